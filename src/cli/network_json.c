@@ -1,0 +1,71 @@
+#include "cli/network_json.h"
+#include "ipam/cidr.h"
+#include "util/cleanup.h"
+#include "util/kv.h"
+#include "util/xalloc.h"
+
+#include <string.h>
+
+void format_created(const berth_network *net, char buf[64])
+{
+	struct tm tm;
+	char date[40];
+
+	gmtime_r(&net->created_sec, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, 64, "%s.%09ldZ", date, net->created_nsec);
+}
+
+static json_t *ipam_config(const berth_network *net)
+{
+	json_t *config = json_array();
+	char text[BERTH_PREFIX_STRLEN];
+
+	for (size_t i = 0; i < net->n_subnets; i++) {
+		const berth_subnet *sn = &net->subnets[i];
+		json_t *c = json_object();
+		json_object_set_new(c, "Subnet", json_string(prefix_format(&sn->subnet, text)));
+		if (sn->has_ip_range)
+			json_object_set_new(c, "IPRange", json_string(prefix_format(&sn->ip_range, text)));
+		if (sn->gateway.family)
+			json_object_set_new(c, "Gateway", json_string(addr_format(&sn->gateway, text)));
+		json_array_append_new(config, c);
+	}
+	return config;
+}
+
+json_t *network_inspect_json(const berth_network *net)
+{
+	char created[64];
+
+	format_created(net, created);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:o, s:o}, s:b, s:b, s:b, s:{s:s}, s:b, s:o, s:o, s:o}",
+			 "Name", net->name, "Id", net->id, "Created", created, "Scope", "local", "Driver",
+			 net->driver, "EnableIPv6", net->enable_ipv6, "IPAM", "Driver", "default", "Options",
+			 json_object(), "Config", ipam_config(net), "Internal", net->internal, "Attachable",
+			 net->attachable, "Ingress", 0, "ConfigFrom", "Network", "", "ConfigOnly", 0, "Containers",
+			 json_object(), "Options", kv_to_json(&net->options), "Labels", kv_to_json(&net->labels));
+}
+
+static char *labels_text(const berth_kv_list *labels)
+{
+	char *s = xstrdup("");
+
+	for (size_t i = 0; i < labels->n; i++) {
+		char *next = xasprintf("%s%s%s=%s", s, i ? "," : "", labels->items[i].key, labels->items[i].value);
+		free(s);
+		s = next;
+	}
+	return s;
+}
+
+json_t *network_ls_json(const berth_network *net)
+{
+	char created[64];
+	_cleanup_free_ char *labels = labels_text(&net->labels);
+
+	format_created(net, created);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "CreatedAt", created, "Driver", net->driver, "ID",
+			 net->id, "IPv6", net->enable_ipv6 ? "true" : "false", "Internal",
+			 net->internal ? "true" : "false", "Labels", labels, "Name", net->name, "Scope", "local");
+}

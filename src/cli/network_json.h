@@ -1,0 +1,14 @@
+/* Networks as Docker prints them: inspect's schema and ls's JSON lines. */
+#ifndef BERTH_CLI_NETWORK_JSON_H
+#define BERTH_CLI_NETWORK_JSON_H
+
+#include "berth.h"
+
+#include <jansson.h>
+
+/* RFC 3339 with nanoseconds, UTC: 2021-10-23T07:07:47.870947684Z */
+void format_created(const berth_network *net, char buf[64]);
+json_t *network_inspect_json(const berth_network *net);
+json_t *network_ls_json(const berth_network *net);
+
+#endif

@@ -1,0 +1,353 @@
+/* Network operations. Each is: check everything that can be checked
+ * without changing anything; record the intent in the store (a "pending"
+ * row owned by this process); do the kernel steps, undoing them on
+ * failure; then mark the row active. A crash between the two leaves a
+ * pending row that the next berth process rolls back (core/recover.c). */
+#include "core/context.h"
+#include "core/network_spec.h"
+#include "driver/driver.h"
+#include "ipam/cidr.h"
+#include "ipam/pool.h"
+#include "nl/addr.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+void network_new_id(char id[BERTH_ID_HEX + 1])
+{
+	uint8_t raw[BERTH_ID_HEX / 2];
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		abort(); /* the kernel's entropy pool is always ready after boot */
+	for (size_t i = 0; i < sizeof(raw); i++)
+		sprintf(id + 2 * i, "%02x", raw[i]);
+}
+
+typedef struct prefix_list {
+	berth_prefix *items;
+	size_t n;
+} prefix_list;
+
+static void prefix_list_add(const berth_prefix *p, const char *ifname, void *data)
+{
+	prefix_list *list = data;
+
+	(void)ifname;
+	list->items = xrealloc(list->items, (list->n + 1) * sizeof(*list->items));
+	list->items[list->n++] = prefix_network(p);
+}
+
+/* What the namespace already uses: a default pool overlapping one of these
+ * would make the host's own traffic vanish into the bridge. */
+static int host_prefixes(berth_ctx *ctx, prefix_list *out, berth_err *err)
+{
+	int ret = nl_addr_each(ctx->nl, AF_INET, prefix_list_add, out, err);
+
+	return ret < 0 ? ret : nl_route_each(ctx->nl, AF_INET, prefix_list_add, out, err);
+}
+
+static bool is_live(const berth_network *net)
+{
+	return !strcmp(net->state, "active");
+}
+
+static int check_conflicts(berth_network **nets, size_t n, const berth_network *net, berth_err *err)
+{
+	char a[BERTH_PREFIX_STRLEN], b[BERTH_PREFIX_STRLEN];
+
+	for (size_t i = 0; i < n; i++) {
+		const berth_network *o = nets[i];
+		if (!strcmp(o->name, net->name))
+			return berth_err_set(err, EEXIST, "network with name %s already exists", net->name);
+		if (net->ifname && o->ifname && !strcmp(o->ifname, net->ifname))
+			return berth_err_set(err, EEXIST, "bridge name %s is already used by network \"%s\"",
+					     net->ifname, o->name);
+		for (size_t s = 0; s < net->n_subnets; s++)
+			for (size_t t = 0; t < o->n_subnets; t++)
+				if (prefix_overlaps(&net->subnets[s].subnet, &o->subnets[t].subnet))
+					return berth_err_set(err, EEXIST, "subnet %s overlaps with network \"%s\" (%s)",
+							     prefix_format(&net->subnets[s].subnet, a), o->name,
+							     prefix_format(&o->subnets[t].subnet, b));
+	}
+	return 0;
+}
+
+static int pick_subnet(berth_network **nets, size_t n, prefix_list *taken, berth_network *net, berth_err *err)
+{
+	berth_subnet sn = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t t = 0; t < nets[i]->n_subnets; t++)
+			prefix_list_add(&nets[i]->subnets[t].subnet, NULL, taken);
+	if (!ipam_pick_subnet(ipam_default_pools, ipam_n_default_pools, taken->items, taken->n, &sn.subnet))
+		return berth_err_set(err, ENOSPC,
+				     "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network");
+	sn.gateway = prefix_addr_at(&sn.subnet, 1);
+	net->subnets = xmalloc(sizeof(sn));
+	net->subnets[0] = sn;
+	net->n_subnets = 1;
+	return 0;
+}
+
+static int reserve_gateways(berth_ctx *ctx, const berth_network *net, berth_err *err)
+{
+	for (size_t i = 0; i < net->n_subnets; i++) {
+		berth_addr got;
+		int ret = store_lease_take(ctx->store, net->id, &net->subnets[i], "gateway", &net->subnets[i].gateway,
+					   &got, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* One transaction: the checks against other networks, the subnet choice
+ * and the pending row, so concurrent creates never pick the same subnet. */
+static int record_pending(berth_ctx *ctx, berth_network *net, prefix_list *host, berth_err *err)
+{
+	berth_network **nets = NULL;
+	size_t n = 0;
+	int ret = store_begin(ctx->store, err);
+
+	if (ret < 0)
+		return ret;
+	if ((ret = store_network_load_all(ctx->store, &nets, &n, err)) < 0 ||
+	    (ret = check_conflicts(nets, n, net, err)) < 0)
+		goto out;
+	if (host && (ret = pick_subnet(nets, n, host, net, err)) < 0)
+		goto out;
+	snprintf(net->state, sizeof(net->state), "pending");
+	net->owner_pid = ctx->pid;
+	net->owner_start = ctx->start_time;
+	if ((ret = store_network_insert(ctx->store, net, err)) < 0 || (ret = reserve_gateways(ctx, net, err)) < 0)
+		goto out;
+	ret = store_commit(ctx->store, err);
+out:
+	if (ret < 0)
+		store_rollback(ctx->store);
+	berth_network_list_free(nets, n);
+	return ret;
+}
+
+static void forget_network(berth_ctx *ctx, const berth_network *net, berth_err *err)
+{
+	berth_err more = { 0 };
+
+	if (store_network_delete(ctx->store, net->id, &more) < 0)
+		berth_err_append(err, &more);
+	berth_err_clear(&more);
+}
+
+int network_add(berth_ctx *ctx, berth_network *net, berth_err *err)
+{
+	const driver_ops *ops = driver_find(net->driver);
+	prefix_list host = { 0 };
+	bool auto_subnet = ops->has_subnet && net->n_subnets == 0;
+	int ret;
+
+	if (auto_subnet && (ret = host_prefixes(ctx, &host, err)) < 0)
+		goto out;
+	if ((ret = record_pending(ctx, net, auto_subnet ? &host : NULL, err)) < 0)
+		goto out;
+	if ((ret = ops->create(ctx->nl, net, err)) < 0) {
+		forget_network(ctx, net, err);
+		goto out;
+	}
+	if ((ret = store_network_set_state(ctx->store, net->id, "active", 0, 0, err)) < 0) {
+		berth_err undo = { 0 };
+		if (ops->remove(ctx->nl, net, &undo) < 0)
+			berth_err_append(err, &undo);
+		berth_err_clear(&undo);
+		forget_network(ctx, net, err);
+		goto out;
+	}
+	snprintf(net->state, sizeof(net->state), "active");
+out:
+	free(host.items);
+	return ret;
+}
+
+int berth_network_create(berth_ctx *ctx, const berth_network_spec *spec, berth_network **out, berth_err *err)
+{
+	berth_network *net = xzalloc(sizeof(*net));
+	struct timespec now;
+	int ret;
+
+	network_new_id(net->id);
+	clock_gettime(CLOCK_REALTIME, &now);
+	net->created_sec = now.tv_sec;
+	net->created_nsec = now.tv_nsec;
+	if ((ret = network_from_spec(spec, net, err)) < 0 || (ret = network_add(ctx, net, err)) < 0) {
+		berth_network_free(net);
+		return ret;
+	}
+	*out = net;
+	return 0;
+}
+
+int berth_network_list(berth_ctx *ctx, berth_network ***out, size_t *n, berth_err *err)
+{
+	berth_network **all;
+	size_t count, kept = 0;
+	int ret = store_network_load_all(ctx->store, &all, &count, err);
+
+	if (ret < 0)
+		return ret;
+	/* Rows another process is still making or unmaking are not shown. */
+	for (size_t i = 0; i < count; i++) {
+		if (is_live(all[i]))
+			all[kept++] = all[i];
+		else
+			berth_network_free(all[i]);
+	}
+	*out = all;
+	*n = kept;
+	return 0;
+}
+
+static bool is_hex_prefix(const char *s)
+{
+	return *s && strspn(s, "0123456789abcdef") == strlen(s);
+}
+
+/* Docker's order: full ID, exact name, then a unique ID prefix. */
+static int find_index(berth_network **nets, size_t n, const char *ref, size_t *idx, berth_err *err)
+{
+	size_t matches = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(nets[i]->id, ref))
+			return (int)(*idx = i, 0);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(nets[i]->name, ref))
+			return (int)(*idx = i, 0);
+	for (size_t i = 0; is_hex_prefix(ref) && i < n; i++) {
+		if (!strncmp(nets[i]->id, ref, strlen(ref))) {
+			*idx = i;
+			matches++;
+		}
+	}
+	if (matches == 1)
+		return 0;
+	if (matches > 1)
+		return berth_err_set(err, EINVAL, "network %s is ambiguous (%zu matches found based on ID prefix)", ref,
+				     matches);
+	return berth_err_set(err, ENOENT, "network %s not found", ref);
+}
+
+int berth_network_find(berth_ctx *ctx, const char *ref, berth_network **out, berth_err *err)
+{
+	berth_network **nets;
+	size_t n, idx;
+	int ret = berth_network_list(ctx, &nets, &n, err);
+
+	if (ret < 0)
+		return ret;
+	if ((ret = find_index(nets, n, ref, &idx, err)) == 0) {
+		*out = nets[idx];
+		nets[idx] = NULL;
+	}
+	berth_network_list_free(nets, n);
+	return ret;
+}
+
+/* Marks the network as being removed by us, if nothing still uses it. */
+static int claim_for_removal(berth_ctx *ctx, const berth_network *net, berth_err *err)
+{
+	berth_network **nets = NULL;
+	size_t n = 0, idx;
+	int ret = store_begin(ctx->store, err);
+
+	if (ret < 0)
+		return ret;
+	if ((ret = store_network_load_all(ctx->store, &nets, &n, err)) < 0)
+		goto out;
+	/* Re-read under the lock: another process may have attached a
+	 * container or removed it since we looked. */
+	if ((ret = find_index(nets, n, net->id, &idx, err)) < 0)
+		goto out;
+	if (!is_live(nets[idx]))
+		ret = berth_err_set(err, EBUSY, "network %s is being changed by another berth process", net->name);
+	else if (nets[idx]->n_endpoints)
+		ret = berth_err_set(err, EBUSY, "network %s has active endpoints (%u)", net->name,
+				    nets[idx]->n_endpoints);
+	else
+		ret = store_network_set_state(ctx->store, net->id, "removing", ctx->pid, ctx->start_time, err);
+	if (ret == 0)
+		ret = store_commit(ctx->store, err);
+out:
+	if (ret < 0)
+		store_rollback(ctx->store);
+	berth_network_list_free(nets, n);
+	return ret;
+}
+
+/* The kernel side first, then the row: a crash in between leaves a
+ * "removing" row that recovery finishes. */
+int network_unmake(berth_ctx *ctx, const berth_network *net, berth_err *err)
+{
+	const driver_ops *ops = driver_find(net->driver);
+	int ret = ops ? ops->remove(ctx->nl, net, err) : 0;
+
+	return ret < 0 ? ret : store_network_delete(ctx->store, net->id, err);
+}
+
+static int remove_network(berth_ctx *ctx, const berth_network *net, berth_err *err)
+{
+	int ret;
+
+	if (net->predefined)
+		return berth_err_set(err, EPERM, "%s is a pre-defined network and cannot be removed", net->name);
+	if ((ret = claim_for_removal(ctx, net, err)) < 0)
+		return ret;
+	if ((ret = network_unmake(ctx, net, err)) < 0) {
+		berth_err ignored = { 0 };
+		store_network_set_state(ctx->store, net->id, "active", 0, 0, &ignored);
+		berth_err_clear(&ignored);
+	}
+	return ret;
+}
+
+int berth_network_remove(berth_ctx *ctx, const char *ref, berth_err *err)
+{
+	berth_network *net = NULL;
+	int ret = berth_network_find(ctx, ref, &net, err);
+
+	if (ret == 0)
+		ret = remove_network(ctx, net, err);
+	berth_network_free(net);
+	return ret;
+}
+
+int berth_network_prune(berth_ctx *ctx, char ***names, size_t *n_names, berth_err *err)
+{
+	berth_network **nets;
+	size_t n;
+	int ret = berth_network_list(ctx, &nets, &n, err), failed = 0;
+
+	*names = NULL;
+	*n_names = 0;
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < n; i++) {
+		berth_err one = { 0 };
+		if (nets[i]->predefined || nets[i]->n_endpoints)
+			continue;
+		if (remove_network(ctx, nets[i], &one) < 0) {
+			failed = -one.code;
+			berth_err_append(err, &one);
+		} else {
+			*names = xrealloc(*names, (*n_names + 1) * sizeof(**names));
+			(*names)[(*n_names)++] = xstrdup(nets[i]->name);
+		}
+		berth_err_clear(&one);
+	}
+	berth_network_list_free(nets, n);
+	return failed;
+}

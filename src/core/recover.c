@@ -1,0 +1,64 @@
+/* Putting the kernel back in line with the store at start-up: rows left
+ * half-made by a berth process that died, and kernel objects that a
+ * reboot took away while the store (on disk) kept them. */
+#include "core/context.h"
+#include "driver/driver.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/proc.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+static bool abandoned(const berth_network *net)
+{
+	return strcmp(net->state, "active") && !proc_is_alive(net->owner_pid, net->owner_start);
+}
+
+int recover_abandoned(berth_ctx *ctx, berth_err *err)
+{
+	berth_network **nets = NULL;
+	size_t n = 0;
+	int ret = store_network_load_all(ctx->store, &nets, &n, err);
+
+	/* pending: its create never finished; removing: its rm never did.
+	 * Either way the network goes. */
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		if (abandoned(nets[i]) && (ret = network_unmake(ctx, nets[i], err)) < 0)
+			berth_err_wrap(err, "rolling back network %s left by berth process %d", nets[i]->name,
+				       nets[i]->owner_pid);
+	berth_network_list_free(nets, n);
+	return ret;
+}
+
+/* The run dir lives on tmpfs: its marker is gone after a reboot, and so
+ * are the bridges. */
+int restore_after_boot(berth_ctx *ctx, berth_err *err)
+{
+	_cleanup_free_ char *marker = xasprintf("%s/restored", ctx->run_dir);
+	berth_network **nets = NULL;
+	size_t n = 0;
+	int ret;
+
+	if (access(marker, F_OK) == 0)
+		return 0;
+	if ((ret = store_network_load_all(ctx->store, &nets, &n, err)) < 0)
+		return ret;
+	for (size_t i = 0; i < n; i++) {
+		const driver_ops *ops = driver_find(nets[i]->driver);
+		berth_err one = { 0 };
+		if (!ops || ops->exists(ctx->nl, nets[i]))
+			continue;
+		if (ops->create(ctx->nl, nets[i], &one) < 0)
+			ctx_warn(ctx, "restoring network %s: %s", nets[i]->name, one.msg);
+		berth_err_clear(&one);
+	}
+	berth_network_list_free(nets, n);
+	_cleanup_close_ int fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return berth_err_sys(err, errno, "creating %s", marker);
+	return 0;
+}

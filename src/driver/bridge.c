@@ -1,0 +1,123 @@
+/* The bridge driver: a Linux bridge per network, holding the gateway
+ * address; containers join it through veth pairs. */
+#include "driver/driver.h"
+#include "ipam/cidr.h"
+#include "nl/addr.h"
+#include "nl/link.h"
+#include "util/err.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OPT_BRIDGE_NAME "com.docker.network.bridge.name"
+#define OPT_MTU "com.docker.network.driver.mtu"
+#define OPT_DEFAULT_BRIDGE "com.docker.network.bridge.default_bridge"
+
+static bool valid_ifname(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	return strcspn(s, "/: \t\n\r\v\f") == n;
+}
+
+static int parse_mtu(const char *value, unsigned *mtu, berth_err *err)
+{
+	char *end;
+	unsigned long v = strtoul(value, &end, 10);
+
+	if (!*value || *end || value[0] == '-' || v < 68 || v > 65535)
+		return berth_err_set(err, EINVAL,
+				     "invalid value \"%s\" for option " OPT_MTU ": must be a number from 68 to 65535",
+				     value);
+	*mtu = (unsigned)v;
+	return 0;
+}
+
+static int bridge_configure(berth_network *net, berth_err *err)
+{
+	const char *name = NULL;
+	int ret;
+
+	for (size_t i = 0; i < net->options.n; i++) {
+		const berth_kv *o = &net->options.items[i];
+		if (!strcmp(o->key, OPT_BRIDGE_NAME)) {
+			if (!valid_ifname(o->value))
+				return berth_err_set(err, EINVAL,
+						     "invalid value \"%s\" for option " OPT_BRIDGE_NAME
+						     ": not a valid interface name",
+						     o->value);
+			name = o->value;
+		} else if (!strcmp(o->key, OPT_MTU)) {
+			if ((ret = parse_mtu(o->value, &net->mtu, err)) < 0)
+				return ret;
+		} else if (!(net->predefined && !strcmp(o->key, OPT_DEFAULT_BRIDGE))) {
+			return berth_err_set(err, EINVAL, "unknown option \"%s\" for driver bridge", o->key);
+		}
+	}
+	free(net->ifname);
+	net->ifname = name ? xstrdup(name) : xasprintf("br-%.12s", net->id);
+	return 0;
+}
+
+static int add_gateways(nl_sock *nl, const berth_network *net, unsigned ifindex, berth_err *err)
+{
+	for (size_t i = 0; i < net->n_subnets; i++) {
+		const berth_subnet *sn = &net->subnets[i];
+		berth_prefix gw = { .addr = sn->gateway, .len = sn->subnet.len };
+		char text[BERTH_PREFIX_STRLEN];
+		int ret;
+
+		if (!sn->gateway.family)
+			continue;
+		if ((ret = nl_addr_add(nl, ifindex, &gw, err)) < 0)
+			return berth_err_wrap(err, "adding address %s to bridge %s", prefix_format(&gw, text),
+					      net->ifname);
+	}
+	return 0;
+}
+
+static int bridge_remove(nl_sock *nl, const berth_network *net, berth_err *err)
+{
+	int ret = nl_link_del(nl, net->ifname, err);
+
+	return ret < 0 ? berth_err_wrap(err, "deleting bridge %s", net->ifname) : 0;
+}
+
+static int bridge_create(nl_sock *nl, const berth_network *net, berth_err *err)
+{
+	int ret = nl_bridge_add(nl, net->ifname, net->mtu, err);
+
+	if (ret < 0)
+		return berth_err_wrap(err, "creating bridge %s", net->ifname);
+	unsigned ifindex = nl_link_index(nl, net->ifname);
+	if (!ifindex)
+		ret = berth_err_set(err, ENODEV, "bridge %s vanished right after its creation", net->ifname);
+	else
+		ret = add_gateways(nl, net, ifindex, err);
+	if (ret < 0) {
+		berth_err undo = { 0 };
+		if (bridge_remove(nl, net, &undo) < 0)
+			berth_err_append(err, &undo);
+		berth_err_clear(&undo);
+	}
+	return ret;
+}
+
+static bool bridge_exists(nl_sock *nl, const berth_network *net)
+{
+	return nl_link_index(nl, net->ifname) != 0;
+}
+
+const driver_ops driver_bridge = {
+	.name = "bridge",
+	.has_subnet = true,
+	.configure = bridge_configure,
+	.create = bridge_create,
+	.remove = bridge_remove,
+	.exists = bridge_exists,
+};

@@ -1,0 +1,129 @@
+#include "nl/addr.h"
+#include "ipam/cidr.h"
+#include "util/err.h"
+
+#include <errno.h>
+#include <linux/if_addr.h>
+#include <net/if.h>
+#include <string.h>
+
+int nl_addr_add(nl_sock *nl, unsigned ifindex, const berth_prefix *p, berth_err *err)
+{
+	char buf[NL_BUFSIZE];
+	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	unsigned len = addr_bits(p->addr.family) / 8;
+
+	ifa->ifa_family = (uint8_t)p->addr.family;
+	ifa->ifa_prefixlen = (uint8_t)p->len;
+	ifa->ifa_index = ifindex;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	mnl_attr_put(nlh, IFA_LOCAL, len, p->addr.bytes);
+	mnl_attr_put(nlh, IFA_ADDRESS, len, p->addr.bytes);
+	if (p->addr.family == AF_INET && p->len < 31) {
+		berth_prefix net = *p;
+		berth_addr brd = prefix_addr_at(&net, prefix_last_offset(&net));
+		mnl_attr_put(nlh, IFA_BROADCAST, len, brd.bytes);
+	}
+	return nl_request(nl, nlh, err);
+}
+
+struct walk {
+	int family;
+	nl_prefix_cb cb;
+	void *data;
+};
+
+static bool attr_addr(const struct nlattr *attr, int family, berth_addr *out)
+{
+	unsigned len = addr_bits(family) / 8;
+
+	if (!attr || mnl_attr_get_payload_len(attr) != len)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->family = family;
+	memcpy(out->bytes, mnl_attr_get_payload(attr), len);
+	return true;
+}
+
+static int addr_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type <= IFA_MAX)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int on_addr(const struct nlmsghdr *nlh, void *data)
+{
+	struct walk *w = data;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+	berth_prefix p = { .len = ifa->ifa_prefixlen };
+	char ifname[IF_NAMESIZE] = "";
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != w->family)
+		return 0;
+	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb);
+	if (!attr_addr(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS], w->family, &p.addr))
+		return 0;
+	if_indextoname(ifa->ifa_index, ifname);
+	w->cb(&p, ifname, w->data);
+	return 0;
+}
+
+int nl_addr_each(nl_sock *nl, int family, nl_prefix_cb cb, void *data, berth_err *err)
+{
+	char buf[NL_BUFSIZE];
+	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_GETADDR, 0);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct walk w = { family, cb, data };
+
+	ifa->ifa_family = (uint8_t)family;
+	int ret = nl_dump(nl, nlh, on_addr, &w, err);
+	return ret < 0 ? berth_err_wrap(err, "listing addresses") : 0;
+}
+
+static int route_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type <= RTA_MAX)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int on_route(const struct nlmsghdr *nlh, void *data)
+{
+	struct walk *w = data;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	berth_prefix p = { .len = rtm->rtm_dst_len };
+	char ifname[IF_NAMESIZE] = "";
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != w->family || rtm->rtm_dst_len == 0)
+		return 0;
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb);
+	uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (table != RT_TABLE_MAIN || !attr_addr(tb[RTA_DST], w->family, &p.addr))
+		return 0;
+	if (tb[RTA_OIF])
+		if_indextoname(mnl_attr_get_u32(tb[RTA_OIF]), ifname);
+	w->cb(&p, ifname, w->data);
+	return 0;
+}
+
+int nl_route_each(nl_sock *nl, int family, nl_prefix_cb cb, void *data, berth_err *err)
+{
+	char buf[NL_BUFSIZE];
+	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_GETROUTE, 0);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct walk w = { family, cb, data };
+
+	rtm->rtm_family = (uint8_t)family;
+	int ret = nl_dump(nl, nlh, on_route, &w, err);
+	return ret < 0 ? berth_err_wrap(err, "listing routes") : 0;
+}

@@ -1,0 +1,159 @@
+#include "nl/nl.h"
+#include "util/err.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <linux/netlink.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* libmnl 1.0.4 lacks NL_RECV_SIZE: the kernel sends dump parts of up to
+ * 32 KiB (one page at least), so a smaller buffer would truncate them. */
+#define NL_RECV_SIZE 32768
+
+struct nl_sock {
+	struct mnl_socket *sock;
+	unsigned portid;
+	unsigned seq;
+};
+
+int nl_open(nl_sock **out, berth_err *err)
+{
+	nl_sock *nl = xzalloc(sizeof(*nl));
+	int one = 1;
+
+	nl->sock = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl->sock) {
+		int e = errno;
+		free(nl);
+		return berth_err_sys(err, e, "opening rtnetlink socket");
+	}
+	/* Best effort: older kernels lack them and still work. */
+	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+		nl_close(nl);
+		return berth_err_sys(err, e, "binding rtnetlink socket");
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = (unsigned)time(NULL);
+	*out = nl;
+	return 0;
+}
+
+void nl_close(nl_sock *nl)
+{
+	if (!nl)
+		return;
+	mnl_socket_close(nl->sock);
+	free(nl);
+}
+
+struct nlmsghdr *nl_msg_start(nl_sock *nl, void *buf, int type, int flags)
+{
+	memset(buf, 0, NL_BUFSIZE);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (uint16_t)type;
+	nlh->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | NLM_F_ACK | flags);
+	nlh->nlmsg_seq = ++nl->seq;
+	return nlh;
+}
+
+/* The ext-ack text the kernel appended to an NLMSG_ERROR, if any. */
+static const char *ext_ack_text(const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
+	size_t offset = sizeof(*e);
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NULL;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		offset += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	mnl_attr_for_each(attr, nlh, offset) {
+		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+			return mnl_attr_get_str(attr);
+	}
+	return NULL;
+}
+
+static int kernel_error(const struct nlmsghdr *nlh, berth_err *err)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	const char *text = ext_ack_text(nlh);
+	int code = -e->error;
+
+	if (text && *text)
+		return berth_err_set(err, code, "%s (%s)", strerror(code), text);
+	return berth_err_set(err, code, "%s", strerror(code));
+}
+
+/* Reads answers to `seq` until the ack or the end of a dump. */
+static int receive(nl_sock *nl, unsigned seq, nl_dump_cb cb, void *data, berth_err *err)
+{
+	char *buf = xmalloc(NL_RECV_SIZE);
+	int ret = 0;
+	bool done = false, interrupted = false;
+
+	while (!done && ret == 0) {
+		ssize_t len = mnl_socket_recvfrom(nl->sock, buf, NL_RECV_SIZE);
+		if (len < 0) {
+			ret = berth_err_sys(err, errno, "reading from rtnetlink");
+			break;
+		}
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+		int left = (int)len;
+		for (; mnl_nlmsg_ok(nlh, left) && !done; nlh = mnl_nlmsg_next(nlh, &left)) {
+			if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != nl->portid)
+				continue;
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+				interrupted = true;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+				ret = e->error ? kernel_error(nlh, err) : 0;
+				done = true;
+			} else if (nlh->nlmsg_type == NLMSG_DONE) {
+				done = true;
+			} else if (cb && cb(nlh, data) < 0) {
+				ret = berth_err_set(err, EPROTO, "unexpected rtnetlink answer");
+			}
+		}
+	}
+	free(buf);
+	if (ret == 0 && interrupted)
+		return -EINTR;
+	return ret;
+}
+
+static int send_msg(nl_sock *nl, const struct nlmsghdr *nlh, berth_err *err)
+{
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return berth_err_sys(err, errno, "writing to rtnetlink");
+	return 0;
+}
+
+int nl_request(nl_sock *nl, struct nlmsghdr *nlh, berth_err *err)
+{
+	int ret = send_msg(nl, nlh, err);
+
+	return ret < 0 ? ret : receive(nl, nlh->nlmsg_seq, NULL, NULL, err);
+}
+
+int nl_dump(nl_sock *nl, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, berth_err *err)
+{
+	/* A dump raced by a change is retried a few times; callers' callbacks
+	 * must tolerate seeing entries again. */
+	for (int attempt = 0; attempt < 5; attempt++) {
+		nlh->nlmsg_flags |= NLM_F_DUMP;
+		nlh->nlmsg_seq = ++nl->seq;
+		int ret = send_msg(nl, nlh, err);
+		if (ret < 0)
+			return ret;
+		ret = receive(nl, nlh->nlmsg_seq, cb, data, err);
+		if (ret != -EINTR)
+			return ret;
+	}
+	return berth_err_set(err, EINTR, "rtnetlink dump kept being interrupted");
+}

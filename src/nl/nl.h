@@ -1,0 +1,32 @@
+/* A minimal rtnetlink layer over libmnl (wireguard-tools' netlink.h and
+ * iproute2's libnetlink model): one socket, requests acked one by one,
+ * the kernel's extended-ACK text carried into berth_err. */
+#ifndef BERTH_NL_NL_H
+#define BERTH_NL_NL_H
+
+#include "berth.h"
+
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+
+typedef struct nl_sock nl_sock;
+
+int nl_open(nl_sock **out, berth_err *err);
+void nl_close(nl_sock *nl);
+
+/* A request buffer with a header already set up; flags get NLM_F_REQUEST
+ * and NLM_F_ACK added. */
+struct nlmsghdr *nl_msg_start(nl_sock *nl, void *buf, int type, int flags);
+
+/* Sends and waits for the ack. The error message is the kernel's cause
+ * only (ext-ack text or strerror): callers wrap it with the object. */
+int nl_request(nl_sock *nl, struct nlmsghdr *nlh, berth_err *err) __attribute__((warn_unused_result));
+
+typedef int (*nl_dump_cb)(const struct nlmsghdr *nlh, void *data);
+/* Runs a dump; retries when the kernel says it was interrupted. */
+int nl_dump(nl_sock *nl, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, berth_err *err)
+	__attribute__((warn_unused_result));
+
+#define NL_BUFSIZE 8192
+
+#endif

@@ -1,0 +1,512 @@
+#include "store/store.h"
+#include "ipam/cidr.h"
+#include "ipam/pool.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/kv.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct store {
+	sqlite3 *db;
+	char *path;
+};
+
+/* Each entry moves the schema one version up (PRAGMA user_version). */
+static const char *const migrations[] = {
+	"CREATE TABLE networks ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  driver TEXT NOT NULL,"
+	"  created_sec INTEGER NOT NULL,"
+	"  created_nsec INTEGER NOT NULL,"
+	"  internal INTEGER NOT NULL DEFAULT 0,"
+	"  attachable INTEGER NOT NULL DEFAULT 0,"
+	"  ipv6 INTEGER NOT NULL DEFAULT 0,"
+	"  predefined INTEGER NOT NULL DEFAULT 0,"
+	"  user_subnet INTEGER NOT NULL DEFAULT 0,"
+	"  ifname TEXT,"
+	"  mtu INTEGER NOT NULL DEFAULT 0,"
+	"  options TEXT NOT NULL DEFAULT '{}',"
+	"  labels TEXT NOT NULL DEFAULT '{}',"
+	"  state TEXT NOT NULL,"
+	"  owner_pid INTEGER NOT NULL DEFAULT 0,"
+	"  owner_start INTEGER NOT NULL DEFAULT 0);"
+	"CREATE UNIQUE INDEX networks_ifname ON networks(ifname) WHERE ifname IS NOT NULL;"
+	"CREATE TABLE subnets ("
+	"  network_id TEXT NOT NULL REFERENCES networks(id) ON DELETE CASCADE,"
+	"  idx INTEGER NOT NULL,"
+	"  subnet TEXT NOT NULL,"
+	"  gateway TEXT,"
+	"  ip_range TEXT,"
+	"  PRIMARY KEY (network_id, idx));"
+	"CREATE TABLE leases ("
+	"  network_id TEXT NOT NULL REFERENCES networks(id) ON DELETE CASCADE,"
+	"  family INTEGER NOT NULL,"
+	"  offset INTEGER NOT NULL,"
+	"  addr TEXT NOT NULL,"
+	"  owner TEXT NOT NULL,"
+	"  PRIMARY KEY (network_id, addr));"
+	"CREATE INDEX leases_by_offset ON leases(network_id, family, offset);"
+	/* No cascade: the database itself refuses to drop a network that
+	 * still has endpoints. */
+	"CREATE TABLE endpoints ("
+	"  id TEXT PRIMARY KEY,"
+	"  network_id TEXT NOT NULL REFERENCES networks(id),"
+	"  container_id TEXT NOT NULL,"
+	"  ifname TEXT,"
+	"  mac TEXT,"
+	"  ipv4 TEXT,"
+	"  ipv6 TEXT);",
+};
+
+static int db_error(store *s, berth_err *err, int rc, const char *what)
+{
+	int code = (rc & 0xff) == SQLITE_BUSY ? EBUSY : EIO;
+
+	return berth_err_set(err, code, "state store %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+static int exec_sql(store *s, const char *sql, berth_err *err)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_error(s, err, rc, "executing statement");
+}
+
+static int prepare(store *s, const char *sql, sqlite3_stmt **st, berth_err *err)
+{
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_error(s, err, rc, "preparing statement");
+}
+
+static void finalizep(sqlite3_stmt **st)
+{
+	sqlite3_finalize(*st);
+}
+#define _cleanup_stmt_ _cleanup_(finalizep)
+
+/* Runs a statement that returns no rows. */
+static int step_done(store *s, sqlite3_stmt *st, berth_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_DONE)
+		return 0;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return berth_err_set(err, EEXIST, "state store: %s", sqlite3_errmsg(s->db));
+	return db_error(s, err, rc, "writing");
+}
+
+static int user_version(store *s, int *version, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int ret = prepare(s, "PRAGMA user_version", &st, err);
+
+	if (ret < 0)
+		return ret;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_error(s, err, SQLITE_ERROR, "reading schema version");
+	*version = sqlite3_column_int(st, 0);
+	return 0;
+}
+
+static int migrate(store *s, berth_err *err)
+{
+	int version = 0, ret;
+
+	if ((ret = store_begin(s, err)) < 0)
+		return ret;
+	if ((ret = user_version(s, &version, err)) < 0)
+		goto fail;
+	if (version > (int)ARRAY_SIZE(migrations)) {
+		ret = berth_err_set(err, EPROTO, "state store %s: schema version %d is newer than this berth (%zu)",
+				    s->path, version, ARRAY_SIZE(migrations));
+		goto fail;
+	}
+	for (; version < (int)ARRAY_SIZE(migrations); version++) {
+		_cleanup_free_ char *bump = xasprintf("PRAGMA user_version = %d", version + 1);
+		if ((ret = exec_sql(s, migrations[version], err)) < 0 || (ret = exec_sql(s, bump, err)) < 0)
+			goto fail;
+	}
+	return store_commit(s, err);
+fail:
+	store_rollback(s);
+	return ret;
+}
+
+int store_open(const char *path, store **out, berth_err *err)
+{
+	store *s = xzalloc(sizeof(*s));
+	int ret;
+
+	s->path = xstrdup(path);
+	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		ret = berth_err_set(err, EIO, "opening state store %s: %s", path,
+				    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		store_close(s);
+		return ret;
+	}
+	/* Many berth processes may start at once (50 `run -d`): writers queue
+	 * on the lock instead of failing. */
+	sqlite3_busy_timeout(s->db, 30000);
+	if ((ret = exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err)) < 0 ||
+	    (ret = migrate(s, err)) < 0) {
+		store_close(s);
+		return ret;
+	}
+	*out = s;
+	return 0;
+}
+
+void store_close(store *s)
+{
+	if (!s)
+		return;
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+int store_begin(store *s, berth_err *err)
+{
+	return exec_sql(s, "BEGIN IMMEDIATE", err);
+}
+
+int store_commit(store *s, berth_err *err)
+{
+	return exec_sql(s, "COMMIT", err);
+}
+
+void store_rollback(store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static char *json_text(json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	json_decref(j);
+	if (!s)
+		abort();
+	return s;
+}
+
+static int insert_subnet(store *s, const char *net_id, int idx, const berth_subnet *sn, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	char sub[BERTH_PREFIX_STRLEN], gw[BERTH_ADDR_STRLEN], range[BERTH_PREFIX_STRLEN];
+	int ret = prepare(s, "INSERT INTO subnets(network_id, idx, subnet, gateway, ip_range) VALUES (?,?,?,?,?)", &st, err);
+
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, net_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, idx);
+	sqlite3_bind_text(st, 3, prefix_format(&sn->subnet, sub), -1, SQLITE_STATIC);
+	bind_text_or_null(st, 4, sn->gateway.family ? addr_format(&sn->gateway, gw) : NULL);
+	bind_text_or_null(st, 5, sn->has_ip_range ? prefix_format(&sn->ip_range, range) : NULL);
+	return step_done(s, st, err);
+}
+
+int store_network_insert(store *s, const berth_network *net, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_free_ char *options = json_text(kv_to_json(&net->options));
+	_cleanup_free_ char *labels = json_text(kv_to_json(&net->labels));
+	int ret = prepare(s,
+			  "INSERT INTO networks(id, name, driver, created_sec, created_nsec, internal, attachable,"
+			  " ipv6, predefined, user_subnet, ifname, mtu, options, labels, state, owner_pid, owner_start)"
+			  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			  &st, err);
+
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, net->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, net->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, net->driver, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, net->created_sec);
+	sqlite3_bind_int64(st, 5, net->created_nsec);
+	sqlite3_bind_int(st, 6, net->internal);
+	sqlite3_bind_int(st, 7, net->attachable);
+	sqlite3_bind_int(st, 8, net->enable_ipv6);
+	sqlite3_bind_int(st, 9, net->predefined);
+	sqlite3_bind_int(st, 10, net->user_subnet);
+	bind_text_or_null(st, 11, net->ifname);
+	sqlite3_bind_int(st, 12, (int)net->mtu);
+	sqlite3_bind_text(st, 13, options, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, labels, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 15, net->state, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 16, net->owner_pid);
+	sqlite3_bind_int64(st, 17, (sqlite3_int64)net->owner_start);
+	if ((ret = step_done(s, st, err)) < 0)
+		return berth_err_wrap(err, "recording network %s", net->name);
+	for (size_t i = 0; i < net->n_subnets; i++)
+		if ((ret = insert_subnet(s, net->id, (int)i, &net->subnets[i], err)) < 0)
+			return berth_err_wrap(err, "recording network %s", net->name);
+	return 0;
+}
+
+static int run_on_id(store *s, const char *sql, const char *id, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int ret = prepare(s, sql, &st, err);
+
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	return step_done(s, st, err);
+}
+
+int store_network_set_state(store *s, const char *id, const char *state, int owner_pid,
+			    unsigned long long owner_start, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int ret = prepare(s, "UPDATE networks SET state = ?, owner_pid = ?, owner_start = ? WHERE id = ?", &st, err);
+
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, owner_pid);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)owner_start);
+	sqlite3_bind_text(st, 4, id, -1, SQLITE_STATIC);
+	return step_done(s, st, err);
+}
+
+int store_network_delete(store *s, const char *id, berth_err *err)
+{
+	return run_on_id(s, "DELETE FROM networks WHERE id = ?", id, err);
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? (const char *)t : NULL;
+}
+
+static bool parse_subnet_row(sqlite3_stmt *st, berth_subnet *sn)
+{
+	const char *gw = col_text(st, 1), *range = col_text(st, 2);
+	bool bad_len;
+
+	memset(sn, 0, sizeof(*sn));
+	if (!prefix_parse(col_text(st, 0), &sn->subnet, &bad_len))
+		return false;
+	if (gw && !addr_parse(gw, &sn->gateway))
+		return false;
+	sn->has_ip_range = range != NULL;
+	return !range || prefix_parse(range, &sn->ip_range, &bad_len);
+}
+
+static int load_subnets(store *s, berth_network *net, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int ret = prepare(s, "SELECT subnet, gateway, ip_range FROM subnets WHERE network_id = ? ORDER BY idx", &st, err);
+	int rc;
+
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, net->id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		net->subnets = xrealloc(net->subnets, (net->n_subnets + 1) * sizeof(*net->subnets));
+		if (!parse_subnet_row(st, &net->subnets[net->n_subnets]))
+			return berth_err_set(err, EPROTO, "state store %s: network %s has a corrupt subnet row", s->path,
+					     net->name);
+		net->n_subnets++;
+	}
+	return rc == SQLITE_DONE ? 0 : db_error(s, err, rc, "reading subnets");
+}
+
+static berth_network *network_from_row(sqlite3_stmt *st)
+{
+	berth_network *net = xzalloc(sizeof(*net));
+	const char *ifname = col_text(st, 10);
+
+	snprintf(net->id, sizeof(net->id), "%s", col_text(st, 0));
+	net->name = xstrdup(col_text(st, 1));
+	net->driver = xstrdup(col_text(st, 2));
+	net->created_sec = (time_t)sqlite3_column_int64(st, 3);
+	net->created_nsec = (long)sqlite3_column_int64(st, 4);
+	net->internal = sqlite3_column_int(st, 5);
+	net->attachable = sqlite3_column_int(st, 6);
+	net->enable_ipv6 = sqlite3_column_int(st, 7);
+	net->predefined = sqlite3_column_int(st, 8);
+	net->user_subnet = sqlite3_column_int(st, 9);
+	net->ifname = ifname ? xstrdup(ifname) : NULL;
+	net->mtu = (unsigned)sqlite3_column_int(st, 11);
+	kv_from_json(col_text(st, 12), &net->options);
+	kv_from_json(col_text(st, 13), &net->labels);
+	snprintf(net->state, sizeof(net->state), "%s", col_text(st, 14));
+	net->owner_pid = sqlite3_column_int(st, 15);
+	net->owner_start = (unsigned long long)sqlite3_column_int64(st, 16);
+	net->n_endpoints = (unsigned)sqlite3_column_int(st, 17);
+	return net;
+}
+
+int store_network_load_all(store *s, berth_network ***out, size_t *n, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	berth_network **nets = NULL;
+	size_t count = 0;
+	int rc, ret = prepare(s,
+			      "SELECT id, name, driver, created_sec, created_nsec, internal, attachable, ipv6,"
+			      " predefined, user_subnet, ifname, mtu, options, labels, state, owner_pid, owner_start,"
+			      " (SELECT COUNT(*) FROM endpoints e WHERE e.network_id = n.id)"
+			      " FROM networks n ORDER BY name",
+			      &st, err);
+
+	if (ret < 0)
+		return ret;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		nets = xrealloc(nets, (count + 1) * sizeof(*nets));
+		nets[count++] = network_from_row(st);
+		if ((ret = load_subnets(s, nets[count - 1], err)) < 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = db_error(s, err, rc, "reading networks");
+	if (ret < 0) {
+		berth_network_list_free(nets, count);
+		return ret;
+	}
+	*out = nets;
+	*n = count;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int used_offsets(store *s, const char *net_id, int family, uint64_t **out, size_t *n, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int rc, ret = prepare(s, "SELECT offset FROM leases WHERE network_id = ? AND family = ? ORDER BY offset", &st, err);
+
+	*out = NULL;
+	*n = 0;
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, net_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, family);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE)
+		return db_error(s, err, rc, "reading leases");
+	/* SQLite sorts offsets as signed 64-bit: an IPv6 /64 needs them unsigned */
+	qsort(*out, *n, sizeof(**out), cmp_u64);
+	return 0;
+}
+
+char *store_lease_owner(store *s, const char *net_id, const berth_addr *a)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	char text[BERTH_ADDR_STRLEN];
+	berth_err ignored = { 0 };
+
+	if (prepare(s, "SELECT owner FROM leases WHERE network_id = ? AND addr = ?", &st, &ignored) < 0) {
+		berth_err_clear(&ignored);
+		return NULL;
+	}
+	sqlite3_bind_text(st, 1, net_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, addr_format(a, text), -1, SQLITE_STATIC);
+	return sqlite3_step(st) == SQLITE_ROW ? xstrdup(col_text(st, 0)) : NULL;
+}
+
+static int insert_lease(store *s, const char *net_id, const berth_subnet *sn, const berth_addr *a,
+			const char *owner, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	char text[BERTH_ADDR_STRLEN];
+	int ret = prepare(s, "INSERT INTO leases(network_id, family, offset, addr, owner) VALUES (?,?,?,?,?)", &st, err);
+
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, net_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, a->family);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)prefix_offset_of(&sn->subnet, a));
+	sqlite3_bind_text(st, 4, addr_format(a, text), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, owner, -1, SQLITE_STATIC);
+	return step_done(s, st, err);
+}
+
+static int take_in_transaction(store *s, const char *net_id, const berth_subnet *sn, const char *owner,
+			       const berth_addr *want, berth_addr *out, berth_err *err)
+{
+	char text[BERTH_ADDR_STRLEN], sub[BERTH_PREFIX_STRLEN];
+
+	if (want) {
+		_cleanup_free_ char *holder = store_lease_owner(s, net_id, want);
+		if (holder)
+			return berth_err_set(err, EADDRINUSE, "address %s is already in use (by %s)",
+					     addr_format(want, text), holder);
+		*out = *want;
+		return insert_lease(s, net_id, sn, want, owner, err);
+	}
+
+	_cleanup_free_ uint64_t *used = NULL;
+	size_t n_used;
+	uint64_t lo, hi, offset;
+	int ret = used_offsets(s, net_id, sn->subnet.addr.family, &used, &n_used, err);
+
+	if (ret < 0)
+		return ret;
+	ipam_host_range(sn, &lo, &hi);
+	if (!ipam_pick_offset(lo, hi, used, n_used, &offset))
+		return berth_err_set(err, ENOSPC, "no available addresses left in %s",
+				     sn->has_ip_range ? prefix_format(&sn->ip_range, sub) : prefix_format(&sn->subnet, sub));
+	*out = prefix_addr_at(&sn->subnet, offset);
+	return insert_lease(s, net_id, sn, out, owner, err);
+}
+
+int store_lease_take(store *s, const char *net_id, const berth_subnet *sn, const char *owner,
+		     const berth_addr *want, berth_addr *out, berth_err *err)
+{
+	bool own_transaction = sqlite3_get_autocommit(s->db);
+	int ret;
+
+	if (own_transaction && (ret = store_begin(s, err)) < 0)
+		return ret;
+	ret = take_in_transaction(s, net_id, sn, owner, want, out, err);
+	if (!own_transaction)
+		return ret;
+	if (ret < 0) {
+		store_rollback(s);
+		return ret;
+	}
+	return store_commit(s, err);
+}
+
+int store_lease_release(store *s, const char *net_id, const berth_addr *a, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	char text[BERTH_ADDR_STRLEN];
+	int ret = prepare(s, "DELETE FROM leases WHERE network_id = ? AND addr = ?", &st, err);
+
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, net_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, addr_format(a, text), -1, SQLITE_STATIC);
+	return step_done(s, st, err);
+}

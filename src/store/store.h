@@ -1,0 +1,39 @@
+/* The state store: one SQLite database (WAL) under the state root.
+ * Typed accessors only; the store never touches the kernel. Address
+ * allocation happens here because it must be one transaction with the
+ * read of the addresses in use: no address is handed out twice, also
+ * when several berth processes run at once. */
+#ifndef BERTH_STORE_STORE_H
+#define BERTH_STORE_STORE_H
+
+#include "berth.h"
+
+typedef struct store store;
+
+int store_open(const char *path, store **out, berth_err *err);
+void store_close(store *s);
+
+/* BEGIN IMMEDIATE: takes the write lock now, waiting for other writers. */
+int store_begin(store *s, berth_err *err);
+int store_commit(store *s, berth_err *err);
+void store_rollback(store *s);
+
+int store_network_insert(store *s, const berth_network *net, berth_err *err);
+/* owner_pid/owner_start: the process now working on the row (0: none). */
+int store_network_set_state(store *s, const char *id, const char *state, int owner_pid,
+			    unsigned long long owner_start, berth_err *err);
+/* Deletes the network with its subnets and leases. */
+int store_network_delete(store *s, const char *id, berth_err *err);
+/* Every network, sorted by name, with subnets and endpoint counts. */
+int store_network_load_all(store *s, berth_network ***out, size_t *n, berth_err *err);
+
+/* Takes `want` (or the lowest free address of the subnet's host range when
+ * want is NULL) for `owner`. In its own transaction unless one is open.
+ * -EADDRINUSE when want is taken, -ENOSPC when the range is full. */
+int store_lease_take(store *s, const char *net_id, const berth_subnet *sn, const char *owner,
+		     const berth_addr *want, berth_addr *out, berth_err *err);
+int store_lease_release(store *s, const char *net_id, const berth_addr *a, berth_err *err);
+/* Owner of an address, or NULL when free (caller frees). */
+char *store_lease_owner(store *s, const char *net_id, const berth_addr *a);
+
+#endif

@@ -1,0 +1,25 @@
+/* Freeing the model objects of berth.h; every layer hands them around. */
+#include "berth.h"
+#include "util/kv.h"
+
+#include <stdlib.h>
+
+void berth_network_free(berth_network *net)
+{
+	if (!net)
+		return;
+	free(net->name);
+	free(net->driver);
+	free(net->ifname);
+	free(net->subnets);
+	kv_free(&net->options);
+	kv_free(&net->labels);
+	free(net);
+}
+
+void berth_network_list_free(berth_network **nets, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		berth_network_free(nets[i]);
+	free(nets);
+}
