@@ -81,11 +81,18 @@ static int add_gateways(nl_sock *nl, const berth_network *net, unsigned ifindex,
 	return 0;
 }
 
+/* The bridge leaves service at once and the kernel frees it in the
+ * background: its name, address and subnet are free when we return. */
 static int bridge_remove(nl_sock *nl, const berth_network *net, berth_err *err)
 {
-	int ret = nl_link_del(nl, net->ifname, err);
+	unsigned ifindex;
+	int ret = nl_link_retire(nl, net->ifname, &ifindex, err);
 
-	return ret < 0 ? berth_err_wrap(err, "deleting bridge %s", net->ifname) : 0;
+	if (ret < 0)
+		return berth_err_wrap(err, "deleting bridge %s", net->ifname);
+	if (ifindex)
+		nl_link_del_detached(nl, ifindex);
+	return 0;
 }
 
 static int bridge_create(nl_sock *nl, const berth_network *net, berth_err *err)

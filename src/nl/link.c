@@ -4,7 +4,11 @@
 #include <errno.h>
 #include <linux/if_link.h>
 #include <net/if.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static struct ifinfomsg *put_ifinfo(struct nlmsghdr *nlh)
 {
@@ -32,23 +36,94 @@ int nl_bridge_add(nl_sock *nl, const char *name, unsigned mtu, berth_err *err)
 	return nl_request(nl, nlh, err);
 }
 
-int nl_link_del(nl_sock *nl, const char *name, berth_err *err)
-{
-	char buf[NL_BUFSIZE];
-	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_DELLINK, 0);
-
-	put_ifinfo(nlh);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	int ret = nl_request(nl, nlh, err);
-	if (ret == -ENODEV) {
-		berth_err_clear(err);
-		return 0;
-	}
-	return ret;
-}
-
 unsigned nl_link_index(nl_sock *nl, const char *name)
 {
 	(void)nl; /* the ioctl answers from the same namespace */
 	return if_nametoindex(name);
+}
+
+static int link_set(nl_sock *nl, unsigned ifindex, unsigned flags, const char *new_name, berth_err *err)
+{
+	char buf[NL_BUFSIZE];
+	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = put_ifinfo(nlh);
+
+	ifi->ifi_index = (int)ifindex;
+	ifi->ifi_flags = flags;
+	ifi->ifi_change = IFF_UP;
+	if (new_name)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, new_name);
+	return nl_request(nl, nlh, err);
+}
+
+int nl_link_retire(nl_sock *nl, const char *name, unsigned *ifindex, berth_err *err)
+{
+	char retired[IFNAMSIZ];
+	int ret;
+
+	*ifindex = nl_link_index(nl, name);
+	if (!*ifindex)
+		return 0;
+	snprintf(retired, sizeof(retired), "bdel%u", *ifindex);
+	/* a link must be down to be renamed */
+	if ((ret = link_set(nl, *ifindex, 0, NULL, err)) < 0 || (ret = link_set(nl, *ifindex, 0, retired, err)) < 0) {
+		if (ret == -ENODEV) {
+			berth_err_clear(err);
+			*ifindex = 0;
+			return 0;
+		}
+		return ret;
+	}
+	return 0;
+}
+
+static int del_by_index(nl_sock *nl, unsigned ifindex, berth_err *err)
+{
+	char buf[NL_BUFSIZE];
+	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_DELLINK, 0);
+	struct ifinfomsg *ifi = put_ifinfo(nlh);
+
+	ifi->ifi_index = (int)ifindex;
+	return nl_request(nl, nlh, err);
+}
+
+static void quiet_stdio(void)
+{
+	/* Command substitution in the caller's shell waits until every
+	 * holder of its pipe is gone: do not be one. */
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	for (int i = 0; fd >= 0 && i < 3; i++)
+		dup2(fd, i);
+}
+
+static void delete_in_child(unsigned ifindex)
+{
+	nl_sock *nl;
+	berth_err err = { 0 };
+
+	quiet_stdio();
+	if (nl_open(&nl, &err) < 0)
+		_exit(1);
+	_exit(del_by_index(nl, ifindex, &err) < 0 ? 1 : 0);
+}
+
+void nl_link_del_detached(nl_sock *nl, unsigned ifindex)
+{
+	pid_t child = fork();
+
+	if (child == 0) {
+		/* the grandchild does the work, so the caller has no one to reap */
+		setsid();
+		if (fork() == 0)
+			delete_in_child(ifindex);
+		_exit(0);
+	}
+	if (child > 0) {
+		waitpid(child, NULL, 0);
+	} else {
+		berth_err ignored = { 0 };
+		if (del_by_index(nl, ifindex, &ignored) < 0)
+			berth_err_clear(&ignored);
+	}
 }

@@ -10,9 +10,16 @@
  * with -EEXIST when any link has that name: berth never adopts a link it
  * did not create. */
 int nl_bridge_add(nl_sock *nl, const char *name, unsigned mtu, berth_err *err);
-/* Deletes a link by name; a link that is already gone is success. */
-int nl_link_del(nl_sock *nl, const char *name, berth_err *err);
 /* Interface index, 0 when there is no such link. */
 unsigned nl_link_index(nl_sock *nl, const char *name);
 
+
+
+/* Takes a link out of use at once: down (which drops its routes) and
+ * renamed out of the way, so its name, addresses and subnet are free
+ * again. Sets *ifindex; a missing link is success with *ifindex 0. */
+int nl_link_retire(nl_sock *nl, const char *name, unsigned *ifindex, berth_err *err);
+/* Deletes a link by index from a detached child process: the kernel takes
+ * 35-50 ms to unregister a device, and nobody needs to wait for it. */
+void nl_link_del_detached(nl_sock *nl, unsigned ifindex);
 #endif

@@ -1,0 +1,5 @@
+#!/bin/bash
+# Every benchmark; results go by hand into bench/RESULTS.md.
+set -euo pipefail
+here=$(dirname "$0")
+"$here/network_create.sh" "$1" 20

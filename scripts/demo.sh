@@ -1,0 +1,49 @@
+#!/bin/bash
+# berth's main job, step by step, in a throwaway network and mount
+# namespace: nothing here touches the machine's own interfaces.
+set -euo pipefail
+
+BERTH=${1:?usage: demo.sh PATH/TO/berth}
+
+if [ -z "${BERTH_DEMO_INSIDE:-}" ]; then
+	exec env BERTH_DEMO_INSIDE=1 unshare --net --mount --propagation private --fork -- "$0" "$@"
+fi
+
+BERTH_ROOT=$(mktemp -d /tmp/berth-demo-root.XXXXXX)
+BERTH_RUNDIR=$(mktemp -d /tmp/berth-demo-run.XXXXXX)
+export BERTH_ROOT BERTH_RUNDIR
+trap 'rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR"' EXIT
+ip link set lo up
+
+if [ -t 1 ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD= PLAIN=; fi
+step() { printf '\n%s== %s%s\n' "$BOLD" "$*" "$PLAIN"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+berth() { "$BERTH" "$@"; }
+
+step "A fresh state has the predefined networks (and the default bridge berth0)"
+run berth network ls
+
+step "Create a network with a subnet picked from Docker's default pools"
+run berth network create frontend
+
+step "Create one with its own subnet, gateway, address range, MTU and a label"
+run berth network create --subnet 10.77.0.0/24 --gateway 10.77.0.254 \
+	--ip-range 10.77.0.128/25 -o com.docker.network.driver.mtu=1400 \
+	--label tier=db backend
+
+step "List and inspect them"
+run berth network ls
+run berth network inspect backend
+
+step "The kernel now has one bridge per network, up, holding the gateway"
+run ip -br -4 addr show type bridge
+run ip -d link show "br-$(berth network ls -q -f name=backend)" | head -3
+
+step "Bad input is refused, and nothing changes"
+run berth network create --subnet 10.77.0.0/16 overlapping || true
+run berth network create --subnet 10.0.0.300/24 broken || true
+run berth network rm bridge || true
+
+step "Remove them: the bridges are gone"
+run berth network rm frontend backend
+run ip -br link show type bridge
