@@ -23,9 +23,15 @@ static const cli_cmd commands[] = {
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
+static void usage(FILE *out);
+
 static int help_main(cli_env *env, int argc, char **argv)
 {
 	(void)env;
+	if (argc == 1) {
+		usage(stdout);
+		return 0;
+	}
 	return cli_help(commands, "berth", argc - 1, argv + 1);
 }
 

@@ -78,7 +78,6 @@ static void print_cmd_help(const cli_cmd *c, const char *path)
 
 	snprintf(sub, sizeof(sub), "%s %s", path, c->name);
 	if (c->sub) {
-		printf("%s\n\n", c->summary);
 		cli_print_group(stdout, c->sub, sub);
 	} else {
 		printf("Usage: %s %s\n", sub, c->help);

@@ -1,0 +1,213 @@
+# Shared helpers of berth's integration tests.  In a .bats file: `load helpers`.
+#
+# Every .bats file runs under tests/tap-exec: its own network and mount
+# namespace, fresh BERTH_ROOT and BERTH_RUNDIR, berth first in PATH.  The
+# tests of one file share that namespace and state, so each file's teardown
+# calls berth_cleanup to leave only the predefined networks behind.
+#
+# Tools the tests use (scripts/deps.sh): bats (>= 1.5), iproute2 (ip),
+# python3 (JSON parsing; jq is NOT needed), sqlite3 (to insert endpoint
+# rows), util-linux (unshare).
+
+bats_require_minimum_version 1.5.0
+
+# Refuse to run outside tap-exec's namespace: berth would change the host.
+if [ "$(readlink /proc/self/ns/net)" = "$(readlink /proc/1/ns/net)" ] ||
+    [ -z "${BERTH_ROOT:-}" ] || [ -z "${BERTH_RUNDIR:-}" ]; then
+    echo "run these tests through tests/tap-exec (prove --exec tests/tap-exec FILE)" >&2
+    exit 1
+fi
+
+PREDEFINED_NETWORKS="bridge host none"
+HEX64='^[0-9a-f]{64}$'
+HEX12='^[0-9a-f]{12}$'
+
+# ---- assertions -------------------------------------------------------------
+
+fail() {
+    printf '%s\n' "$@" >&2
+    return 1
+}
+
+# assert_eq ACTUAL EXPECTED [WHAT]
+assert_eq() {
+    [ "$1" = "$2" ] || fail "${3:-value} differs" "  expected: '$2'" "  actual:   '$1'"
+}
+
+# assert_match STRING ERE [WHAT]
+assert_match() {
+    [[ $1 =~ $2 ]] || fail "${3:-value} does not match /$2/" "  actual: '$1'"
+}
+
+# assert_contains HAYSTACK NEEDLE [WHAT]
+assert_contains() {
+    [[ $1 == *"$2"* ]] || fail "${3:-text} does not contain '$2'" "  actual: '$1'"
+}
+
+# refute_contains HAYSTACK NEEDLE [WHAT]
+refute_contains() {
+    [[ $1 != *"$2"* ]] || fail "${3:-text} contains '$2' but should not" "  actual: '$1'"
+}
+
+# wait_until TIMEOUT_SECONDS COMMAND...: poll COMMAND until it succeeds.
+wait_until() {
+    local timeout=$1
+    shift
+    local deadline=$((SECONDS + timeout))
+    until "$@"; do
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            fail "timed out after ${timeout}s waiting for: $*"
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+# ---- running berth ----------------------------------------------------------
+
+# berth_ok ARGS...: run berth, require exit 0.  stdout in $output/$lines,
+# stderr in $stderr/$stderr_lines.
+berth_ok() {
+    run --separate-stderr berth "$@"
+    [ "$status" -eq 0 ] ||
+        fail "berth $* exited $status, expected 0" "stdout: $output" "stderr: $stderr"
+}
+
+# berth_fails CODE MESSAGE ARGS...: run berth, require exit CODE and stderr to be
+# exactly the one line "berth: error: MESSAGE".
+berth_fails() {
+    local code=$1 msg=$2
+    shift 2
+    run --separate-stderr berth "$@"
+    [ "$status" -eq "$code" ] ||
+        fail "berth $* exited $status, expected $code" "stdout: $output" "stderr: $stderr"
+    assert_eq "$stderr" "berth: error: $msg" "stderr of berth $*"
+}
+
+# berth_usage_error ARGS...: exit 2 and a "berth: error: ..." line on stderr.
+berth_usage_error() {
+    run --separate-stderr berth "$@"
+    [ "$status" -eq 2 ] ||
+        fail "berth $* exited $status, expected 2 (usage error)" "stdout: $output" "stderr: $stderr"
+    assert_match "$stderr" '(^|'$'\n'')berth: error: [^'$'\n'']+' "stderr of berth $*"
+}
+
+# create_net ARGS...: berth network create ARGS, require success and a
+# 64-hex ID on stdout; the ID is left in $net_id.
+create_net() {
+    berth_ok network create "$@"
+    assert_match "$output" "$HEX64" "output of berth network create $*"
+    net_id=$output
+}
+
+# ---- JSON -------------------------------------------------------------------
+
+# jeval JSON EXPR: evaluate the Python expression EXPR with d = the parsed
+# JSON; a string prints raw, anything else as compact JSON.
+jeval() {
+    python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+v = eval(sys.argv[2])
+print(v if isinstance(v, str) else json.dumps(v, sort_keys=True))
+' "$1" "$2"
+}
+
+# net_get NET EXPR: EXPR (Python, d = the network's inspect object) for NET.
+net_get() {
+    local json
+    json=$(berth network inspect "$1") || fail "berth network inspect $1 failed" || return 1
+    jeval "$json" "(lambda d: $2)(d[0])"
+}
+
+net_id_of() { net_get "$1" 'd["Id"]'; }
+net_subnet() { net_get "$1" 'd["IPAM"]["Config"][0]["Subnet"]'; }
+net_gateway() { net_get "$1" 'd["IPAM"]["Config"][0]["Gateway"]'; }
+
+# ---- kernel -----------------------------------------------------------------
+
+# bridge_of ID: the kernel name of a network's bridge.
+bridge_of() { echo "br-${1:0:12}"; }
+
+link_exists() { ip link show dev "$1" >/dev/null 2>&1; }
+
+# link_names: the namespace's links, one per line, sorted.
+link_names() { ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort; }
+
+assert_link() { link_exists "$1" || fail "link $1 does not exist" "links: $(link_names | tr '\n' ' ')"; }
+refute_link() { ! link_exists "$1" || fail "link $1 exists but should not"; }
+
+# assert_bridge_up DEV: DEV is a Linux bridge, administratively up.
+assert_bridge_up() {
+    local details flags
+    assert_link "$1" || return 1
+    details=$(ip -d link show dev "$1")
+    [[ $details == *$'\n'"    bridge "* ]] || fail "$1 is not a bridge" "$details" || return 1
+    flags=$(ip -o link show dev "$1" | sed -n 's/^[0-9]*: [^:]*: <\([^>]*\)>.*/\1/p')
+    [[ ,$flags, == *,UP,* ]] || fail "$1 is not up (flags <$flags>)"
+}
+
+# addrs_of DEV: the IPv4 addresses (CIDR) of DEV, one per line.
+addrs_of() { ip -4 -o addr show dev "$1" | awk '{ print $4 }'; }
+
+# assert_addr DEV CIDR: DEV has exactly the IPv4 address CIDR.
+assert_addr() { assert_eq "$(addrs_of "$1")" "$2" "IPv4 addresses of $1"; }
+
+# mtu_of DEV
+mtu_of() { ip -o link show dev "$1" | sed -n 's/.* mtu \([0-9]*\) .*/\1/p'; }
+
+# add_veth NAME: a veth pair NAME/NAME-p, both ends up (a stand-in uplink).
+add_veth() {
+    ip link add "$1" type veth peer name "$1-p"
+    ip link set "$1" up
+    ip link set "$1-p" up
+}
+
+# ---- whole-state snapshots --------------------------------------------------
+
+# state_snapshot: berth's networks, the kernel's links and IPv4 addresses.
+state_snapshot() {
+    echo "## networks"
+    berth network ls -q --no-trunc | sort
+    echo "## links"
+    link_names
+    echo "## addresses"
+    ip -4 -o addr show | awk '{ print $2, $4 }' | sort
+}
+
+snapshot_save() { state_before=$(state_snapshot); }
+
+# assert_unchanged: nothing changed in berth or the kernel since snapshot_save.
+assert_unchanged() {
+    local now
+    now=$(state_snapshot)
+    [ "$now" = "$state_before" ] ||
+        fail "state changed by a refused command" "before:" "$state_before" "after:" "$now" \
+            "diff:" "$(diff <(echo "$state_before") <(echo "$now"))"
+}
+
+# network_count: number of rows of berth network ls -q.
+network_count() { berth network ls -q | wc -l; }
+
+# ---- cleanup ----------------------------------------------------------------
+
+# berth_cleanup: remove endpoint rows, every user network, and every link but
+# lo and berth0 (veths the tests made, anything berth leaked).  For teardown.
+berth_cleanup() {
+    local db=$BERTH_ROOT/berth.db id l predefined=""
+    if [ -f "$db" ]; then
+        sqlite3 "$db" 'DELETE FROM endpoints;' >/dev/null 2>&1 || true
+    fi
+    for id in $PREDEFINED_NETWORKS; do
+        predefined+=" $(net_id_of "$id" 2>/dev/null)"
+    done
+    for id in $(berth network ls -q --no-trunc 2>/dev/null); do
+        [[ " $predefined " == *" $id "* ]] || berth network rm "$id" >/dev/null 2>&1 || true
+    done
+    for l in $(link_names); do
+        case $l in
+        lo | berth0) ;;
+        *) ip link del "$l" >/dev/null 2>&1 || true ;;
+        esac
+    done
+}
