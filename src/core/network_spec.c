@@ -40,7 +40,6 @@ bad:
 static int parse_network_prefix(const char *what, const char *text, berth_prefix *out, berth_err *err)
 {
 	bool bad_len;
-	char fixed[BERTH_PREFIX_STRLEN];
 
 	if (!prefix_parse(text, out, &bad_len)) {
 		if (bad_len)
@@ -53,6 +52,7 @@ static int parse_network_prefix(const char *what, const char *text, berth_prefix
 		return berth_err_set(err, EINVAL, "invalid %s \"%s\": IPv6 networks are not supported yet", what, text);
 	if (!prefix_is_network(out)) {
 		berth_prefix net = prefix_network(out);
+		char fixed[BERTH_PREFIX_STRLEN];
 		return berth_err_set(err, EINVAL, "invalid %s \"%s\": host bits are set (did you mean %s?)", what, text,
 				     prefix_format(&net, fixed));
 	}
@@ -61,11 +61,11 @@ static int parse_network_prefix(const char *what, const char *text, berth_prefix
 
 static int check_subnet_size(const berth_prefix *p, berth_err *err)
 {
-	char text[BERTH_PREFIX_STRLEN];
-
-	if (p->len < 8 || p->len > 30)
+	if (p->len < 8 || p->len > 30) {
+		char text[BERTH_PREFIX_STRLEN];
 		return berth_err_set(err, EINVAL, "subnet %s: prefix length must be between /8 and /30",
 				     prefix_format(p, text));
+	}
 	return 0;
 }
 
@@ -88,13 +88,14 @@ static int parse_gateway(const char *text, const berth_prefix *subnet, berth_add
 
 static int parse_ip_range(const char *text, const berth_prefix *subnet, berth_prefix *out, berth_err *err)
 {
-	char sub[BERTH_PREFIX_STRLEN];
 	int ret = parse_network_prefix("ip-range", text, out, err);
 
 	if (ret < 0)
 		return ret;
-	if (!prefix_within(subnet, out))
+	if (!prefix_within(subnet, out)) {
+		char sub[BERTH_PREFIX_STRLEN];
 		return berth_err_set(err, EINVAL, "ip-range %s is outside subnet %s", text, prefix_format(subnet, sub));
+	}
 	return 0;
 }
 

@@ -69,14 +69,14 @@ static int add_gateways(nl_sock *nl, const berth_network *net, unsigned ifindex,
 	for (size_t i = 0; i < net->n_subnets; i++) {
 		const berth_subnet *sn = &net->subnets[i];
 		berth_prefix gw = { .addr = sn->gateway, .len = sn->subnet.len };
-		char text[BERTH_PREFIX_STRLEN];
-		int ret;
 
 		if (!sn->gateway.family)
 			continue;
-		if ((ret = nl_addr_add(nl, ifindex, &gw, err)) < 0)
+		if (nl_addr_add(nl, ifindex, &gw, err) < 0) {
+			char text[BERTH_PREFIX_STRLEN];
 			return berth_err_wrap(err, "adding address %s to bridge %s", prefix_format(&gw, text),
 					      net->ifname);
+		}
 	}
 	return 0;
 }

@@ -260,10 +260,10 @@ int store_network_insert(store *s, const berth_network *net, berth_err *err)
 	sqlite3_bind_text(st, 15, net->state, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 16, net->owner_pid);
 	sqlite3_bind_int64(st, 17, (sqlite3_int64)net->owner_start);
-	if ((ret = step_done(s, st, err)) < 0)
+	if (step_done(s, st, err) < 0)
 		return berth_err_wrap(err, "recording network %s", net->name);
 	for (size_t i = 0; i < net->n_subnets; i++)
-		if ((ret = insert_subnet(s, net->id, (int)i, &net->subnets[i], err)) < 0)
+		if (insert_subnet(s, net->id, (int)i, &net->subnets[i], err) < 0)
 			return berth_err_wrap(err, "recording network %s", net->name);
 	return 0;
 }
@@ -421,7 +421,8 @@ static int used_offsets(store *s, const char *net_id, int family, uint64_t **out
 	if (rc != SQLITE_DONE)
 		return db_error(s, err, rc, "reading leases");
 	/* SQLite sorts offsets as signed 64-bit: an IPv6 /64 needs them unsigned */
-	qsort(*out, *n, sizeof(**out), cmp_u64);
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), cmp_u64);
 	return 0;
 }
 
@@ -460,13 +461,13 @@ static int insert_lease(store *s, const char *net_id, const berth_subnet *sn, co
 static int take_in_transaction(store *s, const char *net_id, const berth_subnet *sn, const char *owner,
 			       const berth_addr *want, berth_addr *out, berth_err *err)
 {
-	char text[BERTH_ADDR_STRLEN], sub[BERTH_PREFIX_STRLEN];
-
 	if (want) {
 		_cleanup_free_ char *holder = store_lease_owner(s, net_id, want);
-		if (holder)
+		if (holder) {
+			char text[BERTH_ADDR_STRLEN];
 			return berth_err_set(err, EADDRINUSE, "address %s is already in use (by %s)",
 					     addr_format(want, text), holder);
+		}
 		*out = *want;
 		return insert_lease(s, net_id, sn, want, owner, err);
 	}
@@ -479,9 +480,11 @@ static int take_in_transaction(store *s, const char *net_id, const berth_subnet 
 	if (ret < 0)
 		return ret;
 	ipam_host_range(sn, &lo, &hi);
-	if (!ipam_pick_offset(lo, hi, used, n_used, &offset))
+	if (!ipam_pick_offset(lo, hi, used, n_used, &offset)) {
+		char sub[BERTH_PREFIX_STRLEN];
 		return berth_err_set(err, ENOSPC, "no available addresses left in %s",
 				     sn->has_ip_range ? prefix_format(&sn->ip_range, sub) : prefix_format(&sn->subnet, sub));
+	}
 	*out = prefix_addr_at(&sn->subnet, offset);
 	return insert_lease(s, net_id, sn, out, owner, err);
 }

@@ -50,11 +50,12 @@ json_t *kv_to_json(const berth_kv_list *list)
 bool kv_from_json(const char *text, berth_kv_list *out)
 {
 	json_t *obj = json_loads(text, JSON_DECODE_ANY, NULL);
-	const char *key;
-	json_t *value;
 	bool ok = json_is_object(obj);
 
 	if (ok) {
+		const char *key;
+		json_t *value;
+
 		json_object_foreach (obj, key, value) {
 			if (!json_is_string(value)) {
 				ok = false;

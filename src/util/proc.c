@@ -1,21 +1,28 @@
 #include "util/proc.h"
-#include "util/cleanup.h"
 
 #include <stdio.h>
 #include <string.h>
 
+static bool read_line(const char *path, char *line, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	bool ok = f && fgets(line, (int)size, f);
+
+	if (f)
+		fclose(f);
+	return ok;
+}
+
 unsigned long long proc_start_time(int pid)
 {
 	char path[64], line[1024];
-	_cleanup_fclose_ FILE *f = NULL;
 	unsigned long long start = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "re");
-	if (!f || !fgets(line, sizeof(line), f))
+	if (!read_line(path, line, sizeof(line)))
 		return 0;
 	/* comm may hold spaces and parentheses: fields start after the last ')' */
-	char *p = strrchr(line, ')');
+	const char *p = strrchr(line, ')');
 	if (!p)
 		return 0;
 	/* after ')' come: state(3) ppid pgrp session tty_nr tpgid flags minflt

@@ -4,45 +4,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *oom(void)
+static void *checked(void *p)
 {
-	fputs("berth: out of memory\n", stderr);
-	abort();
+	if (!p) {
+		fputs("berth: out of memory\n", stderr);
+		abort();
+	}
+	return p;
 }
 
 void *xmalloc(size_t n)
 {
-	void *p = malloc(n ? n : 1);
-
-	return p ? p : oom();
+	return checked(malloc(n ? n : 1));
 }
 
 void *xzalloc(size_t n)
 {
-	void *p = calloc(1, n ? n : 1);
-
-	return p ? p : oom();
+	return checked(calloc(1, n ? n : 1));
 }
 
 void *xrealloc(void *p, size_t n)
 {
-	void *q = realloc(p, n ? n : 1);
-
-	return q ? q : oom();
+	return checked(realloc(p, n ? n : 1));
 }
 
 char *xstrdup(const char *s)
 {
-	char *p = strdup(s);
-
-	return p ? p : oom();
+	return checked(strdup(s));
 }
 
 char *xstrndup(const char *s, size_t n)
 {
-	char *p = strndup(s, n);
-
-	return p ? p : oom();
+	return checked(strndup(s, n));
 }
 
 char *xvasprintf(const char *fmt, va_list ap)
@@ -50,8 +43,8 @@ char *xvasprintf(const char *fmt, va_list ap)
 	char *s;
 
 	if (vasprintf(&s, fmt, ap) < 0)
-		return oom();
-	return s;
+		s = NULL;
+	return checked(s);
 }
 
 char *xasprintf(const char *fmt, ...)

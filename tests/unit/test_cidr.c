@@ -445,14 +445,14 @@ static void test_prefix_overlaps(void **state)
 
 static void check_at(const char *pfx, uint64_t off, const char *addr)
 {
-	char buf[BERTH_ADDR_STRLEN];
 	berth_prefix p = P(pfx);
 	berth_addr a = prefix_addr_at(&p, off);
 	berth_addr want = A(addr);
-
-	if (!addr_equal(&a, &want))
+	if (!addr_equal(&a, &want)) {
+		char buf[BERTH_ADDR_STRLEN];
 		fail_msg("prefix_addr_at(%s, %llu) = %s, expected %s", pfx,
 			 (unsigned long long)off, addr_format(&a, buf), addr);
+	}
 	uint64_t back = prefix_offset_of(&p, &want);
 	if (back != off)
 		fail_msg("prefix_offset_of(%s, %s) = %llu, expected %llu", pfx, addr,

@@ -153,15 +153,16 @@ static void take_fails(fixture *fx, const berth_subnet *sn, const char *net_id, 
 		       const char *want, int expect_ret)
 {
 	berth_addr w, out;
-	char buf[BERTH_ADDR_STRLEN];
 
 	if (want)
 		w = A(want);
 	memset(&out, 0, sizeof(out));
 	int ret = store_lease_take(fx->s, net_id, sn, owner, want ? &w : NULL, &out, &fx->err);
-	if (ret == 0)
+	if (ret == 0) {
+		char buf[BERTH_ADDR_STRLEN];
 		fail_msg("store_lease_take(%s, want %s) succeeded with %s, expected %d", owner,
 			 want ? want : "any", addr_format(&out, buf), expect_ret);
+	}
 	if (ret != expect_ret)
 		fail_msg("store_lease_take(%s, want %s) = %d (%s), expected %d", owner,
 			 want ? want : "any", ret, errmsg(&fx->err), expect_ret);
@@ -183,13 +184,11 @@ static void check_owner(fixture *fx, const char *net_id, const char *addr, const
 	}
 	if (!owner)
 		fail_msg("%s is free, expected leased to \"%s\"", addr, expect);
-	if (strcmp(owner, expect)) {
-		char got[128];
-		snprintf(got, sizeof(got), "%s", owner);
-		free(owner);
-		fail_msg("%s is leased to \"%s\", expected \"%s\"", addr, got, expect);
-	}
+	char got[128];
+	snprintf(got, sizeof(got), "%s", owner);
 	free(owner);
+	if (strcmp(got, expect))
+		fail_msg("%s is leased to \"%s\", expected \"%s\"", addr, got, expect);
 }
 
 /* No transaction was left open: a new one can start and end. */
