@@ -30,6 +30,7 @@ int restore_after_boot(berth_ctx *ctx, berth_err *err);
 /* Shared by create, predefined and recovery (core/network.c). */
 int network_add(berth_ctx *ctx, berth_network *net, berth_err *err);
 int network_unmake(berth_ctx *ctx, const berth_network *net, berth_err *err);
-void network_new_id(char id[BERTH_ID_HEX + 1]);
+/* A new network with a random 64-hex ID, created now. */
+berth_network *network_new(void);
 
 #endif

@@ -19,7 +19,7 @@
 #include <sys/random.h>
 #include <time.h>
 
-void network_new_id(char id[BERTH_ID_HEX + 1])
+static void network_new_id(char id[BERTH_ID_HEX + 1])
 {
 	uint8_t raw[BERTH_ID_HEX / 2];
 
@@ -27,6 +27,18 @@ void network_new_id(char id[BERTH_ID_HEX + 1])
 		abort(); /* the kernel's entropy pool is always ready after boot */
 	for (size_t i = 0; i < sizeof(raw); i++)
 		sprintf(id + 2 * i, "%02x", raw[i]);
+}
+
+berth_network *network_new(void)
+{
+	berth_network *net = xzalloc(sizeof(*net));
+	struct timespec now;
+
+	network_new_id(net->id);
+	clock_gettime(CLOCK_REALTIME, &now);
+	net->created_sec = now.tv_sec;
+	net->created_nsec = now.tv_nsec;
+	return net;
 }
 
 typedef struct prefix_list {
@@ -125,14 +137,11 @@ static int record_pending(berth_ctx *ctx, berth_network *net, prefix_list *host,
 	snprintf(net->state, sizeof(net->state), "pending");
 	net->owner_pid = ctx->pid;
 	net->owner_start = ctx->start_time;
-	if ((ret = store_network_insert(ctx->store, net, err)) < 0 || (ret = reserve_gateways(ctx, net, err)) < 0)
-		goto out;
-	ret = store_commit(ctx->store, err);
+	if ((ret = store_network_insert(ctx->store, net, err)) == 0)
+		ret = reserve_gateways(ctx, net, err);
 out:
-	if (ret < 0)
-		store_rollback(ctx->store);
 	berth_network_list_free(nets, n);
-	return ret;
+	return store_end(ctx->store, ret, err);
 }
 
 static void forget_network(berth_ctx *ctx, const berth_network *net, berth_err *err)
@@ -175,14 +184,9 @@ out:
 
 int berth_network_create(berth_ctx *ctx, const berth_network_spec *spec, berth_network **out, berth_err *err)
 {
-	berth_network *net = xzalloc(sizeof(*net));
-	struct timespec now;
+	berth_network *net = network_new();
 	int ret;
 
-	network_new_id(net->id);
-	clock_gettime(CLOCK_REALTIME, &now);
-	net->created_sec = now.tv_sec;
-	net->created_nsec = now.tv_nsec;
 	if ((ret = network_from_spec(spec, net, err)) < 0 || (ret = network_add(ctx, net, err)) < 0) {
 		berth_network_free(net);
 		return ret;
@@ -272,20 +276,18 @@ static int claim_for_removal(berth_ctx *ctx, const berth_network *net, berth_err
 	 * container or removed it since we looked. */
 	if ((ret = find_index(nets, n, net->id, &idx, err)) < 0)
 		goto out;
-	if (!is_live(nets[idx]))
+	if (!strcmp(nets[idx]->state, "removing")) /* another rm got there first */
+		ret = berth_err_set(err, ENOENT, "network %s not found", net->name);
+	else if (!is_live(nets[idx]))
 		ret = berth_err_set(err, EBUSY, "network %s is being changed by another berth process", net->name);
 	else if (nets[idx]->n_endpoints)
 		ret = berth_err_set(err, EBUSY, "network %s has active endpoints (%u)", net->name,
 				    nets[idx]->n_endpoints);
 	else
 		ret = store_network_set_state(ctx->store, net->id, "removing", ctx->pid, ctx->start_time, err);
-	if (ret == 0)
-		ret = store_commit(ctx->store, err);
 out:
-	if (ret < 0)
-		store_rollback(ctx->store);
 	berth_network_list_free(nets, n);
-	return ret;
+	return store_end(ctx->store, ret, err);
 }
 
 /* The kernel side first, then the row: a crash in between leaves a

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
 #define DEFAULT_BRIDGE_IFNAME "berth0"
 
@@ -35,14 +34,9 @@ static bool made_by_another(berth_ctx *ctx, const char *name)
 
 static int add_predefined(berth_ctx *ctx, const char *name, const char *driver, berth_err *err)
 {
-	berth_network *net = xzalloc(sizeof(*net));
-	struct timespec now;
+	berth_network *net = network_new();
 	int ret;
 
-	network_new_id(net->id);
-	clock_gettime(CLOCK_REALTIME, &now);
-	net->created_sec = now.tv_sec;
-	net->created_nsec = now.tv_nsec;
 	net->name = xstrdup(name);
 	net->driver = xstrdup(driver);
 	net->predefined = true;

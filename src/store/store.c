@@ -122,22 +122,15 @@ static int migrate(store *s, berth_err *err)
 
 	if ((ret = store_begin(s, err)) < 0)
 		return ret;
-	if ((ret = user_version(s, &version, err)) < 0)
-		goto fail;
-	if (version > (int)ARRAY_SIZE(migrations)) {
+	if ((ret = user_version(s, &version, err)) == 0 && version > (int)ARRAY_SIZE(migrations))
 		ret = berth_err_set(err, EPROTO, "state store %s: schema version %d is newer than this berth (%zu)",
 				    s->path, version, ARRAY_SIZE(migrations));
-		goto fail;
-	}
-	for (; version < (int)ARRAY_SIZE(migrations); version++) {
+	for (; ret == 0 && version < (int)ARRAY_SIZE(migrations); version++) {
 		_cleanup_free_ char *bump = xasprintf("PRAGMA user_version = %d", version + 1);
-		if ((ret = exec_sql(s, migrations[version], err)) < 0 || (ret = exec_sql(s, bump, err)) < 0)
-			goto fail;
+		if ((ret = exec_sql(s, migrations[version], err)) == 0)
+			ret = exec_sql(s, bump, err);
 	}
-	return store_commit(s, err);
-fail:
-	store_rollback(s);
-	return ret;
+	return store_end(s, ret, err);
 }
 
 int store_open(const char *path, store **out, berth_err *err)
@@ -194,6 +187,15 @@ void store_rollback(store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int store_end(store *s, int ret, berth_err *err)
+{
+	if (ret == 0)
+		ret = store_commit(s, err);
+	if (ret < 0)
+		store_rollback(s);
+	return ret;
 }
 
 static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
@@ -498,13 +500,7 @@ int store_lease_take(store *s, const char *net_id, const berth_subnet *sn, const
 	if (own_transaction && (ret = store_begin(s, err)) < 0)
 		return ret;
 	ret = take_in_transaction(s, net_id, sn, owner, want, out, err);
-	if (!own_transaction)
-		return ret;
-	if (ret < 0) {
-		store_rollback(s);
-		return ret;
-	}
-	return store_commit(s, err);
+	return own_transaction ? store_end(s, ret, err) : ret;
 }
 
 int store_lease_release(store *s, const char *net_id, const berth_addr *a, berth_err *err)

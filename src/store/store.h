@@ -17,6 +17,8 @@ void store_close(store *s);
 int store_begin(store *s, berth_err *err);
 int store_commit(store *s, berth_err *err);
 void store_rollback(store *s);
+/* Ends the transaction: commits when ret is 0, else rolls back. */
+int store_end(store *s, int ret, berth_err *err);
 
 int store_network_insert(store *s, const berth_network *net, berth_err *err);
 /* owner_pid/owner_start: the process now working on the row (0: none). */

@@ -202,7 +202,7 @@ teardown() {
 
 @test "a bad MTU is refused" {
     local mtu
-    for mtu in abc 67 65536 -1 1400x ''; do
+    for mtu in abc 67 65536 -1 1400x '' ' 1400' '1400 ' 1e3; do
         refused 1 "invalid value \"$mtu\" for option com.docker.network.driver.mtu: must be a number from 68 to 65535" \
             network create -o "com.docker.network.driver.mtu=$mtu" net1
     done
@@ -214,6 +214,12 @@ teardown() {
         refused 1 "invalid value \"$name\" for option com.docker.network.bridge.name: not a valid interface name" \
             network create -o "com.docker.network.bridge.name=$name" net1
     done
+}
+
+@test "a bridge name with '%' (a kernel name template) is refused and leaves no link" {
+    # the kernel would turn x%d into x0, x1, ...: not the name asked for
+    refused 1 'invalid value "x%d" for option com.docker.network.bridge.name: not a valid interface name' \
+        network create -o 'com.docker.network.bridge.name=x%d' --subnet 10.6.2.0/24 net1
 }
 
 @test "a bridge name used by another network is refused" {
@@ -250,6 +256,66 @@ teardown() {
         network create -o com.docker.network.bridge.name=fv0 --subnet 10.6.1.0/24 net3
     assert_unchanged
     assert_match "$(ip -d link show dev fv0)" 'veth' "kind of fv0"
+}
+
+# ---- the same refusals under concurrency -----------------------------------
+
+# race N ARGS...: run N "berth network create ARGS NAME_i" in parallel, where
+# ARGS may contain @ for i; count successes in $wins, keep stderr in err.$i.
+race() {
+    local n=$1 i pids=()
+    shift
+    for i in $(seq 1 "$n"); do
+        berth network create "${@//@/$i}" >"$BATS_TEST_TMPDIR/out.$i" 2>"$BATS_TEST_TMPDIR/err.$i" &
+        pids+=($!)
+    done
+    wins=0
+    for i in $(seq 1 "$n"); do
+        if wait "${pids[$((i - 1))]}"; then wins=$((wins + 1)); winner=$i; fi
+    done
+}
+
+@test "6 parallel creates of one name: one network, the others refused" {
+    local links_before
+    links_before=$(link_names)
+    race 6 --subnet 10.7.@.0/24 samename
+    assert_eq "$wins" 1 "number of successful creates"
+    local i
+    for i in $(seq 1 6); do
+        [ "$i" = "$winner" ] ||
+            assert_eq "$(cat "$BATS_TEST_TMPDIR/err.$i")" "berth: error: network with name samename already exists" \
+                "stderr of create $i"
+    done
+    assert_eq "$(berth network ls -q -f name=samename | wc -l)" 1 "networks named samename"
+    assert_eq "$(comm -13 <(echo "$links_before") <(link_names) | wc -l)" 1 "number of new links"
+}
+
+@test "6 parallel creates of one subnet: one network, the others refused" {
+    race 6 --subnet 10.8.0.0/24 overlap@
+    assert_eq "$wins" 1 "number of successful creates"
+    local i
+    for i in $(seq 1 6); do
+        [ "$i" = "$winner" ] ||
+            assert_eq "$(cat "$BATS_TEST_TMPDIR/err.$i")" \
+                "berth: error: subnet 10.8.0.0/24 overlaps with network \"overlap$winner\" (10.8.0.0/24)" \
+                "stderr of create $i"
+    done
+    assert_eq "$(ip -4 -o addr show | grep -c ' 10\.8\.0\.')" 1 "addresses in 10.8.0.0/24"
+}
+
+@test "6 parallel creates of one bridge name: one network, the others refused" {
+    race 6 -o com.docker.network.bridge.name=racebr --subnet 10.9.@.0/24 racer@
+    assert_eq "$wins" 1 "number of successful creates"
+    local i
+    for i in $(seq 1 6); do
+        [ "$i" = "$winner" ] ||
+            assert_eq "$(cat "$BATS_TEST_TMPDIR/err.$i")" \
+                "berth: error: bridge name racebr is already used by network \"racer$winner\"" \
+                "stderr of create $i"
+    done
+    assert_bridge_up racebr
+    assert_addr racebr "10.9.$winner.1/24"
+    assert_eq "$(berth network ls -q -f type=custom | wc -l)" 1 "custom networks"
 }
 
 # ---- usage errors (exit 2) --------------------------------------------------

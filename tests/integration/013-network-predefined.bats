@@ -122,3 +122,21 @@ none" "builtin networks"
     assert_match "${lines[1]}" '^[0-9a-f]{12} +bridge +bridge +local$' "row 1"
     assert_match "${lines[4]}" ' inet 172\.17\.0\.1/16 ' "address of berth0 in the new namespace"
 }
+
+@test "8 commands racing on a fresh state create the predefined networks once" {
+    local root=$BATS_TEST_TMPDIR/root3 run=$BATS_TEST_TMPDIR/run3
+    mkdir -p "$root" "$run"
+    run --separate-stderr unshare --net -- bash -c '
+        export BERTH_ROOT=$1 BERTH_RUNDIR=$2
+        pids=()
+        for i in 1 2 3 4; do berth network ls >/dev/null & pids+=($!); done
+        for i in 1 2 3 4; do berth network create "racer$i" >/dev/null & pids+=($!); done
+        for p in "${pids[@]}"; do wait "$p" || echo "a command failed" >&2; done
+        berth network ls
+        ip -o link show | grep -c " berth0:"' _ "$root" "$run"
+    assert_eq "$status" 0 "exit status"
+    assert_eq "$stderr" "" "stderr"
+    assert_eq "$(printf '%s\n' "${lines[@]:1:7}" | awk '{ print $2 }' | tr '\n' ' ')" \
+        "bridge host none racer1 racer2 racer3 racer4 " "networks"
+    assert_eq "${lines[-1]}" 1 "berth0 links"
+}

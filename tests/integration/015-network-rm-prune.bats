@@ -151,6 +151,25 @@ keep2" "stdout"
     refute_link "$idle_br"
 }
 
+@test "6 parallel rm of one network: one removes it, the others do not find it" {
+    create_net --subnet 10.60.13.0/24 contested
+    local i pids=() wins=0
+    for i in $(seq 1 6); do
+        berth network rm contested >"$BATS_TEST_TMPDIR/out.$i" 2>"$BATS_TEST_TMPDIR/err.$i" &
+        pids+=($!)
+    done
+    for i in $(seq 1 6); do
+        if wait "${pids[$((i - 1))]}"; then
+            wins=$((wins + 1))
+            assert_eq "$(cat "$BATS_TEST_TMPDIR/out.$i")" contested "stdout of rm $i"
+        else
+            assert_eq "$(cat "$BATS_TEST_TMPDIR/err.$i")" "berth: error: network contested not found" "stderr of rm $i"
+        fi
+    done
+    assert_eq "$wins" 1 "number of successful rm"
+    refute_link "$(bridge_of "$net_id")"
+}
+
 # ---- prune ------------------------------------------------------------------
 
 @test "prune -f prints Deleted Networks: and the names, and removes the bridges" {

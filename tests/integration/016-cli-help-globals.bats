@@ -166,6 +166,28 @@ in_fresh_netns() {
     refute_contains "$(berth network ls)" viaenv "network ls under this file's BERTH_ROOT"
 }
 
+@test "--run-dir wins over BERTH_RUNDIR" {
+    local root=$BATS_TEST_TMPDIR/r4 flag=$BATS_TEST_TMPDIR/flagrun env=$BATS_TEST_TMPDIR/envrun
+    mkdir -p "$root" "$flag" "$env"
+    in_fresh_netns 'BERTH_RUNDIR="$3" berth --root "$1" --run-dir "$2" network create --subnet 10.70.4.0/24 rd' \
+        "$root" "$flag" "$env"
+    assert_eq "$status" 0 "exit status (stderr: $stderr)"
+    assert_eq "$(ls -A "$env")" "" "files in BERTH_RUNDIR $env despite --run-dir"
+}
+
+@test "with BERTH_ROOT and BERTH_RUNDIR set, the default directories are not touched" {
+    local d existed=()
+    for d in /var/lib/berth /run/berth; do
+        [ ! -e "$d" ] || existed+=("$d")
+    done
+    [ "${#existed[@]}" -eq 0 ] || skip "${existed[*]} already exist(s)"
+    create_net --subnet 10.70.5.0/24 nodefault
+    berth_ok network ls
+    berth_ok network rm nodefault
+    [ ! -e /var/lib/berth ] || fail "/var/lib/berth was created"
+    [ ! -e /run/berth ] || fail "/run/berth was created"
+}
+
 @test "this file's state is in its BERTH_ROOT" {
     berth_ok network ls
     [ -f "$BERTH_ROOT/berth.db" ] || fail "no berth.db in $BERTH_ROOT"

@@ -1,32 +1,9 @@
 /* Unit tests for src/ipam/cidr.c: parsing, formatting and prefix maths. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "ipam/cidr.h"
-
-static berth_addr A(const char *s)
-{
-	berth_addr a;
-
-	if (!addr_parse(s, &a))
-		fail_msg("test setup: addr_parse(\"%s\") failed", s);
-	return a;
-}
-
-static berth_prefix P(const char *s)
-{
-	berth_prefix p;
-	bool bad_len = false;
-
-	if (!prefix_parse(s, &p, &bad_len))
-		fail_msg("test setup: prefix_parse(\"%s\") failed", s);
-	return p;
-}
 
 #define assert_addr_str(addr, expect)                                \
 	do {                                                         \

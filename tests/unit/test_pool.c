@@ -1,34 +1,11 @@
 /* Unit tests for src/ipam/pool.c: default pools, subnet and offset choice,
  * host ranges. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "ipam/pool.h"
-
-static berth_addr A(const char *s)
-{
-	berth_addr a;
-
-	if (!addr_parse(s, &a))
-		fail_msg("test setup: addr_parse(\"%s\") failed", s);
-	return a;
-}
-
-static berth_prefix P(const char *s)
-{
-	berth_prefix p;
-	bool bad_len = false;
-
-	if (!prefix_parse(s, &p, &bad_len))
-		fail_msg("test setup: prefix_parse(\"%s\") failed", s);
-	return p;
-}
 
 /* Picks from the default pools with `taken` given as CIDR strings and
  * checks the result against `want` (NULL: no subnet left). */

@@ -1,12 +1,8 @@
 /* Unit tests for address leases in the SQLite state store
  * (src/store/store.c): order, conflicts, exhaustion, release, ip-range,
  * network deletion and several processes taking addresses at once. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -34,25 +30,6 @@ typedef struct fixture {
 	char name[BERTH_NAME_MAX];
 	char driver[16];
 } fixture;
-
-static berth_addr A(const char *s)
-{
-	berth_addr a;
-
-	if (!addr_parse(s, &a))
-		fail_msg("test setup: addr_parse(\"%s\") failed", s);
-	return a;
-}
-
-static berth_prefix P(const char *s)
-{
-	berth_prefix p;
-	bool bad_len = false;
-
-	if (!prefix_parse(s, &p, &bad_len))
-		fail_msg("test setup: prefix_parse(\"%s\") failed", s);
-	return p;
-}
 
 static const char *errmsg(const berth_err *err)
 {
