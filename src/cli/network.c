@@ -167,7 +167,7 @@ static void print_networks(berth_network **nets, size_t n, const ls_opts *o)
 		if (o->quiet) {
 			printf("%s\n", id);
 		} else if (o->json) {
-			json_t *j = network_ls_json(nets[i]);
+			json_t *j = network_ls_json(nets[i], o->no_trunc);
 			json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
 			putchar('\n');
 			json_decref(j);

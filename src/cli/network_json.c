@@ -59,13 +59,14 @@ static char *labels_text(const berth_kv_list *labels)
 	return s;
 }
 
-json_t *network_ls_json(const berth_network *net)
+json_t *network_ls_json(const berth_network *net, bool no_trunc)
 {
-	char created[64];
+	char created[64], id[BERTH_ID_HEX + 1];
 	_cleanup_free_ char *labels = labels_text(&net->labels);
 
 	format_created(net, created);
+	snprintf(id, sizeof(id), "%.*s", no_trunc ? BERTH_ID_HEX : BERTH_SHORT_ID_HEX, net->id);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "CreatedAt", created, "Driver", net->driver, "ID",
-			 net->id, "IPv6", net->enable_ipv6 ? "true" : "false", "Internal",
+			 id, "IPv6", net->enable_ipv6 ? "true" : "false", "Internal",
 			 net->internal ? "true" : "false", "Labels", labels, "Name", net->name, "Scope", "local");
 }

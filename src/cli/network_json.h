@@ -9,6 +9,6 @@
 /* RFC 3339 with nanoseconds, UTC: 2021-10-23T07:07:47.870947684Z */
 void format_created(const berth_network *net, char buf[64]);
 json_t *network_inspect_json(const berth_network *net);
-json_t *network_ls_json(const berth_network *net);
+json_t *network_ls_json(const berth_network *net, bool no_trunc);
 
 #endif

@@ -22,15 +22,18 @@ static bool valid_ifname(const char *s)
 
 	if (n == 0 || n >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
 		return false;
-	return strcspn(s, "/: \t\n\r\v\f") == n;
+	/* '%' would make the kernel treat the name as a template ("br%d") */
+	return strcspn(s, "/:% \t\n\r\v\f") == n;
 }
 
 static int parse_mtu(const char *value, unsigned *mtu, berth_err *err)
 {
 	char *end;
-	unsigned long v = strtoul(value, &end, 10);
+	/* digits only: strtoul alone would take " 1400" and "+1400" */
+	bool digits = *value && strspn(value, "0123456789") == strlen(value);
+	unsigned long v = digits ? strtoul(value, &end, 10) : 0;
 
-	if (!*value || *end || value[0] == '-' || v < 68 || v > 65535)
+	if (!digits || v < 68 || v > 65535)
 		return berth_err_set(err, EINVAL,
 				     "invalid value \"%s\" for option " OPT_MTU ": must be a number from 68 to 65535",
 				     value);
@@ -64,11 +67,17 @@ static int bridge_configure(berth_network *net, berth_err *err)
 	return 0;
 }
 
+/* The gateway address of every subnet, with the subnet's prefix. */
+static berth_prefix gateway_of(const berth_subnet *sn)
+{
+	return (berth_prefix){ .addr = sn->gateway, .len = sn->subnet.len };
+}
+
 static int add_gateways(nl_sock *nl, const berth_network *net, unsigned ifindex, berth_err *err)
 {
 	for (size_t i = 0; i < net->n_subnets; i++) {
 		const berth_subnet *sn = &net->subnets[i];
-		berth_prefix gw = { .addr = sn->gateway, .len = sn->subnet.len };
+		berth_prefix gw = gateway_of(sn);
 
 		if (!sn->gateway.family)
 			continue;
@@ -82,12 +91,20 @@ static int add_gateways(nl_sock *nl, const berth_network *net, unsigned ifindex,
 }
 
 /* The bridge leaves service at once and the kernel frees it in the
- * background: its name, address and subnet are free when we return. */
+ * background: its name, addresses and subnet are free when we return (a
+ * create that follows must not see the old gateway as a host address). */
 static int bridge_remove(nl_sock *nl, const berth_network *net, berth_err *err)
 {
-	unsigned ifindex;
-	int ret = nl_link_retire(nl, net->ifname, &ifindex, err);
+	unsigned ifindex = nl_link_index(nl, net->ifname);
+	int ret = 0;
 
+	for (size_t i = 0; ifindex && ret == 0 && i < net->n_subnets; i++) {
+		berth_prefix gw = gateway_of(&net->subnets[i]);
+		if (net->subnets[i].gateway.family)
+			ret = nl_addr_del(nl, ifindex, &gw, err);
+	}
+	if (ret == 0)
+		ret = nl_link_retire(nl, net->ifname, &ifindex, err);
 	if (ret < 0)
 		return berth_err_wrap(err, "deleting bridge %s", net->ifname);
 	if (ifindex)

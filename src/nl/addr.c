@@ -7,10 +7,10 @@
 #include <net/if.h>
 #include <string.h>
 
-int nl_addr_add(nl_sock *nl, unsigned ifindex, const berth_prefix *p, berth_err *err)
+static struct nlmsghdr *addr_msg(nl_sock *nl, void *buf, int type, int flags, unsigned ifindex,
+				 const berth_prefix *p)
 {
-	char buf[NL_BUFSIZE];
-	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	struct nlmsghdr *nlh = nl_msg_start(nl, buf, type, flags);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	unsigned len = addr_bits(p->addr.family) / 8;
 
@@ -20,11 +20,47 @@ int nl_addr_add(nl_sock *nl, unsigned ifindex, const berth_prefix *p, berth_err 
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	mnl_attr_put(nlh, IFA_LOCAL, len, p->addr.bytes);
 	mnl_attr_put(nlh, IFA_ADDRESS, len, p->addr.bytes);
+	return nlh;
+}
+
+int nl_addr_del(nl_sock *nl, unsigned ifindex, const berth_prefix *p, berth_err *err)
+{
+	char buf[NL_BUFSIZE];
+	int ret = nl_request(nl, addr_msg(nl, buf, RTM_DELADDR, 0, ifindex, p), err);
+
+	if (ret == -EADDRNOTAVAIL || ret == -ENODEV) {
+		berth_err_clear(err);
+		return 0;
+	}
+	return ret;
+}
+
+int nl_addr_add(nl_sock *nl, unsigned ifindex, const berth_prefix *p, berth_err *err)
+{
+	char buf[NL_BUFSIZE];
+	struct nlmsghdr *nlh = addr_msg(nl, buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, p);
+	unsigned len = addr_bits(p->addr.family) / 8;
+
 	if (p->addr.family == AF_INET && p->len < 31) {
 		berth_prefix net = *p;
 		berth_addr brd = prefix_addr_at(&net, prefix_last_offset(&net));
 		mnl_attr_put(nlh, IFA_BROADCAST, len, brd.bytes);
 	}
+	return nl_request(nl, nlh, err);
+}
+
+int nl_route_add_default(nl_sock *nl, const berth_addr *gateway, berth_err *err)
+{
+	char buf[NL_BUFSIZE];
+	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+	rtm->rtm_family = (uint8_t)gateway->family;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_GATEWAY, addr_bits(gateway->family) / 8, gateway->bytes);
 	return nl_request(nl, nlh, err);
 }
 

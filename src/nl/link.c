@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <linux/if_link.h>
+#include <linux/veth.h>
 #include <net/if.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -126,4 +127,61 @@ void nl_link_del_detached(nl_sock *nl, unsigned ifindex)
 		if (del_by_index(nl, ifindex, &ignored) < 0)
 			berth_err_clear(&ignored);
 	}
+}
+
+int nl_veth_add(nl_sock *nl, const char *host, unsigned master_index, const char *peer, int netns_fd,
+		const uint8_t mac[6], berth_err *err)
+{
+	char buf[NL_BUFSIZE];
+	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+
+	put_ifinfo(nlh);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, host);
+	if (master_index)
+		mnl_attr_put_u32(nlh, IFLA_MASTER, master_index);
+	struct nlattr *linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	struct nlattr *peer_info = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	/* the peer's attributes follow an ifinfomsg of their own */
+	struct ifinfomsg *pi = mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
+	pi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	mnl_attr_nest_end(nlh, peer_info);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	return nl_request(nl, nlh, err);
+}
+
+static int link_up_request(nl_sock *nl, unsigned ifindex, bool no_ipv6_autoconf, berth_err *err)
+{
+	char buf[NL_BUFSIZE];
+	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = put_ifinfo(nlh);
+
+	ifi->ifi_index = (int)ifindex;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	if (no_ipv6_autoconf) {
+		struct nlattr *spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+		struct nlattr *inet6 = mnl_attr_nest_start(nlh, AF_INET6);
+		mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+		mnl_attr_nest_end(nlh, inet6);
+		mnl_attr_nest_end(nlh, spec);
+	}
+	return nl_request(nl, nlh, err);
+}
+
+int nl_link_up(nl_sock *nl, unsigned ifindex, bool no_ipv6_autoconf, berth_err *err)
+{
+	int ret = link_up_request(nl, ifindex, no_ipv6_autoconf, err);
+
+	/* a kernel without IPv6 has no autoconfiguration to turn off */
+	if (ret == -EAFNOSUPPORT && no_ipv6_autoconf) {
+		berth_err_clear(err);
+		ret = link_up_request(nl, ifindex, false, err);
+	}
+	return ret;
 }

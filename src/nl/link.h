@@ -22,4 +22,15 @@ int nl_link_retire(nl_sock *nl, const char *name, unsigned *ifindex, berth_err *
 /* Deletes a link by index from a detached child process: the kernel takes
  * 35-50 ms to unregister a device, and nobody needs to wait for it. */
 void nl_link_del_detached(nl_sock *nl, unsigned ifindex);
+
+
+/* A veth pair whose peer is born in another namespace (one request): host
+ * end `host` (on bridge `master_index` when not 0), peer `peer` in the
+ * namespace of `netns_fd` with MAC `mac` (6 bytes). Both ends stay down. */
+int nl_veth_add(nl_sock *nl, const char *host, unsigned master_index, const char *peer, int netns_fd,
+		const uint8_t mac[6], berth_err *err);
+/* Sets a link up; with `no_ipv6_autoconf` it also gets no IPv6 link-local
+ * address, so an IPv4-only network carries no IPv6 autoconfiguration
+ * chatter (the bridge floods that to every port). */
+int nl_link_up(nl_sock *nl, unsigned ifindex, bool no_ipv6_autoconf, berth_err *err);
 #endif

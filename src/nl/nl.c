@@ -3,6 +3,9 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
 #include <linux/netlink.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +44,25 @@ int nl_open(nl_sock **out, berth_err *err)
 	nl->seq = (unsigned)time(NULL);
 	*out = nl;
 	return 0;
+}
+
+int nl_open_in_netns(int netns_fd, nl_sock **out, berth_err *err)
+{
+	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (self < 0)
+		return berth_err_sys(err, errno, "opening the current network namespace");
+	if (setns(netns_fd, CLONE_NEWNET) < 0) {
+		ret = berth_err_sys(err, errno, "entering the container's network namespace");
+		close(self);
+		return ret;
+	}
+	ret = nl_open(out, err);
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort(); /* cannot go on in the wrong namespace */
+	close(self);
+	return ret;
 }
 
 void nl_close(nl_sock *nl)

@@ -13,6 +13,9 @@ typedef struct nl_sock nl_sock;
 
 int nl_open(nl_sock **out, berth_err *err);
 void nl_close(nl_sock *nl);
+/* A socket that talks to the namespace of `netns_fd` (a netlink socket
+ * belongs to the namespace it was made in). */
+int nl_open_in_netns(int netns_fd, nl_sock **out, berth_err *err);
 
 /* A request buffer with a header already set up; flags get NLM_F_REQUEST
  * and NLM_F_ACK added. */

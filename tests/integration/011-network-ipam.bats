@@ -7,14 +7,16 @@
 
 load helpers
 
-# occupy_pools PREFIX... : a route for each pool on a veth "occ" (cheaper than
-# creating one network per pool).
+# occupy_pools [PREFIX...]: a route for each pool (arguments, or one per line
+# on stdin) on a veth "occ": cheaper than creating one network per pool.
 occupy_pools() {
     link_exists occ || add_veth occ
     local p
-    for p in "$@"; do
-        ip route add "$p" dev occ
-    done
+    if [ $# -eq 0 ]; then
+        while read -r p; do ip route add "$p" dev occ; done
+    else
+        for p in "$@"; do ip route add "$p" dev occ; done
+    fi
 }
 
 all_172_pools() {
@@ -96,8 +98,24 @@ teardown() {
     assert_eq "$(net_subnet auto7)" 172.20.0.0/16 "subnet of auto7"
 }
 
+@test "a default route does not make every pool overlap" {
+    add_veth occ
+    ip addr add 10.99.0.2/24 dev occ
+    ip route add default via 10.99.0.1
+    create_net auto8
+    assert_eq "$(net_subnet auto8)" 172.18.0.0/16 "subnet of auto8"
+}
+
+@test "a wider route through a gateway (172.16.0.0/12) takes every 172 pool" {
+    add_veth occ
+    ip addr add 10.99.0.2/24 dev occ
+    ip route add 172.16.0.0/12 via 10.99.0.1
+    create_net auto9
+    assert_eq "$(net_subnet auto9)" 192.168.0.0/20 "subnet of auto9"
+}
+
 @test "after 172.31.0.0/16 come 192.168.0.0/20, 192.168.16.0/20" {
-    occupy_pools $(all_172_pools)
+    all_172_pools | occupy_pools
     create_net late1
     assert_eq "$(net_subnet late1)" 192.168.0.0/20 "subnet of late1"
     assert_eq "$(net_gateway late1)" 192.168.0.1 "gateway of late1"
@@ -107,13 +125,13 @@ teardown() {
 }
 
 @test "172.31.0.0/16 is the last /16 pool used" {
-    occupy_pools $(all_172_pools | grep -v '^172\.31\.')
+    all_172_pools | grep -v '^172\.31\.' | occupy_pools
     create_net last16
     assert_eq "$(net_subnet last16)" 172.31.0.0/16 "subnet of last16"
 }
 
 @test "when every pool is taken, create fails and changes nothing" {
-    occupy_pools $(all_172_pools) $(all_192_pools)
+    { all_172_pools; all_192_pools; } | occupy_pools
     snapshot_save
     berth_fails 1 "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network" \
         network create nopool
@@ -121,7 +139,7 @@ teardown() {
 }
 
 @test "the last free /20 is still found" {
-    occupy_pools $(all_172_pools) $(all_192_pools | grep -v '^192\.168\.240\.')
+    { all_172_pools; all_192_pools | grep -v '^192\.168\.240\.'; } | occupy_pools
     create_net lastpool
     assert_eq "$(net_subnet lastpool)" 192.168.240.0/20 "subnet of lastpool"
 }

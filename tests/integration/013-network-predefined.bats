@@ -80,6 +80,17 @@ teardown() {
     assert_unchanged
 }
 
+@test "rm by ID or ID prefix of a predefined network is refused by its name" {
+    local id
+    id=$(net_id_of bridge)
+    snapshot_save
+    berth_fails 1 'bridge is a pre-defined network and cannot be removed' network rm "$id"
+    berth_fails 1 'bridge is a pre-defined network and cannot be removed' network rm "${id:0:12}"
+    id=$(net_id_of none)
+    berth_fails 1 'none is a pre-defined network and cannot be removed' network rm "$id"
+    assert_unchanged
+}
+
 @test "rm of all three at once: three errors, nothing removed" {
     snapshot_save
     run --separate-stderr berth network rm bridge host none
