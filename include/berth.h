@@ -94,6 +94,65 @@ typedef struct berth_network_spec {
 	size_t n_labels;
 } berth_network_spec;
 
+/* One attachment of a container to a network. */
+typedef struct berth_endpoint {
+	char id[BERTH_ID_HEX + 1];
+	char network_id[BERTH_ID_HEX + 1];
+	char container_id[BERTH_ID_HEX + 1];
+	char ifname[16];      /* in the container: eth0, eth1, ... */
+	char host_ifname[16]; /* bridge side: veth<7 hex> */
+	char mac[18];
+	berth_addr addr;
+	unsigned prefix_len;
+	berth_addr gateway;
+	int ordinal; /* N of ethN */
+	char **aliases;
+	size_t n_aliases;
+} berth_endpoint;
+
+typedef struct berth_container {
+	char id[BERTH_ID_HEX + 1];
+	char *name;
+	time_t created_sec;
+	long created_nsec;
+	char **argv;
+	size_t argc;
+	char **env;
+	size_t n_env;
+	char *hostname;
+	char *rootfs;       /* NULL: the host's files */
+	char *network_mode; /* "default" (networks), "host", "none", "container:<id>" */
+	bool auto_remove;
+	bool detach;
+	/* created (being set up), running, exited */
+	char state[16];
+	int pid; /* the container's init, in the host's PID namespace */
+	unsigned long long pid_start;
+	int owner_pid; /* the monitor */
+	unsigned long long owner_start;
+	int exit_code;
+	time_t started_sec, finished_sec;
+	berth_endpoint *endpoints;
+	size_t n_endpoints;
+} berth_container;
+
+typedef struct berth_run_spec {
+	const char *name;     /* NULL: berth_<8 hex> */
+	const char *hostname; /* NULL: first 12 hex of the ID */
+	const char *network;  /* NULL: bridge */
+	const char *ip;
+	const char *mac;
+	const char *rootfs;
+	const char *const *aliases;
+	size_t n_aliases;
+	const char *const *env; /* KEY=VALUE */
+	size_t n_env;
+	char *const *argv;
+	size_t argc;
+	bool detach;
+	bool auto_remove;
+} berth_run_spec;
+
 typedef struct berth_ctx berth_ctx;
 
 typedef struct berth_config {
@@ -115,6 +174,32 @@ int berth_network_list(berth_ctx *ctx, berth_network ***out, size_t *n, berth_er
 int berth_network_remove(berth_ctx *ctx, const char *ref, berth_err *err);
 /* Removes every user network without endpoints; returns their names. */
 int berth_network_prune(berth_ctx *ctx, char ***names, size_t *n, berth_err *err);
+
+/* Creates and starts a container. Detached: returns once it runs, with
+ * its monitor watching it. Foreground: this process is the monitor; the
+ * call returns when the container has exited, with its exit code. */
+int berth_run(berth_ctx *ctx, const berth_run_spec *spec, berth_container **out, int *exit_code,
+	      berth_err *err);
+int berth_container_find(berth_ctx *ctx, const char *ref, berth_container **out, berth_err *err);
+int berth_container_list(berth_ctx *ctx, berth_container ***out, size_t *n, berth_err *err);
+/* SIGTERM, then SIGKILL after `timeout` seconds; returns once released. */
+int berth_container_stop(berth_ctx *ctx, const char *ref, unsigned timeout, berth_err *err);
+int berth_container_remove(berth_ctx *ctx, const char *ref, bool force, berth_err *err);
+int berth_network_connect(berth_ctx *ctx, const char *net_ref, const char *container_ref, const char *ip,
+			  const char *const *aliases, size_t n_aliases, berth_err *err);
+int berth_network_disconnect(berth_ctx *ctx, const char *net_ref, const char *container_ref, bool force,
+			     berth_err *err);
+/* Runs argv in the container's namespaces; returns its exit code. */
+int berth_exec(berth_ctx *ctx, const char *ref, char *const *argv, const char *const *env, size_t n_env,
+	       int *exit_code, berth_err *err);
+/* Where a detached container's output goes. */
+char *berth_container_log_path(berth_ctx *ctx, const berth_container *c);
+/* The network namespace file of its sandbox ("" with --network host). */
+char *berth_container_sandbox_key(berth_ctx *ctx, const berth_container *c);
+/* Cleans up after containers whose monitor died; reports what it fixed. */
+int berth_reconcile(berth_ctx *ctx, char ***fixed, size_t *n, berth_err *err);
+void berth_container_free(berth_container *c);
+void berth_container_list_free(berth_container **cs, size_t n);
 
 void berth_network_free(berth_network *net);
 void berth_network_list_free(berth_network **nets, size_t n);

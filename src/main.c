@@ -17,10 +17,11 @@ static int version_main(cli_env *env, int argc, char **argv)
 static int help_main(cli_env *env, int argc, char **argv);
 
 static const cli_cmd commands[] = {
-	{ "help", NULL, help_main, "Help about any command", "[COMMAND...]\n", NULL },
-	{ "network", NULL, NULL, "Manage networks", NULL, network_commands },
-	{ "version", NULL, version_main, "Show the berth version", "\n", NULL },
-	{ NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "help", NULL, help_main, "Help about any command", "[COMMAND...]\n", NULL, false },
+	{ "network", NULL, NULL, "Manage networks", NULL, network_commands, false },
+	{ "system", NULL, NULL, "Manage berth itself", NULL, system_commands, false },
+	{ "version", NULL, version_main, "Show the berth version", "\n", NULL, false },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, false },
 };
 
 static void usage(FILE *out);
@@ -32,7 +33,8 @@ static int help_main(cli_env *env, int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	return cli_help(commands, "berth", argc - 1, argv + 1);
+	const cli_cmd *table = cli_find(container_commands, argv[1]) ? container_commands : commands;
+	return cli_help(table, "berth", argc - 1, argv + 1);
 }
 
 static void usage(FILE *out)
@@ -46,6 +48,9 @@ static void usage(FILE *out)
 	      "  -v, --version       print the version\n\n",
 	      out);
 	cli_print_group(out, commands, "berth");
+	fputs("\nContainer commands:\n", out);
+	for (const cli_cmd *c = container_commands; c->name; c++)
+		fprintf(out, "  %-12s %s\n", c->name, c->summary);
 }
 
 int main(int argc, char **argv)
@@ -72,5 +77,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	return cli_dispatch(&env, commands, "berth", argc - optind, argv + optind);
+	/* run, ps, ... stand at the top level, as in Docker */
+	const cli_cmd *table = cli_find(container_commands, argv[optind]) ? container_commands : commands;
+	return cli_dispatch(&env, table, "berth", argc - optind, argv + optind);
 }

@@ -1,6 +1,7 @@
 #include "cli/cli.h"
 #include "util/err.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -48,15 +49,38 @@ void cli_close(berth_ctx *ctx)
 	berth_close(ctx);
 }
 
-bool cli_wants_help(int argc, char **argv)
+bool cli_wants_help(int argc, char **argv, bool stop_at_operand)
 {
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		/* run and exec take -h for --hostname, as Docker's */
+		if ((!stop_at_operand && !strcmp(argv[i], "-h")) || !strcmp(argv[i], "--help"))
 			return true;
+		if (stop_at_operand && argv[i][0] != '-')
+			return false;
+	}
 	return false;
 }
 
-static const cli_cmd *find_cmd(const cli_cmd *cmds, const char *name)
+void cli_reset_getopt(void)
+{
+	optind = 0; /* glibc: full re-initialisation */
+	opterr = 0;
+}
+
+int cli_bad_flag(const char *path, char **argv)
+{
+	return cli_usage(path, "unknown flag or missing value: %s", argv[optind - 1]);
+}
+
+const char *cli_network_name(berth_network **nets, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(nets[i]->id, id))
+			return nets[i]->name;
+	return id;
+}
+
+const cli_cmd *cli_find(const cli_cmd *cmds, const char *name)
 {
 	for (const cli_cmd *c = cmds; c->name; c++)
 		if (!strcmp(c->name, name) || (c->alias && !strcmp(c->alias, name)))
@@ -92,7 +116,7 @@ int cli_help(const cli_cmd *cmds, const char *path, int argc, char **argv)
 		cli_print_group(stdout, cmds, path);
 		return 0;
 	}
-	const cli_cmd *c = find_cmd(cmds, argv[0]);
+	const cli_cmd *c = cli_find(cmds, argv[0]);
 	if (!c)
 		return cli_usage(path, "unknown command \"%s\"", argv[0]);
 	if (argc == 1 || !c->sub) {
@@ -115,13 +139,13 @@ int cli_dispatch(cli_env *env, const cli_cmd *cmds, const char *path, int argc, 
 		cli_print_group(stdout, cmds, path);
 		return 0;
 	}
-	const cli_cmd *c = find_cmd(cmds, argv[0]);
+	const cli_cmd *c = cli_find(cmds, argv[0]);
 	if (!c)
 		return cli_usage(path, "unknown command \"%s\"", argv[0]);
 	snprintf(sub, sizeof(sub), "%s %s", path, c->name);
 	if (c->sub)
 		return cli_dispatch(env, c->sub, sub, argc - 1, argv + 1);
-	if (cli_wants_help(argc, argv)) {
+	if (cli_wants_help(argc, argv, c->runs_command)) {
 		print_cmd_help(c, path);
 		return 0;
 	}

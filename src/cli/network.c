@@ -23,21 +23,9 @@ static void str_list_add(str_list *l, const char *s)
 	l->items[l->n++] = s;
 }
 
-/* getopt_long, restarted for each subcommand; "--help" is handled before. */
 static int next_opt(int argc, char **argv, const char *shortopts, const struct option *longopts)
 {
 	return getopt_long(argc, argv, shortopts, longopts, NULL);
-}
-
-static void reset_getopt(void)
-{
-	optind = 0; /* glibc: full re-initialisation */
-	opterr = 0;
-}
-
-static int bad_flag(const char *path, char **argv)
-{
-	return cli_usage(path, "unknown flag or missing value: %s", argv[optind - 1]);
 }
 
 static int network_create(cli_env *env, int argc, char **argv)
@@ -55,7 +43,7 @@ static int network_create(cli_env *env, int argc, char **argv)
 	str_list o = { 0 }, l = { 0 };
 	int c;
 
-	reset_getopt();
+	cli_reset_getopt();
 	while ((c = next_opt(argc, argv, "+d:o:", opts)) != -1) {
 		switch (c) {
 		case 'd': spec.driver = optarg; break;
@@ -66,7 +54,7 @@ static int network_create(cli_env *env, int argc, char **argv)
 		case 'a': spec.attachable = true; break;
 		case 'o': str_list_add(&o, optarg); break;
 		case 'l': str_list_add(&l, optarg); break;
-		default: free(o.items); free(l.items); return bad_flag(path, argv);
+		default: free(o.items); free(l.items); return cli_bad_flag(path, argv);
 		}
 	}
 	options = o.items;
@@ -200,7 +188,7 @@ static int parse_ls(int argc, char **argv, ls_opts *o)
 	const char *path = "berth network ls";
 	int c, ret;
 
-	reset_getopt();
+	cli_reset_getopt();
 	while ((c = next_opt(argc, argv, "qf:", opts)) != -1) {
 		switch (c) {
 		case 'q': o->quiet = true; break;
@@ -216,7 +204,7 @@ static int parse_ls(int argc, char **argv, ls_opts *o)
 			if ((ret = parse_filter(optarg, &o->filters[o->n_filters++])) != 0)
 				return ret;
 			break;
-		default: return bad_flag(path, argv);
+		default: return cli_bad_flag(path, argv);
 		}
 	}
 	if (optind != argc)
@@ -250,9 +238,9 @@ static int no_flags(const char *path, int argc, char **argv, int min_args)
 {
 	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
 
-	reset_getopt();
+	cli_reset_getopt();
 	if (next_opt(argc, argv, "+", opts) != -1)
-		return bad_flag(path, argv);
+		return cli_bad_flag(path, argv);
 	if (argc - optind < min_args)
 		return cli_usage(path, "requires at least %d argument", min_args);
 	return 0;
@@ -327,10 +315,10 @@ static int network_prune(cli_env *env, int argc, char **argv)
 	bool force = false;
 	int c;
 
-	reset_getopt();
+	cli_reset_getopt();
 	while ((c = next_opt(argc, argv, "f", opts)) != -1) {
 		if (c != 'f')
-			return bad_flag(path, argv);
+			return cli_bad_flag(path, argv);
 		force = true;
 	}
 	if (optind != argc)
@@ -359,7 +347,75 @@ static int network_prune(cli_env *env, int argc, char **argv)
 	return ret;
 }
 
+static int network_connect(cli_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ip", required_argument, NULL, 'i' },
+		{ "alias", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = "berth network connect", *ip = NULL;
+	str_list aliases = { 0 };
+	int c, ret;
+
+	cli_reset_getopt();
+	while ((c = next_opt(argc, argv, "", opts)) != -1) {
+		if (c == 'i') {
+			ip = optarg;
+		} else if (c == 'a') {
+			str_list_add(&aliases, optarg);
+		} else {
+			free(aliases.items);
+			return cli_bad_flag(path, argv);
+		}
+	}
+	if (argc - optind != 2) {
+		free(aliases.items);
+		return cli_usage(path, "\"network connect\" requires exactly 2 arguments (NETWORK CONTAINER)");
+	}
+	berth_ctx *ctx;
+	berth_err err = { 0 };
+	if ((ret = cli_open(env, &ctx)) == 0) {
+		if (berth_network_connect(ctx, argv[optind], argv[optind + 1], ip, aliases.items, aliases.n, &err) < 0)
+			ret = cli_fail(&err);
+		cli_close(ctx);
+	}
+	free(aliases.items);
+	return ret;
+}
+
+static int network_disconnect(cli_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = { { "force", no_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
+	const char *path = "berth network disconnect";
+	bool force = false;
+	int c, ret;
+
+	cli_reset_getopt();
+	while ((c = next_opt(argc, argv, "f", opts)) != -1) {
+		if (c != 'f')
+			return cli_bad_flag(path, argv);
+		force = true;
+	}
+	if (argc - optind != 2)
+		return cli_usage(path, "\"network disconnect\" requires exactly 2 arguments (NETWORK CONTAINER)");
+	berth_ctx *ctx;
+	berth_err err = { 0 };
+	if ((ret = cli_open(env, &ctx)) == 0) {
+		if (berth_network_disconnect(ctx, argv[optind], argv[optind + 1], force, &err) < 0)
+			ret = cli_fail(&err);
+		cli_close(ctx);
+	}
+	return ret;
+}
+
 const cli_cmd network_commands[] = {
+	{ "connect", NULL, network_connect, "Connect a container to a network",
+	  "[OPTIONS] NETWORK CONTAINER\n\n"
+	  "Options:\n"
+	  "      --alias string   Add a network-scoped alias (repeatable)\n"
+	  "      --ip string      IPv4 address (networks with a user subnet only)\n",
+	  NULL, false },
 	{ "create", NULL, network_create, "Create a network",
 	  "[OPTIONS] NETWORK\n\n"
 	  "Create a network\n\n"
@@ -375,9 +431,11 @@ const cli_cmd network_commands[] = {
 	  "                              com.docker.network.driver.mtu=N      MTU (68-65535)\n"
 	  "      --subnet string       Subnet in CIDR format (default: a free one of\n"
 	  "                            172.17-31.0.0/16, then 192.168.0.0/16 in /20s)\n",
-	  NULL },
+	  NULL, false },
+	{ "disconnect", NULL, network_disconnect, "Disconnect a container from a network",
+	  "[OPTIONS] NETWORK CONTAINER\n\nOptions:\n  -f, --force   Force the container to disconnect\n", NULL, false },
 	{ "inspect", NULL, network_inspect, "Display detailed information on one or more networks",
-	  "NETWORK [NETWORK...]\n\nDisplay detailed information on one or more networks, as a JSON array\n", NULL },
+	  "NETWORK [NETWORK...]\n\nDisplay detailed information on one or more networks, as a JSON array\n", NULL, false },
 	{ "ls", "list", network_ls, "List networks",
 	  "[OPTIONS]\n\n"
 	  "List networks\n\n"
@@ -387,10 +445,10 @@ const cli_cmd network_commands[] = {
 	  "      --format string       table (default) or json (one object per line)\n"
 	  "      --no-trunc            Do not truncate the output\n"
 	  "  -q, --quiet               Only display network IDs\n",
-	  NULL },
+	  NULL, false },
 	{ "prune", NULL, network_prune, "Remove all unused networks",
-	  "[OPTIONS]\n\nRemove all unused networks\n\nOptions:\n  -f, --force   Do not prompt for confirmation\n", NULL },
+	  "[OPTIONS]\n\nRemove all unused networks\n\nOptions:\n  -f, --force   Do not prompt for confirmation\n", NULL, false },
 	{ "rm", "remove", network_rm, "Remove one or more networks",
-	  "NETWORK [NETWORK...]\n\nRemove one or more networks\n\nAliases: rm, remove\n", NULL },
-	{ NULL, NULL, NULL, NULL, NULL, NULL },
+	  "NETWORK [NETWORK...]\n\nRemove one or more networks\n\nAliases: rm, remove\n", NULL, false },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, false },
 };

@@ -11,30 +11,20 @@
 #include "nl/addr.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/id.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
-
-static void network_new_id(char id[BERTH_ID_HEX + 1])
-{
-	uint8_t raw[BERTH_ID_HEX / 2];
-
-	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
-		abort(); /* the kernel's entropy pool is always ready after boot */
-	for (size_t i = 0; i < sizeof(raw); i++)
-		sprintf(id + 2 * i, "%02x", raw[i]);
-}
 
 berth_network *network_new(void)
 {
 	berth_network *net = xzalloc(sizeof(*net));
 	struct timespec now;
 
-	network_new_id(net->id);
+	random_hex(net->id, BERTH_ID_HEX);
 	clock_gettime(CLOCK_REALTIME, &now);
 	net->created_sec = now.tv_sec;
 	net->created_nsec = now.tv_nsec;

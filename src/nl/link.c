@@ -37,10 +37,46 @@ int nl_bridge_add(nl_sock *nl, const char *name, unsigned mtu, berth_err *err)
 	return nl_request(nl, nlh, err);
 }
 
+static int on_link(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type == RTM_NEWLINK)
+		*(unsigned *)data = (unsigned)ifi->ifi_index;
+	return 0;
+}
+
 unsigned nl_link_index(nl_sock *nl, const char *name)
 {
-	(void)nl; /* the ioctl answers from the same namespace */
-	return if_nametoindex(name);
+	char buf[NL_BUFSIZE];
+	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_GETLINK, 0);
+	unsigned index = 0;
+	berth_err ignored = { 0 };
+
+	nlh->nlmsg_flags &= (uint16_t)~NLM_F_ACK; /* the answer is the link itself */
+	put_ifinfo(nlh);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	/* ext filter: no stats, so the answer stays small */
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	if (nl_get(nl, nlh, on_link, &index, &ignored) < 0)
+		index = 0;
+	berth_err_clear(&ignored);
+	return index;
+}
+
+int nl_link_del(nl_sock *nl, const char *name, berth_err *err)
+{
+	char buf[NL_BUFSIZE];
+	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_DELLINK, 0);
+
+	put_ifinfo(nlh);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	int ret = nl_request(nl, nlh, err);
+	if (ret == -ENODEV) {
+		berth_err_clear(err);
+		return 0;
+	}
+	return ret;
 }
 
 static int link_set(nl_sock *nl, unsigned ifindex, unsigned flags, const char *new_name, berth_err *err)

@@ -10,8 +10,11 @@
  * with -EEXIST when any link has that name: berth never adopts a link it
  * did not create. */
 int nl_bridge_add(nl_sock *nl, const char *name, unsigned mtu, berth_err *err);
-/* Interface index, 0 when there is no such link. */
+/* Interface index, 0 when there is no such link. Asks the socket's
+ * namespace, which need not be the caller's. */
 unsigned nl_link_index(nl_sock *nl, const char *name);
+/* Deletes a link by name, waiting for the kernel; gone is success. */
+int nl_link_del(nl_sock *nl, const char *name, berth_err *err);
 
 
 

@@ -26,7 +26,7 @@ int nl_open(nl_sock **out, berth_err *err)
 	nl_sock *nl = xzalloc(sizeof(*nl));
 	int one = 1;
 
-	nl->sock = mnl_socket_open(NETLINK_ROUTE);
+	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!nl->sock) {
 		int e = errno;
 		free(nl);
@@ -113,7 +113,7 @@ static int kernel_error(const struct nlmsghdr *nlh, berth_err *err)
 }
 
 /* Reads answers to `seq` until the ack or the end of a dump. */
-static int receive(nl_sock *nl, unsigned seq, nl_dump_cb cb, void *data, berth_err *err)
+static int receive(nl_sock *nl, unsigned seq, nl_dump_cb cb, void *data, bool single, berth_err *err)
 {
 	char *buf = xmalloc(NL_RECV_SIZE);
 	int ret = 0;
@@ -140,6 +140,8 @@ static int receive(nl_sock *nl, unsigned seq, nl_dump_cb cb, void *data, berth_e
 				done = true;
 			} else if (cb && cb(nlh, data) < 0) {
 				ret = berth_err_set(err, EPROTO, "unexpected rtnetlink answer");
+			} else if (single) {
+				done = true;
 			}
 		}
 	}
@@ -160,7 +162,14 @@ int nl_request(nl_sock *nl, struct nlmsghdr *nlh, berth_err *err)
 {
 	int ret = send_msg(nl, nlh, err);
 
-	return ret < 0 ? ret : receive(nl, nlh->nlmsg_seq, NULL, NULL, err);
+	return ret < 0 ? ret : receive(nl, nlh->nlmsg_seq, NULL, NULL, false, err);
+}
+
+int nl_get(nl_sock *nl, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, berth_err *err)
+{
+	int ret = send_msg(nl, nlh, err);
+
+	return ret < 0 ? ret : receive(nl, nlh->nlmsg_seq, cb, data, true, err);
 }
 
 int nl_dump(nl_sock *nl, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, berth_err *err)
@@ -173,7 +182,7 @@ int nl_dump(nl_sock *nl, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, berth_
 		int ret = send_msg(nl, nlh, err);
 		if (ret < 0)
 			return ret;
-		ret = receive(nl, nlh->nlmsg_seq, cb, data, err);
+		ret = receive(nl, nlh->nlmsg_seq, cb, data, false, err);
 		if (ret != -EINTR)
 			return ret;
 	}

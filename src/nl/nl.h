@@ -26,6 +26,9 @@ struct nlmsghdr *nl_msg_start(nl_sock *nl, void *buf, int type, int flags);
 int nl_request(nl_sock *nl, struct nlmsghdr *nlh, berth_err *err) __attribute__((warn_unused_result));
 
 typedef int (*nl_dump_cb)(const struct nlmsghdr *nlh, void *data);
+/* A request answered by one message (RTM_GETLINK of one link), given to cb. */
+int nl_get(nl_sock *nl, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, berth_err *err)
+	__attribute__((warn_unused_result));
 /* Runs a dump; retries when the kernel says it was interrupted. */
 int nl_dump(nl_sock *nl, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, berth_err *err)
 	__attribute__((warn_unused_result));

@@ -1,4 +1,5 @@
 #include "store/store.h"
+#include "store/internal.h"
 #include "ipam/cidr.h"
 #include "ipam/pool.h"
 #include "util/cleanup.h"
@@ -11,10 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct store {
-	sqlite3 *db;
-	char *path;
-};
 
 /* Each entry moves the schema one version up (PRAGMA user_version). */
 static const char *const migrations[] = {
@@ -90,35 +87,34 @@ static const char *const migrations[] = {
 	"  finished_sec INTEGER NOT NULL DEFAULT 0);",
 };
 
-static int db_error(store *s, berth_err *err, int rc, const char *what)
+int db_error(store *s, berth_err *err, int rc, const char *what)
 {
 	int code = (rc & 0xff) == SQLITE_BUSY ? EBUSY : EIO;
 
 	return berth_err_set(err, code, "state store %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
-static int exec_sql(store *s, const char *sql, berth_err *err)
+int exec_sql(store *s, const char *sql, berth_err *err)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 
 	return rc == SQLITE_OK ? 0 : db_error(s, err, rc, "executing statement");
 }
 
-static int prepare(store *s, const char *sql, sqlite3_stmt **st, berth_err *err)
+int prepare(store *s, const char *sql, sqlite3_stmt **st, berth_err *err)
 {
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
 
 	return rc == SQLITE_OK ? 0 : db_error(s, err, rc, "preparing statement");
 }
 
-static void finalizep(sqlite3_stmt **st)
+void finalizep(sqlite3_stmt **st)
 {
 	sqlite3_finalize(*st);
 }
-#define _cleanup_stmt_ _cleanup_(finalizep)
 
 /* Runs a statement that returns no rows. */
-static int step_done(store *s, sqlite3_stmt *st, berth_err *err)
+int step_done(store *s, sqlite3_stmt *st, berth_err *err)
 {
 	int rc = sqlite3_step(st);
 
@@ -224,7 +220,7 @@ int store_end(store *s, int ret, berth_err *err)
 	return ret;
 }
 
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
@@ -327,7 +323,7 @@ int store_network_delete(store *s, const char *id, berth_err *err)
 	return run_on_id(s, "DELETE FROM networks WHERE id = ?", id, err);
 }
 
-static const char *col_text(sqlite3_stmt *st, int i)
+const char *col_text(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 

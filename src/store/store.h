@@ -38,4 +38,16 @@ int store_lease_release(store *s, const char *net_id, const berth_addr *a, berth
 /* Owner of an address, or NULL when free (caller frees). */
 char *store_lease_owner(store *s, const char *net_id, const berth_addr *a);
 
+/* Containers (store/container.c). */
+int store_container_insert(store *s, const berth_container *c, berth_err *err);
+/* Writes the mutable fields: state, pids, exit code, times. */
+int store_container_update(store *s, const berth_container *c, berth_err *err);
+/* Deletes the container and its endpoint rows. */
+int store_container_delete(store *s, const char *id, berth_err *err);
+/* Every container, by creation time, with its endpoints by ordinal. */
+int store_container_load_all(store *s, berth_container ***out, size_t *n, berth_err *err);
+
+int store_endpoint_insert(store *s, const berth_endpoint *ep, berth_err *err);
+int store_endpoint_delete(store *s, const char *id, berth_err *err);
+
 #endif

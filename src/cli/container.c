@@ -1,0 +1,439 @@
+/* berth run|exec|ps|inspect|stop|rm|logs */
+#include "cli/cli.h"
+#include "cli/container_json.h"
+#include "cli/table.h"
+#include "ipam/cidr.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct str_list {
+	const char **items;
+	size_t n;
+} str_list;
+
+static void add(str_list *l, const char *s)
+{
+	l->items = xrealloc(l->items, (l->n + 1) * sizeof(*l->items));
+	l->items[l->n++] = s;
+}
+
+static int run_main(cli_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "detach", no_argument, NULL, 'd' },	       { "rm", no_argument, NULL, 'R' },
+		{ "name", required_argument, NULL, 'n' },      { "hostname", required_argument, NULL, 'h' },
+		{ "network", required_argument, NULL, 'N' },   { "net", required_argument, NULL, 'N' },
+		{ "ip", required_argument, NULL, 'i' },	       { "mac-address", required_argument, NULL, 'm' },
+		{ "network-alias", required_argument, NULL, 'a' }, { "env", required_argument, NULL, 'e' },
+		{ "rootfs", required_argument, NULL, 'r' },    { NULL, 0, NULL, 0 },
+	};
+	const char *path = "berth run";
+	berth_run_spec spec = { 0 };
+	str_list aliases = { 0 }, envs = { 0 };
+	int c, ret;
+
+	cli_reset_getopt();
+	while ((c = getopt_long(argc, argv, "+de:h:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': spec.detach = true; break;
+		case 'R': spec.auto_remove = true; break;
+		case 'n': spec.name = optarg; break;
+		case 'h': spec.hostname = optarg; break;
+		case 'N': spec.network = optarg; break;
+		case 'i': spec.ip = optarg; break;
+		case 'm': spec.mac = optarg; break;
+		case 'a': add(&aliases, optarg); break;
+		case 'e': add(&envs, optarg); break;
+		case 'r': spec.rootfs = optarg; break;
+		default: free(aliases.items); free(envs.items); return cli_bad_flag(path, argv);
+		}
+	}
+	spec.aliases = aliases.items;
+	spec.n_aliases = aliases.n;
+	spec.env = envs.items;
+	spec.n_env = envs.n;
+	spec.argv = argv + optind;
+	spec.argc = (size_t)(argc - optind);
+	if (spec.argc == 0) {
+		ret = cli_usage(path, "\"run\" requires a command to run");
+	} else {
+		berth_ctx *ctx;
+		berth_container *ct = NULL;
+		berth_err err = { 0 };
+		int code = 0;
+		if ((ret = cli_open(env, &ctx)) == 0) {
+			if (berth_run(ctx, &spec, &ct, &code, &err) < 0) {
+				cli_fail(&err);
+				ret = code ? code : 1;
+			} else {
+				if (spec.detach)
+					printf("%s\n", ct->id);
+				ret = code;
+			}
+			berth_container_free(ct);
+			cli_close(ctx);
+		}
+	}
+	free(aliases.items);
+	free(envs.items);
+	return ret;
+}
+
+static int exec_main(cli_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = { { "env", required_argument, NULL, 'e' }, { NULL, 0, NULL, 0 } };
+	const char *path = "berth exec";
+	str_list envs = { 0 };
+	int c, ret;
+
+	cli_reset_getopt();
+	while ((c = getopt_long(argc, argv, "+e:it", opts, NULL)) != -1) {
+		if (c == 'i' || c == 't')
+			continue; /* stdin and the terminal are passed through as they are */
+		if (c != 'e') {
+			free(envs.items);
+			return cli_bad_flag(path, argv);
+		}
+		add(&envs, optarg);
+	}
+	if (argc - optind < 2) {
+		free(envs.items);
+		return cli_usage(path, "\"exec\" requires a container and a command");
+	}
+	const char *ref = argv[optind++];
+	if (optind < argc && !strcmp(argv[optind], "--"))
+		optind++;
+	berth_ctx *ctx;
+	berth_err err = { 0 };
+	int code = 0;
+	if ((ret = cli_open(env, &ctx)) == 0) {
+		if (berth_exec(ctx, ref, argv + optind, envs.items, envs.n, &code, &err) < 0)
+			ret = cli_fail(&err);
+		else
+			ret = code;
+		cli_close(ctx);
+	}
+	free(envs.items);
+	return ret;
+}
+
+/* For commands taking only names: no flags but those given. */
+static int parse_refs(const char *path, int argc, char **argv, const char *shortopts, const struct option *opts,
+		      int (*on_flag)(int c, void *data), void *data)
+{
+	int c;
+
+	cli_reset_getopt();
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1)
+		if (!on_flag || on_flag(c, data) < 0)
+			return cli_bad_flag(path, argv);
+	if (optind >= argc)
+		return cli_usage(path, "requires at least 1 argument");
+	return 0;
+}
+
+static int timeout_flag(int c, void *data)
+{
+	char *end;
+
+	if (c != 't')
+		return -1;
+	long v = strtol(optarg, &end, 10);
+	if (*end || v < 0 || end == optarg)
+		return -1;
+	*(unsigned *)data = (unsigned)v;
+	return 0;
+}
+
+static int stop_main(cli_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = { { "time", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 } };
+	unsigned timeout = 10;
+	berth_ctx *ctx;
+	int ret = parse_refs("berth stop", argc, argv, "t:", opts, timeout_flag, &timeout);
+
+	if (ret || (ret = cli_open(env, &ctx)))
+		return ret;
+	for (int i = optind; i < argc; i++) {
+		berth_err err = { 0 };
+		if (berth_container_stop(ctx, argv[i], timeout, &err) < 0)
+			ret = cli_fail(&err);
+		else
+			printf("%s\n", argv[i]);
+	}
+	cli_close(ctx);
+	return ret;
+}
+
+static int force_flag(int c, void *data)
+{
+	if (c != 'f')
+		return -1;
+	*(bool *)data = true;
+	return 0;
+}
+
+static int rm_main(cli_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = { { "force", no_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
+	bool force = false;
+	berth_ctx *ctx;
+	int ret = parse_refs("berth rm", argc, argv, "f", opts, force_flag, &force);
+
+	if (ret || (ret = cli_open(env, &ctx)))
+		return ret;
+	for (int i = optind; i < argc; i++) {
+		berth_err err = { 0 };
+		if (berth_container_remove(ctx, argv[i], force, &err) < 0)
+			ret = cli_fail(&err);
+		else
+			printf("%s\n", argv[i]);
+	}
+	cli_close(ctx);
+	return ret;
+}
+
+static int logs_main(cli_env *env, int argc, char **argv)
+{
+	berth_ctx *ctx;
+	berth_container *c;
+	berth_err err = { 0 };
+	int ret = parse_refs("berth logs", argc, argv, "", (const struct option[]){ { NULL, 0, NULL, 0 } }, NULL, NULL);
+
+	if (ret || (ret = cli_open(env, &ctx)))
+		return ret;
+	if (berth_container_find(ctx, argv[optind], &c, &err) < 0) {
+		ret = cli_fail(&err);
+	} else {
+		_cleanup_free_ char *path = berth_container_log_path(ctx, c);
+		_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+		char buf[65536];
+		ssize_t n;
+		while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+			fwrite(buf, 1, (size_t)n, stdout);
+		berth_container_free(c);
+	}
+	cli_close(ctx);
+	return ret;
+}
+
+static int inspect_main(cli_env *env, int argc, char **argv)
+{
+	berth_ctx *ctx;
+	berth_network **nets = NULL;
+	size_t n_nets = 0;
+	berth_err err = { 0 };
+	int ret = parse_refs("berth inspect", argc, argv, "", (const struct option[]){ { NULL, 0, NULL, 0 } }, NULL,
+			     NULL);
+
+	if (ret || (ret = cli_open(env, &ctx)))
+		return ret;
+	if (berth_network_list(ctx, &nets, &n_nets, &err) < 0) {
+		ret = cli_fail(&err);
+		cli_close(ctx);
+		return ret;
+	}
+	json_t *all = json_array();
+	for (int i = optind; i < argc; i++) {
+		berth_container *c;
+		if (berth_container_find(ctx, argv[i], &c, &err) < 0) {
+			ret = cli_fail(&err);
+			continue;
+		}
+		json_array_append_new(all, container_inspect_json(ctx, c, nets, n_nets));
+		berth_container_free(c);
+	}
+	json_dumpf(all, stdout, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(all);
+	berth_network_list_free(nets, n_nets);
+	cli_close(ctx);
+	return ret;
+}
+
+typedef struct ps_opts {
+	bool all, quiet, no_trunc, json;
+} ps_opts;
+
+static char *command_text(const berth_container *c, bool no_trunc)
+{
+	char *s = xstrdup("");
+
+	for (size_t i = 0; i < c->argc; i++) {
+		char *next = xasprintf("%s%s%s", s, i ? " " : "", c->argv[i]);
+		free(s);
+		s = next;
+	}
+	if (!no_trunc && strlen(s) > 20)
+		strcpy(s + 19, "…");
+	char *quoted = xasprintf("\"%s\"", s);
+	free(s);
+	return quoted;
+}
+
+static char *status_text(const berth_container *c)
+{
+	char d[64];
+	time_t now = time(NULL);
+
+	if (!strcmp(c->state, "running")) {
+		human_duration(now - c->started_sec, d);
+		return xasprintf("Up %s", d);
+	}
+	if (!strcmp(c->state, "exited")) {
+		human_duration(now - c->finished_sec, d);
+		return xasprintf("Exited (%d) %s ago", c->exit_code, d);
+	}
+	return xstrdup("Created");
+}
+
+/* "net1,net2" and "10.1.0.2,10.2.0.2" */
+static void networks_text(const berth_container *c, berth_network **nets, size_t n, char **names, char **ips)
+{
+	*names = xstrdup(c->n_endpoints ? "" : (!strncmp(c->network_mode, "container:", 10) ? "container" : c->network_mode));
+	*ips = xstrdup("");
+	if (!strcmp(*names, "default")) {
+		free(*names);
+		*names = xstrdup("");
+	}
+	for (size_t i = 0; i < c->n_endpoints; i++) {
+		char a[BERTH_ADDR_STRLEN];
+		char *nn = xasprintf("%s%s%s", *names, i ? "," : "", cli_network_name(nets, n, c->endpoints[i].network_id));
+		char *ni = xasprintf("%s%s%s", *ips, i ? "," : "", addr_format(&c->endpoints[i].addr, a));
+		free(*names);
+		free(*ips);
+		*names = nn;
+		*ips = ni;
+	}
+}
+
+static void print_ps(berth_container **cs, size_t n, berth_network **nets, size_t n_nets, const ps_opts *o)
+{
+	static const char *const header[] = { "CONTAINER ID", "NAME", "COMMAND", "CREATED", "STATUS", "NETWORKS", "IPS" };
+	table *t = o->quiet || o->json ? NULL : table_new(7, header);
+
+	for (size_t i = 0; i < n; i++) {
+		const berth_container *c = cs[i];
+		char id[BERTH_ID_HEX + 1], ago[64], created[80];
+		if (!o->all && strcmp(c->state, "running"))
+			continue;
+		snprintf(id, sizeof(id), "%.*s", o->no_trunc ? BERTH_ID_HEX : BERTH_SHORT_ID_HEX, c->id);
+		if (o->quiet) {
+			printf("%s\n", id);
+			continue;
+		}
+		_cleanup_free_ char *cmd = command_text(c, o->no_trunc || o->json);
+		_cleanup_free_ char *status = status_text(c);
+		_cleanup_free_ char *names = NULL, *ips = NULL;
+		networks_text(c, nets, n_nets, &names, &ips);
+		human_duration(time(NULL) - c->created_sec, ago);
+		snprintf(created, sizeof(created), "%s ago", ago);
+		if (o->json) {
+			json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "Names", c->name,
+					      "Command", cmd, "RunningFor", created, "State", c->state, "Status", status,
+					      "Networks", names, "IPs", ips);
+			json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			putchar('\n');
+			json_decref(j);
+		} else {
+			const char *row[] = { id, c->name, cmd, created, status, names, ips };
+			table_add(t, row);
+		}
+	}
+	if (t)
+		table_print(t, stdout);
+	table_free(t);
+}
+
+static int ps_main(cli_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },	   { "quiet", no_argument, NULL, 'q' },
+		{ "no-trunc", no_argument, NULL, 'n' }, { "format", required_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = "berth ps";
+	ps_opts o = { 0 };
+	int c, ret;
+
+	cli_reset_getopt();
+	while ((c = getopt_long(argc, argv, "aq", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': o.all = true; break;
+		case 'q': o.quiet = true; break;
+		case 'n': o.no_trunc = true; break;
+		case 'F':
+			if (strcmp(optarg, "json") && strcmp(optarg, "table"))
+				return cli_usage(path, "unsupported format \"%s\" (table or json)", optarg);
+			o.json = !strcmp(optarg, "json");
+			break;
+		default: return cli_bad_flag(path, argv);
+		}
+	}
+	if (optind != argc)
+		return cli_usage(path, "\"ps\" accepts no arguments");
+	berth_ctx *ctx;
+	berth_container **cs = NULL;
+	berth_network **nets = NULL;
+	size_t n = 0, n_nets = 0;
+	berth_err err = { 0 };
+	if ((ret = cli_open(env, &ctx)))
+		return ret;
+	if (berth_container_list(ctx, &cs, &n, &err) < 0 || berth_network_list(ctx, &nets, &n_nets, &err) < 0)
+		ret = cli_fail(&err);
+	else
+		print_ps(cs, n, nets, n_nets, &o);
+	berth_container_list_free(cs, n);
+	berth_network_list_free(nets, n_nets);
+	cli_close(ctx);
+	return ret;
+}
+
+const cli_cmd container_commands[] = {
+	{ "exec", NULL, exec_main, "Run a command in a running container",
+	  "[OPTIONS] CONTAINER [--] COMMAND [ARG...]\n\n"
+	  "Options:\n"
+	  "  -e, --env KEY=VALUE   Set environment variables (repeatable)\n",
+	  NULL, true },
+	{ "inspect", NULL, inspect_main, "Display detailed information on one or more containers",
+	  "CONTAINER [CONTAINER...]\n", NULL, false },
+	{ "logs", NULL, logs_main, "Fetch the output of a detached container", "CONTAINER\n", NULL, false },
+	{ "ps", NULL, ps_main, "List containers",
+	  "[OPTIONS]\n\n"
+	  "Options:\n"
+	  "  -a, --all             Show all containers (default shows just running)\n"
+	  "      --format string   table (default) or json (one object per line)\n"
+	  "      --no-trunc        Do not truncate output\n"
+	  "  -q, --quiet           Only display container IDs\n",
+	  NULL, false },
+	{ "rm", NULL, rm_main, "Remove one or more containers",
+	  "[OPTIONS] CONTAINER [CONTAINER...]\n\nOptions:\n  -f, --force   Force the removal of a running container\n",
+	  NULL, false },
+	{ "run", NULL, run_main, "Create and run a new container",
+	  "[OPTIONS] [--] COMMAND [ARG...]\n\n"
+	  "Options:\n"
+	  "  -d, --detach                 Run in the background and print the container ID\n"
+	  "  -e, --env KEY=VALUE          Set environment variables (repeatable)\n"
+	  "  -h, --hostname string        Container host name (default: the ID's first 12 hex)\n"
+	  "      --ip string              IPv4 address (networks with a user subnet only)\n"
+	  "      --mac-address string     MAC address (default: 02:42 and the IPv4 address)\n"
+	  "      --name string            Assign a name to the container\n"
+	  "      --network string         bridge (default), a network, host, none or container:NAME\n"
+	  "      --network-alias string   Add a network-scoped alias (repeatable)\n"
+	  "      --rm                     Remove the container when it exits\n"
+	  "      --rootfs DIR             Root file system (default: the host's files)\n",
+	  NULL, true },
+	{ "stop", NULL, stop_main, "Stop one or more running containers",
+	  "[OPTIONS] CONTAINER [CONTAINER...]\n\nOptions:\n  -t, --time int   Seconds to wait before killing it (default 10)\n",
+	  NULL, false },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, false },
+};

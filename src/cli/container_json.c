@@ -1,0 +1,94 @@
+#include "cli/container_json.h"
+#include "cli/cli.h"
+#include "ipam/cidr.h"
+#include "util/cleanup.h"
+#include "util/xalloc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void format_time(time_t sec, long nsec, char buf[64])
+{
+	struct tm tm;
+	char date[40];
+
+	if (!sec) {
+		snprintf(buf, 64, "0001-01-01T00:00:00Z");
+		return;
+	}
+	gmtime_r(&sec, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, 64, "%s.%09ldZ", date, nsec);
+}
+
+void human_duration(time_t s, char buf[64])
+{
+	if (s < 1)
+		snprintf(buf, 64, "Less than a second");
+	else if (s == 1)
+		snprintf(buf, 64, "1 second");
+	else if (s < 60)
+		snprintf(buf, 64, "%ld seconds", (long)s);
+	else if (s < 120)
+		snprintf(buf, 64, "About a minute");
+	else if (s < 3600)
+		snprintf(buf, 64, "%ld minutes", (long)(s / 60));
+	else if (s < 7200)
+		snprintf(buf, 64, "About an hour");
+	else if (s < 48 * 3600)
+		snprintf(buf, 64, "%ld hours", (long)(s / 3600));
+	else
+		snprintf(buf, 64, "%ld days", (long)(s / 86400));
+}
+
+static json_t *strv_json(char *const *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static json_t *endpoint_json(const berth_endpoint *ep)
+{
+	char addr[BERTH_ADDR_STRLEN], gw[BERTH_ADDR_STRLEN];
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:o, s:s}", "NetworkID", ep->network_id, "EndpointID", ep->id,
+			 "Gateway", ep->gateway.family ? addr_format(&ep->gateway, gw) : "", "IPAddress",
+			 addr_format(&ep->addr, addr), "IPPrefixLen", (int)ep->prefix_len, "MacAddress", ep->mac,
+			 "Aliases", strv_json(ep->aliases, ep->n_aliases), "Interface", ep->ifname);
+}
+
+static json_t *networks_json(const berth_container *c, berth_network **nets, size_t n_nets)
+{
+	json_t *obj = json_object();
+
+	for (size_t i = 0; i < c->n_endpoints; i++)
+		json_object_set_new(obj, cli_network_name(nets, n_nets, c->endpoints[i].network_id),
+				    endpoint_json(&c->endpoints[i]));
+	return obj;
+}
+
+json_t *container_inspect_json(berth_ctx *ctx, const berth_container *c, berth_network **nets, size_t n_nets)
+{
+	char created[64], started[64], finished[64];
+	_cleanup_free_ char *name = xasprintf("/%s", c->name);
+	_cleanup_free_ char *log = berth_container_log_path(ctx, c);
+	_cleanup_free_ char *sandbox = berth_container_sandbox_key(ctx, c);
+	bool running = !strcmp(c->state, "running");
+
+	format_time(c->created_sec, c->created_nsec, created);
+	format_time(c->started_sec, 0, started);
+	format_time(c->finished_sec, 0, finished);
+	return json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:b, s:i, s:i, s:i, s:s, s:s}, s:s, s:s, s:{s:s, s:b},"
+			 " s:{s:s, s:o, s:o, s:s*}, s:{s:s, s:o}}",
+			 "Id", c->id, "Created", created, "Path", c->argc ? c->argv[0] : "", "Args",
+			 strv_json(c->argv + (c->argc ? 1 : 0), c->argc ? c->argc - 1 : 0), "State", "Status",
+			 c->state, "Running", running, "Pid", running ? c->pid : 0, "MonitorPid",
+			 running ? c->owner_pid : 0, "ExitCode", c->exit_code, "StartedAt", started, "FinishedAt",
+			 finished, "Name", name, "LogPath", log, "HostConfig", "NetworkMode", c->network_mode,
+			 "AutoRemove", c->auto_remove, "Config", "Hostname", c->hostname, "Env",
+			 strv_json(c->env, c->n_env), "Cmd", strv_json(c->argv, c->argc), "Rootfs", c->rootfs,
+			 "NetworkSettings", "SandboxKey", sandbox, "Networks", networks_json(c, nets, n_nets));
+}

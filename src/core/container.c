@@ -1,0 +1,421 @@
+/* berth run: check everything, record the container, build its sandbox
+ * and endpoints, start it, and watch it until it exits (the monitor). */
+#include "core/container.h"
+#include "core/endpoint.h"
+#include "core/sandbox.h"
+#include "runtime/spawn.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/id.h"
+#include "util/proc.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+bool container_alive(const berth_container *c)
+{
+	return c->pid > 0 && proc_is_alive(c->pid, c->pid_start);
+}
+
+static int check_container_name(const char *name, berth_err *err)
+{
+	bool ok = isalnum((unsigned char)name[0]) && strlen(name) > 1;
+
+	for (const char *p = name + 1; ok && *p; p++)
+		ok = isalnum((unsigned char)*p) || strchr("_.-", *p);
+	if (!ok)
+		return berth_err_set(err, EINVAL, "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+				     name);
+	return 0;
+}
+
+static int check_env(const berth_run_spec *spec, berth_err *err)
+{
+	for (size_t i = 0; i < spec->n_env; i++)
+		if (!strchr(spec->env[i], '=') || spec->env[i][0] == '=')
+			return berth_err_set(err, EINVAL, "invalid environment variable \"%s\": expected KEY=VALUE",
+					     spec->env[i]);
+	return 0;
+}
+
+/* What --network asks for, resolved before anything changes. */
+typedef struct net_choice {
+	berth_network *net;	/* a bridge network, or NULL */
+	berth_container *peer; /* container:NAME */
+	char *mode;
+} net_choice;
+
+static void net_choice_free(net_choice *ch)
+{
+	berth_network_free(ch->net);
+	berth_container_free(ch->peer);
+	free(ch->mode);
+}
+
+static int choose_network(berth_ctx *ctx, const berth_run_spec *spec, net_choice *ch, berth_err *err)
+{
+	const char *want = spec->network ? spec->network : "bridge";
+	int ret;
+
+	if (!strncmp(want, "container:", 10)) {
+		if ((ret = berth_container_find(ctx, want + 10, &ch->peer, err)) < 0)
+			return ret;
+		if (strcmp(ch->peer->state, "running"))
+			return berth_err_set(err, EINVAL, "cannot join the network of container %s: it is not running",
+					     ch->peer->name);
+		ch->mode = xasprintf("container:%s", ch->peer->id);
+	} else {
+		if ((ret = berth_network_find(ctx, want, &ch->net, err)) < 0)
+			return ret;
+		/* the predefined host and none networks are modes, not endpoints */
+		ch->mode = xstrdup(!strcmp(ch->net->driver, "bridge") ? "default" : ch->net->name);
+		if (strcmp(ch->net->driver, "bridge")) {
+			berth_network_free(ch->net);
+			ch->net = NULL; /* host or null: no endpoint */
+		}
+	}
+	if ((spec->ip || spec->mac || spec->n_aliases) && !ch->net)
+		return berth_err_set(err, EINVAL, "--ip, --mac-address and --network-alias need a bridge network, not %s",
+				     want);
+	return 0;
+}
+
+static berth_container *container_new(const berth_run_spec *spec, const char *mode, berth_ctx *ctx)
+{
+	berth_container *c = xzalloc(sizeof(*c));
+	struct timespec now;
+
+	random_hex(c->id, BERTH_ID_HEX);
+	clock_gettime(CLOCK_REALTIME, &now);
+	c->created_sec = now.tv_sec;
+	c->created_nsec = now.tv_nsec;
+	c->name = spec->name ? xstrdup(spec->name) : xasprintf("berth_%.8s", c->id);
+	c->hostname = spec->hostname ? xstrdup(spec->hostname) : xstrndup(c->id, BERTH_SHORT_ID_HEX);
+	c->argv = strv_copy((const char *const *)spec->argv, spec->argc);
+	c->argc = spec->argc;
+	c->env = strv_copy(spec->env, spec->n_env);
+	c->n_env = spec->n_env;
+	c->rootfs = spec->rootfs ? realpath(spec->rootfs, NULL) : NULL;
+	c->network_mode = xstrdup(mode);
+	c->auto_remove = spec->auto_remove;
+	c->detach = spec->detach;
+	snprintf(c->state, sizeof(c->state), "created");
+	c->owner_pid = ctx->pid;
+	c->owner_start = ctx->start_time;
+	return c;
+}
+
+static int record_container(berth_ctx *ctx, const berth_container *c, berth_err *err)
+{
+	berth_container **all = NULL;
+	size_t n = 0;
+	int ret = store_begin(ctx->store, err);
+
+	if (ret < 0)
+		return ret;
+	ret = store_container_load_all(ctx->store, &all, &n, err);
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		if (!strcmp(all[i]->name, c->name))
+			ret = berth_err_set(err, EEXIST, "container name \"/%s\" is already in use by container \"%s\"",
+					    c->name, all[i]->id);
+	if (ret == 0)
+		ret = store_container_insert(ctx->store, c, err);
+	berth_container_list_free(all, n);
+	return store_end(ctx->store, ret, err);
+}
+
+static int open_netns(berth_ctx *ctx, const berth_container *c, const net_choice *ch, int *fd, berth_err *err)
+{
+	_cleanup_free_ char *path = NULL;
+
+	*fd = -1;
+	if (!strcmp(c->network_mode, "host"))
+		return 0;
+	path = sandbox_netns_path(ctx, ch->peer ? ch->peer->id : c->id);
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	return *fd < 0 ? berth_err_sys(err, errno, "opening %s", path) : 0;
+}
+
+/* The sandbox and the first endpoint; undone by container_release. */
+static int build_sandbox(berth_ctx *ctx, berth_container *c, const berth_run_spec *spec, const net_choice *ch,
+			 int *netns_fd, berth_err *err)
+{
+	int ret = 0;
+
+	if (sandbox_owns_netns(c) && (ret = sandbox_create_netns(ctx, c->id, err)) < 0)
+		return ret;
+	if ((ret = open_netns(ctx, c, ch, netns_fd, err)) < 0)
+		return ret;
+	if (ch->net) {
+		endpoint_request req = { .net = ch->net, .ip = spec->ip, .mac = spec->mac, .aliases = spec->aliases,
+					 .n_aliases = spec->n_aliases, .ordinal = 0, .default_route = true };
+		c->endpoints = xzalloc(sizeof(*c->endpoints));
+		if ((ret = endpoint_attach(ctx, c, *netns_fd, &req, &c->endpoints[0], err)) < 0)
+			return ret;
+		c->n_endpoints = 1;
+	}
+	return strcmp(c->network_mode, "host") ? sandbox_write_etc(ctx, c, err) : 0;
+}
+
+static char **container_envp(const berth_container *c)
+{
+	size_t n = 0;
+	char **envp = xzalloc((c->n_env + 3) * sizeof(*envp));
+
+	envp[n++] = xstrdup(DEFAULT_PATH);
+	envp[n++] = xasprintf("HOSTNAME=%s", c->hostname);
+	for (size_t i = 0; i < c->n_env; i++)
+		envp[n++] = xstrdup(c->env[i]);
+	return envp;
+}
+
+char *berth_container_log_path(berth_ctx *ctx, const berth_container *c)
+{
+	return xasprintf("%s/containers/%s/log", ctx->root, c->id);
+}
+
+static int open_log(berth_ctx *ctx, const berth_container *c, int *fd, berth_err *err)
+{
+	_cleanup_free_ char *base = xasprintf("%s/containers", ctx->root);
+	_cleanup_free_ char *dir = xasprintf("%s/%s", base, c->id);
+	_cleanup_free_ char *path = berth_container_log_path(ctx, c);
+
+	if ((mkdir(base, 0700) < 0 && errno != EEXIST) || (mkdir(dir, 0700) < 0 && errno != EEXIST))
+		return berth_err_sys(err, errno, "creating %s", dir);
+	*fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	return *fd < 0 ? berth_err_sys(err, errno, "opening %s", path) : 0;
+}
+
+/* Starts the container's process and records it as running, owned by
+ * this process (its monitor). */
+static int start_process(berth_ctx *ctx, berth_container *c, int netns_fd, const int stdio[3], int *exec_failed,
+			 berth_err *err)
+{
+	_cleanup_free_ char *etc = strcmp(c->network_mode, "host") ? sandbox_etc_dir(ctx, c->id) : NULL;
+	char **envp = container_envp(c);
+	spawn_opts o = { .argv = c->argv, .envp = envp, .hostname = c->hostname, .netns_fd = netns_fd,
+			 .rootfs = c->rootfs, .etc_dir = etc, .stdio = { stdio[0], stdio[1], stdio[2] } };
+	pid_t pid;
+	int ret = spawn_container(&o, &pid, exec_failed, err);
+
+	strv_free(envp);
+	if (ret < 0)
+		return berth_err_wrap(err, "starting container %s", c->name);
+	c->pid = pid;
+	c->pid_start = proc_start_time(pid);
+	c->owner_pid = ctx->pid;
+	c->owner_start = ctx->start_time;
+	c->started_sec = time(NULL);
+	snprintf(c->state, sizeof(c->state), "running");
+	return store_container_update(ctx->store, c, err);
+}
+
+static volatile sig_atomic_t forward_to;
+
+static void forward_signal(int sig)
+{
+	if (forward_to > 0)
+		kill(forward_to, sig);
+}
+
+static void forward_signals(pid_t pid)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	struct sigaction sa = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
+
+	forward_to = pid;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static int wait_exit_code(pid_t pid)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 255;
+	return exit_code_of(status);
+}
+
+/* The monitor's job: wait, then release. */
+static int watch(berth_ctx *ctx, berth_container *c, int *exit_code, berth_err *err)
+{
+	*exit_code = wait_exit_code(c->pid);
+	forward_to = 0;
+	return container_release(ctx, c, *exit_code, err);
+}
+
+static int run_foreground(berth_ctx *ctx, berth_container *c, int netns_fd, int *exit_code, berth_err *err)
+{
+	static const int inherit[3] = { -1, -1, -1 };
+	int ret = start_process(ctx, c, netns_fd, inherit, exit_code, err);
+
+	if (ret < 0)
+		return ret;
+	forward_signals(c->pid);
+	return watch(ctx, c, exit_code, err);
+}
+
+/* What the monitor tells `berth run -d` once the container runs. */
+typedef struct start_report {
+	int code;
+	int exec_failed;
+	char msg[480];
+} start_report;
+
+__attribute__((noreturn)) static void monitor_main(berth_ctx *parent, berth_container *c, int netns_fd, int report_fd)
+{
+	berth_config cfg = { .root = parent->root, .run_dir = parent->run_dir };
+	berth_ctx *ctx = NULL;
+	berth_err err = { 0 };
+	start_report r = { 0 };
+	int log_fd = -1, null_fd = open("/dev/null", O_RDWR | O_CLOEXEC), code;
+
+	/* the parent's store and netlink handles are not ours to use */
+	int ret = berth_open(&cfg, &ctx, &err);
+	if (ret == 0 && (ret = open_log(ctx, c, &log_fd, &err)) == 0) {
+		int stdio[3] = { null_fd, log_fd, log_fd };
+		ret = start_process(ctx, c, netns_fd, stdio, &r.exec_failed, &err);
+	}
+	if (ret < 0) {
+		r.code = err.code ? err.code : EIO;
+		snprintf(r.msg, sizeof(r.msg), "%s", err.msg ? err.msg : "unknown error");
+	}
+	if (write(report_fd, &r, sizeof(r)) != (ssize_t)sizeof(r) && ret == 0)
+		kill(c->pid, SIGKILL); /* nobody will know it runs: end it */
+	close(report_fd);
+	for (int i = 0; i < 3; i++)
+		dup2(null_fd, i);
+	berth_err_clear(&err);
+	if (ret == 0)
+		watch(ctx, c, &code, &err);
+	berth_close(ctx);
+	_exit(ret < 0 ? 1 : 0);
+}
+
+/* Double fork: the monitor is nobody's child but init's (or the
+ * subreaper's), in a session of its own, so `berth run -d` can return. */
+static int run_detached(berth_ctx *ctx, berth_container *c, int netns_fd, int *exec_failed, berth_err *err)
+{
+	int fds[2];
+	start_report r;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return berth_err_sys(err, errno, "creating a pipe");
+	pid_t child = fork();
+	if (child == 0) {
+		close(fds[0]);
+		setsid();
+		if (fork() == 0)
+			monitor_main(ctx, c, netns_fd, fds[1]);
+		_exit(0);
+	}
+	close(fds[1]);
+	if (child > 0)
+		waitpid(child, NULL, 0);
+	ssize_t n = child > 0 ? TEMP_FAILURE_RETRY(read(fds[0], &r, sizeof(r))) : -1;
+	close(fds[0]);
+	if (n != (ssize_t)sizeof(r))
+		return berth_err_set(err, EIO, "the monitor of container %s did not start", c->name);
+	*exec_failed = r.exec_failed;
+	return r.code ? berth_err_set(err, r.code, "%s", r.msg) : 0;
+}
+
+static int check_spec(berth_ctx *ctx, const berth_run_spec *spec, net_choice *ch, berth_err *err)
+{
+	int ret;
+
+	if (spec->argc == 0)
+		return berth_err_set(err, EINVAL, "\"run\" requires a command to run");
+	if (spec->name && (ret = check_container_name(spec->name, err)) < 0)
+		return ret;
+	if ((ret = check_env(spec, err)) < 0 || (ret = choose_network(ctx, spec, ch, err)) < 0)
+		return ret;
+	if (spec->rootfs && access(spec->rootfs, X_OK) < 0)
+		return berth_err_sys(err, errno, "rootfs %s", spec->rootfs);
+	if (ch->net) {
+		endpoint_request req = { .net = ch->net, .ip = spec->ip, .mac = spec->mac };
+		return endpoint_check(&req, err);
+	}
+	return 0;
+}
+
+int berth_run(berth_ctx *ctx, const berth_run_spec *spec, berth_container **out, int *exit_code, berth_err *err)
+{
+	net_choice ch = { 0 };
+	berth_container *c = NULL;
+	int netns_fd = -1, ret;
+
+	*exit_code = 0;
+	if ((ret = check_spec(ctx, spec, &ch, err)) < 0)
+		goto out;
+	c = container_new(spec, ch.mode, ctx);
+	if ((ret = record_container(ctx, c, err)) < 0)
+		goto out;
+	ret = build_sandbox(ctx, c, spec, &ch, &netns_fd, err);
+	if (ret == 0)
+		ret = spec->detach ? run_detached(ctx, c, netns_fd, exit_code, err)
+				   : run_foreground(ctx, c, netns_fd, exit_code, err);
+	if (ret < 0 && !strcmp(c->state, "created")) {
+		/* never started: nothing of it may stay */
+		c->auto_remove = true;
+		container_release(ctx, c, 0, err);
+	}
+out:
+	if (netns_fd >= 0)
+		close(netns_fd);
+	net_choice_free(&ch);
+	if (ret == 0 && out)
+		*out = c;
+	else
+		berth_container_free(c);
+	return ret;
+}
+
+int container_release(berth_ctx *ctx, berth_container *c, int exit_code, berth_err *err)
+{
+	berth_err one = { 0 };
+	int ret = 0;
+
+	for (size_t i = 0; i < c->n_endpoints; i++)
+		if (endpoint_detach(ctx, &c->endpoints[i], false, err) < 0)
+			ret = -err->code;
+	if (sandbox_destroy(ctx, c, &one) < 0) {
+		ret = berth_err_append(err, &one);
+		berth_err_clear(&one);
+	}
+	c->n_endpoints = 0;
+	if (c->auto_remove) {
+		_cleanup_free_ char *log = berth_container_log_path(ctx, c);
+		_cleanup_free_ char *dir = xasprintf("%s/containers/%s", ctx->root, c->id);
+		unlink(log);
+		rmdir(dir);
+		if (store_container_delete(ctx->store, c->id, &one) < 0)
+			ret = berth_err_append(err, &one);
+	} else {
+		snprintf(c->state, sizeof(c->state), "exited");
+		c->exit_code = exit_code;
+		c->finished_sec = time(NULL);
+		c->pid = 0;
+		c->owner_pid = 0;
+		if (store_container_update(ctx->store, c, &one) < 0)
+			ret = berth_err_append(err, &one);
+	}
+	berth_err_clear(&one);
+	return ret;
+}

@@ -1,0 +1,16 @@
+/* Shared by the container operations (core/container*.c). */
+#ifndef BERTH_CORE_CONTAINER_H
+#define BERTH_CORE_CONTAINER_H
+
+#include "core/context.h"
+
+/* Releases what a container held once its process is gone: endpoints,
+ * addresses, the sandbox; then records the exit (or, with --rm, deletes
+ * the container). Every step is tried. */
+int container_release(berth_ctx *ctx, berth_container *c, int exit_code, berth_err *err);
+/* The container's init is still the process we started. */
+bool container_alive(const berth_container *c);
+/* Cleans up after containers whose owner (creator or monitor) died. */
+int containers_recover(berth_ctx *ctx, char ***fixed, size_t *n, berth_err *err);
+
+#endif

@@ -1,0 +1,320 @@
+/* What berth does to containers once they exist: find, list, stop, rm,
+ * exec, network connect/disconnect, and cleaning up after dead monitors. */
+#include "core/container.h"
+#include "core/endpoint.h"
+#include "core/sandbox.h"
+#include "runtime/spawn.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/proc.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+int berth_container_list(berth_ctx *ctx, berth_container ***out, size_t *n, berth_err *err)
+{
+	return store_container_load_all(ctx->store, out, n, err);
+}
+
+static bool is_hex(const char *s)
+{
+	return *s && strspn(s, "0123456789abcdef") == strlen(s);
+}
+
+/* Docker's order: full ID, exact name, then a unique ID prefix. */
+int berth_container_find(berth_ctx *ctx, const char *ref, berth_container **out, berth_err *err)
+{
+	berth_container **cs;
+	size_t n, found = SIZE_MAX, matches = 0;
+	int ret = berth_container_list(ctx, &cs, &n, err);
+
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < n && found == SIZE_MAX; i++)
+		if (!strcmp(cs[i]->id, ref) || !strcmp(cs[i]->name, ref))
+			found = i;
+	for (size_t i = 0; found == SIZE_MAX && is_hex(ref) && i < n; i++)
+		if (!strncmp(cs[i]->id, ref, strlen(ref)) && matches++ == 0)
+			found = i;
+	if (matches > 1)
+		ret = berth_err_set(err, EINVAL, "container %s is ambiguous (%zu matches found based on ID prefix)", ref,
+				    matches);
+	else if (found == SIZE_MAX)
+		ret = berth_err_set(err, ENOENT, "No such container: %s", ref);
+	else
+		*out = steal_ptr(cs[found]);
+	berth_container_list_free(cs, n);
+	return ret;
+}
+
+/* Waits up to `ms` for the monitor to release an exited container. */
+static bool wait_released(berth_ctx *ctx, const char *id, int ms)
+{
+	for (int waited = 0; waited <= ms; waited += 10) {
+		berth_container *c = NULL;
+		berth_err ignored = { 0 };
+		bool done = berth_container_find(ctx, id, &c, &ignored) < 0 || strcmp(c->state, "running");
+		berth_container_free(c);
+		berth_err_clear(&ignored);
+		if (done)
+			return true;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	return false;
+}
+
+static bool wait_dead(const berth_container *c, int ms)
+{
+	for (int waited = 0; waited <= ms; waited += 10) {
+		if (!container_alive(c))
+			return true;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	return false;
+}
+
+/* Stops a running container and returns once its resources are free. */
+static int stop_container(berth_ctx *ctx, berth_container *c, unsigned timeout, berth_err *err)
+{
+	if (strcmp(c->state, "running"))
+		return 0;
+	if (container_alive(c)) {
+		kill(c->pid, SIGTERM);
+		if (!wait_dead(c, (int)timeout * 1000)) {
+			kill(c->pid, SIGKILL);
+			wait_dead(c, 10000);
+		}
+	}
+	if (wait_released(ctx, c->id, 5000))
+		return 0;
+	/* its monitor is gone: release it ourselves */
+	char **fixed = NULL;
+	size_t n = 0;
+	int ret = containers_recover(ctx, &fixed, &n, err);
+	for (size_t i = 0; i < n; i++)
+		free(fixed[i]);
+	free(fixed);
+	return ret;
+}
+
+int berth_container_stop(berth_ctx *ctx, const char *ref, unsigned timeout, berth_err *err)
+{
+	berth_container *c = NULL;
+	int ret = berth_container_find(ctx, ref, &c, err);
+
+	if (ret == 0)
+		ret = stop_container(ctx, c, timeout, err);
+	berth_container_free(c);
+	return ret;
+}
+
+int berth_container_remove(berth_ctx *ctx, const char *ref, bool force, berth_err *err)
+{
+	berth_container *c;
+	int ret = berth_container_find(ctx, ref, &c, err);
+
+	if (ret < 0)
+		return ret;
+	if (!strcmp(c->state, "running") && !force)
+		ret = berth_err_set(err, EBUSY,
+				    "cannot remove container \"%s\": container is running: stop the container before "
+				    "removing or force remove",
+				    c->name);
+	else if ((ret = stop_container(ctx, c, 0, err)) == 0) {
+		_cleanup_free_ char *log = berth_container_log_path(ctx, c);
+		_cleanup_free_ char *dir = xasprintf("%s/containers/%s", ctx->root, c->id);
+		unlink(log);
+		rmdir(dir);
+		ret = store_container_delete(ctx->store, c->id, err);
+	}
+	berth_container_free(c);
+	return ret;
+}
+
+static bool owner_gone(const berth_container *c)
+{
+	return !proc_is_alive(c->owner_pid, c->owner_start);
+}
+
+int containers_recover(berth_ctx *ctx, char ***fixed, size_t *n_fixed, berth_err *err)
+{
+	berth_container **cs;
+	size_t n;
+	int ret = store_container_load_all(ctx->store, &cs, &n, err);
+
+	*fixed = NULL;
+	*n_fixed = 0;
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < n; i++) {
+		berth_container *c = cs[i];
+		bool half_made = !strcmp(c->state, "created") && owner_gone(c);
+		bool unwatched_dead = !strcmp(c->state, "running") && owner_gone(c) && !container_alive(c);
+		if (!half_made && !unwatched_dead)
+			continue;
+		/* the exit code died with the monitor; 255 says "unknown" */
+		c->auto_remove |= half_made;
+		if (container_release(ctx, c, 255, err) < 0)
+			ret = -err->code;
+		*fixed = xrealloc(*fixed, (*n_fixed + 1) * sizeof(**fixed));
+		(*fixed)[(*n_fixed)++] = xasprintf("container %s: %s", c->name,
+						   half_made ? "left half-made by a dead berth process, removed"
+							     : "exited while its monitor was dead, released");
+	}
+	berth_container_list_free(cs, n);
+	return ret;
+}
+
+int berth_reconcile(berth_ctx *ctx, char ***fixed, size_t *n, berth_err *err)
+{
+	/* what opening the context already fixed, then anything since */
+	int ret = containers_recover(ctx, fixed, n, err);
+
+	*fixed = xrealloc(*fixed, (*n + ctx->n_recovered) * sizeof(**fixed));
+	for (size_t i = 0; i < ctx->n_recovered; i++)
+		(*fixed)[(*n)++] = steal_ptr(ctx->recovered[i]);
+	ctx->n_recovered = 0;
+	return ret;
+}
+
+int berth_exec(berth_ctx *ctx, const char *ref, char *const *argv, const char *const *env, size_t n_env,
+	       int *exit_code, berth_err *err)
+{
+	berth_container *c;
+	pid_t pid;
+	int ret = berth_container_find(ctx, ref, &c, err);
+
+	if (ret < 0)
+		return ret;
+	if (!container_alive(c)) {
+		ret = berth_err_set(err, EINVAL, "container %s is not running", c->name);
+	} else {
+		size_t n = 0;
+		char **envp = xzalloc((c->n_env + n_env + 3) * sizeof(*envp));
+		envp[n++] = xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+		envp[n++] = xasprintf("HOSTNAME=%s", c->hostname);
+		for (size_t i = 0; i < c->n_env; i++)
+			envp[n++] = xstrdup(c->env[i]);
+		for (size_t i = 0; i < n_env; i++)
+			envp[n++] = xstrdup(env[i]);
+		ret = spawn_in_namespaces(c->pid, argv, envp, &pid, err);
+		strv_free(envp);
+		if (ret == 0) {
+			int status = 0;
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			*exit_code = exit_code_of(status);
+		}
+	}
+	berth_container_free(c);
+	return ret;
+}
+
+static int running_with_own_netns(const berth_container *c, berth_err *err)
+{
+	if (!container_alive(c))
+		return berth_err_set(err, EINVAL, "container %s is not running", c->name);
+	if (!sandbox_owns_netns(c))
+		return berth_err_set(err, EINVAL, "container %s shares the network namespace of %s: it cannot be "
+						  "connected or disconnected",
+				     c->name, !strcmp(c->network_mode, "host") ? "the host" : "another container");
+	return 0;
+}
+
+static const berth_endpoint *endpoint_on(const berth_container *c, const char *net_id)
+{
+	for (size_t i = 0; i < c->n_endpoints; i++)
+		if (!strcmp(c->endpoints[i].network_id, net_id))
+			return &c->endpoints[i];
+	return NULL;
+}
+
+static int connect_to(berth_ctx *ctx, berth_container *c, const berth_network *net, const char *ip,
+		      const char *const *aliases, size_t n_aliases, berth_err *err)
+{
+	_cleanup_free_ char *path = sandbox_netns_path(ctx, c->id);
+	_cleanup_close_ int fd = -1;
+	int next = 0, ret;
+
+	if (strcmp(net->driver, "bridge"))
+		return berth_err_set(err, EINVAL, "container cannot be disconnected from host network or connected to "
+						  "host network");
+	if (endpoint_on(c, net->id))
+		return berth_err_set(err, EEXIST, "endpoint with name %s already exists in network %s", c->name,
+				     net->name);
+	for (size_t i = 0; i < c->n_endpoints; i++)
+		if (c->endpoints[i].ordinal >= next)
+			next = c->endpoints[i].ordinal + 1;
+	endpoint_request req = { .net = net, .ip = ip, .aliases = aliases, .n_aliases = n_aliases,
+				 .ordinal = next, .default_route = c->n_endpoints == 0 };
+	if ((ret = endpoint_check(&req, err)) < 0)
+		return ret;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return berth_err_sys(err, errno, "opening %s", path);
+	c->endpoints = xrealloc(c->endpoints, (c->n_endpoints + 1) * sizeof(*c->endpoints));
+	if ((ret = endpoint_attach(ctx, c, fd, &req, &c->endpoints[c->n_endpoints], err)) < 0)
+		return ret;
+	c->n_endpoints++;
+	return sandbox_write_etc(ctx, c, err);
+}
+
+int berth_network_connect(berth_ctx *ctx, const char *net_ref, const char *container_ref, const char *ip,
+			  const char *const *aliases, size_t n_aliases, berth_err *err)
+{
+	berth_network *net = NULL;
+	berth_container *c = NULL;
+	int ret;
+
+	if ((ret = berth_network_find(ctx, net_ref, &net, err)) == 0 &&
+	    (ret = berth_container_find(ctx, container_ref, &c, err)) == 0 &&
+	    (ret = running_with_own_netns(c, err)) == 0)
+		ret = connect_to(ctx, c, net, ip, aliases, n_aliases, err);
+	berth_network_free(net);
+	berth_container_free(c);
+	return ret;
+}
+
+static int disconnect_from(berth_ctx *ctx, berth_container *c, const berth_network *net, bool force,
+			   berth_err *err)
+{
+	const berth_endpoint *ep = endpoint_on(c, net->id);
+	bool live = container_alive(c);
+	int ret;
+
+	if (!ep)
+		return berth_err_set(err, ENOENT, "container %s is not connected to network %s", c->name, net->name);
+	if (!live && !force && !strcmp(c->state, "running"))
+		return berth_err_set(err, EINVAL, "container %s is not running", c->name);
+	if ((ret = endpoint_detach(ctx, ep, live, err)) < 0)
+		return ret;
+	size_t i = (size_t)(ep - c->endpoints);
+	strv_free(c->endpoints[i].aliases);
+	memmove(&c->endpoints[i], &c->endpoints[i + 1], (c->n_endpoints - i - 1) * sizeof(*c->endpoints));
+	c->n_endpoints--;
+	return live ? sandbox_write_etc(ctx, c, err) : 0;
+}
+
+int berth_network_disconnect(berth_ctx *ctx, const char *net_ref, const char *container_ref, bool force,
+			     berth_err *err)
+{
+	berth_network *net = NULL;
+	berth_container *c = NULL;
+	int ret;
+
+	if ((ret = berth_network_find(ctx, net_ref, &net, err)) == 0 &&
+	    (ret = berth_container_find(ctx, container_ref, &c, err)) == 0)
+		ret = disconnect_from(ctx, c, net, force, err);
+	berth_network_free(net);
+	berth_container_free(c);
+	return ret;
+}

@@ -1,0 +1,28 @@
+/* Endpoints: one container's attachment to one bridge network. */
+#ifndef BERTH_CORE_ENDPOINT_H
+#define BERTH_CORE_ENDPOINT_H
+
+#include "core/context.h"
+
+typedef struct endpoint_request {
+	const berth_network *net;
+	const char *ip;  /* NULL: the next free address */
+	const char *mac; /* NULL: 02:42 + the IPv4 address */
+	const char *const *aliases;
+	size_t n_aliases;
+	int ordinal;	    /* N of ethN */
+	bool default_route; /* the container's first network */
+} endpoint_request;
+
+/* Checks --ip and --mac-address against the network before anything
+ * changes (Docker's rules and messages). */
+int endpoint_check(const endpoint_request *req, berth_err *err);
+/* Leases the address, records the endpoint and plugs the veth into the
+ * sandbox at `netns_fd`; on failure nothing is left. */
+int endpoint_attach(berth_ctx *ctx, const berth_container *c, int netns_fd, const endpoint_request *req,
+		    berth_endpoint *out, berth_err *err);
+/* Releases the address and the row; with `unplug`, deletes the veth too
+ * (for a live container; a dead sandbox takes its veths with it). */
+int endpoint_detach(berth_ctx *ctx, const berth_endpoint *ep, bool unplug, berth_err *err);
+
+#endif

@@ -1,0 +1,166 @@
+#include "core/sandbox.h"
+#include "ipam/cidr.h"
+#include "nl/link.h"
+#include "runtime/netns.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *sandbox_netns_path(berth_ctx *ctx, const char *container_id)
+{
+	return xasprintf("%s/netns/%s", ctx->run_dir, container_id);
+}
+
+char *sandbox_etc_dir(berth_ctx *ctx, const char *container_id)
+{
+	return xasprintf("%s/containers/%s", ctx->run_dir, container_id);
+}
+
+char *berth_container_sandbox_key(berth_ctx *ctx, const berth_container *c)
+{
+	if (!strcmp(c->network_mode, "host"))
+		return xstrdup("");
+	if (!strncmp(c->network_mode, "container:", 10))
+		return sandbox_netns_path(ctx, c->network_mode + 10);
+	return sandbox_netns_path(ctx, c->id);
+}
+
+bool sandbox_owns_netns(const berth_container *c)
+{
+	return strcmp(c->network_mode, "host") && strncmp(c->network_mode, "container:", 10);
+}
+
+/* Rewritten in place: the file is bind-mounted, a rename would not show. */
+static int write_file(const char *dir, const char *name, const char *text, berth_err *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, name);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	size_t len = strlen(text);
+
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		return berth_err_sys(err, errno, "writing %s", path);
+	return 0;
+}
+
+static char *hosts_text(const berth_container *c)
+{
+	char *text = xstrdup("127.0.0.1\tlocalhost\n"
+			     "::1\tlocalhost ip6-localhost ip6-loopback\n"
+			     "fe00::0\tip6-localnet\n"
+			     "ff00::0\tip6-mcastprefix\n"
+			     "ff02::1\tip6-allnodes\n"
+			     "ff02::2\tip6-allrouters\n");
+
+	for (size_t i = 0; i < c->n_endpoints; i++) {
+		char a[BERTH_ADDR_STRLEN];
+		char *next = xasprintf("%s%s\t%s %s\n", text, addr_format(&c->endpoints[i].addr, a), c->hostname,
+				       c->name);
+		free(text);
+		text = next;
+	}
+	return text;
+}
+
+static bool loopback_nameserver(const char *line)
+{
+	char addr[64];
+
+	if (sscanf(line, " nameserver %63s", addr) != 1)
+		return false;
+	return !strncmp(addr, "127.", 4) || !strcmp(addr, "::1");
+}
+
+/* The host's, less loopback resolvers (unreachable from the container);
+ * Docker's public defaults when none is left. */
+static char *resolv_text(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/etc/resolv.conf", "re");
+	char *text = xstrdup(""), line[512];
+	bool any = false;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (loopback_nameserver(line))
+			continue;
+		any |= strstr(line, "nameserver") != NULL;
+		char *next = xasprintf("%s%s", text, line);
+		free(text);
+		text = next;
+	}
+	if (!any) {
+		char *next = xasprintf("%snameserver 8.8.8.8\nnameserver 8.8.4.4\n", text);
+		free(text);
+		text = next;
+	}
+	return text;
+}
+
+int sandbox_write_etc(berth_ctx *ctx, const berth_container *c, berth_err *err)
+{
+	_cleanup_free_ char *dir = sandbox_etc_dir(ctx, c->id);
+	_cleanup_free_ char *base = xasprintf("%s/containers", ctx->run_dir);
+	_cleanup_free_ char *hosts = hosts_text(c);
+	_cleanup_free_ char *resolv = resolv_text();
+	_cleanup_free_ char *hostname = xasprintf("%s\n", c->hostname);
+	int ret;
+
+	if ((mkdir(base, 0700) < 0 && errno != EEXIST) || (mkdir(dir, 0755) < 0 && errno != EEXIST))
+		return berth_err_sys(err, errno, "creating %s", dir);
+	if ((ret = write_file(dir, "hosts", hosts, err)) < 0 || (ret = write_file(dir, "hostname", hostname, err)) < 0)
+		return ret;
+	return write_file(dir, "resolv.conf", resolv, err);
+}
+
+int sandbox_create_netns(berth_ctx *ctx, const char *container_id, berth_err *err)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/netns", ctx->run_dir);
+	_cleanup_free_ char *path = sandbox_netns_path(ctx, container_id);
+	_cleanup_close_ int fd = -1;
+	nl_sock *inside = NULL;
+	int ret;
+
+	if ((ret = netns_dir_prepare(dir, err)) < 0 || (ret = netns_create(path, err)) < 0)
+		return ret;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		ret = berth_err_sys(err, errno, "opening %s", path);
+	else if ((ret = nl_open_in_netns(fd, &inside, err)) == 0)
+		ret = nl_link_up(inside, nl_link_index(inside, "lo"), false, err);
+	nl_close(inside);
+	if (ret < 0) {
+		berth_err ignored = { 0 };
+		if (netns_delete(path, &ignored) < 0)
+			berth_err_clear(&ignored);
+	}
+	return ret;
+}
+
+static void remove_dir(const char *dir)
+{
+	static const char *const files[] = { "hosts", "hostname", "resolv.conf" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", dir, files[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
+int sandbox_destroy(berth_ctx *ctx, const berth_container *c, berth_err *err)
+{
+	_cleanup_free_ char *etc = sandbox_etc_dir(ctx, c->id);
+	int ret = 0;
+
+	if (sandbox_owns_netns(c)) {
+		_cleanup_free_ char *path = sandbox_netns_path(ctx, c->id);
+		ret = netns_delete(path, err);
+	}
+	remove_dir(etc);
+	return ret;
+}

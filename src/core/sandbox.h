@@ -1,0 +1,20 @@
+/* A container's sandbox: its network namespace file and the /etc files
+ * bind-mounted into it. Paths live under the run dir (tmpfs). */
+#ifndef BERTH_CORE_SANDBOX_H
+#define BERTH_CORE_SANDBOX_H
+
+#include "core/context.h"
+
+char *sandbox_netns_path(berth_ctx *ctx, const char *container_id);
+char *sandbox_etc_dir(berth_ctx *ctx, const char *container_id);
+/* Writes hosts, hostname and resolv.conf for c (with its endpoints). */
+int sandbox_write_etc(berth_ctx *ctx, const berth_container *c, berth_err *err);
+/* A fresh network namespace with lo up. */
+int sandbox_create_netns(berth_ctx *ctx, const char *container_id, berth_err *err);
+/* Removes the netns file and the /etc files; tries both. */
+int sandbox_destroy(berth_ctx *ctx, const berth_container *c, berth_err *err);
+/* The sandbox's own network namespace file, or NULL when it uses the
+ * host's or another container's. */
+bool sandbox_owns_netns(const berth_container *c);
+
+#endif

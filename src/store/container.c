@@ -1,0 +1,219 @@
+#include "ipam/cidr.h"
+#include "store/internal.h"
+#include "util/err.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int store_container_insert(store *s, const berth_container *c, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_free_ char *command = strv_to_json_text(c->argv, c->argc);
+	_cleanup_free_ char *env = strv_to_json_text(c->env, c->n_env);
+	int ret = prepare(s,
+			  "INSERT INTO containers(id, name, created_sec, created_nsec, command, env, hostname, rootfs,"
+			  " network_mode, auto_remove, detach, state, owner_pid, owner_start)"
+			  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			  &st, err);
+
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, c->created_sec);
+	sqlite3_bind_int64(st, 4, c->created_nsec);
+	sqlite3_bind_text(st, 5, command, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, env, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, c->hostname, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 8, c->rootfs);
+	sqlite3_bind_text(st, 9, c->network_mode, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 10, c->auto_remove);
+	sqlite3_bind_int(st, 11, c->detach);
+	sqlite3_bind_text(st, 12, c->state, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 13, c->owner_pid);
+	sqlite3_bind_int64(st, 14, (sqlite3_int64)c->owner_start);
+	return step_done(s, st, err);
+}
+
+int store_container_update(store *s, const berth_container *c, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int ret = prepare(s,
+			  "UPDATE containers SET state = ?, pid = ?, pid_start = ?, owner_pid = ?, owner_start = ?,"
+			  " exit_code = ?, started_sec = ?, finished_sec = ? WHERE id = ?",
+			  &st, err);
+
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, c->state, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, c->pid);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->pid_start);
+	sqlite3_bind_int(st, 4, c->owner_pid);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)c->owner_start);
+	sqlite3_bind_int(st, 6, c->exit_code);
+	sqlite3_bind_int64(st, 7, c->started_sec);
+	sqlite3_bind_int64(st, 8, c->finished_sec);
+	sqlite3_bind_text(st, 9, c->id, -1, SQLITE_STATIC);
+	return step_done(s, st, err);
+}
+
+static int delete_where_id(store *s, const char *sql, const char *id, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int ret = prepare(s, sql, &st, err);
+
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	return step_done(s, st, err);
+}
+
+int store_container_delete(store *s, const char *id, berth_err *err)
+{
+	int ret = delete_where_id(s, "DELETE FROM endpoints WHERE container_id = ?", id, err);
+
+	return ret < 0 ? ret : delete_where_id(s, "DELETE FROM containers WHERE id = ?", id, err);
+}
+
+int store_endpoint_delete(store *s, const char *id, berth_err *err)
+{
+	return delete_where_id(s, "DELETE FROM endpoints WHERE id = ?", id, err);
+}
+
+int store_endpoint_insert(store *s, const berth_endpoint *ep, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_free_ char *aliases = strv_to_json_text(ep->aliases, ep->n_aliases);
+	char addr[BERTH_ADDR_STRLEN], gw[BERTH_ADDR_STRLEN];
+	int ret = prepare(s,
+			  "INSERT INTO endpoints(id, network_id, container_id, ifname, mac, ipv4, host_ifname,"
+			  " prefix_len, gateway, aliases, ordinal) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+			  &st, err);
+
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, ep->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ep->network_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ep->container_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ep->ifname, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, ep->mac, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 6, ep->addr.family ? addr_format(&ep->addr, addr) : NULL);
+	bind_text_or_null(st, 7, ep->host_ifname[0] ? ep->host_ifname : NULL);
+	sqlite3_bind_int(st, 8, (int)ep->prefix_len);
+	bind_text_or_null(st, 9, ep->gateway.family ? addr_format(&ep->gateway, gw) : NULL);
+	sqlite3_bind_text(st, 10, aliases, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 11, ep->ordinal);
+	return step_done(s, st, err);
+}
+
+static void copy_col(char *dst, size_t size, sqlite3_stmt *st, int i)
+{
+	const char *v = col_text(st, i);
+
+	snprintf(dst, size, "%s", v ? v : "");
+}
+
+static void endpoint_from_row(sqlite3_stmt *st, berth_endpoint *ep)
+{
+	const char *addr = col_text(st, 5), *gw = col_text(st, 8);
+
+	memset(ep, 0, sizeof(*ep));
+	copy_col(ep->id, sizeof(ep->id), st, 0);
+	copy_col(ep->network_id, sizeof(ep->network_id), st, 1);
+	copy_col(ep->container_id, sizeof(ep->container_id), st, 2);
+	copy_col(ep->ifname, sizeof(ep->ifname), st, 3);
+	copy_col(ep->mac, sizeof(ep->mac), st, 4);
+	if (addr)
+		addr_parse(addr, &ep->addr);
+	copy_col(ep->host_ifname, sizeof(ep->host_ifname), st, 6);
+	ep->prefix_len = (unsigned)sqlite3_column_int(st, 7);
+	if (gw)
+		addr_parse(gw, &ep->gateway);
+	ep->aliases = strv_from_json_text(col_text(st, 9), &ep->n_aliases);
+	ep->ordinal = sqlite3_column_int(st, 10);
+}
+
+static berth_container *container_from_row(sqlite3_stmt *st)
+{
+	berth_container *c = xzalloc(sizeof(*c));
+	const char *rootfs = col_text(st, 7);
+
+	copy_col(c->id, sizeof(c->id), st, 0);
+	c->name = xstrdup(col_text(st, 1));
+	c->created_sec = (time_t)sqlite3_column_int64(st, 2);
+	c->created_nsec = (long)sqlite3_column_int64(st, 3);
+	c->argv = strv_from_json_text(col_text(st, 4), &c->argc);
+	c->env = strv_from_json_text(col_text(st, 5), &c->n_env);
+	c->hostname = xstrdup(col_text(st, 6));
+	c->rootfs = rootfs ? xstrdup(rootfs) : NULL;
+	c->network_mode = xstrdup(col_text(st, 8));
+	c->auto_remove = sqlite3_column_int(st, 9);
+	c->detach = sqlite3_column_int(st, 10);
+	copy_col(c->state, sizeof(c->state), st, 11);
+	c->pid = sqlite3_column_int(st, 12);
+	c->pid_start = (unsigned long long)sqlite3_column_int64(st, 13);
+	c->owner_pid = sqlite3_column_int(st, 14);
+	c->owner_start = (unsigned long long)sqlite3_column_int64(st, 15);
+	c->exit_code = sqlite3_column_int(st, 16);
+	c->started_sec = (time_t)sqlite3_column_int64(st, 17);
+	c->finished_sec = (time_t)sqlite3_column_int64(st, 18);
+	return c;
+}
+
+static berth_container *find_by_id(berth_container **cs, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(cs[i]->id, id))
+			return cs[i];
+	return NULL;
+}
+
+static int load_endpoints(store *s, berth_container **cs, size_t n, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int rc, ret = prepare(s,
+			      "SELECT id, network_id, container_id, ifname, mac, ipv4, host_ifname, prefix_len,"
+			      " gateway, aliases, ordinal FROM endpoints ORDER BY container_id, ordinal",
+			      &st, err);
+
+	if (ret < 0)
+		return ret;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		berth_container *c = find_by_id(cs, n, col_text(st, 2));
+		if (!c)
+			continue; /* an endpoint of no container (tests insert such) */
+		c->endpoints = xrealloc(c->endpoints, (c->n_endpoints + 1) * sizeof(*c->endpoints));
+		endpoint_from_row(st, &c->endpoints[c->n_endpoints++]);
+	}
+	return rc == SQLITE_DONE ? 0 : db_error(s, err, rc, "reading endpoints");
+}
+
+int store_container_load_all(store *s, berth_container ***out, size_t *n, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	berth_container **cs = NULL;
+	size_t count = 0;
+	int rc, ret = prepare(s,
+			      "SELECT id, name, created_sec, created_nsec, command, env, hostname, rootfs, network_mode,"
+			      " auto_remove, detach, state, pid, pid_start, owner_pid, owner_start, exit_code,"
+			      " started_sec, finished_sec FROM containers ORDER BY created_sec, created_nsec",
+			      &st, err);
+
+	if (ret < 0)
+		return ret;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cs = xrealloc(cs, (count + 1) * sizeof(*cs));
+		cs[count++] = container_from_row(st);
+	}
+	ret = rc == SQLITE_DONE ? load_endpoints(s, cs, count, err) : db_error(s, err, rc, "reading containers");
+	if (ret < 0) {
+		berth_container_list_free(cs, count);
+		return ret;
+	}
+	*out = cs;
+	*n = count;
+	return 0;
+}

@@ -1,0 +1,25 @@
+/* Shared by the store's files; not for other layers. */
+#ifndef BERTH_STORE_INTERNAL_H
+#define BERTH_STORE_INTERNAL_H
+
+#include "store/store.h"
+#include "util/cleanup.h"
+
+#include <sqlite3.h>
+
+struct store {
+	sqlite3 *db;
+	char *path;
+};
+
+int db_error(store *s, berth_err *err, int rc, const char *what);
+int exec_sql(store *s, const char *sql, berth_err *err);
+int prepare(store *s, const char *sql, sqlite3_stmt **st, berth_err *err);
+void finalizep(sqlite3_stmt **st);
+#define _cleanup_stmt_ _cleanup_(finalizep)
+/* Runs a statement that returns no rows; a constraint is -EEXIST. */
+int step_done(store *s, sqlite3_stmt *st, berth_err *err);
+void bind_text_or_null(sqlite3_stmt *st, int i, const char *v);
+const char *col_text(sqlite3_stmt *st, int i);
+
+#endif

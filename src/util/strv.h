@@ -1,0 +1,17 @@
+/* NULL-terminated string vectors (argv, env, aliases) and their JSON form. */
+#ifndef BERTH_UTIL_STRV_H
+#define BERTH_UTIL_STRV_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* A copy, NULL-terminated. */
+char **strv_copy(const char *const *v, size_t n);
+void strv_free(char **v);
+size_t strv_len(char *const *v);
+/* Compact JSON array text (caller frees). */
+char *strv_to_json_text(char *const *v, size_t n);
+/* NULL-terminated vector from a JSON array of strings; NULL if it is not one. */
+char **strv_from_json_text(const char *text, size_t *n);
+
+#endif
