@@ -251,8 +251,17 @@ static int network_inspect(cli_env *env, int argc, char **argv)
 	berth_ctx *ctx;
 	int ret = no_flags("berth network inspect", argc, argv, 1);
 
+	berth_container **cs = NULL;
+	size_t n_cs = 0;
+	berth_err list_err = { 0 };
+
 	if (ret || (ret = cli_open(env, &ctx)))
 		return ret;
+	if (berth_container_list(ctx, &cs, &n_cs, &list_err) < 0) {
+		ret = cli_fail(&list_err);
+		cli_close(ctx);
+		return ret;
+	}
 	json_t *all = json_array();
 	for (int i = optind; i < argc; i++) {
 		berth_network *net;
@@ -267,12 +276,13 @@ static int network_inspect(cli_env *env, int argc, char **argv)
 			}
 			continue;
 		}
-		json_array_append_new(all, network_inspect_json(net));
+		json_array_append_new(all, network_inspect_json(net, cs, n_cs));
 		berth_network_free(net);
 	}
 	json_dumpf(all, stdout, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
 	putchar('\n');
 	json_decref(all);
+	berth_container_list_free(cs, n_cs);
 	cli_close(ctx);
 	return ret;
 }

@@ -34,7 +34,26 @@ static json_t *ipam_config(const berth_network *net)
 	return config;
 }
 
-json_t *network_inspect_json(const berth_network *net)
+static json_t *containers_json(const berth_network *net, berth_container **cs, size_t n)
+{
+	json_t *obj = json_object();
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t e = 0; e < cs[i]->n_endpoints; e++) {
+			const berth_endpoint *ep = &cs[i]->endpoints[e];
+			char a[BERTH_ADDR_STRLEN], cidr[BERTH_PREFIX_STRLEN];
+			if (strcmp(ep->network_id, net->id))
+				continue;
+			snprintf(cidr, sizeof(cidr), "%s/%u", addr_format(&ep->addr, a), ep->prefix_len);
+			json_object_set_new(obj, cs[i]->id,
+					    json_pack("{s:s, s:s, s:s, s:s, s:s}", "Name", cs[i]->name, "EndpointID",
+						      ep->id, "MacAddress", ep->mac, "IPv4Address", cidr,
+						      "IPv6Address", ""));
+		}
+	return obj;
+}
+
+json_t *network_inspect_json(const berth_network *net, berth_container **containers, size_t n_containers)
 {
 	char created[64];
 
@@ -44,7 +63,7 @@ json_t *network_inspect_json(const berth_network *net)
 			 net->driver, "EnableIPv6", net->enable_ipv6, "IPAM", "Driver", "default", "Options",
 			 json_object(), "Config", ipam_config(net), "Internal", net->internal, "Attachable",
 			 net->attachable, "Ingress", 0, "ConfigFrom", "Network", "", "ConfigOnly", 0, "Containers",
-			 json_object(), "Options", kv_to_json(&net->options), "Labels", kv_to_json(&net->labels));
+			 containers_json(net, containers, n_containers), "Options", kv_to_json(&net->options), "Labels", kv_to_json(&net->labels));
 }
 
 static char *labels_text(const berth_kv_list *labels)

@@ -8,7 +8,8 @@
 
 /* RFC 3339 with nanoseconds, UTC: 2021-10-23T07:07:47.870947684Z */
 void format_created(const berth_network *net, char buf[64]);
-json_t *network_inspect_json(const berth_network *net);
+/* containers: every container, to fill "Containers" with those attached */
+json_t *network_inspect_json(const berth_network *net, berth_container **containers, size_t n_containers);
 json_t *network_ls_json(const berth_network *net, bool no_trunc);
 
 #endif

@@ -29,13 +29,23 @@ void table_add(table *t, const char *const *cells)
 	t->rows++;
 }
 
+/* Characters, not bytes: "…" is three bytes but one column. */
+static size_t text_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 void table_print(table *t, FILE *out)
 {
 	size_t *width = xzalloc(t->columns * sizeof(*width));
 
 	for (size_t r = 0; r < t->rows; r++)
 		for (size_t c = 0; c < t->columns; c++) {
-			size_t w = strlen(t->cells[r * t->columns + c]) + PADDING;
+			size_t w = text_width(t->cells[r * t->columns + c]) + PADDING;
 			if (w > width[c])
 				width[c] = w;
 		}
@@ -45,7 +55,8 @@ void table_print(table *t, FILE *out)
 			if (c + 1 == t->columns)
 				fprintf(out, "%s\n", cell);
 			else
-				fprintf(out, "%-*s", (int)(width[c] < MIN_WIDTH ? MIN_WIDTH : width[c]), cell);
+				fprintf(out, "%s%*s", cell,
+					(int)((width[c] < MIN_WIDTH ? MIN_WIDTH : width[c]) - text_width(cell)), "");
 		}
 	}
 	free(width);

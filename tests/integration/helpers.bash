@@ -14,8 +14,9 @@
 
 bats_require_minimum_version 1.5.0
 
-# Refuse to run outside tap-exec's namespace: berth would change the host.
-if [ "$(readlink /proc/self/ns/net)" = "$(readlink /proc/1/ns/net)" ] ||
+# Refuse to run outside tap-exec's namespaces: berth would change the host.
+# (tap-exec marks them with the inode of the network namespace it made.)
+if [ "${BERTH_TEST_NETNS:-}" != "$(readlink /proc/self/ns/net)" ] ||
     [ -z "${BERTH_ROOT:-}" ] || [ -z "${BERTH_RUNDIR:-}" ]; then
     echo "run these tests through tests/tap-exec (prove --exec tests/tap-exec FILE)" >&2
     exit 1
@@ -216,3 +217,130 @@ berth_cleanup() {
         esac
     done
 }
+
+# ---- containers (issue 4; 020-026) -----------------------------------------
+#
+# cid is set by run_d for the .bats files.
+
+# run_d ARGS...: berth run -d ARGS, require success and exactly a 64-hex ID
+# on stdout; the ID is left in $cid.
+run_d() {
+    berth_ok run -d "$@"
+    assert_match "$output" "$HEX64" "stdout of berth run -d $*" || return 1
+    cid=$output
+}
+
+# ctr_get REF EXPR: EXPR (Python, d = the container's inspect object).
+ctr_get() {
+    local json
+    json=$(berth inspect "$1") || fail "berth inspect $1 failed" || return 1
+    jeval "$json" "(lambda d: $2)(d[0])"
+}
+
+ctr_id() { ctr_get "$1" 'd["Id"]'; }
+ctr_name() { ctr_get "$1" 'd["Name"].lstrip("/")'; }
+ctr_status() { ctr_get "$1" 'd["State"]["Status"]'; }
+ctr_pid() { ctr_get "$1" 'd["State"]["Pid"]'; }
+ctr_exit_code() { ctr_get "$1" 'd["State"]["ExitCode"]'; }
+# ctr_net REF NET FIELD: NetworkSettings.Networks.NET.FIELD of REF.
+ctr_net() { ctr_get "$1" "d['NetworkSettings']['Networks']['$2']['$3']"; }
+ctr_ip() { ctr_net "$1" "$2" IPAddress; }
+
+ctr_is_running() { [ "$(ctr_status "$1" 2>/dev/null)" = running ]; }
+ctr_is_exited() { [ "$(ctr_status "$1" 2>/dev/null)" = exited ]; }
+ctr_is_gone() { ! berth inspect "$1" >/dev/null 2>&1; }
+
+# sandbox_of ID: where the container's network namespace is bind-mounted.
+sandbox_of() { echo "$BERTH_RUNDIR/netns/$1"; }
+
+# is_mountpoint PATH: PATH is a mount point in this mount namespace.
+is_mountpoint() { awk -v p="$1" '$5 == p { found = 1 } END { exit !found }' /proc/self/mountinfo; }
+
+assert_sandbox() {
+    local p
+    p=$(sandbox_of "$1")
+    [ -e "$p" ] || fail "sandbox $p does not exist" "netns dir: $(ls -A "$BERTH_RUNDIR/netns" 2>&1)" || return 1
+    is_mountpoint "$p" || fail "sandbox $p is not a mount point"
+}
+
+refute_sandbox() {
+    local p
+    p=$(sandbox_of "$1")
+    ! is_mountpoint "$p" || fail "sandbox $p is still mounted" || return 1
+    [ ! -e "$p" ] || fail "sandbox file $p is left behind"
+}
+
+# in_sandbox ID CMD...: run CMD in the container's network namespace (from
+# its bind mount, independently of berth exec).
+in_sandbox() {
+    local id=$1
+    shift
+    nsenter --net="$(sandbox_of "$id")" -- "$@"
+}
+
+# ifindex_peer ID [IF]: the host ifindex of the veth peer of IF (eth0) in ID's sandbox.
+ifindex_peer() {
+    in_sandbox "$1" ip -o link show dev "${2:-eth0}" | sed -n 's/^[0-9]*: [^@:]*@if\([0-9]*\):.*/\1/p'
+}
+
+# host_veth ID [IF]: the name of the host end of ID's IF (eth0).
+host_veth() {
+    local idx
+    idx=$(ifindex_peer "$1" "${2:-eth0}")
+    [ -n "$idx" ] || fail "no veth peer for ${2:-eth0} of $1" || return 1
+    ip -o link show | awk -F': ' -v i="$idx" '$1 == i { sub(/@.*/, "", $2); print $2 }'
+}
+
+# veths_on BRIDGE: the links whose master is BRIDGE, one per line, sorted.
+veths_on() { ip -o link show master "$1" 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort; }
+
+link_gone() { ! link_exists "$1"; }
+
+# wait_link_gone DEV: the kernel may free a veth in the background; allow 10s.
+wait_link_gone() { wait_until 10 link_gone "$1" || fail "link $1 still exists"; }
+
+# mac_of_ip IP: 02:42 followed by the four bytes of IP (Docker's derived MAC).
+mac_of_ip() {
+    local IFS=.
+    # shellcheck disable=SC2086
+    set -- $1
+    printf '02:42:%02x:%02x:%02x:%02x\n' "$1" "$2" "$3" "$4"
+}
+
+# ctr_links REF: the link names in REF's network namespace (berth exec), sorted.
+ctr_links() { berth exec "$1" ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort; }
+
+# pid_dead PID: PID is gone or a zombie.
+pid_dead() {
+    local st
+    st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
+    [ "$st" = Z ] || [ -z "$st" ]
+}
+
+# make_rootfs: build scripts/mkrootfs into $BATS_FILE_TMPDIR/rootfs once per
+# file; the path is left in $ROOTFS.
+make_rootfs() {
+    ROOTFS=$BATS_FILE_TMPDIR/rootfs
+    if [ ! -x "$ROOTFS/bin/busybox" ]; then
+        "$BATS_TEST_DIRNAME/../../scripts/mkrootfs" "$ROOTFS" >&2 || fail "scripts/mkrootfs failed"
+    fi
+}
+
+# containers_rm_all: berth rm -f every container (teardown).
+containers_rm_all() {
+    local ids
+    ids=$(berth ps -aq --no-trunc 2>/dev/null || berth ps -aq 2>/dev/null) || true
+    if [ -n "$ids" ]; then
+        # shellcheck disable=SC2086
+        berth rm -f $ids >/dev/null 2>&1 || true
+    fi
+}
+
+# container_teardown: remove every container, then berth_cleanup.
+container_teardown() {
+    containers_rm_all
+    berth_cleanup
+}
+
+# ps_count [ARGS]: number of lines of berth ps -q ARGS.
+ps_count() { berth ps -q "$@" | grep -c . || true; }
