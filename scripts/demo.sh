@@ -6,13 +6,13 @@ set -euo pipefail
 BERTH=${1:?usage: demo.sh PATH/TO/berth}
 
 if [ -z "${BERTH_DEMO_INSIDE:-}" ]; then
-	exec env BERTH_DEMO_INSIDE=1 unshare --net --mount --propagation private --fork -- "$0" "$@"
+	exec env BERTH_DEMO_INSIDE=1 unshare --net --mount --pid --mount-proc --propagation private --fork -- "$0" "$@"
 fi
 
 BERTH_ROOT=$(mktemp -d /tmp/berth-demo-root.XXXXXX)
 BERTH_RUNDIR=$(mktemp -d /tmp/berth-demo-run.XXXXXX)
 export BERTH_ROOT BERTH_RUNDIR
-trap 'rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR"' EXIT
+trap 'umount -R "$BERTH_RUNDIR/netns" 2>/dev/null; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR"' EXIT
 ip link set lo up
 
 if [ -t 1 ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD= PLAIN=; fi
@@ -44,6 +44,24 @@ run berth network create --subnet 10.77.0.0/16 overlapping || true
 run berth network create --subnet 10.0.0.300/24 broken || true
 run berth network rm bridge || true
 
-step "Remove them: the bridges are gone"
+step "Two containers on one network (each in its own namespaces, a veth into the bridge)"
+run berth run -d --name web --network backend --ip 10.77.0.130 -- sleep 300
+run berth run -d --name db --network backend -- sleep 300
+run berth ps
+run berth exec web ip -br -4 addr show eth0
+
+step "They reach each other by address; the host reaches them too"
+run berth exec web ping -c 1 -W 1 "$(berth inspect db | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["NetworkSettings"]["Networks"]["backend"]["IPAddress"])')"
+run ping -c 1 -W 1 10.77.0.130
+
+step "Connect one of them to a second network: it gets eth1 live"
+run berth network connect frontend db
+run berth exec db ip -br -4 addr
+run berth network disconnect frontend db
+
+step "A network with containers cannot be removed; stop and rm release everything"
+run berth network rm backend || true
+run berth stop -t 1 web
+run berth rm -f web db
 run berth network rm frontend backend
 run ip -br link show type bridge
