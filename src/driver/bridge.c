@@ -121,8 +121,9 @@ static int bridge_create(nl_sock *nl, const berth_network *net, berth_err *err)
 	unsigned ifindex = nl_link_index(nl, net->ifname);
 	if (!ifindex)
 		ret = berth_err_set(err, ENODEV, "bridge %s vanished right after its creation", net->ifname);
-	else
-		ret = add_gateways(nl, net, ifindex, err);
+	else if ((ret = add_gateways(nl, net, ifindex, err)) == 0 &&
+		 (ret = nl_link_up(nl, ifindex, !net->enable_ipv6, err)) < 0)
+		berth_err_wrap(err, "setting bridge %s up", net->ifname);
 	if (ret < 0) {
 		berth_err undo = { 0 };
 		if (bridge_remove(nl, net, &undo) < 0)

@@ -23,11 +23,7 @@ int nl_bridge_add(nl_sock *nl, const char *name, unsigned mtu, berth_err *err)
 {
 	char buf[NL_BUFSIZE];
 	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	struct ifinfomsg *ifi = put_ifinfo(nlh);
-
-	/* Up in the same request: one round trip instead of two. */
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
+	put_ifinfo(nlh);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
@@ -191,33 +187,40 @@ int nl_veth_add(nl_sock *nl, const char *host, unsigned master_index, const char
 	return nl_request(nl, nlh, err);
 }
 
-static int link_up_request(nl_sock *nl, unsigned ifindex, bool no_ipv6_autoconf, berth_err *err)
+static int no_ipv6_autoconf_request(nl_sock *nl, unsigned ifindex, berth_err *err)
 {
 	char buf[NL_BUFSIZE];
 	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWLINK, 0);
 	struct ifinfomsg *ifi = put_ifinfo(nlh);
 
 	ifi->ifi_index = (int)ifindex;
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
-	if (no_ipv6_autoconf) {
-		struct nlattr *spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
-		struct nlattr *inet6 = mnl_attr_nest_start(nlh, AF_INET6);
-		mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
-		mnl_attr_nest_end(nlh, inet6);
-		mnl_attr_nest_end(nlh, spec);
+	struct nlattr *spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	struct nlattr *inet6 = mnl_attr_nest_start(nlh, AF_INET6);
+	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	mnl_attr_nest_end(nlh, inet6);
+	mnl_attr_nest_end(nlh, spec);
+	int ret = nl_request(nl, nlh, err);
+	/* a kernel without IPv6 has no autoconfiguration to turn off */
+	if (ret == -EAFNOSUPPORT) {
+		berth_err_clear(err);
+		ret = 0;
 	}
-	return nl_request(nl, nlh, err);
+	return ret;
 }
 
 int nl_link_up(nl_sock *nl, unsigned ifindex, bool no_ipv6_autoconf, berth_err *err)
 {
-	int ret = link_up_request(nl, ifindex, no_ipv6_autoconf, err);
+	char buf[NL_BUFSIZE];
+	int ret;
 
-	/* a kernel without IPv6 has no autoconfiguration to turn off */
-	if (ret == -EAFNOSUPPORT && no_ipv6_autoconf) {
-		berth_err_clear(err);
-		ret = link_up_request(nl, ifindex, false, err);
-	}
-	return ret;
+	/* A request of its own, before up: in one request the kernel brings
+	 * the link up (and autoconfigures it) before it reads the mode. */
+	if (no_ipv6_autoconf && (ret = no_ipv6_autoconf_request(nl, ifindex, err)) < 0)
+		return ret;
+	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = put_ifinfo(nlh);
+	ifi->ifi_index = (int)ifindex;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	return nl_request(nl, nlh, err);
 }

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-/* Creates a bridge, already up; mtu 0 keeps the kernel's default. Fails
+/* Creates a bridge, down; mtu 0 keeps the kernel's default. Fails
  * with -EEXIST when any link has that name: berth never adopts a link it
  * did not create. */
 int nl_bridge_add(nl_sock *nl, const char *name, unsigned mtu, berth_err *err);
