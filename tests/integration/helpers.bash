@@ -250,8 +250,21 @@ ctr_is_running() { [ "$(ctr_status "$1" 2>/dev/null)" = running ]; }
 ctr_is_exited() { [ "$(ctr_status "$1" 2>/dev/null)" = exited ]; }
 ctr_is_gone() { ! berth inspect "$1" >/dev/null 2>&1; }
 
-# sandbox_of ID: where the container's network namespace is bind-mounted.
-sandbox_of() { echo "$BERTH_RUNDIR/netns/$1"; }
+# ref_to_id REF: a 64-hex ID as is, else the ID of the container REF.
+ref_to_id() {
+    if [[ $1 =~ $HEX64 ]]; then
+        echo "$1"
+    else
+        ctr_id "$1"
+    fi
+}
+
+# sandbox_of REF: where the container's network namespace is bind-mounted.
+sandbox_of() {
+    local id
+    id=$(ref_to_id "$1") || return 1
+    echo "$BERTH_RUNDIR/netns/$id"
+}
 
 # is_mountpoint PATH: PATH is a mount point in this mount namespace.
 is_mountpoint() { awk -v p="$1" '$5 == p { found = 1 } END { exit !found }' /proc/self/mountinfo; }
@@ -270,20 +283,21 @@ refute_sandbox() {
     [ ! -e "$p" ] || fail "sandbox file $p is left behind"
 }
 
-# in_sandbox ID CMD...: run CMD in the container's network namespace (from
+# in_sandbox REF CMD...: run CMD in the container's network namespace (from
 # its bind mount, independently of berth exec).
 in_sandbox() {
-    local id=$1
+    local sb
+    sb=$(sandbox_of "$1") || return 1
     shift
-    nsenter --net="$(sandbox_of "$id")" -- "$@"
+    nsenter --net="$sb" -- "$@"
 }
 
-# ifindex_peer ID [IF]: the host ifindex of the veth peer of IF (eth0) in ID's sandbox.
+# ifindex_peer REF [IF]: the host ifindex of the veth peer of IF (eth0) in ID's sandbox.
 ifindex_peer() {
     in_sandbox "$1" ip -o link show dev "${2:-eth0}" | sed -n 's/^[0-9]*: [^@:]*@if\([0-9]*\):.*/\1/p'
 }
 
-# host_veth ID [IF]: the name of the host end of ID's IF (eth0).
+# host_veth REF [IF]: the name of the host end of ID's IF (eth0).
 host_veth() {
     local idx
     idx=$(ifindex_peer "$1" "${2:-eth0}")
