@@ -145,30 +145,63 @@ static bool owner_gone(const berth_container *c)
 	return !proc_is_alive(c->owner_pid, c->owner_start);
 }
 
+typedef enum orphan { NOT_ORPHAN, HALF_MADE, UNWATCHED_DEAD } orphan;
+
+static orphan orphan_of(const berth_container *c)
+{
+	if (!owner_gone(c))
+		return NOT_ORPHAN;
+	if (!strcmp(c->state, "created"))
+		return HALF_MADE;
+	return !strcmp(c->state, "running") && !container_alive(c) ? UNWATCHED_DEAD : NOT_ORPHAN;
+}
+
+/* Under the write lock, looks again and becomes the owner: what we read
+ * before may be stale (its monitor may have released it, then exited). */
+static int claim_orphan(berth_ctx *ctx, const char *id, berth_container **out, orphan *kind, berth_err *err)
+{
+	berth_container **cs = NULL;
+	size_t n = 0;
+	int ret = store_begin(ctx->store, err);
+
+	*kind = NOT_ORPHAN;
+	if (ret < 0)
+		return ret;
+	ret = store_container_load_all(ctx->store, &cs, &n, err);
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		if (strcmp(cs[i]->id, id) || (*kind = orphan_of(cs[i])) == NOT_ORPHAN)
+			continue;
+		cs[i]->owner_pid = ctx->pid;
+		cs[i]->owner_start = ctx->start_time;
+		if ((ret = store_container_update(ctx->store, cs[i], err)) == 0)
+			*out = steal_ptr(cs[i]);
+	}
+	berth_container_list_free(cs, n);
+	return store_end(ctx->store, ret, err);
+}
+
 int containers_recover(berth_ctx *ctx, char ***fixed, size_t *n_fixed, berth_err *err)
 {
-	berth_container **cs;
-	size_t n;
+	berth_container **cs = NULL;
+	size_t n = 0;
 	int ret = store_container_load_all(ctx->store, &cs, &n, err);
 
 	*fixed = NULL;
 	*n_fixed = 0;
-	if (ret < 0)
-		return ret;
-	for (size_t i = 0; i < n; i++) {
-		berth_container *c = cs[i];
-		bool half_made = !strcmp(c->state, "created") && owner_gone(c);
-		bool unwatched_dead = !strcmp(c->state, "running") && owner_gone(c) && !container_alive(c);
-		if (!half_made && !unwatched_dead)
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		berth_container *c = NULL;
+		orphan kind;
+		if (orphan_of(cs[i]) == NOT_ORPHAN || (ret = claim_orphan(ctx, cs[i]->id, &c, &kind, err)) < 0 || !c)
 			continue;
 		/* the exit code died with the monitor; 255 says "unknown" */
-		c->auto_remove |= half_made;
+		c->auto_remove |= kind == HALF_MADE;
 		if (container_release(ctx, c, 255, err) < 0)
 			ret = -err->code;
 		*fixed = xrealloc(*fixed, (*n_fixed + 1) * sizeof(**fixed));
 		(*fixed)[(*n_fixed)++] = xasprintf("container %s: %s", c->name,
-						   half_made ? "left half-made by a dead berth process, removed"
-							     : "exited while its monitor was dead, released");
+						   kind == HALF_MADE ? "left half-made by a dead berth process, removed"
+								     : "exited while its monitor was dead, released");
+		berth_container_free(c);
 	}
 	berth_container_list_free(cs, n);
 	return ret;

@@ -18,6 +18,27 @@ static bool abandoned(const berth_network *net)
 	return strcmp(net->state, "active") && !proc_is_alive(net->owner_pid, net->owner_start);
 }
 
+/* Under the write lock, looks again and takes the row over: what we read
+ * before may be stale (its owner may have finished, then exited). */
+static int claim(berth_ctx *ctx, const char *id, bool *claimed, berth_err *err)
+{
+	berth_network **nets = NULL;
+	size_t n = 0;
+	int ret = store_begin(ctx->store, err);
+
+	*claimed = false;
+	if (ret < 0)
+		return ret;
+	ret = store_network_load_all(ctx->store, &nets, &n, err);
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		if (!strcmp(nets[i]->id, id) && abandoned(nets[i])) {
+			ret = store_network_set_state(ctx->store, id, "removing", ctx->pid, ctx->start_time, err);
+			*claimed = ret == 0;
+		}
+	berth_network_list_free(nets, n);
+	return store_end(ctx->store, ret, err);
+}
+
 int recover_abandoned(berth_ctx *ctx, berth_err *err)
 {
 	berth_network **nets = NULL;
@@ -26,10 +47,14 @@ int recover_abandoned(berth_ctx *ctx, berth_err *err)
 
 	/* pending: its create never finished; removing: its rm never did.
 	 * Either way the network goes. */
-	for (size_t i = 0; ret == 0 && i < n; i++)
-		if (abandoned(nets[i]) && (ret = network_unmake(ctx, nets[i], err)) < 0)
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		bool claimed;
+		if (!abandoned(nets[i]) || (ret = claim(ctx, nets[i]->id, &claimed, err)) < 0 || !claimed)
+			continue;
+		if ((ret = network_unmake(ctx, nets[i], err)) < 0)
 			berth_err_wrap(err, "rolling back network %s left by berth process %d", nets[i]->name,
 				       nets[i]->owner_pid);
+	}
 	berth_network_list_free(nets, n);
 	return ret;
 }
