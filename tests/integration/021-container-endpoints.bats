@@ -1,0 +1,226 @@
+#!/usr/bin/env bats
+#
+# Bridge endpoints of containers: the seeds' scenarios (two containers on one
+# network ping each other, the host pings a container), and what the endpoint
+# looks like in the kernel: eth0 with MAC 02:42 + the IPv4 bytes, the
+# address with the subnet's prefix, the default route via the gateway, lo up;
+# the host end veth<7 hex> on the bridge without IPv6 link-local address;
+# --mac-address; the sandbox bind mount under $BERTH_RUNDIR/netns.
+
+# bats and helpers set status, output, stderr, lines, cid, net_id; $ in single
+# quotes is for the container's shell.
+# shellcheck disable=SC2154,SC2016
+
+load helpers
+
+setup_file() {
+    make_rootfs
+}
+
+setup() {
+    ROOTFS=$BATS_FILE_TMPDIR/rootfs
+}
+
+teardown() {
+    container_teardown
+}
+
+# ---- the seeds' scenarios ---------------------------------------------------
+
+@test "two containers on one network ping each other" {
+    create_net --subnet 10.110.0.0/24 pingnet
+    run_d --name ping-a --network pingnet -- sleep 60
+    run_d --name ping-b --network pingnet -- sleep 60
+    local ip_a ip_b
+    ip_a=$(ctr_ip ping-a pingnet)
+    ip_b=$(ctr_ip ping-b pingnet)
+    assert_match "$ip_a" '^10\.110\.0\.[0-9]+$' "IPAddress of ping-a"
+    assert_match "$ip_b" '^10\.110\.0\.[0-9]+$' "IPAddress of ping-b"
+    [ "$ip_a" != "$ip_b" ] || fail "both containers have $ip_a"
+    berth_ok exec ping-a ping -c1 -W2 "$ip_b"
+    berth_ok exec ping-b ping -c1 -W2 "$ip_a"
+    # an address nobody has does not answer (the check can fail)
+    run berth exec ping-a ping -c1 -W1 10.110.0.250
+    [ "$status" -ne 0 ] || fail "ping of an unused address succeeded"
+}
+
+@test "a foreground busybox container pings a detached one (seed: run -net testbridge busybox)" {
+    create_net --subnet 10.110.1.0/24 testbridge
+    run_d --name target --network testbridge -- sleep 60
+    local ip
+    ip=$(ctr_ip target testbridge)
+    berth_ok run --rm --network testbridge --rootfs "$ROOTFS" -- ping -c1 -W2 "$ip"
+    assert_contains "$output" "1 packets received" "busybox ping output"
+}
+
+@test "the host pings a container" {
+    create_net --subnet 10.110.2.0/24 hostping
+    run_d --network hostping -- sleep 60
+    local ip
+    ip=$(ctr_ip "$cid" hostping)
+    ping -c1 -W2 "$ip" || fail "the host cannot ping $ip"
+}
+
+@test "a container reaches the gateway (the bridge's address)" {
+    create_net --subnet 10.110.3.0/24 gwping
+    berth_ok run --network gwping -- ping -c1 -W2 10.110.3.1
+}
+
+@test "containers on different networks are on different bridges and subnets" {
+    create_net --subnet 10.110.4.0/24 left
+    local left_br
+    left_br=$(bridge_of "$net_id")
+    create_net --subnet 10.110.5.0/24 right
+    local right_br
+    right_br=$(bridge_of "$net_id")
+    run_d --name l1 --network left -- sleep 60
+    run_d --name r1 --network right -- sleep 60
+    assert_eq "$(veths_on "$left_br")" "$(host_veth l1)" "veths on $left_br"
+    assert_eq "$(veths_on "$right_br")" "$(host_veth r1)" "veths on $right_br"
+    assert_match "$(ctr_ip r1 right)" '^10\.110\.5\.' "IPAddress of r1"
+}
+
+# ---- eth0 -------------------------------------------------------------------
+
+@test "eth0: MAC 02:42 + IPv4 bytes, address with the prefix, default route, lo up" {
+    create_net --subnet 10.110.6.0/24 ethnet
+    run_d --name eth --network ethnet --ip 10.110.6.23 -- sleep 60
+    berth_ok exec eth ip -o link show dev eth0
+    assert_contains "$output" "link/ether 02:42:0a:6e:06:17 " "eth0"
+    assert_match "$output" '<([A-Z_]+,)*UP(,[A-Z_]+)*>' "eth0 flags"
+    berth_ok exec eth ip -4 -o addr show dev eth0
+    assert_eq "$(awk '{ print $4 }' <<<"$output")" 10.110.6.23/24 "eth0 address"
+    berth_ok exec eth ip -4 route show default
+    assert_match "$output" '^default via 10\.110\.6\.1 dev eth0( |$)' "default route"
+    berth_ok exec eth ip -o link show dev lo
+    assert_match "$output" '<([A-Z_]+,)*UP(,[A-Z_]+)*>' "lo flags"
+    berth_ok exec eth ip -4 -o addr show dev lo
+    assert_contains "$output" 127.0.0.1/8 "lo address"
+    assert_eq "$(ctr_links eth)" "eth0
+lo" "links in the container"
+}
+
+@test "eth0 of a /16 network: /16 prefix, MAC of all four bytes" {
+    create_net --subnet 10.111.0.0/16 wide
+    berth_ok run --network wide --ip 10.111.3.4 -- sh -c 'ip -4 -o addr show dev eth0; ip -o link show dev eth0'
+    assert_contains "$output" " 10.111.3.4/16 " "eth0 address"
+    assert_contains "$output" "link/ether 02:42:0a:6f:03:04 " "eth0 MAC"
+}
+
+@test "the MAC of a dynamically assigned address is derived from it" {
+    create_net --subnet 10.110.7.0/24 dyn
+    run_d --name dyn1 --network dyn -- sleep 60
+    local ip mac
+    ip=$(ctr_ip dyn1 dyn)
+    mac=$(mac_of_ip "$ip")
+    berth_ok exec dyn1 ip -o link show dev eth0
+    assert_contains "$output" "link/ether $mac " "eth0"
+    assert_eq "$(ctr_net dyn1 dyn MacAddress)" "$mac" "inspect MacAddress"
+}
+
+@test "the default network is bridge (berth0, its gateway)" {
+    local gw subnet
+    gw=$(net_gateway bridge)
+    subnet=$(net_subnet bridge)
+    run_d --name onbridge -- sleep 60
+    local ip
+    ip=$(ctr_ip onbridge bridge)
+    [ -n "$ip" ] || fail "no IPAddress on network bridge"
+    berth_ok exec onbridge ip -4 route show default
+    assert_match "$output" "^default via ${gw//./\\.} dev eth0( |$)" "default route"
+    berth_ok exec onbridge ip -4 -o addr show dev eth0
+    assert_contains "$output" " $ip/${subnet#*/} " "eth0 address"
+    assert_eq "$(veths_on berth0)" "$(host_veth onbridge)" "veths on berth0"
+    berth_ok exec onbridge ping -c1 -W2 "$gw"
+}
+
+@test "--mac-address is honoured" {
+    create_net --subnet 10.110.8.0/24 macnet
+    run_d --name mac1 --network macnet --mac-address 02:aa:bb:cc:dd:ee -- sleep 60
+    berth_ok exec mac1 ip -o link show dev eth0
+    assert_contains "$output" "link/ether 02:aa:bb:cc:dd:ee " "eth0"
+    assert_eq "$(ctr_net mac1 macnet MacAddress)" 02:aa:bb:cc:dd:ee "inspect MacAddress"
+    ping -c1 -W2 "$(ctr_ip mac1 macnet)" || fail "the host cannot ping mac1"
+}
+
+@test "--mac-address that is not a MAC: an error, nothing created" {
+    create_net --subnet 10.110.9.0/24 badmac
+    snapshot_save
+    run --separate-stderr berth run -d --network badmac --mac-address 02:zz:00 -- sleep 60
+    [ "$status" -ne 0 ] || fail "exit status 0"
+    assert_match "$stderr" '^berth: error: .*02:zz:00' "stderr"
+    assert_unchanged
+    assert_eq "$(berth ps -aq)" "" "berth ps -aq"
+}
+
+@test "the network's MTU applies to eth0 and the host veth" {
+    create_net --subnet 10.110.10.0/24 -o com.docker.network.driver.mtu=1400 mtunet
+    run_d --name mtu1 --network mtunet -- sleep 60
+    berth_ok exec mtu1 ip -o link show dev eth0
+    assert_contains "$output" " mtu 1400 " "eth0"
+    assert_eq "$(mtu_of "$(host_veth mtu1)")" 1400 "MTU of the host veth"
+}
+
+# ---- the host end -----------------------------------------------------------
+
+@test "host end: veth<7 hex>, up, on the network's bridge, peer of eth0" {
+    create_net --subnet 10.110.11.0/24 vethnet
+    local br
+    br=$(bridge_of "$net_id")
+    run_d --name v1 --network vethnet -- sleep 60
+    local veth
+    veth=$(host_veth v1)
+    assert_match "$veth" '^veth[0-9a-f]{7}$' "name of the host veth"
+    assert_eq "$(veths_on "$br")" "$veth" "links on $br"
+    local details
+    details=$(ip -d -o link show dev "$veth")
+    assert_contains "$details" " master $br " "$veth"
+    assert_match "$details" '<([A-Z_]+,)*UP(,[A-Z_]+)*>' "$veth flags"
+    assert_contains "$details" " veth " "link type of $veth"
+    # the second container's veth is another one on the same bridge
+    run_d --name v2 --network vethnet -- sleep 60
+    local veth2
+    veth2=$(host_veth v2)
+    assert_match "$veth2" '^veth[0-9a-f]{7}$' "name of the second host veth"
+    assert_eq "$(veths_on "$br")" "$(printf '%s\n' "$veth" "$veth2" | sort)" "links on $br"
+}
+
+@test "no IPv6 link-local address on the host veth" {
+    # This namespace gives an up veth a link-local address by default (so
+    # the check below can fail).
+    add_veth probe6
+    wait_until 5 bash -c '[ -n "$(ip -6 addr show dev probe6)" ]'
+    ip link del probe6
+
+    create_net --subnet 10.110.12.0/24 v6net
+    run_d --name nov6 --network v6net -- sleep 60
+    local veth
+    veth=$(host_veth nov6)
+    ping -c1 -W2 "$(ctr_ip nov6 v6net)" || fail "ping"
+    assert_eq "$(ip -6 addr show dev "$veth")" "" "IPv6 addresses of $veth"
+}
+
+# ---- the sandbox ------------------------------------------------------------
+
+@test "the sandbox is bind-mounted at \$BERTH_RUNDIR/netns/<id> while the container runs" {
+    create_net --subnet 10.110.13.0/24 sbnet
+    run_d --name sb --network sbnet --ip 10.110.13.5 -- sleep 60
+    assert_sandbox "$cid"
+    run in_sandbox "$cid" ip -4 -o addr show dev eth0
+    assert_eq "$status" 0 "nsenter into the sandbox"
+    assert_contains "$output" " 10.110.13.5/24 " "eth0 in the sandbox"
+    # it is the container's network namespace
+    local pid
+    pid=$(ctr_pid sb)
+    assert_eq "$(stat -L -c %i "/proc/$pid/ns/net")" "$(stat -L -c %i "$(sandbox_of "$cid")")" "inode of the sandbox"
+}
+
+@test "the sandbox bind mount and the veth go when the container stops" {
+    create_net --subnet 10.110.14.0/24 sbnet2
+    run_d --name sb2 --network sbnet2 -- sleep 60
+    local veth
+    veth=$(host_veth sb2)
+    berth_ok stop -t 1 sb2
+    refute_sandbox "$cid"
+    wait_link_gone "$veth"
+}
