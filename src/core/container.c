@@ -118,23 +118,24 @@ static berth_container *container_new(const berth_run_spec *spec, const char *mo
 	return c;
 }
 
+/* The name's uniqueness is the table's: no scan of every container. */
 static int record_container(berth_ctx *ctx, const berth_container *c, berth_err *err)
 {
-	berth_container **all = NULL;
-	size_t n = 0;
-	int ret = store_begin(ctx->store, err);
+	int ret = store_container_insert(ctx->store, c, err);
+	berth_container *holder = NULL;
 
-	if (ret < 0)
+	if (ret != -EEXIST)
 		return ret;
-	ret = store_container_load_all(ctx->store, &all, &n, err);
-	for (size_t i = 0; ret == 0 && i < n; i++)
-		if (!strcmp(all[i]->name, c->name))
-			ret = berth_err_set(err, EEXIST, "container name \"/%s\" is already in use by container \"%s\"",
-					    c->name, all[i]->id);
-	if (ret == 0)
-		ret = store_container_insert(ctx->store, c, err);
-	berth_container_list_free(all, n);
-	return store_end(ctx->store, ret, err);
+	berth_err_clear(err);
+	/* a dead --rm container may still hold the name: find lets it go */
+	if (berth_container_find(ctx, c->name, &holder, err) < 0) {
+		berth_err_clear(err);
+		return store_container_insert(ctx->store, c, err);
+	}
+	ret = berth_err_set(err, EEXIST, "container name \"/%s\" is already in use by container \"%s\"", c->name,
+			    holder->id);
+	berth_container_free(holder);
+	return ret;
 }
 
 static int open_netns(berth_ctx *ctx, const berth_container *c, const net_choice *ch, int *fd, berth_err *err)
@@ -390,7 +391,7 @@ out:
 int container_release(berth_ctx *ctx, berth_container *c, int exit_code, berth_err *err)
 {
 	berth_err one = { 0 };
-	int ret = 0;
+	int ret = store_container_reload_endpoints(ctx->store, c, err);
 
 	for (size_t i = 0; i < c->n_endpoints; i++)
 		if (endpoint_detach(ctx, &c->endpoints[i], false, err) < 0)

@@ -10,7 +10,12 @@
 int container_release(berth_ctx *ctx, berth_container *c, int exit_code, berth_err *err);
 /* The container's init is still the process we started. */
 bool container_alive(const berth_container *c);
-/* Cleans up after containers whose owner (creator or monitor) died. */
+/* Cleans up after containers whose owner (creator or monitor) died.
+ * It looks at every container, so it runs where the answer matters and
+ * not on every command: listing containers (ps, inspect, lookups), and
+ * before refusing for want of something a dead container may hold (an
+ * address, a name, a network's last endpoints). */
 int containers_recover(berth_ctx *ctx, char ***fixed, size_t *n, berth_err *err);
+int containers_recover_quietly(berth_ctx *ctx, berth_err *err);
 
 #endif

@@ -22,7 +22,9 @@
 
 int berth_container_list(berth_ctx *ctx, berth_container ***out, size_t *n, berth_err *err)
 {
-	return store_container_load_all(ctx->store, out, n, err);
+	int ret = containers_recover_quietly(ctx, err);
+
+	return ret < 0 ? ret : store_container_load_all(ctx->store, out, n, err);
 }
 
 static bool is_hex(const char *s)
@@ -43,7 +45,9 @@ int berth_container_find(berth_ctx *ctx, const char *ref, berth_container **out,
 		if (!strcmp(cs[i]->id, ref) || !strcmp(cs[i]->name, ref))
 			found = i;
 	for (size_t i = 0; found == SIZE_MAX && is_hex(ref) && i < n; i++)
-		if (!strncmp(cs[i]->id, ref, strlen(ref)) && matches++ == 0)
+		matches += !strncmp(cs[i]->id, ref, strlen(ref));
+	for (size_t i = 0; matches == 1 && found == SIZE_MAX && i < n; i++)
+		if (!strncmp(cs[i]->id, ref, strlen(ref)))
 			found = i;
 	if (matches > 1)
 		ret = berth_err_set(err, EINVAL, "container %s is ambiguous (%zu matches found based on ID prefix)", ref,
@@ -97,13 +101,7 @@ static int stop_container(berth_ctx *ctx, berth_container *c, unsigned timeout, 
 	if (wait_released(ctx, c->id, 5000))
 		return 0;
 	/* its monitor is gone: release it ourselves */
-	char **fixed = NULL;
-	size_t n = 0;
-	int ret = containers_recover(ctx, &fixed, &n, err);
-	for (size_t i = 0; i < n; i++)
-		free(fixed[i]);
-	free(fixed);
-	return ret;
+	return containers_recover_quietly(ctx, err);
 }
 
 int berth_container_stop(berth_ctx *ctx, const char *ref, unsigned timeout, berth_err *err)
@@ -209,13 +207,18 @@ int containers_recover(berth_ctx *ctx, char ***fixed, size_t *n_fixed, berth_err
 
 int berth_reconcile(berth_ctx *ctx, char ***fixed, size_t *n, berth_err *err)
 {
-	/* what opening the context already fixed, then anything since */
-	int ret = containers_recover(ctx, fixed, n, err);
+	return containers_recover(ctx, fixed, n, err);
+}
 
-	*fixed = xrealloc(*fixed, (*n + ctx->n_recovered) * sizeof(**fixed));
-	for (size_t i = 0; i < ctx->n_recovered; i++)
-		(*fixed)[(*n)++] = steal_ptr(ctx->recovered[i]);
-	ctx->n_recovered = 0;
+int containers_recover_quietly(berth_ctx *ctx, berth_err *err)
+{
+	char **fixed;
+	size_t n;
+	int ret = containers_recover(ctx, &fixed, &n, err);
+
+	for (size_t i = 0; i < n; i++)
+		free(fixed[i]);
+	free(fixed);
 	return ret;
 }
 
@@ -256,6 +259,10 @@ static int running_with_own_netns(const berth_container *c, berth_err *err)
 {
 	if (!container_alive(c))
 		return berth_err_set(err, EINVAL, "container %s is not running", c->name);
+	if (!strcmp(c->network_mode, "none"))
+		return berth_err_set(err, EINVAL, "container %s runs with --network none: it cannot be connected to "
+						  "networks",
+				     c->name);
 	if (!sandbox_owns_netns(c))
 		return berth_err_set(err, EINVAL, "container %s shares the network namespace of %s: it cannot be "
 						  "connected or disconnected",

@@ -1,5 +1,4 @@
 #include "core/context.h"
-#include "core/container.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/proc.h"
@@ -52,13 +51,6 @@ static int open_resources(berth_ctx *ctx, berth_err *err)
 	return nl_open(&ctx->nl, err);
 }
 
-/* Containers whose monitor died: done here, before anything looks at
- * addresses or endpoints (`berth system reconcile` reports the same). */
-static int recover_containers(berth_ctx *ctx, berth_err *err)
-{
-	return containers_recover(ctx, &ctx->recovered, &ctx->n_recovered, err);
-}
-
 int berth_open(const berth_config *cfg, berth_ctx **out, berth_err *err)
 {
 	berth_ctx *ctx = xzalloc(sizeof(*ctx));
@@ -68,8 +60,7 @@ int berth_open(const berth_config *cfg, berth_ctx **out, berth_err *err)
 	ctx->run_dir = xstrdup(pick(cfg ? cfg->run_dir : NULL, "BERTH_RUNDIR", DEFAULT_RUN_DIR));
 	ctx->pid = getpid();
 	ctx->start_time = proc_start_time(ctx->pid);
-	if ((ret = open_resources(ctx, err)) < 0 || (ret = recover_containers(ctx, err)) < 0 ||
-	    (ret = recover_abandoned(ctx, err)) < 0 ||
+	if ((ret = open_resources(ctx, err)) < 0 || (ret = recover_abandoned(ctx, err)) < 0 ||
 	    (ret = restore_after_boot(ctx, err)) < 0 || (ret = predefined_ensure(ctx, err)) < 0) {
 		berth_close(ctx);
 		return ret;
@@ -101,9 +92,7 @@ void berth_close(berth_ctx *ctx)
 	for (size_t i = 0; i < ctx->n_warnings; i++)
 		free(ctx->warnings[i]);
 	free(ctx->warnings);
-	for (size_t i = 0; i < ctx->n_recovered; i++)
-		free(ctx->recovered[i]);
-	free(ctx->recovered);
+
 	store_close(ctx->store);
 	nl_close(ctx->nl);
 	free(ctx->root);

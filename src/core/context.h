@@ -16,8 +16,7 @@ struct berth_ctx {
 	unsigned long long start_time; /* of this process, to own pending rows */
 	char **warnings; /* for the front end to show; the library never prints */
 	size_t n_warnings;
-	char **recovered; /* what berth_open fixed, for `system reconcile` to report */
-	size_t n_recovered;
+
 };
 
 void ctx_warn(berth_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,4 +1,5 @@
 #include "core/endpoint.h"
+#include "core/container.h"
 #include "ipam/cidr.h"
 #include "nl/addr.h"
 #include "nl/link.h"
@@ -130,7 +131,8 @@ static int plug(berth_ctx *ctx, int netns_fd, const endpoint_request *req, const
 	if (!bridge)
 		return berth_err_set(err, ENODEV, "bridge %s of network %s is missing", req->net->ifname, req->net->name);
 	mac_for(req, &ep->addr, mac);
-	if ((ret = nl_veth_add(ctx->nl, ep->host_ifname, bridge, ep->ifname, netns_fd, mac, err)) < 0)
+	if ((ret = nl_veth_add(ctx->nl, ep->host_ifname, bridge, ep->ifname, netns_fd, mac, req->net->mtu,
+				err)) < 0)
 		return berth_err_wrap(err, "creating veth %s", ep->host_ifname);
 	unsigned host = nl_link_index(ctx->nl, ep->host_ifname);
 	if ((ret = nl_link_up(ctx->nl, host, true, err)) < 0)
@@ -164,11 +166,20 @@ int endpoint_attach(berth_ctx *ctx, const berth_container *c, int netns_fd, cons
 	ep.gateway = req->net->subnets[0].gateway;
 	ep.aliases = strv_copy(req->aliases, req->n_aliases);
 	ep.n_aliases = req->n_aliases;
-	if ((ret = record(ctx, req, &ep, err)) == 0 && (ret = plug(ctx, netns_fd, req, &ep, err)) < 0)
+	ret = record(ctx, req, &ep, err);
+	if (ret == -EADDRINUSE || ret == -ENOSPC) {
+		/* a container whose monitor died may hold it: release and retry */
+		berth_err_clear(err);
+		if ((ret = containers_recover_quietly(ctx, err)) == 0)
+			ret = record(ctx, req, &ep, err);
+	}
+	if (ret == 0 && (ret = plug(ctx, netns_fd, req, &ep, err)) < 0) {
+		berth_err_wrap(err, "connecting to network %s", req->net->name);
 		endpoint_detach(ctx, &ep, false, err);
+	}
 	if (ret < 0) {
 		strv_free(ep.aliases);
-		return berth_err_wrap(err, "connecting to network %s", req->net->name);
+		return ret;
 	}
 	*out = ep;
 	return 0;

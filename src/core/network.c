@@ -4,6 +4,7 @@
  * failure; then mark the row active. A crash between the two leaves a
  * pending row that the next berth process rolls back (core/recover.c). */
 #include "core/context.h"
+#include "core/container.h"
 #include "core/network_spec.h"
 #include "driver/driver.h"
 #include "ipam/cidr.h"
@@ -296,7 +297,14 @@ static int remove_network(berth_ctx *ctx, const berth_network *net, berth_err *e
 
 	if (net->predefined)
 		return berth_err_set(err, EPERM, "%s is a pre-defined network and cannot be removed", net->name);
-	if ((ret = claim_for_removal(ctx, net, err)) < 0)
+	ret = claim_for_removal(ctx, net, err);
+	if (ret == -EBUSY) {
+		/* endpoints of containers whose monitor died do not count */
+		berth_err_clear(err);
+		if ((ret = containers_recover_quietly(ctx, err)) == 0)
+			ret = claim_for_removal(ctx, net, err);
+	}
+	if (ret < 0)
 		return ret;
 	if ((ret = network_unmake(ctx, net, err)) < 0) {
 		berth_err ignored = { 0 };

@@ -162,13 +162,15 @@ void nl_link_del_detached(nl_sock *nl, unsigned ifindex)
 }
 
 int nl_veth_add(nl_sock *nl, const char *host, unsigned master_index, const char *peer, int netns_fd,
-		const uint8_t mac[6], berth_err *err)
+		const uint8_t mac[6], unsigned mtu, berth_err *err)
 {
 	char buf[NL_BUFSIZE];
 	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 
 	put_ifinfo(nlh);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, host);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	if (master_index)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, master_index);
 	struct nlattr *linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
@@ -181,6 +183,8 @@ int nl_veth_add(nl_sock *nl, const char *host, unsigned master_index, const char
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	mnl_attr_nest_end(nlh, peer_info);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);

@@ -171,13 +171,39 @@ static berth_container *find_by_id(berth_container **cs, size_t n, const char *i
 	return NULL;
 }
 
+#define ENDPOINT_COLUMNS                                                                          \
+	"SELECT id, network_id, container_id, ifname, mac, ipv4, host_ifname, prefix_len, gateway, aliases," \
+	" ordinal FROM endpoints"
+
+static void free_endpoints(berth_container *c)
+{
+	for (size_t i = 0; i < c->n_endpoints; i++)
+		strv_free(c->endpoints[i].aliases);
+	free(c->endpoints);
+	c->endpoints = NULL;
+	c->n_endpoints = 0;
+}
+
+int store_container_reload_endpoints(store *s, berth_container *c, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int rc, ret = prepare(s, ENDPOINT_COLUMNS " WHERE container_id = ? ORDER BY ordinal", &st, err);
+
+	if (ret < 0)
+		return ret;
+	free_endpoints(c);
+	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c->endpoints = xrealloc(c->endpoints, (c->n_endpoints + 1) * sizeof(*c->endpoints));
+		endpoint_from_row(st, &c->endpoints[c->n_endpoints++]);
+	}
+	return rc == SQLITE_DONE ? 0 : db_error(s, err, rc, "reading endpoints");
+}
+
 static int load_endpoints(store *s, berth_container **cs, size_t n, berth_err *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int rc, ret = prepare(s,
-			      "SELECT id, network_id, container_id, ifname, mac, ipv4, host_ifname, prefix_len,"
-			      " gateway, aliases, ordinal FROM endpoints ORDER BY container_id, ordinal",
-			      &st, err);
+	int rc, ret = prepare(s, ENDPOINT_COLUMNS " ORDER BY container_id, ordinal", &st, err);
 
 	if (ret < 0)
 		return ret;

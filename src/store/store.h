@@ -48,6 +48,9 @@ int store_container_delete(store *s, const char *id, berth_err *err);
 int store_container_load_all(store *s, berth_container ***out, size_t *n, berth_err *err);
 
 int store_endpoint_insert(store *s, const berth_endpoint *ep, berth_err *err);
+/* Replaces c's endpoints with those the store has now (connect and
+ * disconnect change them after the monitor read its copy). */
+int store_container_reload_endpoints(store *s, berth_container *c, berth_err *err);
 int store_endpoint_delete(store *s, const char *id, berth_err *err);
 
 #endif
