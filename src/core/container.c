@@ -400,7 +400,6 @@ int container_release(berth_ctx *ctx, berth_container *c, int exit_code, berth_e
 		ret = berth_err_append(err, &one);
 		berth_err_clear(&one);
 	}
-	c->n_endpoints = 0;
 	if (c->auto_remove) {
 		_cleanup_free_ char *log = berth_container_log_path(ctx, c);
 		_cleanup_free_ char *dir = xasprintf("%s/containers/%s", ctx->root, c->id);

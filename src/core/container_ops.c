@@ -16,6 +16,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,30 +62,16 @@ int berth_container_find(berth_ctx *ctx, const char *ref, berth_container **out,
 	return ret;
 }
 
-/* Waits up to `ms` for the monitor to release an exited container. */
-static bool wait_released(berth_ctx *ctx, const char *id, int ms)
+/* Waits up to `ms` for a process to end. A pidfd turns readable the
+ * moment it dies: no polling. */
+static bool wait_gone(int pid, unsigned long long start, int ms)
 {
-	for (int waited = 0; waited <= ms; waited += 10) {
-		berth_container *c = NULL;
-		berth_err ignored = { 0 };
-		bool done = berth_container_find(ctx, id, &c, &ignored) < 0 || strcmp(c->state, "running");
-		berth_container_free(c);
-		berth_err_clear(&ignored);
-		if (done)
-			return true;
-		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
-	}
-	return false;
-}
+	_cleanup_close_ int fd = pid > 0 ? pidfd_open(pid, 0) : -1;
 
-static bool wait_dead(const berth_container *c, int ms)
-{
-	for (int waited = 0; waited <= ms; waited += 10) {
-		if (!container_alive(c))
-			return true;
-		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
-	}
-	return false;
+	if (fd < 0 || !proc_is_alive(pid, start))
+		return !proc_is_alive(pid, start);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	return poll(&p, 1, ms) == 1;
 }
 
 /* Stops a running container and returns once its resources are free. */
@@ -93,14 +81,14 @@ static int stop_container(berth_ctx *ctx, berth_container *c, unsigned timeout, 
 		return 0;
 	if (container_alive(c)) {
 		kill(c->pid, SIGTERM);
-		if (!wait_dead(c, (int)timeout * 1000)) {
+		if (!wait_gone(c->pid, c->pid_start, (int)timeout * 1000)) {
 			kill(c->pid, SIGKILL);
-			wait_dead(c, 10000);
+			wait_gone(c->pid, c->pid_start, 10000);
 		}
 	}
-	if (wait_released(ctx, c->id, 5000))
-		return 0;
-	/* its monitor is gone: release it ourselves */
+	/* the monitor exits once it has released the container; if it died
+	 * before, recovery releases it */
+	wait_gone(c->owner_pid, c->owner_start, 5000);
 	return containers_recover_quietly(ctx, err);
 }
 
