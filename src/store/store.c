@@ -171,11 +171,13 @@ int store_open(const char *path, store **out, berth_err *err)
 	/* Many berth processes may start at once (50 `run -d`): writers queue
 	 * on the lock instead of failing. */
 	sqlite3_busy_timeout(s->db, 30000);
-	/* Each berth command is a short process: keep the WAL file between
-	 * them instead of checkpointing, deleting and re-creating it (and
-	 * syncing the directory) every time; SQLite checkpoints by size. */
+	/* Each berth command is a short process, and the first to open the
+	 * database rebuilds the WAL index by reading the whole WAL: it must
+	 * stay short (checkpointed on close, not only every 1000 pages, or
+	 * every command grows slower as the WAL grows). The file itself is
+	 * kept, so it is not re-created, and the directory not synced, each
+	 * time. */
 	int persist = 1;
-	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	if ((ret = exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err)) < 0 ||
 	    (ret = migrate(s, err)) < 0) {
