@@ -206,9 +206,11 @@ static int start_process(berth_ctx *ctx, berth_container *c, int netns_fd, const
 			 berth_err *err)
 {
 	_cleanup_free_ char *etc = strcmp(c->network_mode, "host") ? sandbox_etc_dir(ctx, c->id) : NULL;
+	_cleanup_free_ char *netns_dir = xasprintf("%s/netns", ctx->run_dir);
 	char **envp = container_envp(c);
 	spawn_opts o = { .argv = c->argv, .envp = envp, .hostname = c->hostname, .netns_fd = netns_fd,
-			 .rootfs = c->rootfs, .etc_dir = etc, .stdio = { stdio[0], stdio[1], stdio[2] } };
+			 .rootfs = c->rootfs, .etc_dir = etc, .stdio = { stdio[0], stdio[1], stdio[2] },
+			 .hide_dir = netns_dir };
 	pid_t pid;
 	int ret = spawn_container(&o, &pid, exec_failed, err);
 
@@ -303,10 +305,18 @@ __attribute__((noreturn)) static void monitor_main(berth_ctx *parent, berth_cont
 	for (int i = 0; i < 3; i++)
 		dup2(null_fd, i);
 	berth_err_clear(&err);
-	if (ret == 0)
-		watch(ctx, c, &code, &err);
 	berth_close(ctx);
-	_exit(ret < 0 ? 1 : 0);
+	if (ret < 0)
+		_exit(1);
+	/* Nothing held open while it waits (hours, maybe): with hundreds of
+	 * monitors, open store connections would keep SQLite from ever
+	 * resetting its WAL, and each command would read a longer one. */
+	code = wait_exit_code(c->pid);
+	if (berth_open(&cfg, &ctx, &err) == 0) {
+		container_release(ctx, c, code, &err);
+		berth_close(ctx);
+	}
+	_exit(0);
 }
 
 /* Double fork: the monitor is nobody's child but init's (or the

@@ -78,6 +78,8 @@ static void set_up_mounts(int fd, const spawn_opts *o)
 	 * files above all) still reach us */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		child_fail(fd, errno, 1, "making the mount namespace a slave");
+	if (o->hide_dir && umount2(o->hide_dir, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		child_fail(fd, errno, 1, "unmounting %s", o->hide_dir);
 	if (o->etc_dir) {
 		bind_file(fd, o->etc_dir, "hosts", o->rootfs);
 		bind_file(fd, o->etc_dir, "hostname", o->rootfs);

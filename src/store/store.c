@@ -65,6 +65,7 @@ static const char *const migrations[] = {
 	"  aliases TEXT NOT NULL DEFAULT '[]',"
 	"  ordinal INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX endpoints_by_container ON endpoints(container_id);"
+	"CREATE INDEX endpoints_by_network ON endpoints(network_id);"
 	"CREATE TABLE containers ("
 	"  id TEXT PRIMARY KEY,"
 	"  name TEXT NOT NULL UNIQUE,"
@@ -179,6 +180,7 @@ int store_open(const char *path, store **out, berth_err *err)
 	 * time. */
 	int persist = 1;
 	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+	sqlite3_exec(s->db, "PRAGMA journal_size_limit = 1048576", NULL, NULL, NULL);
 	if ((ret = exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err)) < 0 ||
 	    (ret = migrate(s, err)) < 0) {
 		store_close(s);
