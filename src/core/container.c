@@ -171,15 +171,17 @@ static int build_sandbox(berth_ctx *ctx, berth_container *c, const berth_run_spe
 	return strcmp(c->network_mode, "host") ? sandbox_write_etc(ctx, c, err) : 0;
 }
 
-static char **container_envp(const berth_container *c)
+char **container_envp(const berth_container *c, const char *const *extra, size_t n_extra)
 {
 	size_t n = 0;
-	char **envp = xzalloc((c->n_env + 3) * sizeof(*envp));
+	char **envp = xzalloc((c->n_env + n_extra + 3) * sizeof(*envp));
 
 	envp[n++] = xstrdup(DEFAULT_PATH);
 	envp[n++] = xasprintf("HOSTNAME=%s", c->hostname);
 	for (size_t i = 0; i < c->n_env; i++)
 		envp[n++] = xstrdup(c->env[i]);
+	for (size_t i = 0; i < n_extra; i++)
+		envp[n++] = xstrdup(extra[i]);
 	return envp;
 }
 
@@ -207,7 +209,7 @@ static int start_process(berth_ctx *ctx, berth_container *c, int netns_fd, const
 {
 	_cleanup_free_ char *etc = strcmp(c->network_mode, "host") ? sandbox_etc_dir(ctx, c->id) : NULL;
 	_cleanup_free_ char *netns_dir = xasprintf("%s/netns", ctx->run_dir);
-	char **envp = container_envp(c);
+	char **envp = container_envp(c, NULL, 0);
 	spawn_opts o = { .argv = c->argv, .envp = envp, .hostname = c->hostname, .netns_fd = netns_fd,
 			 .rootfs = c->rootfs, .etc_dir = etc, .stdio = { stdio[0], stdio[1], stdio[2] },
 			 .hide_dir = netns_dir };
@@ -289,7 +291,13 @@ __attribute__((noreturn)) static void monitor_main(berth_ctx *parent, berth_cont
 	start_report r = { 0 };
 	int log_fd = -1, null_fd = open("/dev/null", O_RDWR | O_CLOEXEC), code;
 
-	/* the parent's store and netlink handles are not ours to use */
+	/* The parent's store and netlink handles are not ours to use; but
+	 * they must go: a monitor that keeps the parent's mapping of SQLite's
+	 * shared-memory index makes every later truncation of it walk one
+	 * more address space (each command slower as containers accumulate).
+	 * No transaction is open across the fork, so no lock is inherited. */
+	store_close(parent->store);
+	parent->store = NULL;
 	int ret = berth_open(&cfg, &ctx, &err);
 	if (ret == 0 && (ret = open_log(ctx, c, &log_fd, &err)) == 0) {
 		int stdio[3] = { null_fd, log_fd, log_fd };

@@ -8,6 +8,8 @@
  * addresses, the sandbox; then records the exit (or, with --rm, deletes
  * the container). Every step is tried. */
 int container_release(berth_ctx *ctx, berth_container *c, int exit_code, berth_err *err);
+/* PATH, HOSTNAME, the container's -e, then `extra` (exec's -e). */
+char **container_envp(const berth_container *c, const char *const *extra, size_t n_extra);
 /* The container's init is still the process we started. */
 bool container_alive(const berth_container *c);
 /* Cleans up after containers whose owner (creator or monitor) died.

@@ -6,6 +6,7 @@
 #include "runtime/spawn.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/id.h"
 #include "util/proc.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -29,11 +30,6 @@ int berth_container_list(berth_ctx *ctx, berth_container ***out, size_t *n, bert
 	return ret < 0 ? ret : store_container_load_all(ctx->store, out, n, err);
 }
 
-static bool is_hex(const char *s)
-{
-	return *s && strspn(s, "0123456789abcdef") == strlen(s);
-}
-
 /* Docker's order: full ID, exact name, then a unique ID prefix. */
 int berth_container_find(berth_ctx *ctx, const char *ref, berth_container **out, berth_err *err)
 {
@@ -46,7 +42,7 @@ int berth_container_find(berth_ctx *ctx, const char *ref, berth_container **out,
 	for (size_t i = 0; i < n && found == SIZE_MAX; i++)
 		if (!strcmp(cs[i]->id, ref) || !strcmp(cs[i]->name, ref))
 			found = i;
-	for (size_t i = 0; found == SIZE_MAX && is_hex(ref) && i < n; i++)
+	for (size_t i = 0; found == SIZE_MAX && is_hex_string(ref) && i < n; i++)
 		matches += !strncmp(cs[i]->id, ref, strlen(ref));
 	for (size_t i = 0; matches == 1 && found == SIZE_MAX && i < n; i++)
 		if (!strncmp(cs[i]->id, ref, strlen(ref)))
@@ -222,14 +218,7 @@ int berth_exec(berth_ctx *ctx, const char *ref, char *const *argv, const char *c
 	if (!container_alive(c)) {
 		ret = berth_err_set(err, EINVAL, "container %s is not running", c->name);
 	} else {
-		size_t n = 0;
-		char **envp = xzalloc((c->n_env + n_env + 3) * sizeof(*envp));
-		envp[n++] = xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-		envp[n++] = xasprintf("HOSTNAME=%s", c->hostname);
-		for (size_t i = 0; i < c->n_env; i++)
-			envp[n++] = xstrdup(c->env[i]);
-		for (size_t i = 0; i < n_env; i++)
-			envp[n++] = xstrdup(env[i]);
+		char **envp = container_envp(c, env, n_env);
 		ret = spawn_in_namespaces(c->pid, argv, envp, &pid, err);
 		strv_free(envp);
 		if (ret == 0) {

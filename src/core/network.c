@@ -206,11 +206,6 @@ int berth_network_list(berth_ctx *ctx, berth_network ***out, size_t *n, berth_er
 	return 0;
 }
 
-static bool is_hex_prefix(const char *s)
-{
-	return *s && strspn(s, "0123456789abcdef") == strlen(s);
-}
-
 /* Docker's order: full ID, exact name, then a unique ID prefix. */
 static int find_index(berth_network **nets, size_t n, const char *ref, size_t *idx, berth_err *err)
 {
@@ -222,7 +217,7 @@ static int find_index(berth_network **nets, size_t n, const char *ref, size_t *i
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(nets[i]->name, ref))
 			return (int)(*idx = i, 0);
-	for (size_t i = 0; is_hex_prefix(ref) && i < n; i++) {
+	for (size_t i = 0; is_hex_string(ref) && i < n; i++) {
 		if (!strncmp(nets[i]->id, ref, strlen(ref))) {
 			*idx = i;
 			matches++;

@@ -2,7 +2,13 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/random.h>
+
+bool is_hex_string(const char *s)
+{
+	return *s && strspn(s, "0123456789abcdef") == strlen(s);
+}
 
 void random_hex(char *out, size_t digits)
 {

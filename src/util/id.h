@@ -1,9 +1,12 @@
 #ifndef BERTH_UTIL_ID_H
 #define BERTH_UTIL_ID_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* `digits` random hex digits and a NUL (IDs, veth names). */
 void random_hex(char *out, size_t digits);
+/* Non-empty and lower-case hex only: could be (a prefix of) an ID. */
+bool is_hex_string(const char *s);
 
 #endif
