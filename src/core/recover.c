@@ -75,9 +75,11 @@ int restore_after_boot(berth_ctx *ctx, berth_err *err)
 	for (size_t i = 0; i < n; i++) {
 		const driver_ops *ops = driver_find(nets[i]->driver);
 		berth_err one = { 0 };
-		if (!ops || ops->exists(ctx->nl, nets[i]))
+		/* only what is made: a pending network is its owner's to make */
+		if (!ops || strcmp(nets[i]->state, "active") || ops->exists(ctx->nl, nets[i]))
 			continue;
-		if (ops->create(ctx->nl, nets[i], &one) < 0)
+		/* EEXIST: another berth process, started with us, restored it */
+		if (ops->create(ctx->nl, nets[i], &one) < 0 && one.code != EEXIST)
 			ctx_warn(ctx, "restoring network %s: %s", nets[i]->name, one.msg);
 		berth_err_clear(&one);
 	}
