@@ -28,10 +28,13 @@ unsigned long long proc_start_time(int pid)
 	/* after ')' come: state(3) ppid pgrp session tty_nr tpgid flags minflt
 	 * cminflt majflt cmajflt utime stime cutime cstime priority nice
 	 * num_threads itrealvalue starttime(22) */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-		   &start) != 1)
+	char state;
+	if (sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+		   &state, &start) != 2)
 		return 0;
-	return start;
+	/* a zombie has exited: its parent (a dead monitor's reaper) just has
+	 * not collected it yet */
+	return state == 'Z' || state == 'X' ? 0 : start;
 }
 
 bool proc_is_alive(int pid, unsigned long long start_time)

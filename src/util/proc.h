@@ -5,7 +5,8 @@
 
 #include <stdbool.h>
 
-/* Start time of a process in clock ticks since boot; 0 if it is gone. */
+/* Start time of a process in clock ticks since boot; 0 if it is gone
+ * (or a zombie). */
 unsigned long long proc_start_time(int pid);
 bool proc_is_alive(int pid, unsigned long long start_time);
 
