@@ -430,7 +430,7 @@ const cli_cmd container_commands[] = {
 	  "      --network string         bridge (default), a network, host, none or container:NAME\n"
 	  "      --network-alias string   Add a network-scoped alias (repeatable)\n"
 	  "      --rm                     Remove the container when it exits\n"
-	  "      --rootfs DIR             Root file system (default: the host's files)\n",
+	  "      --rootfs DIR             Root filesystem; default: the host's files\n",
 	  NULL, true },
 	{ "stop", NULL, stop_main, "Stop one or more running containers",
 	  "[OPTIONS] CONTAINER [CONTAINER...]\n\nOptions:\n  -t, --time int   Seconds to wait before killing it (default 10)\n",
