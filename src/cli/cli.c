@@ -1,9 +1,16 @@
 #include "cli/cli.h"
 #include "util/err.h"
+#include "util/xalloc.h"
 
 #include <getopt.h>
 #include <stdarg.h>
 #include <string.h>
+
+void str_list_add(str_list *l, const char *s)
+{
+	l->items = xrealloc(l->items, (l->n + 1) * sizeof(*l->items));
+	l->items[l->n++] = s;
+}
 
 int cli_fail(berth_err *err)
 {

@@ -27,6 +27,14 @@ extern const cli_cmd network_commands[];
 extern const cli_cmd container_commands[]; /* run, exec, ps, ... at the top level */
 extern const cli_cmd system_commands[];
 
+/* Repeated flags (-o, -e, --label): the strings stay argv's. */
+typedef struct str_list {
+	const char **items;
+	size_t n;
+} str_list;
+
+void str_list_add(str_list *l, const char *s);
+
 /* Runs argv[0] of `cmds` (a group's table); `path` is e.g. "berth network". */
 int cli_dispatch(cli_env *env, const cli_cmd *cmds, const char *path, int argc, char **argv);
 /* The command of that name (or alias) in cmds, or NULL. */

@@ -15,16 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef struct str_list {
-	const char **items;
-	size_t n;
-} str_list;
-
-static void add(str_list *l, const char *s)
-{
-	l->items = xrealloc(l->items, (l->n + 1) * sizeof(*l->items));
-	l->items[l->n++] = s;
-}
 
 static int run_main(cli_env *env, int argc, char **argv)
 {
@@ -51,8 +41,8 @@ static int run_main(cli_env *env, int argc, char **argv)
 		case 'N': spec.network = optarg; break;
 		case 'i': spec.ip = optarg; break;
 		case 'm': spec.mac = optarg; break;
-		case 'a': add(&aliases, optarg); break;
-		case 'e': add(&envs, optarg); break;
+		case 'a': str_list_add(&aliases, optarg); break;
+		case 'e': str_list_add(&envs, optarg); break;
 		case 'r': spec.rootfs = optarg; break;
 		default: free(aliases.items); free(envs.items); return cli_bad_flag(path, argv);
 		}
@@ -103,7 +93,7 @@ static int exec_main(cli_env *env, int argc, char **argv)
 			free(envs.items);
 			return cli_bad_flag(path, argv);
 		}
-		add(&envs, optarg);
+		str_list_add(&envs, optarg);
 	}
 	if (argc - optind < 2) {
 		free(envs.items);

@@ -12,16 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef struct str_list {
-	const char **items;
-	size_t n;
-} str_list;
-
-static void str_list_add(str_list *l, const char *s)
-{
-	l->items = xrealloc(l->items, (l->n + 1) * sizeof(*l->items));
-	l->items[l->n++] = s;
-}
 
 static int next_opt(int argc, char **argv, const char *shortopts, const struct option *longopts)
 {

@@ -185,15 +185,31 @@ char **container_envp(const berth_container *c, const char *const *extra, size_t
 	return envp;
 }
 
+/* Where a container keeps what outlives a reboot: its log. */
+static char *state_dir(berth_ctx *ctx, const berth_container *c)
+{
+	return xasprintf("%s/containers/%s", ctx->root, c->id);
+}
+
 char *berth_container_log_path(berth_ctx *ctx, const berth_container *c)
 {
 	return xasprintf("%s/containers/%s/log", ctx->root, c->id);
 }
 
+int container_forget(berth_ctx *ctx, const berth_container *c, berth_err *err)
+{
+	_cleanup_free_ char *log = berth_container_log_path(ctx, c);
+	_cleanup_free_ char *dir = state_dir(ctx, c);
+
+	unlink(log);
+	rmdir(dir);
+	return store_container_delete(ctx->store, c->id, err);
+}
+
 static int open_log(berth_ctx *ctx, const berth_container *c, int *fd, berth_err *err)
 {
 	_cleanup_free_ char *base = xasprintf("%s/containers", ctx->root);
-	_cleanup_free_ char *dir = xasprintf("%s/%s", base, c->id);
+	_cleanup_free_ char *dir = state_dir(ctx, c);
 	_cleanup_free_ char *path = berth_container_log_path(ctx, c);
 
 	if ((mkdir(base, 0700) < 0 && errno != EEXIST) || (mkdir(dir, 0700) < 0 && errno != EEXIST))
@@ -419,11 +435,7 @@ int container_release(berth_ctx *ctx, berth_container *c, int exit_code, berth_e
 		berth_err_clear(&one);
 	}
 	if (c->auto_remove) {
-		_cleanup_free_ char *log = berth_container_log_path(ctx, c);
-		_cleanup_free_ char *dir = xasprintf("%s/containers/%s", ctx->root, c->id);
-		unlink(log);
-		rmdir(dir);
-		if (store_container_delete(ctx->store, c->id, &one) < 0)
+		if (container_forget(ctx, c, &one) < 0)
 			ret = berth_err_append(err, &one);
 	} else {
 		snprintf(c->state, sizeof(c->state), "exited");

@@ -8,6 +8,9 @@
  * addresses, the sandbox; then records the exit (or, with --rm, deletes
  * the container). Every step is tried. */
 int container_release(berth_ctx *ctx, berth_container *c, int exit_code, berth_err *err);
+/* Deletes the container's log and its row: what --rm and `berth rm` do
+ * once it has been released. */
+int container_forget(berth_ctx *ctx, const berth_container *c, berth_err *err);
 /* PATH, HOSTNAME, the container's -e, then `extra` (exec's -e). */
 char **container_envp(const berth_container *c, const char *const *extra, size_t n_extra);
 /* The container's init is still the process we started. */

@@ -111,13 +111,8 @@ int berth_container_remove(berth_ctx *ctx, const char *ref, bool force, berth_er
 				    "cannot remove container \"%s\": container is running: stop the container before "
 				    "removing or force remove",
 				    c->name);
-	else if ((ret = stop_container(ctx, c, 0, err)) == 0) {
-		_cleanup_free_ char *log = berth_container_log_path(ctx, c);
-		_cleanup_free_ char *dir = xasprintf("%s/containers/%s", ctx->root, c->id);
-		unlink(log);
-		rmdir(dir);
-		ret = store_container_delete(ctx->store, c->id, err);
-	}
+	else if ((ret = stop_container(ctx, c, 0, err)) == 0)
+		ret = container_forget(ctx, c, err);
 	berth_container_free(c);
 	return ret;
 }
