@@ -19,7 +19,7 @@ if [ -z "${BERTH_BENCH_INSIDE:-}" ]; then
 fi
 BERTH_ROOT=$(mktemp -d) BERTH_RUNDIR=$(mktemp -d)
 export BERTH_ROOT BERTH_RUNDIR
-trap 'umount -R "$BERTH_RUNDIR/netns" 2>/dev/null; umount -R /run/netns 2>/dev/null; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR"' EXIT
+trap 'umount -R "$BERTH_RUNDIR/netns" "$BERTH_RUNDIR/mnt" 2>/dev/null; umount -R /run/netns 2>/dev/null; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR"' EXIT
 mkdir -p /run/netns && mount -t tmpfs bench-netns /run/netns
 ip link set lo up
 

@@ -13,7 +13,7 @@ if [ -z "${BERTH_BENCH_INSIDE:-}" ]; then
 fi
 BERTH_ROOT=$(mktemp -d) BERTH_RUNDIR=$(mktemp -d)
 export BERTH_ROOT BERTH_RUNDIR
-trap 'umount -R "$BERTH_RUNDIR/netns" 2>/dev/null || true; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR"' EXIT
+trap 'umount -R "$BERTH_RUNDIR/netns" "$BERTH_RUNDIR/mnt" 2>/dev/null || true; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR"' EXIT
 
 now_ns() { date +%s%N; }
 

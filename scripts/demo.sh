@@ -12,7 +12,7 @@ fi
 BERTH_ROOT=$(mktemp -d /tmp/berth-demo-root.XXXXXX)
 BERTH_RUNDIR=$(mktemp -d /tmp/berth-demo-run.XXXXXX)
 export BERTH_ROOT BERTH_RUNDIR
-trap 'umount -R "$BERTH_RUNDIR/netns" 2>/dev/null || true; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR"' EXIT
+trap 'umount -R "$BERTH_RUNDIR/netns" "$BERTH_RUNDIR/mnt" 2>/dev/null || true; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR"' EXIT
 ip link set lo up
 
 if [ -t 1 ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD= PLAIN=; fi

@@ -224,15 +224,18 @@ static int start_process(berth_ctx *ctx, berth_container *c, int netns_fd, const
 			 berth_err *err)
 {
 	_cleanup_free_ char *etc = strcmp(c->network_mode, "host") ? sandbox_etc_dir(ctx, c->id) : NULL;
-	_cleanup_free_ char *netns_dir = xasprintf("%s/netns", ctx->run_dir);
-	char **envp = container_envp(c, NULL, 0);
-	spawn_opts o = { .argv = c->argv, .envp = envp, .hostname = c->hostname, .netns_fd = netns_fd,
-			 .rootfs = c->rootfs, .etc_dir = etc, .stdio = { stdio[0], stdio[1], stdio[2] },
-			 .hide_dir = netns_dir };
+	_cleanup_close_ int mntns_fd = -1;
 	pid_t pid;
-	int ret = spawn_container(&o, &pid, exec_failed, err);
+	int ret = sandbox_open_mount_template(ctx, &mntns_fd, err);
 
-	strv_free(envp);
+	if (ret == 0) {
+		char **envp = container_envp(c, NULL, 0);
+		spawn_opts o = { .argv = c->argv, .envp = envp, .hostname = c->hostname, .netns_fd = netns_fd,
+				 .rootfs = c->rootfs, .etc_dir = etc, .stdio = { stdio[0], stdio[1], stdio[2] },
+				 .mntns_fd = mntns_fd };
+		ret = spawn_container(&o, &pid, exec_failed, err);
+		strv_free(envp);
+	}
 	if (ret < 0)
 		return berth_err_wrap(err, "starting container %s", c->name);
 	c->pid = pid;

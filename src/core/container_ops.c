@@ -186,7 +186,11 @@ int containers_recover(berth_ctx *ctx, char ***fixed, size_t *n_fixed, berth_err
 
 int berth_reconcile(berth_ctx *ctx, char ***fixed, size_t *n, berth_err *err)
 {
-	return containers_recover(ctx, fixed, n, err);
+	/* containers started from now on see the host's mounts as they are
+	 * now, even those a private mount tree did not propagate */
+	int ret = sandbox_drop_mount_template(ctx, err);
+
+	return ret < 0 ? ret : containers_recover(ctx, fixed, n, err);
 }
 
 int containers_recover_quietly(berth_ctx *ctx, berth_err *err)

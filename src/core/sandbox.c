@@ -1,6 +1,7 @@
 #include "core/sandbox.h"
 #include "ipam/cidr.h"
 #include "nl/link.h"
+#include "runtime/mntns.h"
 #include "runtime/netns.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -115,6 +116,32 @@ int sandbox_write_etc(berth_ctx *ctx, const berth_container *c, berth_err *err)
 	if ((ret = write_file(dir, "hosts", hosts, err)) < 0 || (ret = write_file(dir, "hostname", hostname, err)) < 0)
 		return ret;
 	return write_file(dir, "resolv.conf", resolv, err);
+}
+
+static char *template_path(berth_ctx *ctx)
+{
+	return xasprintf("%s/mnt/template", ctx->run_dir);
+}
+
+int sandbox_open_mount_template(berth_ctx *ctx, int *fd, berth_err *err)
+{
+	_cleanup_free_ char *netns_dir = xasprintf("%s/netns", ctx->run_dir);
+	_cleanup_free_ char *path = template_path(ctx);
+	int ret;
+
+	/* first: were the netns directory made a mount after the template,
+	 * it would be propagated into the template (and every netns file
+	 * with it) */
+	if ((ret = netns_dir_prepare(netns_dir, err)) < 0)
+		return ret;
+	return mntns_template_open(path, netns_dir, fd, err);
+}
+
+int sandbox_drop_mount_template(berth_ctx *ctx, berth_err *err)
+{
+	_cleanup_free_ char *path = template_path(ctx);
+
+	return mntns_template_drop(path, err);
 }
 
 int sandbox_create_netns(berth_ctx *ctx, const char *container_id, berth_err *err)

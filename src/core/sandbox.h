@@ -9,6 +9,10 @@ char *sandbox_netns_path(berth_ctx *ctx, const char *container_id);
 char *sandbox_etc_dir(berth_ctx *ctx, const char *container_id);
 /* Writes hosts, hostname and resolv.conf for c (with its endpoints). */
 int sandbox_write_etc(berth_ctx *ctx, const berth_container *c, berth_err *err);
+/* The mount namespace containers are copied from (runtime/mntns.h). */
+int sandbox_open_mount_template(berth_ctx *ctx, int *fd, berth_err *err);
+/* Makes the next container's template afresh from the host's mounts. */
+int sandbox_drop_mount_template(berth_ctx *ctx, berth_err *err);
 /* A fresh network namespace with lo up. */
 int sandbox_create_netns(berth_ctx *ctx, const char *container_id, berth_err *err);
 /* Removes the netns file and the /etc files; tries both. */

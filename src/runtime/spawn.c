@@ -74,12 +74,13 @@ static void enter_rootfs(int fd, const char *rootfs)
 
 static void set_up_mounts(int fd, const spawn_opts *o)
 {
-	/* slave: our mounts stay here, while the host's unmounts (of netns
-	 * files above all) still reach us */
+	/* setns resets our root and cwd to the template's; then a copy of
+	 * it of our own */
+	if (setns(o->mntns_fd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0)
+		child_fail(fd, errno, 1, "creating the mount namespace");
+	/* slave: our mounts stay here, while the host's still reach us */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		child_fail(fd, errno, 1, "making the mount namespace a slave");
-	if (o->hide_dir && umount2(o->hide_dir, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-		child_fail(fd, errno, 1, "unmounting %s", o->hide_dir);
 	if (o->etc_dir) {
 		bind_file(fd, o->etc_dir, "hosts", o->rootfs);
 		bind_file(fd, o->etc_dir, "hostname", o->rootfs);
@@ -119,8 +120,7 @@ int spawn_container(const spawn_opts *o, pid_t *pid, int *exec_failed, berth_err
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return berth_err_sys(err, errno, "creating a pipe");
 	/* fork-like clone: the child starts as PID 1 of its own PID namespace */
-	long child = syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWIPC | SIGCHLD, NULL,
-			     NULL, NULL, NULL);
+	long child = syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (child == 0) {
 		close(pipefd[0]);
 		container_child(pipefd[1], o);

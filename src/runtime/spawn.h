@@ -15,10 +15,10 @@ typedef struct spawn_opts {
 	const char *rootfs;  /* NULL: the host's files in a private mount namespace */
 	const char *etc_dir; /* hosts, hostname, resolv.conf to bind over /etc; NULL: none */
 	int stdio[3];        /* -1: inherit */
-	/* Unmounted in the container's mount namespace: the netns files of
-	 * all containers. Left there, every sandbox made later would be
-	 * propagated into every container (n² mounts, each run slower). */
-	const char *hide_dir;
+	/* The mount namespace the container's is copied from (see
+	 * runtime/mntns.h), not the caller's, whose mount table grows with
+	 * every sandbox. */
+	int mntns_fd;
 } spawn_opts;
 
 /* Returns once CMD has been exec'd (or failed to be: then the error says

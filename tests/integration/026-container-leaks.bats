@@ -279,3 +279,31 @@ kill_monitor_then_container() {
     run_d --network lnet --ip 10.170.15.5 -- sleep 60
     run_d --network lnet2 --ip 10.170.16.5 -- sleep 60
 }
+
+# The mount table a container is copied from does not grow with the
+# sandboxes of the others (runtime/mntns.h).
+@test "a container's mount table holds no sandbox and does not grow with containers" {
+    create_net --subnet 10.170.17.0/24 lnet
+    berth_ok run --network lnet -- cat /proc/self/mountinfo
+    local first=${#lines[@]}
+    refute_contains "$output" "$BERTH_RUNDIR/netns"
+    local i
+    for i in 1 2 3 4 5; do run_d --network lnet -- sleep 60; done
+    assert_eq "$(find "$BERTH_RUNDIR/netns" -mindepth 1 | wc -l)" 5 "sandbox files on the host"
+    berth_ok run --network lnet -- cat /proc/self/mountinfo
+    refute_contains "$output" "$BERTH_RUNDIR/netns"
+    assert_eq "${#lines[@]}" "$first" "mounts seen by a container after 5 more"
+}
+
+@test "system reconcile lets new containers see mounts the host made since" {
+    berth_ok run --network none -- true
+    local dir
+    dir=$(mktemp -d)
+    mount -t tmpfs berth-test-late "$dir"
+    echo late >"$dir/file"
+    berth_ok system reconcile
+    berth_ok run --network none -- cat "$dir/file"
+    umount "$dir"
+    rmdir "$dir"
+    assert_eq "$output" late "file on a mount made after the first container"
+}
