@@ -53,8 +53,11 @@ $(BUILD)/berth: $(CLI_OBJ) $(BUILD)/libberth.a
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libberth.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(BUILD)/libberth.a \
+	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(filter %.o,$^) $(BUILD)/libberth.a \
 		$(PKG_LIBS) $(shell pkg-config --libs cmocka) $(LDFLAGS_ALL)
+
+# The CLI objects a unit test covers (they are not in libberth.a).
+$(BUILD)/tests/unit/test_port_spec: $(BUILD)/src/cli/port_text.o
 
 deps:
 	@scripts/deps.sh

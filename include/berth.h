@@ -110,6 +110,17 @@ typedef struct berth_endpoint {
 	size_t n_aliases;
 } berth_endpoint;
 
+/* One published port. */
+typedef struct berth_port {
+	berth_addr host_ip; /* AF_INET 0.0.0.0: every host address */
+	int proto;          /* IPPROTO_TCP, IPPROTO_UDP or IPPROTO_SCTP */
+	uint16_t container_port;
+	uint16_t host_port; /* the published port; 0 until chosen */
+	/* what was asked: both 0 = any free port in 32768-60999; equal = exactly that one;
+	 * min < max = any free port in min..max (Docker's -p 8000-8010:80) */
+	uint16_t host_port_min, host_port_max;
+} berth_port;
+
 typedef struct berth_container {
 	char id[BERTH_ID_HEX + 1];
 	char *name;
@@ -134,6 +145,8 @@ typedef struct berth_container {
 	time_t started_sec, finished_sec;
 	berth_endpoint *endpoints;
 	size_t n_endpoints;
+	berth_port *ports; /* published, while it runs */
+	size_t n_ports;
 } berth_container;
 
 typedef struct berth_run_spec {
@@ -147,6 +160,8 @@ typedef struct berth_run_spec {
 	size_t n_aliases;
 	const char *const *env; /* KEY=VALUE */
 	size_t n_env;
+	const char *const *publish; /* -p specs, as given */
+	size_t n_publish;
 	char *const *argv;
 	size_t argc;
 	bool detach;

@@ -1,6 +1,8 @@
 /* berth run|exec|ps|inspect|stop|rm|logs */
 #include "cli/cli.h"
 #include "cli/container_json.h"
+#include "cli/port_text.h"
+#include "core/port_spec.h"
 #include "cli/table.h"
 #include "ipam/cidr.h"
 #include "util/cleanup.h"
@@ -10,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,15 +27,16 @@ static int run_main(cli_env *env, int argc, char **argv)
 		{ "network", required_argument, NULL, 'N' },   { "net", required_argument, NULL, 'N' },
 		{ "ip", required_argument, NULL, 'i' },	       { "mac-address", required_argument, NULL, 'm' },
 		{ "network-alias", required_argument, NULL, 'a' }, { "env", required_argument, NULL, 'e' },
-		{ "rootfs", required_argument, NULL, 'r' },    { NULL, 0, NULL, 0 },
+		{ "rootfs", required_argument, NULL, 'r' },    { "publish", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = "berth run";
 	berth_run_spec spec = { 0 };
-	str_list aliases = { 0 }, envs = { 0 };
+	str_list aliases = { 0 }, envs = { 0 }, publish = { 0 };
 	int c, ret;
 
 	cli_reset_getopt();
-	while ((c = getopt_long(argc, argv, "+de:h:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+de:h:p:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': spec.detach = true; break;
 		case 'R': spec.auto_remove = true; break;
@@ -44,9 +48,16 @@ static int run_main(cli_env *env, int argc, char **argv)
 		case 'a': str_list_add(&aliases, optarg); break;
 		case 'e': str_list_add(&envs, optarg); break;
 		case 'r': spec.rootfs = optarg; break;
-		default: free(aliases.items); free(envs.items); return cli_bad_flag(path, argv);
+		case 'p': str_list_add(&publish, optarg); break;
+		default:
+			free(aliases.items);
+			free(envs.items);
+			free(publish.items);
+			return cli_bad_flag(path, argv);
 		}
 	}
+	spec.publish = publish.items;
+	spec.n_publish = publish.n;
 	spec.aliases = aliases.items;
 	spec.n_aliases = aliases.n;
 	spec.env = envs.items;
@@ -75,6 +86,7 @@ static int run_main(cli_env *env, int argc, char **argv)
 	}
 	free(aliases.items);
 	free(envs.items);
+	free(publish.items);
 	return ret;
 }
 
@@ -308,8 +320,9 @@ static void networks_text(const berth_container *c, berth_network **nets, size_t
 
 static void print_ps(berth_container **cs, size_t n, berth_network **nets, size_t n_nets, const ps_opts *o)
 {
-	static const char *const header[] = { "CONTAINER ID", "NAME", "COMMAND", "CREATED", "STATUS", "NETWORKS", "IPS" };
-	table *t = o->quiet || o->json ? NULL : table_new(7, header);
+	static const char *const header[] = { "CONTAINER ID", "NAME",     "COMMAND", "CREATED",
+					      "STATUS",	      "PORTS",    "NETWORKS", "IPS" };
+	table *t = o->quiet || o->json ? NULL : table_new(8, header);
 
 	for (size_t i = 0; i < n; i++) {
 		const berth_container *c = cs[i];
@@ -324,18 +337,19 @@ static void print_ps(berth_container **cs, size_t n, berth_network **nets, size_
 		_cleanup_free_ char *cmd = command_text(c, o->no_trunc || o->json);
 		_cleanup_free_ char *status = status_text(c);
 		_cleanup_free_ char *names = NULL, *ips = NULL;
+		_cleanup_free_ char *ports = port_list_text(c->ports, c->n_ports);
 		networks_text(c, nets, n_nets, &names, &ips);
 		human_duration(time(NULL) - c->created_sec, ago);
 		snprintf(created, sizeof(created), "%s ago", ago);
 		if (o->json) {
-			json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "Names", c->name,
-					      "Command", cmd, "RunningFor", created, "State", c->state, "Status", status,
-					      "Networks", names, "IPs", ips);
+			json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "Names",
+					      c->name, "Command", cmd, "RunningFor", created, "State", c->state, "Status",
+					      status, "Ports", ports, "Networks", names, "IPs", ips);
 			json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
 			putchar('\n');
 			json_decref(j);
 		} else {
-			const char *row[] = { id, c->name, cmd, created, status, names, ips };
+			const char *row[] = { id, c->name, cmd, created, status, ports, names, ips };
 			table_add(t, row);
 		}
 	}
@@ -388,6 +402,69 @@ static int ps_main(cli_env *env, int argc, char **argv)
 	return ret;
 }
 
+static bool port_matches(const berth_port *p, const char *want)
+{
+	_cleanup_free_ char *key = NULL;
+
+	if (!want)
+		return true;
+	/* "80" means 80/tcp, as in Docker */
+	key = xasprintf("%u/%s", p->container_port, port_proto_name(p->proto));
+	return !strcmp(key, want) || (strchr(want, '/') == NULL && p->proto == IPPROTO_TCP &&
+				      (unsigned)strtoul(want, NULL, 10) == p->container_port && *want);
+}
+
+static int print_ports(const berth_container *c, const char *want)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < c->n_ports; i++) {
+		const berth_port *p = &c->ports[i];
+		if (!port_matches(p, want))
+			continue;
+		any = true;
+		if (want) {
+			_cleanup_free_ char *line = port_line(p);
+			/* only the host side: "0.0.0.0:8080" */
+			const char *arrow = strstr(line, " -> ");
+			printf("%s\n", arrow ? arrow + 4 : line);
+		} else {
+			_cleanup_free_ char *line = port_line(p);
+			printf("%s\n", line);
+		}
+	}
+	if (!any && want) {
+		fprintf(stderr, "berth: error: No public port '%s%s' published for %s\n", want,
+			strchr(want, '/') ? "" : "/tcp", c->name);
+		return 1;
+	}
+	return 0;
+}
+
+static int port_main(cli_env *env, int argc, char **argv)
+{
+	const char *path = "berth port";
+	int ret;
+
+	cli_reset_getopt();
+	if (getopt_long(argc, argv, "", (const struct option[]){ { NULL, 0, NULL, 0 } }, NULL) != -1)
+		return cli_bad_flag(path, argv);
+	if (argc - optind < 1 || argc - optind > 2)
+		return cli_usage(path, "\"port\" requires a container and at most one port");
+	berth_ctx *ctx;
+	berth_container *c = NULL;
+	berth_err err = { 0 };
+	if ((ret = cli_open(env, &ctx)))
+		return ret;
+	if (berth_container_find(ctx, argv[optind], &c, &err) < 0)
+		ret = cli_fail(&err);
+	else
+		ret = print_ports(c, argc - optind == 2 ? argv[optind + 1] : NULL);
+	berth_container_free(c);
+	cli_close(ctx);
+	return ret;
+}
+
 const cli_cmd container_commands[] = {
 	{ "exec", NULL, exec_main, "Run a command in a running container",
 	  "[OPTIONS] CONTAINER [--] COMMAND [ARG...]\n\n"
@@ -397,6 +474,8 @@ const cli_cmd container_commands[] = {
 	{ "inspect", NULL, inspect_main, "Display detailed information on one or more containers",
 	  "CONTAINER [CONTAINER...]\n", NULL, false },
 	{ "logs", NULL, logs_main, "Fetch the output of a detached container", "CONTAINER\n", NULL, false },
+	{ "port", NULL, port_main, "List port mappings or a specific mapping for the container",
+	  "CONTAINER [PRIVATE_PORT[/PROTO]]\n", NULL, false },
 	{ "ps", NULL, ps_main, "List containers",
 	  "[OPTIONS]\n\n"
 	  "Options:\n"
@@ -419,6 +498,8 @@ const cli_cmd container_commands[] = {
 	  "      --name string            Assign a name to the container\n"
 	  "      --network string         bridge (default), a network, host, none or container:NAME\n"
 	  "      --network-alias string   Add a network-scoped alias (repeatable)\n"
+	  "  -p, --publish SPEC           Publish [HOST_IP:][HOST_PORT:]PORT[/PROTO] (repeatable;\n"
+	  "                               ranges like 8000-8002:80-82)\n"
 	  "      --rm                     Remove the container when it exits\n"
 	  "      --rootfs DIR             Root filesystem; default: the host's files\n",
 	  NULL, true },

@@ -2,6 +2,8 @@
  * and endpoints, start it, and watch it until it exits (the monitor). */
 #include "core/container.h"
 #include "core/endpoint.h"
+#include "core/firewall.h"
+#include "core/port_spec.h"
 #include "core/sandbox.h"
 #include "runtime/spawn.h"
 #include "util/cleanup.h"
@@ -56,6 +58,8 @@ typedef struct net_choice {
 	berth_network *net;	/* a bridge network, or NULL */
 	berth_container *peer; /* container:NAME */
 	char *mode;
+	berth_port *ports; /* -p, parsed */
+	size_t n_ports;
 } net_choice;
 
 static void net_choice_free(net_choice *ch)
@@ -63,6 +67,33 @@ static void net_choice_free(net_choice *ch)
 	berth_network_free(ch->net);
 	berth_container_free(ch->peer);
 	free(ch->mode);
+	free(ch->ports);
+}
+
+/* -p: Docker's syntax and, per network mode, Docker's answers. */
+static int check_publish(berth_ctx *ctx, const berth_run_spec *spec, net_choice *ch, berth_err *err)
+{
+	int ret;
+
+	for (size_t i = 0; i < spec->n_publish; i++)
+		if ((ret = port_spec_parse(spec->publish[i], &ch->ports, &ch->n_ports, err)) < 0)
+			return ret;
+	if (ch->n_ports == 0)
+		return 0;
+	if (ch->peer)
+		return berth_err_set(err, EINVAL, "conflicting options: port publishing and the container type network mode");
+	if (!strcmp(ch->mode, "host")) {
+		ctx_warn(ctx, "Published ports are discarded when using host network mode");
+		free(ch->ports);
+		ch->ports = NULL;
+		ch->n_ports = 0;
+		return 0;
+	}
+	if (!ch->net)
+		return berth_err_set(err, EINVAL, "cannot publish ports with --network %s", ch->mode);
+	if (ch->net->internal)
+		return berth_err_set(err, EINVAL, "cannot publish ports on internal network %s", ch->net->name);
+	return 0;
 }
 
 static int choose_network(berth_ctx *ctx, const berth_run_spec *spec, net_choice *ch, berth_err *err)
@@ -167,6 +198,11 @@ static int build_sandbox(berth_ctx *ctx, berth_container *c, const berth_run_spe
 		if ((ret = endpoint_attach(ctx, c, *netns_fd, &req, &c->endpoints[0], err)) < 0)
 			return ret;
 		c->n_endpoints = 1;
+		/* the first network's address is where published ports lead */
+		if ((ret = fw_ports_publish(ctx, c, ch->ports, ch->n_ports, &c->endpoints[0].addr, err)) < 0)
+			return ret;
+		c->ports = xmemdup(ch->ports, ch->n_ports * sizeof(*ch->ports));
+		c->n_ports = ch->n_ports;
 	}
 	return strcmp(c->network_mode, "host") ? sandbox_write_etc(ctx, c, err) : 0;
 }
@@ -382,7 +418,8 @@ static int check_spec(berth_ctx *ctx, const berth_run_spec *spec, net_choice *ch
 		return berth_err_set(err, EINVAL, "\"run\" requires a command to run");
 	if (spec->name && (ret = check_container_name(spec->name, err)) < 0)
 		return ret;
-	if ((ret = check_env(spec, err)) < 0 || (ret = choose_network(ctx, spec, ch, err)) < 0)
+	if ((ret = check_env(spec, err)) < 0 || (ret = choose_network(ctx, spec, ch, err)) < 0 ||
+	    (ret = check_publish(ctx, spec, ch, err)) < 0)
 		return ret;
 	if (spec->rootfs && access(spec->rootfs, X_OK) < 0)
 		return berth_err_sys(err, errno, "rootfs %s", spec->rootfs);
@@ -428,7 +465,13 @@ out:
 int container_release(berth_ctx *ctx, berth_container *c, int exit_code, berth_err *err)
 {
 	berth_err one = { 0 };
-	int ret = store_container_reload_endpoints(ctx->store, c, err);
+	/* the ports first: no published port may lead to a freed address */
+	int ret = fw_ports_unpublish(ctx, c->id, err);
+
+	if (store_container_reload_endpoints(ctx->store, c, &one) < 0) {
+		ret = berth_err_append(err, &one);
+		berth_err_clear(&one);
+	}
 
 	for (size_t i = 0; i < c->n_endpoints; i++)
 		if (endpoint_detach(ctx, &c->endpoints[i], false, err) < 0)

@@ -1,4 +1,7 @@
 #include "core/context.h"
+#include "core/firewall.h"
+#include "fw/nft.h"
+#include "fw/ruleset.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/proc.h"
@@ -51,6 +54,18 @@ static int open_resources(berth_ctx *ctx, berth_err *err)
 	return nl_open(&ctx->nl, err);
 }
 
+/* Someone flushed the ruleset or reloaded a firewall: berth's table is
+ * put back before the command does anything else. */
+static int check_firewall(berth_ctx *ctx, berth_err *err)
+{
+	bool restored = false;
+	int ret = fw_check(ctx, &restored, err);
+
+	if (restored)
+		ctx_warn(ctx, "the firewall table " FW_FAMILY " " FW_TABLE " was missing or altered: restored it");
+	return ret;
+}
+
 int berth_open(const berth_config *cfg, berth_ctx **out, berth_err *err)
 {
 	berth_ctx *ctx = xzalloc(sizeof(*ctx));
@@ -61,7 +76,8 @@ int berth_open(const berth_config *cfg, berth_ctx **out, berth_err *err)
 	ctx->pid = getpid();
 	ctx->start_time = proc_start_time(ctx->pid);
 	if ((ret = open_resources(ctx, err)) < 0 || (ret = recover_abandoned(ctx, err)) < 0 ||
-	    (ret = restore_after_boot(ctx, err)) < 0 || (ret = predefined_ensure(ctx, err)) < 0) {
+	    (ret = restore_after_boot(ctx, err)) < 0 || (ret = predefined_ensure(ctx, err)) < 0 ||
+	    (ret = check_firewall(ctx, err)) < 0) {
 		berth_close(ctx);
 		return ret;
 	}
@@ -95,6 +111,7 @@ void berth_close(berth_ctx *ctx)
 
 	store_close(ctx->store);
 	nl_close(ctx->nl);
+	nft_runner_free(ctx->nft);
 	free(ctx->root);
 	free(ctx->run_dir);
 	free(ctx);

@@ -12,6 +12,7 @@ struct berth_ctx {
 	char *run_dir;
 	store *store;
 	nl_sock *nl;
+	struct nft_runner *nft; /* made on first use (fw/nft.h) */
 	int pid;
 	unsigned long long start_time; /* of this process, to own pending rows */
 	char **warnings; /* for the front end to show; the library never prints */

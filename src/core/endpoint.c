@@ -1,4 +1,5 @@
 #include "core/endpoint.h"
+#include "core/firewall.h"
 #include "core/container.h"
 #include "ipam/cidr.h"
 #include "nl/addr.h"
@@ -10,6 +11,7 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -135,7 +137,13 @@ static int plug(berth_ctx *ctx, int netns_fd, const endpoint_request *req, const
 				err)) < 0)
 		return berth_err_wrap(err, "creating veth %s", ep->host_ifname);
 	unsigned host = nl_link_index(ctx->nl, ep->host_ifname);
-	if ((ret = nl_link_up(ctx->nl, host, true, err)) < 0)
+	/* hairpin: where br_netfilter is loaded, a container calling its own
+	 * published port through the host's address is bridged back out of
+	 * its own port; isolated: enable_icc=false */
+	bool icc = network_option_bool(req->net, OPT_ICC, true);
+	if ((ret = nl_bridge_port_set(ctx->nl, host, true, !icc, err)) < 0)
+		berth_err_wrap(err, "setting bridge port %s", ep->host_ifname);
+	else if ((ret = nl_link_up(ctx->nl, host, true, err)) < 0)
 		berth_err_wrap(err, "setting %s up", ep->host_ifname);
 	else if ((ret = nl_open_in_netns(netns_fd, &inside, err)) == 0)
 		ret = plug_inside(inside, ep, req->default_route, err);

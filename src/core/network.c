@@ -4,6 +4,7 @@
  * failure; then mark the row active. A crash between the two leaves a
  * pending row that the next berth process rolls back (core/recover.c). */
 #include "core/context.h"
+#include "core/firewall.h"
 #include "core/container.h"
 #include "core/network_spec.h"
 #include "driver/driver.h"
@@ -159,8 +160,12 @@ int network_add(berth_ctx *ctx, berth_network *net, berth_err *err)
 		forget_network(ctx, net, err);
 		goto out;
 	}
-	if ((ret = store_network_set_state(ctx->store, net->id, "active", 0, 0, err)) < 0) {
+	if ((ret = fw_network_up(ctx, net, err)) < 0 ||
+	    (ret = store_network_set_state(ctx->store, net->id, "active", 0, 0, err)) < 0) {
 		berth_err undo = { 0 };
+		if (fw_network_down(ctx, net, &undo) < 0)
+			berth_err_append(err, &undo);
+		berth_err_clear(&undo);
 		if (ops->remove(ctx->nl, net, &undo) < 0)
 			berth_err_append(err, &undo);
 		berth_err_clear(&undo);
@@ -281,8 +286,13 @@ out:
 int network_unmake(berth_ctx *ctx, const berth_network *net, berth_err *err)
 {
 	const driver_ops *ops = driver_find(net->driver);
-	int ret = ops ? ops->remove(ctx->nl, net, err) : 0;
+	berth_err more = { 0 };
+	/* firewall first, then the bridge; each tried whatever the other did */
+	int ret = fw_network_down(ctx, net, err);
 
+	if (ops && ops->remove(ctx->nl, net, &more) < 0)
+		ret = berth_err_append(err, &more);
+	berth_err_clear(&more);
 	return ret < 0 ? ret : store_network_delete(ctx->store, net->id, err);
 }
 

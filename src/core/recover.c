@@ -2,6 +2,7 @@
  * half-made by a berth process that died, and kernel objects that a
  * reboot took away while the store (on disk) kept them. */
 #include "core/context.h"
+#include "core/firewall.h"
 #include "driver/driver.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -79,7 +80,8 @@ int restore_after_boot(berth_ctx *ctx, berth_err *err)
 		if (!ops || strcmp(nets[i]->state, "active") || ops->exists(ctx->nl, nets[i]))
 			continue;
 		/* EEXIST: another berth process, started with us, restored it */
-		if (ops->create(ctx->nl, nets[i], &one) < 0 && one.code != EEXIST)
+		if ((ops->create(ctx->nl, nets[i], &one) < 0 && one.code != EEXIST) ||
+		    fw_network_up(ctx, nets[i], &one) < 0)
 			ctx_warn(ctx, "restoring network %s: %s", nets[i]->name, one.msg);
 		berth_err_clear(&one);
 	}

@@ -8,6 +8,7 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
+#include <sys/socket.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,22 @@
 #define OPT_BRIDGE_NAME "com.docker.network.bridge.name"
 #define OPT_MTU "com.docker.network.driver.mtu"
 #define OPT_DEFAULT_BRIDGE "com.docker.network.bridge.default_bridge"
+#define OPT_MASQUERADE "com.docker.network.bridge.enable_ip_masquerade"
+#define OPT_ICC "com.docker.network.bridge.enable_icc"
+
+/* Go's strconv.ParseBool, which Docker reads these options with. */
+static const char *const bool_words[] = { "1", "t", "T", "TRUE", "true", "True",
+					  "0", "f", "F", "FALSE", "false", "False" };
+
+bool option_bool_value(const char *v, bool *out)
+{
+	for (size_t i = 0; i < sizeof(bool_words) / sizeof(bool_words[0]); i++)
+		if (!strcmp(v, bool_words[i])) {
+			*out = i < 6;
+			return true;
+		}
+	return false;
+}
 
 static bool valid_ifname(const char *s)
 {
@@ -58,6 +75,11 @@ static int bridge_configure(berth_network *net, berth_err *err)
 		} else if (!strcmp(o->key, OPT_MTU)) {
 			if ((ret = parse_mtu(o->value, &net->mtu, err)) < 0)
 				return ret;
+		} else if (!strcmp(o->key, OPT_MASQUERADE) || !strcmp(o->key, OPT_ICC)) {
+			bool ignored;
+			if (!option_bool_value(o->value, &ignored))
+				return berth_err_set(err, EINVAL, "invalid value \"%s\" for option %s: must be true or false",
+						     o->value, o->key);
 		} else if (!(net->predefined && !strcmp(o->key, OPT_DEFAULT_BRIDGE))) {
 			return berth_err_set(err, EINVAL, "unknown option \"%s\" for driver bridge", o->key);
 		}
@@ -112,9 +134,27 @@ static int bridge_remove(nl_sock *nl, const berth_network *net, berth_err *err)
 	return 0;
 }
 
+/* A bridge without an address of its own takes the lowest of its ports'
+ * and changes it as ports come and go: containers would then send to a
+ * MAC that is no longer the gateway's (the first subnet's gateway, after
+ * Docker's 02:42 prefix, as a container's MAC is made from its address). */
+static void gateway_mac(const berth_network *net, uint8_t mac[6])
+{
+	mac[0] = 0x02;
+	mac[1] = 0x42;
+	memset(mac + 2, 0, 4);
+	for (size_t i = 0; i < net->n_subnets; i++)
+		if (net->subnets[i].gateway.family == AF_INET) {
+			memcpy(mac + 2, net->subnets[i].gateway.bytes, 4);
+			break;
+		}
+}
+
 static int bridge_create(nl_sock *nl, const berth_network *net, berth_err *err)
 {
-	int ret = nl_bridge_add(nl, net->ifname, net->mtu, err);
+	uint8_t mac[6];
+	gateway_mac(net, mac);
+	int ret = nl_bridge_add(nl, net->ifname, net->mtu, mac, err);
 
 	if (ret < 0)
 		return berth_err_wrap(err, "creating bridge %s", net->ifname);

@@ -24,6 +24,8 @@ typedef struct driver_ops {
 } driver_ops;
 
 const driver_ops *driver_find(const char *name);
+/* A boolean -o value as Docker reads it (Go's ParseBool); false if not one. */
+bool option_bool_value(const char *v, bool *out);
 /* "bridge, macvlan": the drivers a user may create networks with. */
 const char *driver_creatable_names(void);
 

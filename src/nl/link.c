@@ -19,12 +19,13 @@ static struct ifinfomsg *put_ifinfo(struct nlmsghdr *nlh)
 	return ifi;
 }
 
-int nl_bridge_add(nl_sock *nl, const char *name, unsigned mtu, berth_err *err)
+int nl_bridge_add(nl_sock *nl, const char *name, unsigned mtu, const uint8_t mac[6], berth_err *err)
 {
 	char buf[NL_BUFSIZE];
 	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	put_ifinfo(nlh);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 	if (mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	struct nlattr *linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
@@ -226,5 +227,21 @@ int nl_link_up(nl_sock *nl, unsigned ifindex, bool no_ipv6_autoconf, berth_err *
 	ifi->ifi_index = (int)ifindex;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
+	return nl_request(nl, nlh, err);
+}
+
+int nl_bridge_port_set(nl_sock *nl, unsigned ifindex, bool hairpin, bool isolated, berth_err *err)
+{
+	char buf[NL_BUFSIZE];
+	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_SETLINK, 0);
+	struct ifinfomsg *ifi = put_ifinfo(nlh);
+
+	/* AF_BRIDGE: the bridge reads IFLA_PROTINFO as its port's settings */
+	ifi->ifi_family = AF_BRIDGE;
+	ifi->ifi_index = (int)ifindex;
+	struct nlattr *port = mnl_attr_nest_start(nlh, IFLA_PROTINFO | NLA_F_NESTED);
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, hairpin);
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_ISOLATED, isolated);
+	mnl_attr_nest_end(nlh, port);
 	return nl_request(nl, nlh, err);
 }

@@ -9,7 +9,7 @@
 /* Creates a bridge, down; mtu 0 keeps the kernel's default. Fails
  * with -EEXIST when any link has that name: berth never adopts a link it
  * did not create. */
-int nl_bridge_add(nl_sock *nl, const char *name, unsigned mtu, berth_err *err);
+int nl_bridge_add(nl_sock *nl, const char *name, unsigned mtu, const uint8_t mac[6], berth_err *err);
 /* Interface index, 0 when there is no such link. Asks the socket's
  * namespace, which need not be the caller's. */
 unsigned nl_link_index(nl_sock *nl, const char *name);
@@ -36,5 +36,8 @@ int nl_veth_add(nl_sock *nl, const char *host, unsigned master_index, const char
 /* Sets a link up; with `no_ipv6_autoconf` it also gets no IPv6 link-local
  * address, so an IPv4-only network carries no IPv6 autoconfiguration
  * chatter (the bridge floods that to every port). */
+/* Bridge port settings of a link: hairpin (frames may leave by the port
+ * they came in by) and isolated (no traffic with other isolated ports). */
+int nl_bridge_port_set(nl_sock *nl, unsigned ifindex, bool hairpin, bool isolated, berth_err *err);
 int nl_link_up(nl_sock *nl, unsigned ifindex, bool no_ipv6_autoconf, berth_err *err);
 #endif

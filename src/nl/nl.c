@@ -21,16 +21,16 @@ struct nl_sock {
 	unsigned seq;
 };
 
-int nl_open(nl_sock **out, berth_err *err)
+static int open_bus(int bus, nl_sock **out, berth_err *err)
 {
 	nl_sock *nl = xzalloc(sizeof(*nl));
 	int one = 1;
 
-	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	nl->sock = mnl_socket_open2(bus, SOCK_CLOEXEC);
 	if (!nl->sock) {
 		int e = errno;
 		free(nl);
-		return berth_err_sys(err, e, "opening rtnetlink socket");
+		return berth_err_sys(err, e, "opening a netlink socket");
 	}
 	/* Best effort: older kernels lack them and still work. */
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
@@ -38,12 +38,22 @@ int nl_open(nl_sock **out, berth_err *err)
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
 		int e = errno;
 		nl_close(nl);
-		return berth_err_sys(err, e, "binding rtnetlink socket");
+		return berth_err_sys(err, e, "binding a netlink socket");
 	}
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	nl->seq = (unsigned)time(NULL);
 	*out = nl;
 	return 0;
+}
+
+int nl_open(nl_sock **out, berth_err *err)
+{
+	return open_bus(NETLINK_ROUTE, out, err);
+}
+
+int nl_open_netfilter(nl_sock **out, berth_err *err)
+{
+	return open_bus(NETLINK_NETFILTER, out, err);
 }
 
 int nl_open_in_netns(int netns_fd, nl_sock **out, berth_err *err)

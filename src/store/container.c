@@ -217,6 +217,23 @@ static int load_endpoints(store *s, berth_container **cs, size_t n, berth_err *e
 	return rc == SQLITE_DONE ? 0 : db_error(s, err, rc, "reading endpoints");
 }
 
+static int load_ports(store *s, berth_container **cs, size_t n, berth_err *err)
+{
+	published_port *ps = NULL;
+	size_t n_ps = 0;
+	int ret = store_ports_load(s, NULL, &ps, &n_ps, err);
+
+	for (size_t i = 0; ret == 0 && i < n_ps; i++) {
+		berth_container *c = find_by_id(cs, n, ps[i].container_id);
+		if (!c)
+			continue;
+		c->ports = xrealloc(c->ports, (c->n_ports + 1) * sizeof(*c->ports));
+		c->ports[c->n_ports++] = ps[i].port;
+	}
+	free(ps);
+	return ret;
+}
+
 int store_container_load_all(store *s, berth_container ***out, size_t *n, berth_err *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
@@ -235,6 +252,8 @@ int store_container_load_all(store *s, berth_container ***out, size_t *n, berth_
 		cs[count++] = container_from_row(st);
 	}
 	ret = rc == SQLITE_DONE ? load_endpoints(s, cs, count, err) : db_error(s, err, rc, "reading containers");
+	if (ret == 0)
+		ret = load_ports(s, cs, count, err);
 	if (ret < 0) {
 		berth_container_list_free(cs, count);
 		return ret;
@@ -242,4 +261,17 @@ int store_container_load_all(store *s, berth_container ***out, size_t *n, berth_
 	*out = cs;
 	*n = count;
 	return 0;
+}
+
+char *store_container_name(store *s, const char *id)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	berth_err ignored = { 0 };
+
+	if (prepare(s, "SELECT name FROM containers WHERE id = ?", &st, &ignored) < 0) {
+		berth_err_clear(&ignored);
+		return NULL;
+	}
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	return sqlite3_step(st) == SQLITE_ROW ? xstrdup(col_text(st, 0)) : NULL;
 }

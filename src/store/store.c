@@ -86,6 +86,19 @@ static const char *const migrations[] = {
 	"  exit_code INTEGER NOT NULL DEFAULT 0,"
 	"  started_sec INTEGER NOT NULL DEFAULT 0,"
 	"  finished_sec INTEGER NOT NULL DEFAULT 0);",
+	/* v2: published ports, while their container runs. The key is what
+	 * the kernel's map is keyed by; 0.0.0.0 against one address is
+	 * checked by the code. */
+	"CREATE TABLE ports ("
+	"  container_id TEXT NOT NULL,"
+	"  host_ip TEXT NOT NULL,"
+	"  proto INTEGER NOT NULL,"
+	"  host_port INTEGER NOT NULL,"
+	"  container_port INTEGER NOT NULL,"
+	"  target TEXT NOT NULL,"
+	"  idx INTEGER NOT NULL,"
+	"  PRIMARY KEY (proto, host_port, host_ip));"
+	"CREATE INDEX ports_by_container ON ports(container_id);",
 };
 
 int db_error(store *s, berth_err *err, int rc, const char *what)
@@ -213,6 +226,11 @@ void store_rollback(store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+bool store_in_transaction(store *s)
+{
+	return !sqlite3_get_autocommit(s->db);
 }
 
 int store_end(store *s, int ret, berth_err *err)

@@ -17,6 +17,7 @@ void store_close(store *s);
 int store_begin(store *s, berth_err *err);
 int store_commit(store *s, berth_err *err);
 void store_rollback(store *s);
+bool store_in_transaction(store *s);
 /* Ends the transaction: commits when ret is 0, else rolls back. */
 int store_end(store *s, int ret, berth_err *err);
 
@@ -44,6 +45,8 @@ int store_container_insert(store *s, const berth_container *c, berth_err *err);
 int store_container_update(store *s, const berth_container *c, berth_err *err);
 /* Deletes the container and its endpoint rows. */
 int store_container_delete(store *s, const char *id, berth_err *err);
+/* The name of the container with this full ID, or NULL. */
+char *store_container_name(store *s, const char *id);
 /* Every container, by creation time, with its endpoints by ordinal. */
 int store_container_load_all(store *s, berth_container ***out, size_t *n, berth_err *err);
 
@@ -52,5 +55,21 @@ int store_endpoint_insert(store *s, const berth_endpoint *ep, berth_err *err);
  * disconnect change them after the monitor read its copy). */
 int store_container_reload_endpoints(store *s, berth_container *c, berth_err *err);
 int store_endpoint_delete(store *s, const char *id, berth_err *err);
+
+/* Published ports (store/ports.c). */
+typedef struct published_port {
+	char container_id[BERTH_ID_HEX + 1];
+	berth_port port;
+	berth_addr target; /* the container's address it leads to */
+} published_port;
+
+/* -EEXIST when the key (proto, host port, host address) is taken. */
+int store_port_insert(store *s, const published_port *p, size_t idx, berth_err *err);
+/* The container holding a binding that conflicts with (proto, port, ip):
+ * the same address, or either being 0.0.0.0. NULL when free. */
+char *store_port_holder(store *s, int proto, unsigned port, const berth_addr *host_ip);
+/* Of one container (NULL: all), in the order they were published. */
+int store_ports_load(store *s, const char *container_id, published_port **out, size_t *n, berth_err *err);
+int store_ports_delete(store *s, const char *container_id, berth_err *err);
 
 #endif

@@ -38,6 +38,7 @@ void berth_container_free(berth_container *c)
 	for (size_t i = 0; i < c->n_endpoints; i++)
 		strv_free(c->endpoints[i].aliases);
 	free(c->endpoints);
+	free(c->ports);
 	free(c);
 }
 

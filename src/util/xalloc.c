@@ -56,3 +56,12 @@ char *xasprintf(const char *fmt, ...)
 	va_end(ap);
 	return s;
 }
+
+void *xmemdup(const void *p, size_t n)
+{
+	if (n == 0)
+		return NULL;
+	void *copy = xmalloc(n);
+	memcpy(copy, p, n);
+	return copy;
+}

@@ -11,6 +11,8 @@ teardown() {
 }
 
 @test "create prints the new network's 64-hex ID and nothing else" {
+    # the first command of a fresh namespace says it enabled forwarding
+    berth_ok network ls
     berth_ok network create story1
     assert_match "$output" "$HEX64" "stdout"
     assert_eq "${#lines[@]}" 1 "number of stdout lines"

@@ -41,6 +41,8 @@ teardown() {
 # ---- foreground -------------------------------------------------------------
 
 @test "foreground: stdout passes through, exit 0" {
+    # the first command of a fresh namespace says it enabled forwarding
+    berth_ok network ls
     berth_ok run --network none -- echo hello from the container
     assert_eq "$output" "hello from the container" "stdout"
     assert_eq "$stderr" "" "stderr"

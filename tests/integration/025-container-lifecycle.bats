@@ -24,7 +24,7 @@ ps_row() { berth ps -a | awk -v n="$1" 'NR > 1 { for (i = 1; i <= NF; i++) if ($
     create_net --subnet 10.160.0.0/24 psnet
     run_d --name ps1 --network psnet --ip 10.160.0.5 -- sleep 60
     berth_ok ps
-    assert_match "${lines[0]}" '^CONTAINER ID +NAME +COMMAND +CREATED +STATUS +NETWORKS +IPS *$' "header"
+    assert_match "${lines[0]}" '^CONTAINER ID +NAME +COMMAND +CREATED +STATUS +PORTS +NETWORKS +IPS *$' "header"
     assert_eq "${#lines[@]}" 2 "lines of berth ps"
     local row=${lines[1]}
     assert_match "$row" "^${cid:0:12} +ps1 +" "row"

@@ -1,0 +1,452 @@
+#include "core/firewall.h"
+#include "core/port_spec.h"
+#include "driver/driver.h"
+#include "fw/nft.h"
+#include "fw/ruleset.h"
+#include "ipam/cidr.h"
+#include "nl/addr.h"
+#include "nl/nftables.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/sysctl.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define EPHEMERAL_MIN 32768
+#define EPHEMERAL_MAX 60999
+
+bool network_option_bool(const berth_network *net, const char *key, bool fallback)
+{
+	bool v = fallback;
+
+	for (size_t i = 0; i < net->options.n; i++)
+		if (!strcmp(net->options.items[i].key, key) && option_bool_value(net->options.items[i].value, &v))
+			break;
+	return v;
+}
+
+static bool firewalled(const berth_network *net)
+{
+	return !strcmp(net->driver, "bridge") && net->ifname;
+}
+
+/* What a rebuild puts in: a pending network is being made by its owner,
+ * who adds the same elements; a removing one is on its way out. */
+static bool in_table(const berth_network *net)
+{
+	return firewalled(net) && strcmp(net->state, "removing");
+}
+
+static nft_runner *runner(berth_ctx *ctx)
+{
+	if (!ctx->nft)
+		ctx->nft = nft_runner_new();
+	return ctx->nft;
+}
+
+typedef int (*locked_fn)(berth_ctx *ctx, void *arg, berth_err *err);
+
+/* fn with the store's write lock held (a transaction of our own unless
+ * the caller has one open). */
+static int with_lock(berth_ctx *ctx, locked_fn fn, void *arg, berth_err *err)
+{
+	bool own = !store_in_transaction(ctx->store);
+	int ret;
+
+	if (own && (ret = store_begin(ctx->store, err)) < 0)
+		return ret;
+	ret = fn(ctx, arg, err);
+	return own ? store_end(ctx->store, ret, err) : ret;
+}
+
+/* ---- rebuild ------------------------------------------------------------ */
+
+static void add_port_elems(json_t *cmds, const published_port *ps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fw_port_elems(cmds, "add", &ps[i].port, &ps[i].target);
+}
+
+static int rebuild_cmds(berth_ctx *ctx, json_t *cmds, berth_err *err)
+{
+	berth_network **nets = NULL;
+	published_port *ps = NULL;
+	size_t n_nets = 0, n_ps = 0, live = 0;
+	int ret = store_network_load_all(ctx->store, &nets, &n_nets, err);
+
+	if (ret == 0)
+		ret = store_ports_load(ctx->store, NULL, &ps, &n_ps, err);
+	for (size_t i = 0; ret == 0 && i < n_nets; i++)
+		live += in_table(nets[i]);
+	if (ret == 0 && live == 0) {
+		/* no bridge network: no table (add first, so a missing one is no error) */
+		fw_ruleset_cmds(cmds, true);
+		json_array_append_new(cmds, fw_delete_table_cmd());
+	} else if (ret == 0) {
+		fw_ruleset_cmds(cmds, true);
+		for (size_t i = 0; i < n_nets; i++)
+			if (in_table(nets[i]))
+				fw_network_elems(cmds, "add", nets[i],
+						 network_option_bool(nets[i], OPT_MASQUERADE, true));
+		add_port_elems(cmds, ps, n_ps);
+	}
+	berth_network_list_free(nets, n_nets);
+	free(ps);
+	return ret;
+}
+
+static int rebuild_locked(berth_ctx *ctx, void *arg, berth_err *err)
+{
+	json_t *cmds = json_array();
+	int ret = rebuild_cmds(ctx, cmds, err);
+
+	(void)arg;
+	if (ret == 0 && (ret = nft_run(runner(ctx), cmds, err)) < 0)
+		berth_err_wrap(err, "rebuilding the firewall table " FW_FAMILY " " FW_TABLE);
+	json_decref(cmds);
+	return ret;
+}
+
+int fw_rebuild(berth_ctx *ctx, berth_err *err)
+{
+	return with_lock(ctx, rebuild_locked, NULL, err);
+}
+
+/* cmds, or when they fail (an element already there with other data, one
+ * already gone, the table flushed away) the whole table from the store,
+ * which already says what cmds meant. Under the lock. */
+static int apply_or_rebuild(berth_ctx *ctx, json_t *cmds, berth_err *err)
+{
+	berth_err first = { 0 };
+
+	if (nft_run(runner(ctx), cmds, &first) == 0)
+		return 0;
+	/* the rebuild's error, if it fails too, says more than the first */
+	berth_err_clear(&first);
+	return rebuild_locked(ctx, NULL, err);
+}
+
+/* ---- networks ----------------------------------------------------------- */
+
+static int enable_forwarding(berth_ctx *ctx, berth_err *err)
+{
+	char v[16];
+	int ret = sysctl_read("net.ipv4.ip_forward", v, sizeof(v), err);
+
+	if (ret < 0 || !strcmp(v, "1"))
+		return ret;
+	if ((ret = sysctl_write("net.ipv4.ip_forward", "1", err)) == 0)
+		ctx_warn(ctx, "enabled IPv4 forwarding (net.ipv4.ip_forward=1) for bridge networks");
+	return ret;
+}
+
+static int network_up_locked(berth_ctx *ctx, void *arg, berth_err *err)
+{
+	const berth_network *net = arg;
+	_cleanup_free_ char *localnet = xasprintf("net.ipv4.conf.%s.route_localnet", net->ifname);
+	json_t *cmds;
+	int ret;
+
+	/* under the lock: of berth processes racing, one turns it on and says so */
+	if ((ret = enable_forwarding(ctx, err)) < 0)
+		return ret;
+	/* 127.0.0.1 -> a published port: the kernel must route a loopback
+	 * source out of the bridge (guarded by the table's guard chain) */
+	if ((ret = sysctl_write(localnet, "1", err)) < 0)
+		return ret;
+	cmds = json_array();
+	fw_ruleset_cmds(cmds, false);
+	fw_network_elems(cmds, "add", net, network_option_bool(net, OPT_MASQUERADE, true));
+	ret = apply_or_rebuild(ctx, cmds, err);
+	json_decref(cmds);
+	return ret;
+}
+
+int fw_network_up(berth_ctx *ctx, const berth_network *net, berth_err *err)
+{
+	int ret;
+
+	if (!firewalled(net))
+		return 0;
+	if ((ret = with_lock(ctx, network_up_locked, (void *)net, err)) < 0)
+		return berth_err_wrap(err, "network %s", net->name);
+	return 0;
+}
+
+static bool others_in_table(berth_ctx *ctx, const berth_network *net)
+{
+	berth_network **nets = NULL;
+	size_t n = 0;
+	bool any = false;
+	berth_err ignored = { 0 };
+
+	if (store_network_load_all(ctx->store, &nets, &n, &ignored) < 0) {
+		berth_err_clear(&ignored);
+		return true; /* keep the table */
+	}
+	for (size_t i = 0; i < n && !any; i++)
+		any = in_table(nets[i]) && strcmp(nets[i]->id, net->id);
+	berth_network_list_free(nets, n);
+	return any;
+}
+
+static int network_down_locked(berth_ctx *ctx, void *arg, berth_err *err)
+{
+	const berth_network *net = arg;
+	json_t *cmds = json_array();
+	int ret;
+
+	if (!others_in_table(ctx, net)) {
+		json_array_append_new(cmds, json_pack("{s:{s:{s:s,s:s}}}", "add", "table", "family", FW_FAMILY, "name",
+						      FW_TABLE));
+		json_array_append_new(cmds, fw_delete_table_cmd());
+	} else {
+		/* added first: deleting what is already gone is then no error */
+		bool masq = network_option_bool(net, OPT_MASQUERADE, true);
+		fw_network_elems(cmds, "add", net, masq);
+		fw_network_elems(cmds, "delete", net, masq);
+	}
+	ret = apply_or_rebuild(ctx, cmds, err);
+	json_decref(cmds);
+	return ret;
+}
+
+int fw_network_down(berth_ctx *ctx, const berth_network *net, berth_err *err)
+{
+	if (!firewalled(net))
+		return 0;
+	return with_lock(ctx, network_down_locked, (void *)net, err);
+}
+
+/* ---- ports -------------------------------------------------------------- */
+
+typedef struct publish_args {
+	const berth_container *c;
+	berth_port *ports;
+	size_t n;
+	const berth_addr *target;
+} publish_args;
+
+static char *binding_text(const berth_port *p, unsigned port)
+{
+	char a[BERTH_ADDR_STRLEN];
+
+	return xasprintf("%s:%u/%s", addr_format(&p->host_ip, a), port, port_proto_name(p->proto));
+}
+
+static int refuse_taken(berth_ctx *ctx, const berth_port *p, const char *holder, berth_err *err)
+{
+	_cleanup_free_ char *what = binding_text(p, p->host_port_min);
+	_cleanup_free_ char *name = store_container_name(ctx->store, holder);
+
+	return berth_err_set(err, EADDRINUSE, "Bind for %s failed: port is already allocated by container %s", what,
+			     name ? name : holder);
+}
+
+static bool port_taken(berth_ctx *ctx, const publish_args *a, size_t upto, const berth_port *p, unsigned port)
+{
+	_cleanup_free_ char *holder = store_port_holder(ctx->store, p->proto, port, &p->host_ip);
+
+	if (holder)
+		return true;
+	/* nor by an earlier -p of this same run (not yet in the store) */
+	for (size_t i = 0; i < upto; i++)
+		if (a->ports[i].proto == p->proto && a->ports[i].host_port == port)
+			return true;
+	return false;
+}
+
+/* A free port in min..max (the ephemeral range when both are 0), from a
+ * random start so that concurrent runs rarely want the same one. */
+static int choose_port(berth_ctx *ctx, const publish_args *a, size_t i, berth_err *err)
+{
+	berth_port *p = &a->ports[i];
+	unsigned lo = p->host_port_min ? p->host_port_min : EPHEMERAL_MIN;
+	unsigned hi = p->host_port_max ? p->host_port_max : EPHEMERAL_MAX;
+	unsigned span = hi - lo + 1, start = (unsigned)random() % span;
+
+	for (unsigned k = 0; k < span; k++) {
+		unsigned port = lo + (start + k) % span;
+		if (!port_taken(ctx, a, i, p, port)) {
+			p->host_port = (uint16_t)port;
+			return 0;
+		}
+	}
+	return berth_err_set(err, EADDRINUSE, "no free host port in %u-%u for %u/%s", lo, hi, p->container_port,
+			     port_proto_name(p->proto));
+}
+
+static int pick_ports(berth_ctx *ctx, const publish_args *a, berth_err *err)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		berth_port *p = &a->ports[i];
+		int ret;
+		if (p->host_port_min && p->host_port_min == p->host_port_max) {
+			_cleanup_free_ char *holder =
+				store_port_holder(ctx->store, p->proto, p->host_port_min, &p->host_ip);
+			if (holder)
+				return refuse_taken(ctx, p, holder, err);
+			p->host_port = p->host_port_min;
+			if (port_taken(ctx, a, i, p, p->host_port))
+				return refuse_taken(ctx, p, a->c->id, err);
+		} else if ((ret = choose_port(ctx, a, i, err)) < 0) {
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int publish_locked(berth_ctx *ctx, void *arg, berth_err *err)
+{
+	const publish_args *a = arg;
+	json_t *cmds;
+	int ret = pick_ports(ctx, a, err);
+
+	for (size_t i = 0; ret == 0 && i < a->n; i++) {
+		published_port row = { .port = a->ports[i], .target = *a->target };
+		snprintf(row.container_id, sizeof(row.container_id), "%s", a->c->id);
+		ret = store_port_insert(ctx->store, &row, i, err);
+	}
+	if (ret < 0)
+		return ret;
+	cmds = json_array();
+	for (size_t i = 0; i < a->n; i++)
+		fw_port_elems(cmds, "add", &a->ports[i], a->target);
+	ret = apply_or_rebuild(ctx, cmds, err);
+	json_decref(cmds);
+	return ret;
+}
+
+typedef struct local_check {
+	const berth_addr *want;
+	bool found;
+} local_check;
+
+static void match_local(const berth_prefix *p, const char *ifname, void *data)
+{
+	local_check *lc = data;
+
+	(void)ifname;
+	lc->found |= !memcmp(p->addr.bytes, lc->want->bytes, 4);
+}
+
+static bool is_any(const berth_addr *a)
+{
+	return !a->bytes[0] && !a->bytes[1] && !a->bytes[2] && !a->bytes[3];
+}
+
+/* Docker's proxy would fail to bind an address the host does not have:
+ * so does berth, before anything is recorded. */
+static int check_host_addresses(berth_ctx *ctx, const berth_port *ports, size_t n, berth_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		local_check lc = { .want = &ports[i].host_ip };
+		int ret;
+		if (is_any(&ports[i].host_ip))
+			continue;
+		if ((ret = nl_addr_each(ctx->nl, AF_INET, match_local, &lc, err)) < 0)
+			return ret;
+		if (!lc.found) {
+			char a[BERTH_ADDR_STRLEN];
+			_cleanup_free_ char *what = binding_text(&ports[i], ports[i].host_port_min);
+			return berth_err_set(err, EADDRNOTAVAIL, "Bind for %s failed: %s is not an address of this host",
+					     what, addr_format(&ports[i].host_ip, a));
+		}
+	}
+	return 0;
+}
+
+int fw_ports_publish(berth_ctx *ctx, const berth_container *c, berth_port *ports, size_t n,
+		     const berth_addr *target, berth_err *err)
+{
+	publish_args a = { .c = c, .ports = ports, .n = n, .target = target };
+	int ret;
+
+	if (n == 0)
+		return 0;
+	if ((ret = check_host_addresses(ctx, ports, n, err)) < 0)
+		return ret;
+	return with_lock(ctx, publish_locked, &a, err);
+}
+
+static int unpublish_locked(berth_ctx *ctx, void *arg, berth_err *err)
+{
+	const char *id = arg;
+	published_port *ps = NULL;
+	size_t n = 0;
+	int ret = store_ports_load(ctx->store, id, &ps, &n, err);
+
+	if (ret == 0 && n > 0 && (ret = store_ports_delete(ctx->store, id, err)) == 0) {
+		json_t *cmds = json_array();
+		/* added first: deleting what is already gone is then no error */
+		add_port_elems(cmds, ps, n);
+		for (size_t i = 0; i < n; i++)
+			fw_port_elems(cmds, "delete", &ps[i].port, &ps[i].target);
+		ret = apply_or_rebuild(ctx, cmds, err);
+		json_decref(cmds);
+	}
+	free(ps);
+	return ret;
+}
+
+int fw_ports_unpublish(berth_ctx *ctx, const char *container_id, berth_err *err)
+{
+	return with_lock(ctx, unpublish_locked, (void *)container_id, err);
+}
+
+/* ---- check -------------------------------------------------------------- */
+
+static bool table_whole(berth_err *err)
+{
+	size_t n_expected = 0, n_sets = 0;
+	const fw_chain_rules *expected = fw_ruleset_expected(&n_expected);
+	const char *const *sets = fw_ruleset_sets(&n_sets);
+	nft_table_summary sum = { 0 };
+	bool whole;
+
+	if (nft_table_summarize(FW_FAMILY, FW_TABLE, &sum, err) < 0)
+		return true; /* cannot tell: leave it */
+	whole = sum.exists;
+	for (size_t i = 0; whole && i < n_expected; i++)
+		whole = nft_summary_rules(&sum, expected[i].chain) == expected[i].rules;
+	for (size_t i = 0; whole && i < n_sets; i++)
+		whole = nft_summary_has_set(&sum, sets[i]);
+	nft_table_summary_free(&sum);
+	return whole;
+}
+
+/* An active bridge network: its table is whole (a pending one's may be
+ * in the making by another process) */
+static bool any_active(berth_ctx *ctx)
+{
+	berth_network **nets = NULL;
+	size_t n = 0;
+	bool any = false;
+	berth_err ignored = { 0 };
+
+	if (store_network_load_all(ctx->store, &nets, &n, &ignored) < 0)
+		berth_err_clear(&ignored);
+	for (size_t i = 0; i < n && !any; i++)
+		any = firewalled(nets[i]) && !strcmp(nets[i]->state, "active");
+	berth_network_list_free(nets, n);
+	return any;
+}
+
+int fw_check(berth_ctx *ctx, bool *restored, berth_err *err)
+{
+	berth_err ignored = { 0 };
+	bool whole = table_whole(&ignored);
+
+	berth_err_clear(&ignored);
+	*restored = false;
+	if (whole || !any_active(ctx))
+		return 0;
+	int ret = fw_rebuild(ctx, err);
+	*restored = ret == 0;
+	return ret;
+}

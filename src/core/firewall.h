@@ -1,0 +1,37 @@
+/* The firewall of bridge networks: core's side of fw/. Every change to
+ * the berth table happens while this process holds the store's write
+ * lock, so a rebuild from the store never interleaves with a change and
+ * the table stays a function of the store. When an element change fails
+ * (the table was flushed, an element is already gone or stale), the
+ * whole table is rebuilt from the store in one transaction instead. */
+#ifndef BERTH_CORE_FIREWALL_H
+#define BERTH_CORE_FIREWALL_H
+
+#include "core/context.h"
+
+#define OPT_MASQUERADE "com.docker.network.bridge.enable_ip_masquerade"
+#define OPT_ICC "com.docker.network.bridge.enable_icc"
+
+/* The network's -o value of a boolean option; `fallback` when unset. */
+bool network_option_bool(const berth_network *net, const char *key, bool fallback);
+
+/* A bridge network's elements in, with the table made if needed, and
+ * forwarding and route_localnet on. */
+int fw_network_up(berth_ctx *ctx, const berth_network *net, berth_err *err);
+/* Its elements out; the table goes with the last bridge network. */
+int fw_network_down(berth_ctx *ctx, const berth_network *net, berth_err *err);
+
+/* Records the ports (refusing taken ones, choosing free host ports) and
+ * publishes them to `target`; all or nothing. */
+int fw_ports_publish(berth_ctx *ctx, const berth_container *c, berth_port *ports, size_t n,
+		     const berth_addr *target, berth_err *err);
+/* Unpublishes and forgets every port of the container. */
+int fw_ports_unpublish(berth_ctx *ctx, const char *container_id, berth_err *err);
+
+/* Rebuilds the table from the store in one transaction. */
+int fw_rebuild(berth_ctx *ctx, berth_err *err);
+/* Restores the table if it is gone or its rules are not berth's (a
+ * flush by someone else); *restored tells. Cheap when all is well. */
+int fw_check(berth_ctx *ctx, bool *restored, berth_err *err);
+
+#endif

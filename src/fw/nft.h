@@ -1,0 +1,24 @@
+/* Running nftables commands through libnftables, as JSON built with
+ * jansson: no user string is ever pasted into nft's text syntax. */
+#ifndef BERTH_FW_NFT_H
+#define BERTH_FW_NFT_H
+
+#include "berth.h"
+
+#include <jansson.h>
+
+typedef struct nft_runner nft_runner;
+
+nft_runner *nft_runner_new(void);
+void nft_runner_free(nft_runner *r);
+
+/* Runs `cmds` (a JSON array of nft commands: {"add": {...}}, ...) as one
+ * transaction: all of it or nothing. The kernel's complaint, if any, is
+ * in the error. Steals nothing: the caller still owns cmds. */
+int nft_run(nft_runner *r, json_t *cmds, berth_err *err);
+
+/* Runs one "list" command and returns the parsed JSON output ("nftables"
+ * array) in *out (caller's reference). */
+int nft_list(nft_runner *r, json_t *cmd, json_t **out, berth_err *err);
+
+#endif

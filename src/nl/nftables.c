@@ -1,0 +1,137 @@
+#include "nl/nftables.h"
+#include "nl/nl.h"
+#include "util/err.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int family_number(const char *family)
+{
+	if (!strcmp(family, "ip"))
+		return NFPROTO_IPV4;
+	if (!strcmp(family, "ip6"))
+		return NFPROTO_IPV6;
+	return NFPROTO_INET;
+}
+
+static struct nlmsghdr *nft_msg(nl_sock *nl, void *buf, int msg, int flags, int family)
+{
+	struct nlmsghdr *nlh = nl_msg_start(nl, buf, (NFNL_SUBSYS_NFTABLES << 8) | msg, flags);
+	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+
+	g->nfgen_family = (uint8_t)family;
+	g->version = NFNETLINK_V0;
+	return nlh;
+}
+
+/* The string attribute `type` of an nf_tables message. */
+static const char *attr_string(const struct nlmsghdr *nlh, int type)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(a) == type)
+			return mnl_attr_get_str(a);
+	return NULL;
+}
+
+static int on_table(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	*(bool *)data = true;
+	return MNL_CB_OK;
+}
+
+static int on_rule(const struct nlmsghdr *nlh, void *data)
+{
+	nft_table_summary *s = data;
+	const char *chain = attr_string(nlh, NFTA_RULE_CHAIN);
+
+	s->chains = xrealloc(s->chains, (s->n_rules + 1) * sizeof(*s->chains));
+	s->chains[s->n_rules++] = xstrdup(chain ? chain : "");
+	return MNL_CB_OK;
+}
+
+static int on_set(const struct nlmsghdr *nlh, void *data)
+{
+	nft_table_summary *s = data;
+	const char *name = attr_string(nlh, NFTA_SET_NAME);
+
+	s->sets = xrealloc(s->sets, (s->n_sets + 1) * sizeof(*s->sets));
+	s->sets[s->n_sets++] = xstrdup(name ? name : "");
+	return MNL_CB_OK;
+}
+
+static int summarize(nl_sock *nl, int family, const char *table, nft_table_summary *out, berth_err *err)
+{
+	char buf[NL_BUFSIZE];
+	struct nlmsghdr *nlh = nft_msg(nl, buf, NFT_MSG_GETTABLE, 0, family);
+	int ret;
+
+	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, table);
+	ret = nl_get(nl, nlh, on_table, &out->exists, err);
+	if (ret == -ENOENT) {
+		berth_err_clear(err);
+		return 0;
+	}
+	if (ret < 0)
+		return ret;
+	/* dumps filtered by table: only berth's rules and sets come back */
+	nlh = nft_msg(nl, buf, NFT_MSG_GETRULE, NLM_F_DUMP, family);
+	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, table);
+	if ((ret = nl_dump(nl, nlh, on_rule, out, err)) < 0)
+		return ret;
+	nlh = nft_msg(nl, buf, NFT_MSG_GETSET, NLM_F_DUMP, family);
+	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, table);
+	return nl_dump(nl, nlh, on_set, out, err);
+}
+
+int nft_table_summarize(const char *family, const char *table, nft_table_summary *out, berth_err *err)
+{
+	nl_sock *nl = NULL;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if ((ret = nl_open_netfilter(&nl, err)) < 0)
+		return ret;
+	ret = summarize(nl, family_number(family), table, out, err);
+	nl_close(nl);
+	if (ret < 0)
+		nft_table_summary_free(out);
+	return ret;
+}
+
+unsigned nft_summary_rules(const nft_table_summary *s, const char *chain)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < s->n_rules; i++)
+		n += !strcmp(s->chains[i], chain);
+	return n;
+}
+
+bool nft_summary_has_set(const nft_table_summary *s, const char *set)
+{
+	for (size_t i = 0; i < s->n_sets; i++)
+		if (!strcmp(s->sets[i], set))
+			return true;
+	return false;
+}
+
+void nft_table_summary_free(nft_table_summary *s)
+{
+	for (size_t i = 0; i < s->n_rules; i++)
+		free(s->chains[i]);
+	for (size_t i = 0; i < s->n_sets; i++)
+		free(s->sets[i]);
+	free(s->chains);
+	free(s->sets);
+	s->chains = s->sets = NULL;
+	s->n_rules = s->n_sets = 0;
+}

@@ -1,0 +1,59 @@
+#include "util/sysctl.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+/* net.ipv4.conf.br-1.route_localnet: the dots of the key are path
+ * separators, but an interface name may hold dots of its own, so only
+ * the known prefix's dots are converted */
+static char *sysctl_path(const char *key)
+{
+	static const char *const prefixes[] = { "net.ipv4.conf.", "net.ipv6.conf." };
+	char *path = xasprintf("/proc/sys/%s", key);
+	char *p = path + strlen("/proc/sys/"), *stop = NULL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (!strncmp(p, prefixes[i], strlen(prefixes[i])))
+			stop = p + strlen(prefixes[i]);
+	for (; *p; p++) {
+		if (stop && p >= stop) {
+			/* the interface name runs to the last dot */
+			char *last = strrchr(p, '.');
+			if (last)
+				*last = '/';
+			break;
+		}
+		if (*p == '.')
+			*p = '/';
+	}
+	return path;
+}
+
+int sysctl_read(const char *key, char *buf, size_t size, berth_err *err)
+{
+	_cleanup_free_ char *path = sysctl_path(key);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0 || (n = read(fd, buf, size - 1)) < 0)
+		return berth_err_sys(err, errno, "reading %s", path);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int sysctl_write(const char *key, const char *value, berth_err *err)
+{
+	_cleanup_free_ char *path = sysctl_path(key);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(value);
+
+	if (fd < 0 || write(fd, value, len) != (ssize_t)len)
+		return berth_err_sys(err, errno, "writing %s", path);
+	return 0;
+}
