@@ -2,7 +2,9 @@
  * exec, network connect/disconnect, and cleaning up after dead monitors. */
 #include "core/container.h"
 #include "core/endpoint.h"
+#include "core/firewall.h"
 #include "core/sandbox.h"
+#include "fw/ruleset.h"
 #include "runtime/spawn.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -189,8 +191,24 @@ int berth_reconcile(berth_ctx *ctx, char ***fixed, size_t *n, berth_err *err)
 	/* containers started from now on see the host's mounts as they are
 	 * now, even those a private mount tree did not propagate */
 	int ret = sandbox_drop_mount_template(ctx, err);
+	char **fw = NULL;
+	size_t n_fw = 0;
 
-	return ret < 0 ? ret : containers_recover(ctx, fixed, n, err);
+	if (ret == 0)
+		ret = containers_recover(ctx, fixed, n, err);
+	/* after the containers: a released one's ports are gone from the store */
+	if (ret == 0)
+		ret = fw_reconcile(ctx, &fw, &n_fw, err);
+	if (ctx->fw_restored) {
+		*fixed = xrealloc(*fixed, (*n + 1) * sizeof(**fixed));
+		(*fixed)[(*n)++] = xstrdup("firewall: table " FW_FAMILY " " FW_TABLE
+					   " was missing or altered: rebuilt from the store");
+	}
+	*fixed = xrealloc(*fixed, (*n + n_fw + 1) * sizeof(**fixed));
+	for (size_t i = 0; i < n_fw; i++)
+		(*fixed)[(*n)++] = fw[i];
+	free(fw);
+	return ret;
 }
 
 int containers_recover_quietly(berth_ctx *ctx, berth_err *err)

@@ -13,6 +13,7 @@ struct berth_ctx {
 	store *store;
 	nl_sock *nl;
 	struct nft_runner *nft; /* made on first use (fw/nft.h) */
+	bool fw_restored;	/* opening found the firewall table broken and rebuilt it */
 	int pid;
 	unsigned long long start_time; /* of this process, to own pending rows */
 	char **warnings; /* for the front end to show; the library never prints */

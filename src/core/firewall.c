@@ -12,6 +12,7 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,69 @@ static int apply_or_rebuild(berth_ctx *ctx, json_t *cmds, berth_err *err)
 	return rebuild_locked(ctx, NULL, err);
 }
 
+/* ---- other firewalls ------------------------------------------------------ */
+
+static bool warned_before(const char *file, const char *line)
+{
+	_cleanup_fclose_ FILE *f = fopen(file, "re");
+	char buf[512];
+
+	while (f && fgets(buf, sizeof(buf), f))
+		if (!strncmp(buf, line, strlen(line)) && buf[strlen(line)] == '\n')
+			return true;
+	return false;
+}
+
+static void remember_warned(const char *file, const char *line)
+{
+	_cleanup_fclose_ FILE *f = fopen(file, "ae");
+
+	if (f)
+		fprintf(f, "%s\n", line);
+}
+
+static void warn_if_dropping(berth_ctx *ctx, json_t *chain, const char *file)
+{
+	const char *family = json_string_value(json_object_get(chain, "family"));
+	const char *table = json_string_value(json_object_get(chain, "table"));
+	const char *name = json_string_value(json_object_get(chain, "name"));
+	const char *hook = json_string_value(json_object_get(chain, "hook"));
+	const char *policy = json_string_value(json_object_get(chain, "policy"));
+
+	if (!family || !table || !name || !hook || !policy || strcmp(hook, "forward") || strcmp(policy, "drop") ||
+	    (!strcmp(family, FW_FAMILY) && !strcmp(table, FW_TABLE)))
+		return;
+	_cleanup_free_ char *key = xasprintf("%s %s %s", family, table, name);
+	if (warned_before(file, key))
+		return;
+	ctx_warn(ctx,
+		 "table %s %s, chain %s has policy drop on the forward hook: in nftables a drop in any table wins, so it "
+		 "drops container traffic berth accepts; accept berth's bridges there (e.g. iifname \"br-*\" accept; "
+		 "oifname \"br-*\" accept)",
+		 family, table, name);
+	remember_warned(file, key);
+}
+
+/* Once per chain (remembered in the run dir): another table's forward
+ * hook whose policy drops what berth's table accepts. */
+static void warn_foreign_drops(berth_ctx *ctx)
+{
+	json_t *cmd = json_pack("{s:{s:n}}", "list", "chains"), *listing = NULL, *o;
+	_cleanup_free_ char *file = xasprintf("%s/fw-warned", ctx->run_dir);
+	berth_err ignored = { 0 };
+	size_t i;
+
+	if (nft_list(runner(ctx), cmd, &listing, &ignored) == 0) {
+		json_array_foreach(listing, i, o) {
+			if (json_object_get(o, "chain"))
+				warn_if_dropping(ctx, json_object_get(o, "chain"), file);
+		}
+	}
+	berth_err_clear(&ignored);
+	json_decref(listing);
+	json_decref(cmd);
+}
+
 /* ---- networks ----------------------------------------------------------- */
 
 static int enable_forwarding(berth_ctx *ctx, berth_err *err)
@@ -164,6 +228,8 @@ static int network_up_locked(berth_ctx *ctx, void *arg, berth_err *err)
 	fw_network_elems(cmds, "add", net, network_option_bool(net, OPT_MASQUERADE, true));
 	ret = apply_or_rebuild(ctx, cmds, err);
 	json_decref(cmds);
+	if (ret == 0)
+		warn_foreign_drops(ctx);
 	return ret;
 }
 
@@ -399,6 +465,133 @@ int fw_ports_unpublish(berth_ctx *ctx, const char *container_id, berth_err *err)
 	return with_lock(ctx, unpublish_locked, (void *)container_id, err);
 }
 
+/* ---- reconcile ------------------------------------------------------------ */
+
+typedef struct report {
+	char **lines;
+	size_t n;
+} report;
+
+static void report_add(report *r, char *line)
+{
+	r->lines = xrealloc(r->lines, (r->n + 1) * sizeof(*r->lines));
+	r->lines[r->n++] = line;
+}
+
+/* Elements as canonical text, to compare what is with what should be. */
+static char *elem_text(json_t *e)
+{
+	char *t = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+
+	if (!t)
+		abort();
+	return t;
+}
+
+static size_t count_missing(json_t *want, json_t *have)
+{
+	size_t missing = 0, i, j;
+	json_t *w, *h;
+
+	json_array_foreach(want, i, w) {
+		_cleanup_free_ char *wt = elem_text(w);
+		bool found = false;
+		json_array_foreach(have, j, h) {
+			_cleanup_free_ char *ht = elem_text(h);
+			if ((found = !strcmp(wt, ht)))
+				break;
+		}
+		missing += !found;
+	}
+	return missing;
+}
+
+/* The elements each set should hold, from the rebuild's commands. */
+static json_t *wanted_elems(json_t *cmds)
+{
+	json_t *want = json_object(), *c;
+	size_t i;
+
+	json_array_foreach(cmds, i, c) {
+		json_t *el = json_object_get(json_object_get(c, "add"), "element");
+		if (!el)
+			continue;
+		const char *set = json_string_value(json_object_get(el, "name"));
+		json_t *list = json_object_get(want, set);
+		if (!list)
+			json_object_set_new(want, set, list = json_array());
+		json_array_extend(list, json_object_get(el, "elem"));
+	}
+	return want;
+}
+
+static void diff_sets(json_t *listing, json_t *want, report *r)
+{
+	size_t n_sets = 0, i;
+	const char *const *sets = fw_ruleset_sets(&n_sets);
+	json_t *o;
+
+	for (size_t k = 0; k < n_sets; k++) {
+		json_t *have = NULL, *w = json_object_get(want, sets[k]), *empty = json_array();
+		json_array_foreach(listing, i, o) {
+			json_t *set = json_object_get(o, "set") ? json_object_get(o, "set") : json_object_get(o, "map");
+			if (set && !strcmp(json_string_value(json_object_get(set, "name")), sets[k]))
+				have = json_object_get(set, "elem");
+		}
+		size_t missing = count_missing(w ? w : empty, have ? have : empty);
+		size_t stray = count_missing(have ? have : empty, w ? w : empty);
+		if (missing || stray)
+			report_add(r, xasprintf("firewall: %s: %zu element(s) missing, %zu stray: rebuilt from the store",
+						sets[k], missing, stray));
+		json_decref(empty);
+	}
+}
+
+static void diff_table(berth_ctx *ctx, json_t *cmds, report *r)
+{
+	json_t *list_cmd = json_pack("{s:{s:{s:s,s:s}}}", "list", "table", "family", FW_FAMILY, "name", FW_TABLE);
+	json_t *listing = NULL, *want = wanted_elems(cmds);
+	berth_err ignored = { 0 };
+
+	if (nft_list(runner(ctx), list_cmd, &listing, &ignored) < 0) {
+		berth_err_clear(&ignored);
+		if (json_object_size(want))
+			report_add(r, xstrdup("firewall: table " FW_FAMILY " " FW_TABLE " was missing: rebuilt from the store"));
+	} else {
+		diff_sets(listing, want, r);
+	}
+	json_decref(listing);
+	json_decref(want);
+	json_decref(list_cmd);
+}
+
+static int reconcile_locked(berth_ctx *ctx, void *arg, berth_err *err)
+{
+	report *r = arg;
+	json_t *cmds = json_array();
+	int ret = rebuild_cmds(ctx, cmds, err);
+
+	if (ret == 0) {
+		diff_table(ctx, cmds, r);
+		if ((ret = nft_run(runner(ctx), cmds, err)) < 0)
+			berth_err_wrap(err, "rebuilding the firewall table " FW_FAMILY " " FW_TABLE);
+		else
+			warn_foreign_drops(ctx);
+	}
+	json_decref(cmds);
+	return ret;
+}
+
+int fw_reconcile(berth_ctx *ctx, char ***lines, size_t *n, berth_err *err)
+{
+	report r = { 0 };
+	int ret = with_lock(ctx, reconcile_locked, &r, err);
+
+	*lines = r.lines;
+	*n = r.n;
+	return ret;
+}
+
 /* ---- check -------------------------------------------------------------- */
 
 static bool table_whole(berth_err *err)
@@ -448,5 +641,6 @@ int fw_check(berth_ctx *ctx, bool *restored, berth_err *err)
 		return 0;
 	int ret = fw_rebuild(ctx, err);
 	*restored = ret == 0;
+	ctx->fw_restored = *restored;
 	return ret;
 }

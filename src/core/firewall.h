@@ -30,6 +30,9 @@ int fw_ports_unpublish(berth_ctx *ctx, const char *container_id, berth_err *err)
 
 /* Rebuilds the table from the store in one transaction. */
 int fw_rebuild(berth_ctx *ctx, berth_err *err);
+/* Rebuilds the table from the store, reporting (one line each) the
+ * sets whose elements differed. */
+int fw_reconcile(berth_ctx *ctx, char ***lines, size_t *n, berth_err *err);
 /* Restores the table if it is gone or its rules are not berth's (a
  * flush by someone else); *restored tells. Cheap when all is well. */
 int fw_check(berth_ctx *ctx, bool *restored, berth_err *err);
