@@ -12,7 +12,7 @@ fi
 BERTH_ROOT=$(mktemp -d /tmp/berth-demo-root.XXXXXX)
 BERTH_RUNDIR=$(mktemp -d /tmp/berth-demo-run.XXXXXX)
 export BERTH_ROOT BERTH_RUNDIR
-trap 'umount -R "$BERTH_RUNDIR/netns" "$BERTH_RUNDIR/mnt" 2>/dev/null || true; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR"' EXIT
+trap 'ip netns del outside 2>/dev/null; umount -R "$BERTH_RUNDIR/netns" "$BERTH_RUNDIR/mnt" 2>/dev/null || true; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR"' EXIT
 ip link set lo up
 
 if [ -t 1 ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD= PLAIN=; fi
@@ -59,9 +59,37 @@ run berth network connect frontend db
 run berth exec db ip -br -4 addr
 run berth network disconnect frontend db
 
+step "Publish a port: no proxy process, only nftables map elements (table inet berth)"
+# another machine, played by a namespace behind a veth "uplink"
+run ip netns add outside
+run ip link add uplink type veth peer name eth0 netns outside
+run ip addr add 10.250.0.1/24 dev uplink
+run ip link set uplink up
+ip -n outside addr add 10.250.0.2/24 dev eth0
+ip -n outside link set eth0 up
+ip -n outside link set lo up
+mkdir -p "$BERTH_RUNDIR/www" && echo "hello through a published port" >"$BERTH_RUNDIR/www/index.html"
+run berth run -d --name site --network backend -p 8080:80 -- python3 -m http.server -d "$BERTH_RUNDIR/www" 80
+run berth port site
+run nft list map inet berth ports4_any
+fetch() { python3 -c 'import sys, time, urllib.request
+for i in range(50):
+    try:
+        print(urllib.request.urlopen(sys.argv[1], timeout=2).read().decode().strip()); break
+    except OSError:
+        time.sleep(0.1)' "$1"; }
+printf '$ # from the outside machine, to the host address
+'
+ip netns exec outside bash -c "$(declare -f fetch); fetch http://10.250.0.1:8080/"
+printf '$ # from the host, to 127.0.0.1
+'
+fetch http://127.0.0.1:8080/
+run ss -ltn 'sport = :8080'
+
 step "A network with containers cannot be removed; stop and rm release everything"
 run berth network rm backend || true
 run berth stop -t 1 web
-run berth rm -f web db
+run berth rm -f web db site
+run nft list map inet berth ports4_any
 run berth network rm frontend backend
 run ip -br link show type bridge
