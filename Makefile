@@ -68,7 +68,7 @@ unit: $(UNIT_BIN)
 # runs in namespaces of its own (tests/tap-exec).
 check: deps
 	@$(MAKE) --no-print-directory all unit SAN=$(SAN)
-	BERTH_BUILD_DIR=$(CURDIR)/$(BUILD) prove -j2 --exec tests/tap-exec $(UNIT_BIN) tests/integration/*.bats
+	BERTH_BUILD_DIR=$(CURDIR)/$(BUILD) prove -j2 --exec tests/tap-exec $(UNIT_BIN) tests/integration/*.bats tests/nobrnf/*.bats
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -1,4 +1,5 @@
 #include "cli/container_json.h"
+#include "core/port_spec.h"
 #include "cli/cli.h"
 #include "ipam/cidr.h"
 #include "util/cleanup.h"
@@ -70,6 +71,25 @@ static json_t *networks_json(const berth_container *c, berth_network **nets, siz
 	return obj;
 }
 
+/* Docker's NetworkSettings.Ports: {"80/tcp": [{"HostIp": ..., "HostPort": "8080"}]} */
+static json_t *ports_json(const berth_container *c)
+{
+	json_t *obj = json_object();
+
+	for (size_t i = 0; i < c->n_ports; i++) {
+		const berth_port *p = &c->ports[i];
+		char key[32], host[BERTH_ADDR_STRLEN], port[8];
+		snprintf(key, sizeof(key), "%u/%s", p->container_port, port_proto_name(p->proto));
+		snprintf(port, sizeof(port), "%u", p->host_port);
+		json_t *list = json_object_get(obj, key);
+		if (!list)
+			json_object_set_new(obj, key, list = json_array());
+		json_array_append_new(list, json_pack("{s:s, s:s}", "HostIp", addr_format(&p->host_ip, host),
+						      "HostPort", port));
+	}
+	return obj;
+}
+
 json_t *container_inspect_json(berth_ctx *ctx, const berth_container *c, berth_network **nets, size_t n_nets)
 {
 	char created[64], started[64], finished[64];
@@ -82,7 +102,7 @@ json_t *container_inspect_json(berth_ctx *ctx, const berth_container *c, berth_n
 	format_time(c->started_sec, 0, started);
 	format_time(c->finished_sec, 0, finished);
 	return json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:b, s:i, s:i, s:i, s:s, s:s}, s:s, s:s, s:{s:s, s:b},"
-			 " s:{s:s, s:o, s:o, s:s*}, s:{s:s, s:o}}",
+			 " s:{s:s, s:o, s:o, s:s*}, s:{s:s, s:o, s:o}}",
 			 "Id", c->id, "Created", created, "Path", c->argc ? c->argv[0] : "", "Args",
 			 strv_json(c->argv + (c->argc ? 1 : 0), c->argc ? c->argc - 1 : 0), "State", "Status",
 			 c->state, "Running", running, "Pid", running ? c->pid : 0, "MonitorPid",
@@ -90,5 +110,6 @@ json_t *container_inspect_json(berth_ctx *ctx, const berth_container *c, berth_n
 			 finished, "Name", name, "LogPath", log, "HostConfig", "NetworkMode", c->network_mode,
 			 "AutoRemove", c->auto_remove, "Config", "Hostname", c->hostname, "Env",
 			 strv_json(c->env, c->n_env), "Cmd", strv_json(c->argv, c->argc), "Rootfs", c->rootfs,
-			 "NetworkSettings", "SandboxKey", sandbox, "Networks", networks_json(c, nets, n_nets));
+			 "NetworkSettings", "SandboxKey", sandbox, "Ports", ports_json(c), "Networks",
+			 networks_json(c, nets, n_nets));
 }

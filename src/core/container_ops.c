@@ -329,9 +329,12 @@ static int disconnect_from(berth_ctx *ctx, berth_container *c, const berth_netwo
 		return berth_err_set(err, ENOENT, "container %s is not connected to network %s", c->name, net->name);
 	if (!live && !force && !strcmp(c->state, "running"))
 		return berth_err_set(err, EINVAL, "container %s is not running", c->name);
+	size_t i = (size_t)(ep - c->endpoints);
+	/* published ports lead to the first network's address: not past it */
+	if (i == 0 && c->n_ports && (ret = fw_ports_unpublish(ctx, c->id, err)) < 0)
+		return ret;
 	if ((ret = endpoint_detach(ctx, ep, live, err)) < 0)
 		return ret;
-	size_t i = (size_t)(ep - c->endpoints);
 	strv_free(c->endpoints[i].aliases);
 	memmove(&c->endpoints[i], &c->endpoints[i + 1], (c->n_endpoints - i - 1) * sizeof(*c->endpoints));
 	c->n_endpoints--;

@@ -226,8 +226,14 @@ static void add_rules(json_t *cmds)
 		       match("!=", meta("oifname"), json_string("@bridges")), verdict("masquerade")));
 
 	rule(cmds, "forward", json_pack("[o]", jump(FW_USER_CHAIN)));
-	rule(cmds, "forward", json_pack("[o,o]", in_set(meta("iifname"), "internal"), verdict("drop")));
-	rule(cmds, "forward", json_pack("[o,o]", in_set(meta("oifname"), "internal"), verdict("drop")));
+	/* internal: nothing in or out; traffic inside its bridge (seen here
+	 * where br_netfilter is loaded) stays allowed */
+	rule(cmds, "forward",
+	     json_pack("[o,o,o]", in_set(meta("iifname"), "internal"),
+		       match("!=", iif_oif(), json_string("@bridge_pairs")), verdict("drop")));
+	rule(cmds, "forward",
+	     json_pack("[o,o,o]", in_set(meta("oifname"), "internal"),
+		       match("!=", iif_oif(), json_string("@bridge_pairs")), verdict("drop")));
 	/* published ports are for everyone, other networks' containers too */
 	rule(cmds, "forward",
 	     json_pack("[o,o,o]", in_set(meta("oifname"), "bridges"), ct_status_dnat(), verdict("accept")));

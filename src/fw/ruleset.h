@@ -32,8 +32,8 @@
  *       ip saddr @masq4 oifname != @bridges masquerade }
  *     chain forward { type filter hook forward priority 0;
  *       jump berth-user
- *       iifname @internal drop
- *       oifname @internal drop
+ *       iifname @internal iifname . oifname != @bridge_pairs drop
+ *       oifname @internal iifname . oifname != @bridge_pairs drop
  *       oifname @bridges ct status dnat accept
  *       iifname @bridges oifname @bridges iifname . oifname != @bridge_pairs drop }
  *   }

@@ -1,0 +1,387 @@
+#!/usr/bin/env bats
+#
+# Firewall (issue 5), published ports: berth run -p reaches the container on
+# every path, with no proxy process and nothing listening on the host port:
+# (a) from another machine to the host's uplink address (the container sees
+# the real client address), (b) from the host to its own addresses, (c) from
+# the host to 127.0.0.1, (d) from containers, the publishing one included
+# (hairpin); tcp and udp.  -p 127.0.0.1:... is for the host only.  A host
+# port is published once (Docker's message naming the holder, nothing left
+# behind); a free one is picked when none is given; ranges; berth port, the
+# PORTS of berth ps, NetworkSettings.Ports of berth inspect; stop, rm,
+# kill -9 and disconnect take exactly that container's elements out of the
+# maps; the number of rules does not grow with the ports.
+#
+# Test bed (fw_helpers.bash): host uplink 10.250.0.1 <-> outside 10.250.0.2.
+# Subnets: 10.181.0.0/16.
+
+# bats and helpers set status, output, stderr, lines, cid, net_id
+# shellcheck disable=SC2154
+
+load helpers
+load fw_helpers
+
+setup() {
+    fw_setup
+}
+
+teardown() {
+    fw_teardown
+}
+
+# ps_row NAME: the row of berth ps -a for NAME.
+ps_row() { berth ps -a | awk -v n="$1" '$2 == n'; }
+
+# assert_peer_in WHAT "ADDR..." CLIENT ARGS...: an answer, and the server saw
+# one of ADDR... as the client's address.
+assert_peer_in() {
+    local what=$1 want=$2 out a
+    shift 2
+    out=$("$@" 2>&1) || fail "$what: no answer ($*)" "  $out" || return 1
+    for a in $want; do
+        [ "$out" = "$a" ] && return 0
+    done
+    fail "$what: the server saw '$out', expected one of: $want"
+}
+
+# links_settle: what a refused run made is gone (the kernel may free a veth
+# in the background: allow 10s), as at snapshot_save.
+state_is_unchanged() { [ "$(state_snapshot)" = "$state_before" ]; }
+links_settle() {
+    wait_until 10 state_is_unchanged || true
+    assert_unchanged
+}
+
+# outside_routes_loopback_to_host: the outside sends packets for 127.0.0.1
+# to the host's uplink address, as a hostile neighbour would (its own
+# 127.0.0.1 removed, route_localnet on so that its kernel lets them out).
+outside_routes_loopback_to_host() {
+    ip -n "$OUT_NS" addr del 127.0.0.1/8 dev lo
+    in_outside sysctl -qw net.ipv4.conf.eth0.route_localnet=1
+    ip -n "$OUT_NS" route add 127.0.0.1/32 via "$HOST_IP" dev eth0
+}
+
+# ---- the paths --------------------------------------------------------------
+
+@test "(a) the outside reaches a published tcp and udp port on the uplink address; the container sees the outside's address" {
+    create_net --subnet 10.181.0.0/24 pnet
+    ctr_server web --network pnet -p 8080:80 -p 8080:80/udp -- tcp:80 udp:80 tcp:81
+    local ip
+    ip=$(ctr_ip web pnet)
+    assert_elem ports4_any "tcp . 8080 : $ip . 80"
+    assert_elem ports4_any "udp . 8080 : $ip . 80"
+    assert_peer "tcp outside -> $HOST_IP:8080" "$OUT_IP" peer_from_outside tcp "$HOST_IP" 8080
+    assert_peer "udp outside -> $HOST_IP:8080" "$OUT_IP" peer_from_outside udp "$HOST_IP" 8080
+    # what is not published is not reachable (the container listens on 81)
+    refute_reach "tcp outside -> $HOST_IP:81" peer_from_outside tcp "$HOST_IP" 81
+}
+
+@test "(b) the host reaches a published port on its own addresses: uplink, the network's gateway, berth0's" {
+    create_net --subnet 10.181.1.0/24 pnet
+    ctr_server web --network pnet -p 8080:80 -p 8080:80/udp -- tcp:80 udp:80
+    local gw0 proto
+    gw0=$(net_gateway bridge)
+    for proto in tcp udp; do
+        assert_peer "$proto host -> $HOST_IP:8080" "$HOST_IP" peer_from_host "$proto" "$HOST_IP" 8080
+        assert_peer "$proto host -> 10.181.1.1:8080" 10.181.1.1 peer_from_host "$proto" 10.181.1.1 8080
+        assert_peer "$proto host -> $gw0:8080" "$gw0" peer_from_host "$proto" "$gw0" 8080
+    done
+}
+
+@test "(c) the host reaches a published port on 127.0.0.1 (tcp, udp); the container sees its gateway" {
+    create_net --subnet 10.181.2.0/24 pnet
+    ctr_server web --network pnet -p 8080:80 -p 8080:80/udp -- tcp:80 udp:80
+    assert_peer "tcp host -> 127.0.0.1:8080" 10.181.2.1 peer_from_host tcp 127.0.0.1 8080
+    assert_peer "udp host -> 127.0.0.1:8080" 10.181.2.1 peer_from_host udp 127.0.0.1 8080
+}
+
+# The same network: masqueraded to the gateway (docs/firewall.md), or with
+# bridge netfilter DNAT'd and bridged with the client's own address; either
+# is an answer from the right container.  The publishing container itself
+# can only be answered through the host, so masqueraded.  Another network:
+# not masqueraded (postrouting masquerades masq4 sources only when they
+# leave by something else than a bridge).
+@test "(d) hairpin: containers of the same network, the publishing one, another network's reach the host's address (tcp, udp)" {
+    create_net --subnet 10.181.3.0/24 pnet
+    create_net --subnet 10.181.5.0/24 onet
+    ctr_server web --network pnet -p 8080:80 -p 8080:80/udp -- tcp:80 udp:80
+    run_d --name same --network pnet -- sleep 60
+    run_d --name other --network onet -- sleep 60
+    local same_ip other_ip proto
+    same_ip=$(ctr_ip same pnet)
+    other_ip=$(ctr_ip other onet)
+    for proto in tcp udp; do
+        assert_peer_in "$proto same -> $HOST_IP:8080" "10.181.3.1 $same_ip" peer_from_ctr same "$proto" "$HOST_IP" 8080
+        assert_peer "$proto web -> $HOST_IP:8080 (itself)" 10.181.3.1 peer_from_ctr web "$proto" "$HOST_IP" 8080
+        assert_peer "$proto other -> $HOST_IP:8080" "$other_ip" peer_from_ctr other "$proto" "$HOST_IP" 8080
+    done
+    # the gateway is a host address as well
+    assert_peer_in "tcp same -> 10.181.3.1:8080" "10.181.3.1 $same_ip" peer_from_ctr same tcp 10.181.3.1 8080
+    assert_peer "tcp other -> 10.181.5.1:8080" "$other_ip" peer_from_ctr other tcp 10.181.5.1 8080
+}
+
+# ---- 127.0.0.1 --------------------------------------------------------------
+
+@test "-p 127.0.0.1:8081:80: the host reaches it on 127.0.0.1; the outside neither on the uplink address nor by routing 127.0.0.1 to the host" {
+    create_net --subnet 10.181.6.0/24 pnet
+    ctr_server local1 --network pnet -p 127.0.0.1:8081:80 -- tcp:80
+    local ip
+    ip=$(ctr_ip local1 pnet)
+    assert_elem ports4_addr "127.0.0.1 . tcp . 8081 : $ip . 80"
+    assert_eq "$(fw_elems_matching ports4_any ' 8081 :')" "" "ports4_any elements for 8081"
+    assert_peer "tcp host -> 127.0.0.1:8081" 10.181.6.1 peer_from_host tcp 127.0.0.1 8081
+    refute_reach "tcp host -> $HOST_IP:8081" peer_from_host tcp "$HOST_IP" 8081
+    refute_reach "tcp outside -> $HOST_IP:8081" peer_from_outside tcp "$HOST_IP" 8081
+    probe_add uplink ip daddr 127.0.0.1 tcp dport 8081
+    outside_routes_loopback_to_host
+    refute_reach "tcp outside -> 127.0.0.1:8081 (routed to the host)" peer_from_outside tcp 127.0.0.1 8081
+    [ "$(probe_count uplink)" -gt 0 ] ||
+        fail "the outside's packets to 127.0.0.1 did not reach the host: the check above proves nothing"
+    # the host still does
+    assert_peer "tcp host -> 127.0.0.1:8081 (after)" 10.181.6.1 peer_from_host tcp 127.0.0.1 8081
+}
+
+# route_localnet is on on the bridges (for (c)); guard keeps a container from
+# using it to reach what the host binds to 127.0.0.1.
+@test "a container cannot reach the host's 127.0.0.1 by routing it to its gateway" {
+    create_net --subnet 10.181.7.0/24 pnet
+    host_server tcp:127.0.0.1:7081
+    assert_peer "tcp host -> 127.0.0.1:7081" 127.0.0.1 peer_from_host tcp 127.0.0.1 7081
+    run_d --name sneaky --network pnet -- sleep 60
+    local sb veth
+    sb=$(sandbox_of sneaky)
+    veth=$(host_veth sneaky)
+    nsenter --net="$sb" ip addr del 127.0.0.1/8 dev lo
+    nsenter --net="$sb" sysctl -qw net.ipv4.conf.eth0.route_localnet=1
+    nsenter --net="$sb" ip route add 127.0.0.1/32 via 10.181.7.1 dev eth0
+    probe_add "$veth" ip daddr 127.0.0.1 tcp dport 7081
+    refute_reach "tcp sneaky -> 127.0.0.1:7081" peer_from_ctr sneaky tcp 127.0.0.1 7081
+    [ "$(probe_count "$veth")" -gt 0 ] ||
+        fail "sneaky's packets to 127.0.0.1 did not reach the host: the check above proves nothing"
+}
+
+# ---- allocation -------------------------------------------------------------
+
+@test "a host port already published: refused with the holder's name, nothing left behind" {
+    create_net --subnet 10.181.8.0/24 pnet
+    ctr_server holder --network pnet -p 8082:80 -p 127.0.0.1:8083:80 -- tcp:80
+    local holder_id=$cid
+    snapshot_save
+    local ports_before
+    ports_before=$(fw_ports_snapshot)
+    berth_fails 1 "Bind for 0.0.0.0:8082/tcp failed: port is already allocated by container holder" \
+        run -d --name dup --network pnet --ip 10.181.8.50 -p 8082:81 -- sleep 60
+    berth_fails 1 "Bind for 127.0.0.1:8082/tcp failed: port is already allocated by container holder" \
+        run -d --name dup --network pnet --ip 10.181.8.50 -p 127.0.0.1:8082:81 -- sleep 60
+    berth_fails 1 "Bind for 0.0.0.0:8083/tcp failed: port is already allocated by container holder" \
+        run -d --name dup --network pnet --ip 10.181.8.50 -p 8083:81 -- sleep 60
+    berth_fails 1 "Bind for 127.0.0.1:8083/tcp failed: port is already allocated by container holder" \
+        run -d --name dup --network pnet --ip 10.181.8.50 -p 127.0.0.1:8083:81 -- sleep 60
+    # the first free port does not save the second one
+    berth_fails 1 "Bind for 0.0.0.0:8082/tcp failed: port is already allocated by container holder" \
+        run -d --name dup --network pnet --ip 10.181.8.50 -p 8079:80 -p 8082:81 -- sleep 60
+    berth_fails 1 "Bind for 0.0.0.0:8082/tcp failed: port is already allocated by container holder" \
+        run --rm --name dup --network pnet --ip 10.181.8.50 -p 8082:81 -- true
+    links_settle
+    assert_eq "$(fw_ports_snapshot)" "$ports_before" "port maps after the refused runs"
+    assert_eq "$(berth ps -aq --no-trunc)" "$holder_id" "containers after the refused runs"
+    # the holder still serves; the name, the address and 8079 are free
+    assert_peer "tcp outside -> $HOST_IP:8082" "$OUT_IP" peer_from_outside tcp "$HOST_IP" 8082
+    run_d --name dup --network pnet --ip 10.181.8.50 -p 8079:80 -- sleep 60
+}
+
+@test "the same host port with another protocol, or on two other host addresses, is published twice" {
+    create_net --subnet 10.181.9.0/24 pnet
+    # each container listens only on its own container port: an answer comes
+    # from the right one
+    ctr_server tcp8084 --network pnet -p 8084:80 -- tcp:80
+    ctr_server udp8084 --network pnet -p 8084:90/udp -- udp:90
+    ctr_server lo8085 --network pnet -p 127.0.0.1:8085:80 -- tcp:80
+    ctr_server up8085 --network pnet -p "$HOST_IP:8085:90" -- tcp:90
+    assert_elem ports4_addr "127.0.0.1 . tcp . 8085 : $(ctr_ip lo8085 pnet) . 80"
+    assert_elem ports4_addr "$HOST_IP . tcp . 8085 : $(ctr_ip up8085 pnet) . 90"
+    assert_peer "tcp outside -> $HOST_IP:8084" "$OUT_IP" peer_from_outside tcp "$HOST_IP" 8084
+    assert_peer "udp outside -> $HOST_IP:8084" "$OUT_IP" peer_from_outside udp "$HOST_IP" 8084
+    assert_peer "tcp host -> 127.0.0.1:8085" 10.181.9.1 peer_from_host tcp 127.0.0.1 8085
+    assert_peer "tcp outside -> $HOST_IP:8085" "$OUT_IP" peer_from_outside tcp "$HOST_IP" 8085
+    # an address of the host that is not the one published: nothing there
+    refute_reach "tcp host -> 10.181.9.1:8085" peer_from_host tcp 10.181.9.1 8085
+}
+
+@test "a host IP that is not an address of the host is refused" {
+    create_net --subnet 10.181.10.0/24 pnet
+    snapshot_save
+    local ports_before
+    ports_before=$(fw_ports_snapshot)
+    berth_fails 1 "Bind for 10.9.9.9:8080/tcp failed: 10.9.9.9 is not an address of this host" \
+        run -d --network pnet -p 10.9.9.9:8080:80 -- sleep 60
+    links_settle
+    assert_eq "$(fw_ports_snapshot)" "$ports_before" "port maps"
+    assert_eq "$(berth ps -aq)" "" "containers"
+}
+
+@test "no host port: a free one from 32768-60999, reachable; two containers get two" {
+    create_net --subnet 10.181.11.0/24 pnet
+    ctr_server rnd1 --network pnet -p 80 -p 80/udp -- tcp:80 udp:80
+    local ip tport uport
+    ip=$(ctr_ip rnd1 pnet)
+    berth_ok port rnd1 80/tcp
+    assert_match "$output" '^0\.0\.0\.0:[0-9]+$' "berth port rnd1 80/tcp"
+    tport=${output#0.0.0.0:}
+    berth_ok port rnd1 80/udp
+    assert_match "$output" '^0\.0\.0\.0:[0-9]+$' "berth port rnd1 80/udp"
+    uport=${output#0.0.0.0:}
+    local p
+    for p in "$tport" "$uport"; do
+        [ "$p" -ge 32768 ] && [ "$p" -le 60999 ] || fail "host port $p is outside 32768-60999"
+    done
+    assert_elem ports4_any "tcp . $tport : $ip . 80"
+    assert_elem ports4_any "udp . $uport : $ip . 80"
+    assert_peer "tcp outside -> $HOST_IP:$tport" "$OUT_IP" peer_from_outside tcp "$HOST_IP" "$tport"
+    assert_peer "udp outside -> $HOST_IP:$uport" "$OUT_IP" peer_from_outside udp "$HOST_IP" "$uport"
+    run_d --name rnd2 --network pnet -p 80 -- sleep 60
+    berth_ok port rnd2 80/tcp
+    assert_match "$output" '^0\.0\.0\.0:[0-9]+$' "berth port rnd2 80/tcp"
+    local tport2=${output#0.0.0.0:}
+    [ "$tport2" -ge 32768 ] && [ "$tport2" -le 60999 ] || fail "host port $tport2 is outside 32768-60999"
+    [ "$tport2" != "$tport" ] || fail "rnd1 and rnd2 both got host port $tport"
+}
+
+@test "a range 8000-8002:80-82: three ports, each to its own" {
+    create_net --subnet 10.181.12.0/24 pnet
+    ctr_server rng --network pnet -p 8000-8002:80-82 -- tcp:80 tcp:81 tcp:82
+    local ip i
+    ip=$(ctr_ip rng pnet)
+    for i in 0 1 2; do
+        assert_elem ports4_any "tcp . 800$i : $ip . 8$i"
+        assert_peer "tcp outside -> $HOST_IP:800$i" "$OUT_IP" peer_from_outside tcp "$HOST_IP" "800$i"
+    done
+    assert_eq "$(fw_elems_matching ports4_any ": $ip \\.")" "tcp . 8000 : $ip . 80
+tcp . 8001 : $ip . 81
+tcp . 8002 : $ip . 82" "ports4_any elements of rng"
+    berth_ok port rng
+    assert_eq "$(sort <<<"$output")" "80/tcp -> 0.0.0.0:8000
+81/tcp -> 0.0.0.0:8001
+82/tcp -> 0.0.0.0:8002" "berth port rng"
+    assert_eq "$(jeval "$(ps_json_of rng)" 'd["Ports"]')" "0.0.0.0:8000-8002->80-82/tcp" "Ports of ps --format json"
+}
+
+@test "an sctp port is published too" {
+    create_net --subnet 10.181.13.0/24 pnet
+    run_d --name sc --network pnet -p 8086:80/sctp -- sleep 60
+    assert_elem ports4_any "sctp . 8086 : $(ctr_ip sc pnet) . 80"
+    berth_ok port sc 80/sctp
+    assert_eq "$output" 0.0.0.0:8086 "berth port sc 80/sctp"
+}
+
+# ---- what berth shows -------------------------------------------------------
+
+@test "berth port, the PORTS of berth ps and NetworkSettings.Ports of berth inspect" {
+    create_net --subnet 10.181.14.0/24 pnet
+    run_d --name pub --network pnet -p 8090:80 -p 127.0.0.1:8091:81/udp -- sleep 60
+    run_d --name nopub --network pnet -- sleep 60
+    berth_ok port pub
+    assert_eq "$(sort <<<"$output")" "80/tcp -> 0.0.0.0:8090
+81/udp -> 127.0.0.1:8091" "berth port pub"
+    berth_ok port pub 80/tcp
+    assert_eq "$output" 0.0.0.0:8090 "berth port pub 80/tcp"
+    berth_ok port pub 81/udp
+    assert_eq "$output" 127.0.0.1:8091 "berth port pub 81/udp"
+    berth_fails 1 "No public port '82/tcp' published for pub" port pub 82/tcp
+    berth_fails 1 "No public port '80/udp' published for pub" port pub 80/udp
+    berth_ok port nopub
+    assert_eq "$output" "" "berth port nopub"
+
+    berth_ok ps
+    assert_match "${lines[0]}" '^CONTAINER ID +NAME +COMMAND +CREATED +STATUS +PORTS +NETWORKS +IPS *$' "header of berth ps"
+    local row
+    row=$(ps_row pub)
+    assert_contains "$row" " 0.0.0.0:8090->80/tcp, 127.0.0.1:8091->81/udp " "ps row of pub"
+    assert_match "$row" ' pnet +10\.181\.14\.[0-9]+ *$' "NETWORKS and IPS of pub"
+    assert_eq "$(jeval "$(ps_json_of pub)" 'd["Ports"]')" "0.0.0.0:8090->80/tcp, 127.0.0.1:8091->81/udp" \
+        "Ports of ps --format json (pub)"
+    assert_eq "$(jeval "$(ps_json_of nopub)" 'd["Ports"]')" "" "Ports of ps --format json (nopub)"
+
+    assert_eq "$(ctr_get pub 'd["NetworkSettings"]["Ports"]')" \
+        '{"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8090"}], "81/udp": [{"HostIp": "127.0.0.1", "HostPort": "8091"}]}' \
+        "NetworkSettings.Ports of pub"
+    assert_eq "$(ctr_get nopub 'd["NetworkSettings"]["Ports"]')" '{}' "NetworkSettings.Ports of nopub"
+}
+
+@test "nothing listens on a published host port and berth runs no process but the monitors" {
+    create_net --subnet 10.181.15.0/24 pnet
+    ctr_server np --network pnet -p 8092:80 -p 8092:80/udp -- tcp:80 udp:80
+    assert_peer "tcp outside -> $HOST_IP:8092" "$OUT_IP" peer_from_outside tcp "$HOST_IP" 8092
+    assert_peer "udp outside -> $HOST_IP:8092" "$OUT_IP" peer_from_outside udp "$HOST_IP" 8092
+    assert_eq "$(ss -Hantu 'sport = :8092')" "" "sockets on port 8092 in the host"
+    local monitors
+    monitors=$(monitor_pids)
+    [ -n "$monitors" ] || fail "no monitor pid"
+    wait_until 5 only_monitors_run "$monitors" ||
+        fail "berth processes other than the monitors: $(berth_pids | tr '\n' ' ') (monitors: $(echo "$monitors" | tr '\n' ' '))"
+}
+
+# ---- cleanup ----------------------------------------------------------------
+
+# elems_without IP: the port maps' elements, without those that lead to IP.
+elems_without() { grep -vF -- ": $1 . " <<<"$ports_all" || true; }
+
+@test "stop, rm -f, kill -9, disconnect and the end of a --rm run take exactly that container's elements out" {
+    create_net --subnet 10.181.16.0/24 pnet
+    ctr_server keep --network pnet -p 8100:80 -- tcp:80
+    run_d --name st --network pnet -p 8101:80 -p 8101:80/udp -p 127.0.0.1:8102:80 -- sleep 60
+    run_d --name rmf --network pnet -p 8103:80 -- sleep 60
+    run_d --name k9 --network pnet -p 8104:80 -- sleep 60
+    run_d --name dis --network pnet -p 8105:80 -- sleep 60
+    local ip_st ip_rmf ip_k9 ip_dis
+    ip_st=$(ctr_ip st pnet)
+    ip_rmf=$(ctr_ip rmf pnet)
+    ip_k9=$(ctr_ip k9 pnet)
+    ip_dis=$(ctr_ip dis pnet)
+    assert_elem ports4_any "tcp . 8101 : $ip_st . 80"
+    assert_elem ports4_any "udp . 8101 : $ip_st . 80"
+    assert_elem ports4_addr "127.0.0.1 . tcp . 8102 : $ip_st . 80"
+    local ports_all
+    ports_all=$(fw_ports_snapshot)
+
+    berth_ok stop -t 1 st
+    assert_eq "$(fw_ports_snapshot)" "$(elems_without "$ip_st")" "port maps after stop st"
+    ports_all=$(fw_ports_snapshot)
+
+    berth_ok rm -f rmf
+    assert_eq "$(fw_ports_snapshot)" "$(elems_without "$ip_rmf")" "port maps after rm -f rmf"
+    ports_all=$(fw_ports_snapshot)
+
+    kill -9 "$(ctr_pid k9)"
+    wait_until 10 fw_lacks_elem ports4_any "tcp . 8104 : $ip_k9 . 80" || fail "k9's element is still there"
+    assert_eq "$(fw_ports_snapshot)" "$(elems_without "$ip_k9")" "port maps after kill -9 k9"
+    ports_all=$(fw_ports_snapshot)
+
+    berth_ok network disconnect pnet dis
+    assert_eq "$(fw_ports_snapshot)" "$(elems_without "$ip_dis")" "port maps after disconnect dis"
+    ports_all=$(fw_ports_snapshot)
+
+    berth_ok run --rm --network pnet -p 8106:80 -- true
+    assert_eq "$(fw_ports_snapshot)" "$ports_all" "port maps after a --rm run"
+
+    # keep is untouched; every port let go is free again
+    assert_elem ports4_any "tcp . 8100 : $(ctr_ip keep pnet) . 80"
+    assert_peer "tcp outside -> $HOST_IP:8100" "$OUT_IP" peer_from_outside tcp "$HOST_IP" 8100
+    run_d --name again --network pnet -p 8101:80 -p 8101:80/udp -p 127.0.0.1:8102:80 -p 8103-8106:83-86 -- sleep 60
+}
+
+@test "the number of rules is the same with 0, 1 and 251 published ports" {
+    create_net --subnet 10.181.17.0/24 pnet
+    local n0 n1 n2
+    n0=$(fw_rule_count)
+    [ "$n0" -gt 0 ] || fail "table inet berth has no rules"
+    run_d --name one --network pnet -p 8110:80 -- sleep 60
+    n1=$(fw_rule_count)
+    run_d --name many --network pnet -p 9000-9099:9000-9099 -p 9000-9099:9000-9099/udp \
+        -p 127.0.0.1:9200-9249:9200-9249 -- sleep 60
+    n2=$(fw_rule_count)
+    assert_eq "$(fw_elems ports4_any | wc -l)" 201 "elements of ports4_any"
+    assert_eq "$(fw_elems ports4_addr | wc -l)" 50 "elements of ports4_addr"
+    assert_eq "$n1" "$n0" "rules with 1 published port"
+    assert_eq "$n2" "$n0" "rules with 251 published ports"
+}

@@ -1,0 +1,1 @@
+../integration/030-fw-outbound.bats

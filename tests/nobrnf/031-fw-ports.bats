@@ -1,0 +1,1 @@
+../integration/031-fw-ports.bats

@@ -1,0 +1,1 @@
+../integration/032-fw-isolation.bats

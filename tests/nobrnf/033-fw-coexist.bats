@@ -1,0 +1,1 @@
+../integration/033-fw-coexist.bats

@@ -1,0 +1,1 @@
+../integration/fw_helpers.bash
