@@ -23,23 +23,8 @@ trap 'umount -R "$BERTH_RUNDIR/netns" "$BERTH_RUNDIR/mnt" 2>/dev/null; umount -R
 mkdir -p /run/netns && mount -t tmpfs bench-netns /run/netns
 ip link set lo up
 
-now_ns() { date +%s%N; }
-time_us() { # prints the wall time of "$@" in microseconds; its stdout is dropped
-	local t0 t1
-	t0=$(now_ns)
-	"$@" >/dev/null
-	t1=$(now_ns)
-	echo $(((t1 - t0) / 1000))
-}
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-summary() { # name; samples (us) on stdin
-	sort -n | awk -v name="$1" '
-		{ v[NR] = $1 }
-		END {
-			med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			printf "%-44s median %8.2f ms  min %8.2f ms  max %8.2f ms  (n=%d)\n", name, med / 1000, v[1] / 1000, v[NR] / 1000, NR
-		}'
-}
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 "$BERTH" network create --subnet 10.99.0.0/16 bench >/dev/null
 "$BERTH" run -d --network none -- true >/dev/null # warm-up
@@ -78,11 +63,11 @@ done
 net_med=$(printf '%s\n' "${on_net[@]}" | median)
 none_med=$(printf '%s\n' "${on_none[@]}" | median)
 echo "== setup"
-printf '%s\n' "${on_net[@]}" | summary "berth run -d --network bench"
-printf '%s\n' "${on_none[@]}" | summary "berth run -d --network none"
+printf '%s\n' "${on_net[@]}" | summary "berth run -d --network bench" ms 1000
+printf '%s\n' "${on_none[@]}" | summary "berth run -d --network none" ms 1000
 printf 'network part of berth run (median difference)   %8.2f ms\n' "$(echo "($net_med - $none_med) / 1000" | bc -l)"
-printf '%s\n' "${ipb[@]}" | summary "ip -batch (host) + ip -n NS -batch (inside)"
-printf '%s\n' "${iph[@]}" | summary "ip -batch, host side only (one process)"
+printf '%s\n' "${ipb[@]}" | summary "ip -batch (host) + ip -n NS -batch (inside)" ms 1000
+printf '%s\n' "${iph[@]}" | summary "ip -batch, host side only (one process)" ms 1000
 
 # --- 3. teardown (before filling: the containers of step 1 are there) -----
 rm_net=() rm_none=() ipdel=()
@@ -102,10 +87,10 @@ done
 rmn=$(printf '%s\n' "${rm_net[@]}" | median)
 rmo=$(printf '%s\n' "${rm_none[@]}" | median)
 echo "== teardown"
-printf '%s\n' "${rm_net[@]}" | summary "berth rm -f, container on bench"
-printf '%s\n' "${rm_none[@]}" | summary "berth rm -f, container on none"
+printf '%s\n' "${rm_net[@]}" | summary "berth rm -f, container on bench" ms 1000
+printf '%s\n' "${rm_none[@]}" | summary "berth rm -f, container on none" ms 1000
 printf 'network part of berth rm -f (median difference)  %8.2f ms\n' "$(echo "($rmn - $rmo) / 1000" | bc -l)"
-printf '%s\n' "${ipdel[@]}" | summary "ip link del of a veth"
+printf '%s\n' "${ipdel[@]}" | summary "ip link del of a veth" ms 1000
 
 # --- 2. flatness ----------------------------------------------------------
 "$BERTH" network create --subnet 10.97.0.0/16 fill >/dev/null
@@ -114,5 +99,5 @@ for i in $(seq "$FILL"); do
 	fill+=("$(time_us "$BERTH" run -d --network fill -- sleep 600)")
 done
 echo "== flatness ($FILL containers on one network)"
-printf '%s\n' "${fill[@]:0:10}" | summary "berth run -d, containers 1-10"
-printf '%s\n' "${fill[@]:$((FILL - 10)):10}" | summary "berth run -d, containers $((FILL - 9))-$FILL"
+printf '%s\n' "${fill[@]:0:10}" | summary "berth run -d, containers 1-10" ms 1000
+printf '%s\n' "${fill[@]:$((FILL - 10)):10}" | summary "berth run -d, containers $((FILL - 9))-$FILL" ms 1000

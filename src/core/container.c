@@ -73,11 +73,11 @@ static void net_choice_free(net_choice *ch)
 /* -p: Docker's syntax and, per network mode, Docker's answers. */
 static int check_publish(berth_ctx *ctx, const berth_run_spec *spec, net_choice *ch, berth_err *err)
 {
-	int ret;
-
-	for (size_t i = 0; i < spec->n_publish; i++)
-		if ((ret = port_spec_parse(spec->publish[i], &ch->ports, &ch->n_ports, err)) < 0)
+	for (size_t i = 0; i < spec->n_publish; i++) {
+		int ret = port_spec_parse(spec->publish[i], &ch->ports, &ch->n_ports, err);
+		if (ret < 0)
 			return ret;
+	}
 	if (ch->n_ports == 0)
 		return 0;
 	if (ch->peer)

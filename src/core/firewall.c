@@ -147,10 +147,12 @@ static bool warned_before(const char *file, const char *line)
 
 static void remember_warned(const char *file, const char *line)
 {
-	_cleanup_fclose_ FILE *f = fopen(file, "ae");
+	FILE *f = fopen(file, "ae");
 
-	if (f)
+	if (f) {
 		fprintf(f, "%s\n", line);
+		fclose(f);
+	}
 }
 
 static void warn_if_dropping(berth_ctx *ctx, json_t *chain, const char *file)
@@ -179,12 +181,13 @@ static void warn_if_dropping(berth_ctx *ctx, json_t *chain, const char *file)
  * hook whose policy drops what berth's table accepts. */
 static void warn_foreign_drops(berth_ctx *ctx)
 {
-	json_t *cmd = json_pack("{s:{s:n}}", "list", "chains"), *listing = NULL, *o;
+	json_t *cmd = json_pack("{s:{s:n}}", "list", "chains"), *listing = NULL;
 	_cleanup_free_ char *file = xasprintf("%s/fw-warned", ctx->run_dir);
 	berth_err ignored = { 0 };
-	size_t i;
 
 	if (nft_list(runner(ctx), cmd, &listing, &ignored) == 0) {
+		size_t i;
+		json_t *o;
 		json_array_foreach(listing, i, o) {
 			if (json_object_get(o, "chain"))
 				warn_if_dropping(ctx, json_object_get(o, "chain"), file);
@@ -235,11 +238,7 @@ static int network_up_locked(berth_ctx *ctx, void *arg, berth_err *err)
 
 int fw_network_up(berth_ctx *ctx, const berth_network *net, berth_err *err)
 {
-	int ret;
-
-	if (!firewalled(net))
-		return 0;
-	if ((ret = with_lock(ctx, network_up_locked, (void *)net, err)) < 0)
+	if (firewalled(net) && with_lock(ctx, network_up_locked, (void *)net, err) < 0)
 		return berth_err_wrap(err, "network %s", net->name);
 	return 0;
 }

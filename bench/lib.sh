@@ -1,0 +1,22 @@
+# Shared by the bench scripts: timing and statistics in bash.
+
+now_ns() { date +%s%N; }
+
+time_us() { # prints the wall time of "$@" in microseconds; its stdout is dropped
+	local t0 t1
+	t0=$(now_ns)
+	"$@" >/dev/null
+	t1=$(now_ns)
+	echo $(((t1 - t0) / 1000))
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+summary() { # NAME UNIT DIVISOR: median, min, max of the samples on stdin, divided
+	sort -n | awk -v name="$1" -v unit="$2" -v div="$3" '
+		{ v[NR] = $1 }
+		END {
+			med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%-52s median %10.2f %s  min %10.2f  max %10.2f  (n=%d)\n", name, med / div, unit, v[1] / div, v[NR] / div, NR
+		}'
+}
