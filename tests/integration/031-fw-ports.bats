@@ -385,3 +385,25 @@ elems_without() { grep -vF -- ": $1 . " <<<"$ports_all" || true; }
     assert_eq "$n1" "$n0" "rules with 1 published port"
     assert_eq "$n2" "$n0" "rules with 251 published ports"
 }
+
+# A monitor killed with SIGKILL, then its container: nothing released them.
+# The next command that lists containers does, ports included, and the
+# port is free for another container.
+@test "monitor and container killed with SIGKILL: the next berth ps takes their port elements out" {
+    create_net --subnet 10.181.18.0/24 pnet
+    run_d --name orphanp --network pnet -p 8120:80 -p 127.0.0.1:8121:80 -- sleep 60
+    local ip mpid pid
+    ip=$(ctr_ip orphanp pnet)
+    mpid=$(ctr_get orphanp 'd["State"]["MonitorPid"]')
+    pid=$(ctr_pid orphanp)
+    kill -9 "$mpid"
+    wait_until 10 pid_dead "$mpid"
+    kill -9 "$pid"
+    wait_until 10 pid_dead "$pid"
+    assert_elem ports4_any "tcp . 8120 : $ip . 80"
+    berth_ok ps -a
+    refute_elem ports4_any "tcp . 8120 : $ip . 80"
+    refute_elem ports4_addr "127.0.0.1 . tcp . 8121 : $ip . 80"
+    run_d --name heir --network pnet -p 8120:80 -p 127.0.0.1:8121:80 -- sleep 60
+    assert_elem ports4_any "tcp . 8120 : $(ctr_ip heir pnet) . 80"
+}
