@@ -93,6 +93,8 @@ static int check_publish(berth_ctx *ctx, const berth_run_spec *spec, net_choice 
 		return berth_err_set(err, EINVAL, "cannot publish ports with --network %s", ch->mode);
 	if (ch->net->internal)
 		return berth_err_set(err, EINVAL, "cannot publish ports on internal network %s", ch->net->name);
+	if (strcmp(ch->net->driver, "bridge"))
+		return berth_err_set(err, EINVAL, "cannot publish ports on %s network %s", ch->net->driver, ch->net->name);
 	return 0;
 }
 
@@ -112,14 +114,15 @@ static int choose_network(berth_ctx *ctx, const berth_run_spec *spec, net_choice
 		if ((ret = berth_network_find(ctx, want, &ch->net, err)) < 0)
 			return ret;
 		/* the predefined host and none networks are modes, not endpoints */
-		ch->mode = xstrdup(!strcmp(ch->net->driver, "bridge") ? "default" : ch->net->name);
-		if (strcmp(ch->net->driver, "bridge")) {
+		bool endpoints = network_takes_endpoints(ch->net);
+		ch->mode = xstrdup(endpoints ? "default" : ch->net->name);
+		if (!endpoints) {
 			berth_network_free(ch->net);
 			ch->net = NULL; /* host or null: no endpoint */
 		}
 	}
 	if ((spec->ip || spec->mac || spec->n_aliases) && !ch->net)
-		return berth_err_set(err, EINVAL, "--ip, --mac-address and --network-alias need a bridge network, not %s",
+		return berth_err_set(err, EINVAL, "--ip, --mac-address and --network-alias need a bridge or macvlan network, not %s",
 				     want);
 	return 0;
 }

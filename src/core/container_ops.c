@@ -279,7 +279,7 @@ static int connect_to(berth_ctx *ctx, berth_container *c, const berth_network *n
 	_cleanup_close_ int fd = -1;
 	int next = 0, ret;
 
-	if (strcmp(net->driver, "bridge"))
+	if (!network_takes_endpoints(net))
 		return berth_err_set(err, EINVAL, "container cannot be disconnected from host network or connected to "
 						  "host network");
 	if (endpoint_on(c, net->id))

@@ -1,5 +1,6 @@
 #include "core/endpoint.h"
-#include "core/firewall.h"
+#include "core/sandbox.h"
+#include "driver/driver.h"
 #include "core/container.h"
 #include "ipam/cidr.h"
 #include "nl/addr.h"
@@ -11,6 +12,7 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -81,6 +83,30 @@ static void mac_for(const endpoint_request *req, const berth_addr *a, uint8_t ma
 	memcpy(mac + 2, a->bytes, 4);
 }
 
+bool network_takes_endpoints(const berth_network *net)
+{
+	const driver_ops *ops = driver_find(net->driver);
+
+	return ops && ops->attach;
+}
+
+/* passthru takes the parent whole: one container at a time. In the
+ * transaction that would add the endpoint, so two racing runs cannot
+ * both get in. */
+static int check_room(berth_ctx *ctx, const berth_network *net, berth_err *err)
+{
+	const driver_ops *ops = driver_find(net->driver);
+
+	if (!ops || !ops->max_endpoints || ops->max_endpoints(net) == 0)
+		return 0;
+	_cleanup_free_ char *holder = store_network_endpoint_holder(ctx->store, net->id);
+	if (!holder)
+		return 0;
+	return berth_err_set(err, EBUSY,
+			     "macvlan network %s is in passthru mode: it takes the parent whole and already has container %s",
+			     net->name, holder);
+}
+
 /* One transaction: the address and the row that owns it. */
 static int record(berth_ctx *ctx, const endpoint_request *req, berth_endpoint *ep, berth_err *err)
 {
@@ -92,6 +118,8 @@ static int record(berth_ctx *ctx, const endpoint_request *req, berth_endpoint *e
 		return ret;
 	if (req->ip)
 		addr_parse(req->ip, &want);
+	if ((ret = check_room(ctx, req->net, err)) < 0)
+		return store_end(ctx->store, ret, err);
 	ret = store_lease_take(ctx->store, req->net->id, sn, ep->id, req->ip ? &want : NULL, &ep->addr, err);
 	if (ret == -EADDRINUSE)
 		ret = berth_err_set(err, EADDRINUSE, "address %s is already in use on network %s", req->ip,
@@ -125,32 +153,23 @@ static int plug_inside(nl_sock *inside, const berth_endpoint *ep, bool default_r
 static int plug(berth_ctx *ctx, int netns_fd, const endpoint_request *req, const berth_endpoint *ep,
 		berth_err *err)
 {
+	const driver_ops *ops = driver_find(req->net->driver);
 	uint8_t mac[6];
-	unsigned bridge = nl_link_index(ctx->nl, req->net->ifname);
 	nl_sock *inside = NULL;
 	int ret;
 
-	if (!bridge)
-		return berth_err_set(err, ENODEV, "bridge %s of network %s is missing", req->net->ifname, req->net->name);
+	if (!ops || !ops->attach)
+		return berth_err_set(err, EINVAL, "network %s (driver %s) takes no containers", req->net->name,
+				     req->net->driver);
 	mac_for(req, &ep->addr, mac);
-	if ((ret = nl_veth_add(ctx->nl, ep->host_ifname, bridge, ep->ifname, netns_fd, mac, req->net->mtu,
-				err)) < 0)
-		return berth_err_wrap(err, "creating veth %s", ep->host_ifname);
-	unsigned host = nl_link_index(ctx->nl, ep->host_ifname);
-	/* hairpin: where br_netfilter is loaded, a container calling its own
-	 * published port through the host's address is bridged back out of
-	 * its own port; isolated: enable_icc=false */
-	bool icc = network_option_bool(req->net, OPT_ICC, true);
-	if ((ret = nl_bridge_port_set(ctx->nl, host, true, !icc, err)) < 0)
-		berth_err_wrap(err, "setting bridge port %s", ep->host_ifname);
-	else if ((ret = nl_link_up(ctx->nl, host, true, err)) < 0)
-		berth_err_wrap(err, "setting %s up", ep->host_ifname);
-	else if ((ret = nl_open_in_netns(netns_fd, &inside, err)) == 0)
+	if ((ret = ops->attach(ctx->nl, req->net, ep, netns_fd, mac, err)) < 0)
+		return ret;
+	if ((ret = nl_open_in_netns(netns_fd, &inside, err)) == 0)
 		ret = plug_inside(inside, ep, req->default_route, err);
 	nl_close(inside);
 	if (ret < 0) {
 		berth_err ignored = { 0 };
-		if (nl_link_del(ctx->nl, ep->host_ifname, &ignored) < 0)
+		if (ops->detach(ctx->nl, ep, netns_fd, &ignored) < 0)
 			berth_err_clear(&ignored);
 	}
 	return ret;
@@ -193,14 +212,30 @@ int endpoint_attach(berth_ctx *ctx, const berth_container *c, int netns_fd, cons
 	return 0;
 }
 
+/* The container's link out of its running sandbox, as its driver made it. */
+static int unplug_live(berth_ctx *ctx, const berth_endpoint *ep, berth_err *err)
+{
+	_cleanup_free_ char *path = sandbox_netns_path(ctx, ep->container_id);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	berth_network *net = NULL;
+	int ret = berth_network_find(ctx, ep->network_id, &net, err);
+
+	if (ret == 0) {
+		const driver_ops *ops = driver_find(net->driver);
+		if (ops && ops->detach)
+			ret = ops->detach(ctx->nl, ep, fd, err);
+	}
+	berth_network_free(net);
+	return ret;
+}
+
 int endpoint_detach(berth_ctx *ctx, const berth_endpoint *ep, bool unplug, berth_err *err)
 {
 	berth_err one = { 0 };
 	int ret = 0;
 
 	/* every step is tried; the failures are reported together */
-	if (unplug && nl_link_del(ctx->nl, ep->host_ifname, &one) < 0) {
-		berth_err_wrap(&one, "deleting veth %s", ep->host_ifname);
+	if (unplug && unplug_live(ctx, ep, &one) < 0) {
 		ret = berth_err_append(err, &one);
 		berth_err_clear(&one);
 	}

@@ -14,6 +14,8 @@ typedef struct endpoint_request {
 	bool default_route; /* the container's first network */
 } endpoint_request;
 
+/* Bridge and macvlan networks; not host and none, which are modes. */
+bool network_takes_endpoints(const berth_network *net);
 /* Checks --ip and --mac-address against the network before anything
  * changes (Docker's rules and messages). */
 int endpoint_check(const endpoint_request *req, berth_err *err);

@@ -14,6 +14,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/id.h"
+#include "util/kv.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -69,9 +70,13 @@ static int check_conflicts(berth_network **nets, size_t n, const berth_network *
 		const berth_network *o = nets[i];
 		if (!strcmp(o->name, net->name))
 			return berth_err_set(err, EEXIST, "network with name %s already exists", net->name);
-		if (net->ifname && o->ifname && !strcmp(o->ifname, net->ifname))
+		if (net->ifname && o->ifname && !strcmp(o->ifname, net->ifname)) {
+			if (!strcmp(net->driver, "macvlan") && !strcmp(o->driver, "macvlan"))
+				return berth_err_set(err, EEXIST, "parent interface %s is already used by macvlan network %s",
+						     net->ifname, o->name);
 			return berth_err_set(err, EEXIST, "bridge name %s is already used by network \"%s\"",
 					     net->ifname, o->name);
+		}
 		for (size_t s = 0; s < net->n_subnets; s++)
 			for (size_t t = 0; t < o->n_subnets; t++)
 				if (prefix_overlaps(&net->subnets[s].subnet, &o->subnets[t].subnet))
@@ -111,6 +116,50 @@ static int reserve_gateways(berth_ctx *ctx, const berth_network *net, berth_err 
 	return 0;
 }
 
+#define OPT_SHIM "berth.macvlan.host_shim"
+#define OPT_SHIM_IP "berth.macvlan.host_shim_ip"
+
+static const char *option_of(const berth_network *net, const char *key)
+{
+	for (size_t i = 0; i < net->options.n; i++)
+		if (!strcmp(net->options.items[i].key, key))
+			return net->options.items[i].value;
+	return NULL;
+}
+
+/* A macvlan network's host shim takes an address of the subnet: leased
+ * like a container's, so no container is ever given it (by default the
+ * last host address, away from where containers start). */
+static int reserve_host_shim(berth_ctx *ctx, berth_network *net, berth_err *err)
+{
+	const char *given = option_of(net, OPT_SHIM_IP);
+	const berth_subnet *sn = net->n_subnets ? &net->subnets[0] : NULL;
+	bool on = false;
+	berth_addr want, got;
+	char text[BERTH_ADDR_STRLEN], sub[BERTH_PREFIX_STRLEN];
+	int ret;
+
+	if (!option_of(net, OPT_SHIM) || !option_bool_value(option_of(net, OPT_SHIM), &on) || !on || !sn)
+		return 0;
+	if (given)
+		addr_parse(given, &want);
+	else
+		want = prefix_addr_at(&sn->subnet, prefix_last_offset(&sn->subnet) - 1);
+	if (!prefix_contains(&sn->subnet, &want))
+		return berth_err_set(err, EINVAL, "host shim address %s is not in subnet %s of network %s", given,
+				     prefix_format(&sn->subnet, sub), net->name);
+	ret = store_lease_take(ctx->store, net->id, sn, "host-shim", &want, &got, err);
+	if (ret == -EADDRINUSE) {
+		berth_err_clear(err);
+		return berth_err_set(err, EADDRINUSE, "host shim address %s is the gateway of network %s",
+				     addr_format(&want, text), net->name);
+	}
+	if (ret < 0)
+		return ret;
+	kv_set(&net->options, OPT_SHIM_IP, addr_format(&got, text));
+	return store_network_set_options(ctx->store, net, err);
+}
+
 /* One transaction: the checks against other networks, the subnet choice
  * and the pending row, so concurrent creates never pick the same subnet. */
 static int record_pending(berth_ctx *ctx, berth_network *net, prefix_list *host, berth_err *err)
@@ -129,8 +178,8 @@ static int record_pending(berth_ctx *ctx, berth_network *net, prefix_list *host,
 	snprintf(net->state, sizeof(net->state), "pending");
 	net->owner_pid = ctx->pid;
 	net->owner_start = ctx->start_time;
-	if ((ret = store_network_insert(ctx->store, net, err)) == 0)
-		ret = reserve_gateways(ctx, net, err);
+	if ((ret = store_network_insert(ctx->store, net, err)) == 0 && (ret = reserve_gateways(ctx, net, err)) == 0)
+		ret = reserve_host_shim(ctx, net, err);
 out:
 	berth_network_list_free(nets, n);
 	return store_end(ctx->store, ret, err);
@@ -156,11 +205,16 @@ int network_add(berth_ctx *ctx, berth_network *net, berth_err *err)
 		goto out;
 	if ((ret = record_pending(ctx, net, auto_subnet ? &host : NULL, err)) < 0)
 		goto out;
-	if ((ret = ops->create(ctx->nl, net, err)) < 0) {
+	driver_notes notes = { 0 };
+	ret = ops->create(ctx->nl, net, &notes, err);
+	for (size_t i = 0; i < notes.n; i++)
+		ctx_warn(ctx, "%s", notes.items[i]);
+	driver_notes_free(&notes);
+	if (ret < 0) {
 		forget_network(ctx, net, err);
 		goto out;
 	}
-	if ((ret = fw_network_up(ctx, net, err)) < 0 ||
+	if ((ret = store_network_set_options(ctx->store, net, err)) < 0 || (ret = fw_network_up(ctx, net, err)) < 0 ||
 	    (ret = store_network_set_state(ctx->store, net->id, "active", 0, 0, err)) < 0) {
 		berth_err undo = { 0 };
 		if (fw_network_down(ctx, net, &undo) < 0)

@@ -80,9 +80,11 @@ int restore_after_boot(berth_ctx *ctx, berth_err *err)
 		if (!ops || strcmp(nets[i]->state, "active") || ops->exists(ctx->nl, nets[i]))
 			continue;
 		/* EEXIST: another berth process, started with us, restored it */
-		if ((ops->create(ctx->nl, nets[i], &one) < 0 && one.code != EEXIST) ||
+		driver_notes notes = { 0 };
+		if ((ops->create(ctx->nl, nets[i], &notes, &one) < 0 && one.code != EEXIST) ||
 		    fw_network_up(ctx, nets[i], &one) < 0)
 			ctx_warn(ctx, "restoring network %s: %s", nets[i]->name, one.msg);
+		driver_notes_free(&notes);
 		berth_err_clear(&one);
 	}
 	berth_network_list_free(nets, n);

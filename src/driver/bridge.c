@@ -150,9 +150,10 @@ static void gateway_mac(const berth_network *net, uint8_t mac[6])
 		}
 }
 
-static int bridge_create(nl_sock *nl, const berth_network *net, berth_err *err)
+static int bridge_create(nl_sock *nl, berth_network *net, driver_notes *notes, berth_err *err)
 {
 	uint8_t mac[6];
+	(void)notes;
 	gateway_mac(net, mac);
 	int ret = nl_bridge_add(nl, net->ifname, net->mtu, mac, err);
 
@@ -178,6 +179,52 @@ static bool bridge_exists(nl_sock *nl, const berth_network *net)
 	return nl_link_index(nl, net->ifname) != 0;
 }
 
+static bool icc_enabled(const berth_network *net)
+{
+	bool icc = true;
+
+	for (size_t i = 0; i < net->options.n; i++)
+		if (!strcmp(net->options.items[i].key, OPT_ICC))
+			option_bool_value(net->options.items[i].value, &icc);
+	return icc;
+}
+
+/* A veth pair born with its peer in the sandbox (one request), the host
+ * end a port of the bridge. */
+static int bridge_attach(nl_sock *nl, const berth_network *net, const berth_endpoint *ep, int netns_fd,
+			 const uint8_t mac[6], berth_err *err)
+{
+	unsigned bridge = nl_link_index(nl, net->ifname);
+	int ret;
+
+	if (!bridge)
+		return berth_err_set(err, ENODEV, "bridge %s of network %s is missing", net->ifname, net->name);
+	if ((ret = nl_veth_add(nl, ep->host_ifname, bridge, ep->ifname, netns_fd, mac, net->mtu, err)) < 0)
+		return berth_err_wrap(err, "creating veth %s", ep->host_ifname);
+	unsigned host = nl_link_index(nl, ep->host_ifname);
+	/* hairpin: where br_netfilter is loaded, a container calling its own
+	 * published port through the host's address is bridged back out of
+	 * its own port; isolated: enable_icc=false */
+	if ((ret = nl_bridge_port_set(nl, host, true, !icc_enabled(net), err)) < 0)
+		berth_err_wrap(err, "setting bridge port %s", ep->host_ifname);
+	else if ((ret = nl_link_up(nl, host, true, err)) < 0)
+		berth_err_wrap(err, "setting %s up", ep->host_ifname);
+	if (ret < 0) {
+		berth_err ignored = { 0 };
+		if (nl_link_del(nl, ep->host_ifname, &ignored) < 0)
+			berth_err_clear(&ignored);
+	}
+	return ret;
+}
+
+static int bridge_detach(nl_sock *nl, const berth_endpoint *ep, int netns_fd, berth_err *err)
+{
+	(void)netns_fd;
+	if (nl_link_del(nl, ep->host_ifname, err) < 0)
+		return berth_err_wrap(err, "deleting veth %s", ep->host_ifname);
+	return 0;
+}
+
 const driver_ops driver_bridge = {
 	.name = "bridge",
 	.has_subnet = true,
@@ -185,4 +232,6 @@ const driver_ops driver_bridge = {
 	.create = bridge_create,
 	.remove = bridge_remove,
 	.exists = bridge_exists,
+	.attach = bridge_attach,
+	.detach = bridge_detach,
 };

@@ -7,6 +7,16 @@
 #include "berth.h"
 #include "nl/nl.h"
 
+/* What a driver changed that the user should hear about (a parent
+ * brought up); core turns them into warnings. */
+typedef struct driver_notes {
+	char **items;
+	size_t n;
+} driver_notes;
+
+void driver_note(driver_notes *notes, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void driver_notes_free(driver_notes *notes);
+
 typedef struct driver_ops {
 	const char *name;
 	/* host and null exist once, as predefined networks */
@@ -16,11 +26,21 @@ typedef struct driver_ops {
 	/* Checks the -o options (pure) and fills what they decide (device
 	 * name, MTU) into net. */
 	int (*configure)(berth_network *net, berth_err *err);
-	int (*create)(nl_sock *nl, const berth_network *net, berth_err *err);
+	/* May record in net->options what it made (core stores them). */
+	int (*create)(nl_sock *nl, berth_network *net, driver_notes *notes, berth_err *err);
 	/* Removing what is already gone is success. */
 	int (*remove)(nl_sock *nl, const berth_network *net, berth_err *err);
 	/* The kernel side exists (for the restore after a reboot). */
 	bool (*exists)(nl_sock *nl, const berth_network *net);
+	/* A container's link to the network: ep->ifname with `mac`, made in
+	 * the sandbox `netns_fd` (NULL for networks without endpoints). */
+	int (*attach)(nl_sock *nl, const berth_network *net, const berth_endpoint *ep, int netns_fd,
+		      const uint8_t mac[6], berth_err *err);
+	/* Undoes attach for a live sandbox; a sandbox that goes away takes
+	 * its links with it. Gone is success. */
+	int (*detach)(nl_sock *nl, const berth_endpoint *ep, int netns_fd, berth_err *err);
+	/* Containers the network takes at most (0: no limit). */
+	unsigned (*max_endpoints)(const berth_network *net);
 } driver_ops;
 
 const driver_ops *driver_find(const char *name);
@@ -32,5 +52,6 @@ const char *driver_creatable_names(void);
 extern const driver_ops driver_bridge;
 extern const driver_ops driver_host;
 extern const driver_ops driver_null;
+extern const driver_ops driver_macvlan;
 
 #endif

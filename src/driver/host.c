@@ -17,6 +17,12 @@ static int nothing_in_kernel(nl_sock *nl, const berth_network *net, berth_err *e
 	return 0;
 }
 
+static int nothing_to_create(nl_sock *nl, berth_network *net, driver_notes *notes, berth_err *err)
+{
+	(void)notes;
+	return nothing_in_kernel(nl, net, err);
+}
+
 static bool always_there(nl_sock *nl, const berth_network *net)
 {
 	(void)nl;
@@ -28,7 +34,7 @@ const driver_ops driver_host = {
 	.name = "host",
 	.single_instance = true,
 	.configure = nothing_to_configure,
-	.create = nothing_in_kernel,
+	.create = nothing_to_create,
 	.remove = nothing_in_kernel,
 	.exists = always_there,
 };
@@ -37,7 +43,7 @@ const driver_ops driver_null = {
 	.name = "null",
 	.single_instance = true,
 	.configure = nothing_to_configure,
-	.create = nothing_in_kernel,
+	.create = nothing_to_create,
 	.remove = nothing_in_kernel,
 	.exists = always_there,
 };

@@ -11,19 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static struct ifinfomsg *put_ifinfo(struct nlmsghdr *nlh)
-{
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-
-	ifi->ifi_family = AF_UNSPEC;
-	return ifi;
-}
-
 int nl_bridge_add(nl_sock *nl, const char *name, unsigned mtu, const uint8_t mac[6], berth_err *err)
 {
 	char buf[NL_BUFSIZE];
 	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	put_ifinfo(nlh);
+	nl_put_ifinfo(nlh);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 	if (mtu)
@@ -51,7 +43,7 @@ unsigned nl_link_index(nl_sock *nl, const char *name)
 	berth_err ignored = { 0 };
 
 	nlh->nlmsg_flags &= (uint16_t)~NLM_F_ACK; /* the answer is the link itself */
-	put_ifinfo(nlh);
+	nl_put_ifinfo(nlh);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	/* ext filter: no stats, so the answer stays small */
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
@@ -66,7 +58,7 @@ int nl_link_del(nl_sock *nl, const char *name, berth_err *err)
 	char buf[NL_BUFSIZE];
 	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_DELLINK, 0);
 
-	put_ifinfo(nlh);
+	nl_put_ifinfo(nlh);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	int ret = nl_request(nl, nlh, err);
 	if (ret == -ENODEV) {
@@ -80,7 +72,7 @@ static int link_set(nl_sock *nl, unsigned ifindex, unsigned flags, const char *n
 {
 	char buf[NL_BUFSIZE];
 	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWLINK, 0);
-	struct ifinfomsg *ifi = put_ifinfo(nlh);
+	struct ifinfomsg *ifi = nl_put_ifinfo(nlh);
 
 	ifi->ifi_index = (int)ifindex;
 	ifi->ifi_flags = flags;
@@ -115,7 +107,7 @@ static int del_by_index(nl_sock *nl, unsigned ifindex, berth_err *err)
 {
 	char buf[NL_BUFSIZE];
 	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_DELLINK, 0);
-	struct ifinfomsg *ifi = put_ifinfo(nlh);
+	struct ifinfomsg *ifi = nl_put_ifinfo(nlh);
 
 	ifi->ifi_index = (int)ifindex;
 	return nl_request(nl, nlh, err);
@@ -168,7 +160,7 @@ int nl_veth_add(nl_sock *nl, const char *host, unsigned master_index, const char
 	char buf[NL_BUFSIZE];
 	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 
-	put_ifinfo(nlh);
+	nl_put_ifinfo(nlh);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, host);
 	if (mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
@@ -196,7 +188,7 @@ static int no_ipv6_autoconf_request(nl_sock *nl, unsigned ifindex, berth_err *er
 {
 	char buf[NL_BUFSIZE];
 	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWLINK, 0);
-	struct ifinfomsg *ifi = put_ifinfo(nlh);
+	struct ifinfomsg *ifi = nl_put_ifinfo(nlh);
 
 	ifi->ifi_index = (int)ifindex;
 	struct nlattr *spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
@@ -223,7 +215,7 @@ int nl_link_up(nl_sock *nl, unsigned ifindex, bool no_ipv6_autoconf, berth_err *
 	if (no_ipv6_autoconf && (ret = no_ipv6_autoconf_request(nl, ifindex, err)) < 0)
 		return ret;
 	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWLINK, 0);
-	struct ifinfomsg *ifi = put_ifinfo(nlh);
+	struct ifinfomsg *ifi = nl_put_ifinfo(nlh);
 	ifi->ifi_index = (int)ifindex;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
@@ -234,7 +226,7 @@ int nl_bridge_port_set(nl_sock *nl, unsigned ifindex, bool hairpin, bool isolate
 {
 	char buf[NL_BUFSIZE];
 	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_SETLINK, 0);
-	struct ifinfomsg *ifi = put_ifinfo(nlh);
+	struct ifinfomsg *ifi = nl_put_ifinfo(nlh);
 
 	/* AF_BRIDGE: the bridge reads IFLA_PROTINFO as its port's settings */
 	ifi->ifi_family = AF_BRIDGE;

@@ -93,6 +93,14 @@ struct nlmsghdr *nl_msg_start(nl_sock *nl, void *buf, int type, int flags)
 	return nlh;
 }
 
+struct ifinfomsg *nl_put_ifinfo(struct nlmsghdr *nlh)
+{
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	return ifi;
+}
+
 /* The ext-ack text the kernel appended to an NLMSG_ERROR, if any. */
 static const char *ext_ack_text(const struct nlmsghdr *nlh)
 {

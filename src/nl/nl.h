@@ -23,6 +23,9 @@ int nl_open_in_netns(int netns_fd, nl_sock **out, berth_err *err);
  * and NLM_F_ACK added. */
 struct nlmsghdr *nl_msg_start(nl_sock *nl, void *buf, int type, int flags);
 
+/* An RTM_*LINK message's ifinfomsg (family AF_UNSPEC, zeroed). */
+struct ifinfomsg *nl_put_ifinfo(struct nlmsghdr *nlh);
+
 /* Sends and waits for the ack. The error message is the kernel's cause
  * only (ext-ack text or strerror): callers wrap it with the object. */
 int nl_request(nl_sock *nl, struct nlmsghdr *nlh, berth_err *err) __attribute__((warn_unused_result));

@@ -340,6 +340,19 @@ int store_network_set_state(store *s, const char *id, const char *state, int own
 	return step_done(s, st, err);
 }
 
+int store_network_set_options(store *s, const berth_network *net, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_free_ char *options = json_text(kv_to_json(&net->options));
+	int ret = prepare(s, "UPDATE networks SET options = ? WHERE id = ?", &st, err);
+
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, options, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, net->id, -1, SQLITE_STATIC);
+	return step_done(s, st, err);
+}
+
 int store_network_delete(store *s, const char *id, berth_err *err)
 {
 	return run_on_id(s, "DELETE FROM networks WHERE id = ?", id, err);

@@ -25,6 +25,8 @@ int store_network_insert(store *s, const berth_network *net, berth_err *err);
 /* owner_pid/owner_start: the process now working on the row (0: none). */
 int store_network_set_state(store *s, const char *id, const char *state, int owner_pid,
 			    unsigned long long owner_start, berth_err *err);
+/* What the driver recorded while making the network (a parent it made). */
+int store_network_set_options(store *s, const berth_network *net, berth_err *err);
 /* Deletes the network with its subnets and leases. */
 int store_network_delete(store *s, const char *id, berth_err *err);
 /* Every network, sorted by name, with subnets and endpoint counts. */
@@ -45,6 +47,8 @@ int store_container_insert(store *s, const berth_container *c, berth_err *err);
 int store_container_update(store *s, const berth_container *c, berth_err *err);
 /* Deletes the container and its endpoint rows. */
 int store_container_delete(store *s, const char *id, berth_err *err);
+/* A container (its name) with an endpoint on the network, or NULL. */
+char *store_network_endpoint_holder(store *s, const char *net_id);
 /* The name of the container with this full ID, or NULL. */
 char *store_container_name(store *s, const char *id);
 /* Every container, by creation time, with its endpoints by ordinal. */

@@ -1,0 +1,334 @@
+/* The macvlan driver: containers on the parent's L2 segment, each with a
+ * macvlan child of the parent made straight in its sandbox. No bridge, no
+ * NAT. The parent is the user's interface, an 802.1Q link berth makes
+ * (eth1.10), or, without -o parent, an isolated one berth makes (a dummy
+ * link, or a bridge with no ports where the kernel has no dummy). */
+#include "driver/driver.h"
+#include "ipam/cidr.h"
+#include "nl/addr.h"
+#include "nl/link.h"
+#include "nl/link_kinds.h"
+#include "util/err.h"
+#include "util/kv.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OPT_PARENT "parent"
+#define OPT_MODE "macvlan_mode"
+#define OPT_SHIM "berth.macvlan.host_shim"
+#define OPT_SHIM_IP "berth.macvlan.host_shim_ip"
+/* recorded by berth, not given by users: the parent is berth's to delete */
+#define OPT_MADE_PARENT "berth.macvlan.made_parent"
+
+static const struct {
+	const char *name;
+	unsigned mode;
+} modes[] = {
+	{ "bridge", MACVLAN_MODE_BRIDGE },
+	{ "private", MACVLAN_MODE_PRIVATE },
+	{ "vepa", MACVLAN_MODE_VEPA },
+	{ "passthru", MACVLAN_MODE_PASSTHRU },
+};
+
+static const char *option(const berth_network *net, const char *key)
+{
+	for (size_t i = 0; i < net->options.n; i++)
+		if (!strcmp(net->options.items[i].key, key))
+			return net->options.items[i].value;
+	return NULL;
+}
+
+static bool option_true(const berth_network *net, const char *key)
+{
+	bool v = false;
+	const char *text = option(net, key);
+
+	return text && option_bool_value(text, &v) && v;
+}
+
+static unsigned mode_of(const berth_network *net)
+{
+	const char *name = option(net, OPT_MODE);
+
+	for (size_t i = 0; name && i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(modes[i].name, name))
+			return modes[i].mode;
+	return MACVLAN_MODE_BRIDGE;
+}
+
+static bool valid_ifname(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < IFNAMSIZ && strcspn(s, "/:% \t\n\r\v\f") == n && strcmp(s, ".") && strcmp(s, "..");
+}
+
+static int check_option(const berth_network *net, const berth_kv *o, berth_err *err)
+{
+	bool b;
+	berth_addr a;
+
+	if (!strcmp(o->key, OPT_PARENT)) {
+		if (!valid_ifname(o->value))
+			return berth_err_set(err, EINVAL, "invalid parent interface name \"%s\"", o->value);
+	} else if (!strcmp(o->key, OPT_MODE)) {
+		size_t i = 0;
+		while (i < sizeof(modes) / sizeof(modes[0]) && strcmp(modes[i].name, o->value))
+			i++;
+		if (i == sizeof(modes) / sizeof(modes[0]))
+			return berth_err_set(err, EINVAL,
+					     "invalid macvlan mode \"%s\": must be bridge, private, vepa or passthru",
+					     o->value);
+	} else if (!strcmp(o->key, OPT_SHIM)) {
+		if (!option_bool_value(o->value, &b))
+			return berth_err_set(err, EINVAL, "invalid value \"%s\" for option %s: must be true or false",
+					     o->value, o->key);
+	} else if (!strcmp(o->key, OPT_SHIM_IP)) {
+		if (!addr_parse(o->value, &a) || a.family != AF_INET)
+			return berth_err_set(err, EINVAL, "invalid value \"%s\" for option %s: not an IPv4 address",
+					     o->value, o->key);
+	} else {
+		(void)net;
+		return berth_err_set(err, EINVAL, "unknown option \"%s\" for driver macvlan", o->key);
+	}
+	return 0;
+}
+
+static int macvlan_configure(berth_network *net, berth_err *err)
+{
+	int ret;
+
+	for (size_t i = 0; i < net->options.n; i++)
+		if ((ret = check_option(net, &net->options.items[i], err)) < 0)
+			return ret;
+	if (!option(net, OPT_MODE))
+		kv_set(&net->options, OPT_MODE, "bridge");
+	if (!option(net, OPT_PARENT)) {
+		char name[IFNAMSIZ];
+		snprintf(name, sizeof(name), "dm-%.12s", net->id);
+		kv_set(&net->options, OPT_PARENT, name);
+	}
+	/* the parent is the network's device: the store's unique index keeps
+	 * two macvlan networks off one parent (another VLAN is another one) */
+	free(net->ifname);
+	net->ifname = xstrdup(option(net, OPT_PARENT));
+	return 0;
+}
+
+static bool is_own_isolated_parent(const berth_network *net, const char *parent)
+{
+	char name[IFNAMSIZ];
+
+	snprintf(name, sizeof(name), "dm-%.12s", net->id);
+	return !strcmp(name, parent);
+}
+
+/* "eth1.10": base eth1, VLAN 10. */
+static bool vlan_name(const char *parent, char base[IFNAMSIZ], unsigned *vid)
+{
+	const char *dot = strrchr(parent, '.');
+	char *end;
+
+	if (!dot || dot == parent || (size_t)(dot - parent) >= IFNAMSIZ || !dot[1])
+		return false;
+	unsigned long v = strtoul(dot + 1, &end, 10);
+	if (*end || v < 1 || v > 4094 || strspn(dot + 1, "0123456789") != strlen(dot + 1))
+		return false;
+	snprintf(base, IFNAMSIZ, "%.*s", (int)(dot - parent), parent);
+	*vid = (unsigned)v;
+	return true;
+}
+
+static int make_vlan(nl_sock *nl, const berth_network *net, const char *parent, berth_err *err)
+{
+	char base[IFNAMSIZ];
+	unsigned vid;
+	nl_link_state st;
+	int ret;
+
+	if (!vlan_name(parent, base, &vid))
+		return berth_err_set(err, ENODEV, "parent interface %s of macvlan network %s does not exist", parent,
+				     net->name);
+	if ((ret = nl_link_state_of(nl, base, &st, err)) < 0)
+		return ret;
+	if (!st.index)
+		return berth_err_set(err, ENODEV, "parent interface %s of macvlan network %s does not exist", base,
+				     net->name);
+	ret = nl_vlan_add(nl, parent, st.index, vid, err);
+	if (ret == -EOPNOTSUPP) {
+		berth_err_clear(err);
+		return berth_err_set(err, EOPNOTSUPP,
+				     "cannot create VLAN interface %s for macvlan network %s: the kernel has no 802.1Q "
+				     "support (module 8021q)",
+				     parent, net->name);
+	}
+	return ret < 0 ? berth_err_wrap(err, "creating VLAN interface %s for macvlan network %s", parent, net->name)
+		       : 0;
+}
+
+static int make_isolated_parent(nl_sock *nl, const char *parent, berth_err *err)
+{
+	int ret = nl_link_add_kind(nl, parent, "dummy", err);
+
+	if (ret == -EOPNOTSUPP) {
+		/* no dummy links in this kernel: a bridge without ports is as
+		 * isolated */
+		berth_err_clear(err);
+		ret = nl_link_add_kind(nl, parent, "bridge", err);
+	}
+	return ret < 0 ? berth_err_wrap(err, "creating parent interface %s", parent) : 0;
+}
+
+/* The parent, made when it is berth's to make; up. */
+static int prepare_parent(nl_sock *nl, berth_network *net, driver_notes *notes, nl_link_state *st, berth_err *err)
+{
+	const char *parent = option(net, OPT_PARENT);
+	bool made = false;
+	int ret;
+
+	if ((ret = nl_link_state_of(nl, parent, st, err)) < 0)
+		return ret;
+	if (!st->index) {
+		ret = is_own_isolated_parent(net, parent) ? make_isolated_parent(nl, parent, err)
+							  : make_vlan(nl, net, parent, err);
+		if (ret < 0 || (ret = nl_link_state_of(nl, parent, st, err)) < 0)
+			return ret;
+		made = true;
+		kv_set(&net->options, OPT_MADE_PARENT, "true");
+	}
+	if (!(st->flags & IFF_UP)) {
+		if ((ret = nl_link_up(nl, st->index, false, err)) < 0)
+			return berth_err_wrap(err, "bringing parent interface %s up", parent);
+		if (!made)
+			driver_note(notes, "brought parent interface %s up for macvlan network %s", parent, net->name);
+	}
+	if (mode_of(net) == MACVLAN_MODE_PASSTHRU && !(st->flags & IFF_PROMISC)) {
+		if ((ret = nl_link_set_promisc(nl, st->index, err)) < 0)
+			return berth_err_wrap(err, "setting parent interface %s promiscuous", parent);
+		driver_note(notes, "set parent interface %s promiscuous for macvlan network %s (passthru)", parent,
+			    net->name);
+	}
+	return 0;
+}
+
+static void shim_name(const berth_network *net, char name[IFNAMSIZ])
+{
+	snprintf(name, IFNAMSIZ, "mvs-%.11s", net->id);
+}
+
+/* The host's own macvlan on the parent: the kernel does not let the host
+ * reach its macvlan children through the parent itself. */
+static int make_shim(nl_sock *nl, const berth_network *net, unsigned parent, berth_err *err)
+{
+	char name[IFNAMSIZ];
+	berth_prefix p = { .len = net->subnets[0].subnet.len };
+	int ret;
+
+	shim_name(net, name);
+	if (!option(net, OPT_SHIM_IP) || !addr_parse(option(net, OPT_SHIM_IP), &p.addr))
+		return berth_err_set(err, EINVAL, "macvlan network %s: no host shim address", net->name);
+	if ((ret = nl_macvlan_add(nl, name, parent, MACVLAN_MODE_BRIDGE, -1, NULL, net->mtu, err)) < 0)
+		return berth_err_wrap(err, "creating host shim %s", name);
+	unsigned index = nl_link_index(nl, name);
+	if ((ret = nl_addr_add(nl, index, &p, err)) < 0 || (ret = nl_link_up(nl, index, true, err)) < 0)
+		return berth_err_wrap(err, "setting up host shim %s", name);
+	return 0;
+}
+
+static int macvlan_remove(nl_sock *nl, const berth_network *net, berth_err *err)
+{
+	char name[IFNAMSIZ];
+	berth_err more = { 0 };
+	int ret = 0;
+
+	shim_name(net, name);
+	if (nl_link_del(nl, name, &more) < 0) {
+		berth_err_wrap(&more, "deleting host shim %s", name);
+		ret = berth_err_append(err, &more);
+		berth_err_clear(&more);
+	}
+	if (option_true(net, OPT_MADE_PARENT) && nl_link_del(nl, option(net, OPT_PARENT), &more) < 0) {
+		berth_err_wrap(&more, "deleting parent interface %s", option(net, OPT_PARENT));
+		ret = berth_err_append(err, &more);
+		berth_err_clear(&more);
+	}
+	return ret;
+}
+
+static int macvlan_create(nl_sock *nl, berth_network *net, driver_notes *notes, berth_err *err)
+{
+	nl_link_state st;
+	int ret = prepare_parent(nl, net, notes, &st, err);
+
+	if (ret == 0 && option_true(net, OPT_SHIM))
+		ret = make_shim(nl, net, st.index, err);
+	if (ret < 0) {
+		berth_err undo = { 0 };
+		if (macvlan_remove(nl, net, &undo) < 0)
+			berth_err_append(err, &undo);
+		berth_err_clear(&undo);
+	}
+	return ret;
+}
+
+static bool macvlan_exists(nl_sock *nl, const berth_network *net)
+{
+	char name[IFNAMSIZ];
+
+	shim_name(net, name);
+	return nl_link_index(nl, option(net, OPT_PARENT)) && (!option_true(net, OPT_SHIM) || nl_link_index(nl, name));
+}
+
+static int macvlan_attach(nl_sock *nl, const berth_network *net, const berth_endpoint *ep, int netns_fd,
+			  const uint8_t mac[6], berth_err *err)
+{
+	const char *parent = option(net, OPT_PARENT);
+	unsigned index = nl_link_index(nl, parent);
+	int ret;
+
+	if (!index)
+		return berth_err_set(err, ENODEV, "parent interface %s of macvlan network %s is missing", parent,
+				     net->name);
+	/* passthru takes the parent's own MAC: a MAC of ours would be refused */
+	bool passthru = mode_of(net) == MACVLAN_MODE_PASSTHRU;
+	if ((ret = nl_macvlan_add(nl, ep->ifname, index, mode_of(net), netns_fd, passthru ? NULL : mac, net->mtu,
+				  err)) < 0)
+		return berth_err_wrap(err, "creating macvlan %s on %s", ep->ifname, parent);
+	return 0;
+}
+
+static int macvlan_detach(nl_sock *nl, const berth_endpoint *ep, int netns_fd, berth_err *err)
+{
+	nl_sock *inside = NULL;
+	int ret;
+
+	(void)nl;
+	if (netns_fd < 0)
+		return 0; /* the sandbox is gone, and the child with it */
+	if ((ret = nl_open_in_netns(netns_fd, &inside, err)) == 0 && (ret = nl_link_del(inside, ep->ifname, err)) < 0)
+		berth_err_wrap(err, "deleting macvlan %s", ep->ifname);
+	nl_close(inside);
+	return ret;
+}
+
+static unsigned macvlan_max_endpoints(const berth_network *net)
+{
+	return mode_of(net) == MACVLAN_MODE_PASSTHRU ? 1 : 0;
+}
+
+const driver_ops driver_macvlan = {
+	.name = "macvlan",
+	.has_subnet = true,
+	.configure = macvlan_configure,
+	.create = macvlan_create,
+	.remove = macvlan_remove,
+	.exists = macvlan_exists,
+	.attach = macvlan_attach,
+	.detach = macvlan_detach,
+	.max_endpoints = macvlan_max_endpoints,
+};
