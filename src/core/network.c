@@ -136,7 +136,7 @@ static int reserve_host_shim(berth_ctx *ctx, berth_network *net, berth_err *err)
 	const berth_subnet *sn = net->n_subnets ? &net->subnets[0] : NULL;
 	bool on = false;
 	berth_addr want, got;
-	char text[BERTH_ADDR_STRLEN], sub[BERTH_PREFIX_STRLEN];
+	char text[BERTH_ADDR_STRLEN];
 	int ret;
 
 	if (!option_of(net, OPT_SHIM) || !option_bool_value(option_of(net, OPT_SHIM), &on) || !on || !sn)
@@ -145,9 +145,11 @@ static int reserve_host_shim(berth_ctx *ctx, berth_network *net, berth_err *err)
 		addr_parse(given, &want);
 	else
 		want = prefix_addr_at(&sn->subnet, prefix_last_offset(&sn->subnet) - 1);
-	if (!prefix_contains(&sn->subnet, &want))
+	if (!prefix_contains(&sn->subnet, &want)) {
+		char sub[BERTH_PREFIX_STRLEN];
 		return berth_err_set(err, EINVAL, "host shim address %s is not in subnet %s of network %s", given,
 				     prefix_format(&sn->subnet, sub), net->name);
+	}
 	ret = store_lease_take(ctx->store, net->id, sn, "host-shim", &want, &got, err);
 	if (ret == -EADDRINUSE) {
 		berth_err_clear(err);

@@ -101,11 +101,11 @@ static int check_option(const berth_network *net, const berth_kv *o, berth_err *
 
 static int macvlan_configure(berth_network *net, berth_err *err)
 {
-	int ret;
-
-	for (size_t i = 0; i < net->options.n; i++)
-		if ((ret = check_option(net, &net->options.items[i], err)) < 0)
+	for (size_t i = 0; i < net->options.n; i++) {
+		int ret = check_option(net, &net->options.items[i], err);
+		if (ret < 0)
 			return ret;
+	}
 	if (!option(net, OPT_MODE))
 		kv_set(&net->options, OPT_MODE, "bridge");
 	if (!option(net, OPT_PARENT)) {
@@ -202,13 +202,13 @@ static int prepare_parent(nl_sock *nl, berth_network *net, driver_notes *notes, 
 		kv_set(&net->options, OPT_MADE_PARENT, "true");
 	}
 	if (!(st->flags & IFF_UP)) {
-		if ((ret = nl_link_up(nl, st->index, false, err)) < 0)
+		if (nl_link_up(nl, st->index, false, err) < 0)
 			return berth_err_wrap(err, "bringing parent interface %s up", parent);
 		if (!made)
 			driver_note(notes, "brought parent interface %s up for macvlan network %s", parent, net->name);
 	}
 	if (mode_of(net) == MACVLAN_MODE_PASSTHRU && !(st->flags & IFF_PROMISC)) {
-		if ((ret = nl_link_set_promisc(nl, st->index, err)) < 0)
+		if (nl_link_set_promisc(nl, st->index, err) < 0)
 			return berth_err_wrap(err, "setting parent interface %s promiscuous", parent);
 		driver_note(notes, "set parent interface %s promiscuous for macvlan network %s (passthru)", parent,
 			    net->name);
@@ -235,7 +235,7 @@ static int make_shim(nl_sock *nl, const berth_network *net, unsigned parent, ber
 	if ((ret = nl_macvlan_add(nl, name, parent, MACVLAN_MODE_BRIDGE, -1, NULL, net->mtu, err)) < 0)
 		return berth_err_wrap(err, "creating host shim %s", name);
 	unsigned index = nl_link_index(nl, name);
-	if ((ret = nl_addr_add(nl, index, &p, err)) < 0 || (ret = nl_link_up(nl, index, true, err)) < 0)
+	if (nl_addr_add(nl, index, &p, err) < 0 || nl_link_up(nl, index, true, err) < 0)
 		return berth_err_wrap(err, "setting up host shim %s", name);
 	return 0;
 }
@@ -289,15 +289,12 @@ static int macvlan_attach(nl_sock *nl, const berth_network *net, const berth_end
 {
 	const char *parent = option(net, OPT_PARENT);
 	unsigned index = nl_link_index(nl, parent);
-	int ret;
-
 	if (!index)
 		return berth_err_set(err, ENODEV, "parent interface %s of macvlan network %s is missing", parent,
 				     net->name);
 	/* passthru takes the parent's own MAC: a MAC of ours would be refused */
 	bool passthru = mode_of(net) == MACVLAN_MODE_PASSTHRU;
-	if ((ret = nl_macvlan_add(nl, ep->ifname, index, mode_of(net), netns_fd, passthru ? NULL : mac, net->mtu,
-				  err)) < 0)
+	if (nl_macvlan_add(nl, ep->ifname, index, mode_of(net), netns_fd, passthru ? NULL : mac, net->mtu, err) < 0)
 		return berth_err_wrap(err, "creating macvlan %s on %s", ep->ifname, parent);
 	return 0;
 }
