@@ -227,12 +227,11 @@ static int make_shim(nl_sock *nl, const berth_network *net, unsigned parent, ber
 {
 	char name[IFNAMSIZ];
 	berth_prefix p = { .len = net->subnets[0].subnet.len };
-	int ret;
 
 	shim_name(net, name);
 	if (!option(net, OPT_SHIM_IP) || !addr_parse(option(net, OPT_SHIM_IP), &p.addr))
 		return berth_err_set(err, EINVAL, "macvlan network %s: no host shim address", net->name);
-	if ((ret = nl_macvlan_add(nl, name, parent, MACVLAN_MODE_BRIDGE, -1, NULL, net->mtu, err)) < 0)
+	if (nl_macvlan_add(nl, name, parent, MACVLAN_MODE_BRIDGE, -1, NULL, net->mtu, err) < 0)
 		return berth_err_wrap(err, "creating host shim %s", name);
 	unsigned index = nl_link_index(nl, name);
 	if (nl_addr_add(nl, index, &p, err) < 0 || nl_link_up(nl, index, true, err) < 0)
