@@ -182,8 +182,8 @@ teardown() {
 # ---- driver and options -----------------------------------------------------
 
 @test "an unknown driver is refused" {
-    refused 1 'unknown network driver "foo" (available: bridge)' network create -d foo net1
-    refused 1 'unknown network driver "foo" (available: bridge)' network create --driver foo net1
+    refused 1 'unknown network driver "foo" (available: bridge, macvlan)' network create -d foo net1
+    refused 1 'unknown network driver "foo" (available: bridge, macvlan)' network create --driver foo net1
 }
 
 @test "-d host / -d null: only one instance is allowed" {

@@ -128,35 +128,6 @@ for c in sorted(chains, key=lambda c: c["name"]):
 '
 }
 
-# monitor_start / monitor_sync / monitor_stop: nft monitor into $MON; a sync
-# waits until an event of the test's own (a table fwmarkN added) is in the
-# file, so that whatever happened before it is there too.
-monitor_start() {
-    MON=$BATS_TEST_TMPDIR/nft-monitor
-    nft monitor >"$MON" 2>&1 3>&- &
-    MON_PID=$!
-    echo "$MON_PID" >>"$BATS_TEST_TMPDIR/fw-bg.pids"
-    monitor_sync
-}
-# monitor_seen N: the marker N is in $MON; if not, make it again (the
-# monitor may have subscribed after the first one).
-monitor_seen() {
-    grep -q "add table ip fwmark$1\$" "$MON" && return 0
-    nft delete table ip "fwmark$1" 2>/dev/null
-    nft add table ip "fwmark$1"
-    return 1
-}
-monitor_sync() {
-    MON_N=$((${MON_N:-0} + 1))
-    nft add table ip "fwmark$MON_N"
-    wait_until 10 monitor_seen "$MON_N" || fail "nft monitor shows nothing" || return 1
-    nft delete table ip "fwmark$MON_N"
-}
-monitor_stop() {
-    monitor_sync
-    kill "$MON_PID"
-}
-
 @test "after nft flush ruleset, the next berth command restores table inet berth, its elements, in one transaction" {
     create_net --subnet 10.184.5.0/24 fnet
     ctr_server fl1 --network fnet -p 8140:80 -p 127.0.0.1:8141:80 -- tcp:80
@@ -169,12 +140,11 @@ monitor_stop() {
     ! fw_table_exists || fail "table inet berth survived nft flush ruleset"
     refute_reach "tcp outside -> $HOST_IP:8140 (flushed)" peer_from_outside tcp "$HOST_IP" 8140
 
-    monitor_start
+    local gen0 gen1
+    gen0=$(nft_gen)
     berth_ok ps
-    monitor_stop
-    local gens
-    gens=$(grep -cE '^# new generation [0-9]+ by process [0-9]+ \(berth\)' "$MON" || true)
-    assert_eq "$gens" 1 "nftables transactions committed by berth ps" || fail "monitor: $(cat "$MON")"
+    gen1=$(nft_gen)
+    assert_eq "$((gen1 - gen0))" 1 "nftables transactions committed by berth ps"
 
     fw_table_exists || fail "table inet berth is not back"
     assert_elem ports4_any "tcp . 8140 : $ip . 80"

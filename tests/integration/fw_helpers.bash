@@ -399,3 +399,27 @@ ps_json_of() {
     done < <(berth ps -a --format json)
     fail "no line for $1 in berth ps -a --format json"
 }
+
+# nft_gen: the nftables generation of this namespace (one more per
+# committed transaction, whoever commits it), read over netlink
+# (NFT_MSG_GETGEN): `nft monitor` of nftables 1.0.6 can crash while
+# printing a large transaction.
+nft_gen() {
+    python3 -c '
+import socket, struct
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)  # NETLINK_NETFILTER
+s.bind((0, 0))
+body = struct.pack("BBH", 0, 0, 0)  # nfgenmsg
+s.send(struct.pack("=LHHLL", 16 + len(body), (10 << 8) | 16, 1, 1, 0) + body)  # NFT_MSG_GETGEN
+data = s.recv(65536)
+length = struct.unpack("=L", data[:4])[0]
+off = 20
+while off < length:
+    alen, atype = struct.unpack("=HH", data[off:off + 4])
+    if atype & 0x7fff == 1:  # NFTA_GEN_ID
+        print(struct.unpack(">L", data[off + 4:off + 8])[0])
+        break
+    off += (alen + 3) & ~3
+'
+}
+
