@@ -5,6 +5,7 @@
 #include "ipam/cidr.h"
 #include "nl/addr.h"
 #include "nl/link.h"
+#include "nl/link_kinds.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/id.h"
@@ -150,8 +151,27 @@ static int plug_inside(nl_sock *inside, const berth_endpoint *ep, bool default_r
 	return 0;
 }
 
-static int plug(berth_ctx *ctx, int netns_fd, const endpoint_request *req, const berth_endpoint *ep,
-		berth_err *err)
+/* The MAC the link really has: a passthru macvlan child takes its
+ * parent's, whatever was asked. */
+static void read_back_mac(berth_ctx *ctx, nl_sock *inside, berth_endpoint *ep)
+{
+	nl_link_state st;
+	berth_err ignored = { 0 };
+	char text[18];
+
+	if (nl_link_state_of(inside, ep->ifname, &st, &ignored) < 0 || !st.has_mac) {
+		berth_err_clear(&ignored);
+		return;
+	}
+	mac_text(st.mac, text);
+	if (!strcmp(text, ep->mac))
+		return;
+	snprintf(ep->mac, sizeof(ep->mac), "%s", text);
+	if (store_endpoint_set_mac(ctx->store, ep, &ignored) < 0)
+		berth_err_clear(&ignored);
+}
+
+static int plug(berth_ctx *ctx, int netns_fd, const endpoint_request *req, berth_endpoint *ep, berth_err *err)
 {
 	const driver_ops *ops = driver_find(req->net->driver);
 	uint8_t mac[6];
@@ -164,8 +184,9 @@ static int plug(berth_ctx *ctx, int netns_fd, const endpoint_request *req, const
 	mac_for(req, &ep->addr, mac);
 	if ((ret = ops->attach(ctx->nl, req->net, ep, netns_fd, mac, err)) < 0)
 		return ret;
-	if ((ret = nl_open_in_netns(netns_fd, &inside, err)) == 0)
-		ret = plug_inside(inside, ep, req->default_route, err);
+	if ((ret = nl_open_in_netns(netns_fd, &inside, err)) == 0 &&
+	    (ret = plug_inside(inside, ep, req->default_route, err)) == 0)
+		read_back_mac(ctx, inside, ep);
 	nl_close(inside);
 	if (ret < 0) {
 		berth_err ignored = { 0 };

@@ -65,9 +65,17 @@ static int on_state(const struct nlmsghdr *nlh, void *data)
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	nl_link_state *st = data;
 
-	if (nlh->nlmsg_type == RTM_NEWLINK) {
-		st->index = (unsigned)ifi->ifi_index;
-		st->flags = ifi->ifi_flags;
+	const struct nlattr *a;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	st->index = (unsigned)ifi->ifi_index;
+	st->flags = ifi->ifi_flags;
+	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
+		if (mnl_attr_get_type(a) == IFLA_ADDRESS && mnl_attr_get_payload_len(a) == 6) {
+			memcpy(st->mac, mnl_attr_get_payload(a), 6);
+			st->has_mac = true;
+		}
 	}
 	return MNL_CB_OK;
 }

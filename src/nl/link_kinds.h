@@ -21,6 +21,8 @@ int nl_link_add_kind(nl_sock *nl, const char *name, const char *kind, berth_err 
 typedef struct nl_link_state {
 	unsigned index;
 	unsigned flags; /* IFF_* */
+	uint8_t mac[6];
+	bool has_mac;
 } nl_link_state;
 /* index 0: no such link. */
 int nl_link_state_of(nl_sock *nl, const char *name, nl_link_state *out, berth_err *err);

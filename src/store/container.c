@@ -83,6 +83,18 @@ int store_endpoint_delete(store *s, const char *id, berth_err *err)
 	return delete_where_id(s, "DELETE FROM endpoints WHERE id = ?", id, err);
 }
 
+int store_endpoint_set_mac(store *s, const berth_endpoint *ep, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int ret = prepare(s, "UPDATE endpoints SET mac = ? WHERE id = ?", &st, err);
+
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, ep->mac, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ep->id, -1, SQLITE_STATIC);
+	return step_done(s, st, err);
+}
+
 int store_endpoint_insert(store *s, const berth_endpoint *ep, berth_err *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;

@@ -59,6 +59,7 @@ int store_endpoint_insert(store *s, const berth_endpoint *ep, berth_err *err);
  * disconnect change them after the monitor read its copy). */
 int store_container_reload_endpoints(store *s, berth_container *c, berth_err *err);
 int store_endpoint_delete(store *s, const char *id, berth_err *err);
+int store_endpoint_set_mac(store *s, const berth_endpoint *ep, berth_err *err);
 
 /* Published ports (store/ports.c). */
 typedef struct published_port {
