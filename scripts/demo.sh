@@ -12,7 +12,7 @@ fi
 BERTH_ROOT=$(mktemp -d /tmp/berth-demo-root.XXXXXX)
 BERTH_RUNDIR=$(mktemp -d /tmp/berth-demo-run.XXXXXX)
 export BERTH_ROOT BERTH_RUNDIR
-trap 'ip netns del outside 2>/dev/null; umount -R "$BERTH_RUNDIR/netns" "$BERTH_RUNDIR/mnt" 2>/dev/null || true; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR"' EXIT
+trap 'for n in outside lan hosta hostb; do ip netns del $n 2>/dev/null || true; done; umount -R "$BERTH_RUNDIR/netns" "$BERTH_RUNDIR/mnt" 2>/dev/null || true; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR"' EXIT
 ip link set lo up
 
 if [ -t 1 ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD= PLAIN=; fi
@@ -93,3 +93,37 @@ run berth rm -f web db site
 run nft list map inet berth ports4_any
 run berth network rm frontend backend
 run ip -br link show type bridge
+
+step "macvlan: two hosts on one LAN, a container on each, one subnet, no NAT"
+# the LAN is a bridge in a namespace of its own; each host a namespace with
+# eth1 on it and its own berth state
+ip netns add lan
+ip -n lan link add br-lan type bridge
+ip -n lan link set br-lan up
+for h in a b; do
+	ip netns add "host$h"
+	ip -n lan link add "port$h" type veth peer name eth1 netns "host$h"
+	ip -n lan link set "port$h" master br-lan up
+	ip -n "host$h" link set lo up
+	mkdir -p "$BERTH_ROOT/host$h" "$BERTH_RUNDIR/host$h"
+done
+on() { # on a|b CMD...: CMD in that host's namespace, with its berth state
+	local h=$1
+	shift
+	nsenter --net="/run/netns/host$h" env BERTH_ROOT="$BERTH_ROOT/host$h" BERTH_RUNDIR="$BERTH_RUNDIR/host$h" "$@"
+}
+for h in a b; do
+	printf '$ # on host %s\n' "$h"
+	run on "$h" "$BERTH" network create -d macvlan --subnet 10.190.0.0/24 --gateway 10.190.0.1 -o parent=eth1 macvlan1
+done
+run on a "$BERTH" run -d --name c100 --network macvlan1 --ip 10.190.0.100 -- sleep 300
+run on b "$BERTH" run -d --name c200 --network macvlan1 --ip 10.190.0.200 -- sleep 300
+run on a "$BERTH" exec c100 ip -d -br link show eth0
+run on a "$BERTH" exec c100 ping -c 2 -W 1 10.190.0.200
+for h in a b; do
+	on "$h" "$BERTH" rm -f "$(on "$h" "$BERTH" ps -q)" >/dev/null
+	on "$h" "$BERTH" network rm macvlan1 >/dev/null
+	umount -R "$BERTH_RUNDIR/host$h/netns" "$BERTH_RUNDIR/host$h/mnt" 2>/dev/null || true
+	ip netns del "host$h"
+done
+ip netns del lan
