@@ -59,11 +59,17 @@ static int open_resources(berth_ctx *ctx, berth_err *err)
 static int check_firewall(berth_ctx *ctx, berth_err *err)
 {
 	bool restored = false;
-	int ret = fw_check(ctx, &restored, err);
+	berth_err failed = { 0 };
 
-	if (restored)
+	(void)err;
+	/* a table that cannot be restored must not stop every command,
+	 * system reconcile and network rm included: said, not fatal */
+	if (fw_check(ctx, &restored, &failed) < 0)
+		ctx_warn(ctx, "the firewall table " FW_FAMILY " " FW_TABLE " could not be restored: %s", failed.msg);
+	else if (restored)
 		ctx_warn(ctx, "the firewall table " FW_FAMILY " " FW_TABLE " was missing or altered: restored it");
-	return ret;
+	berth_err_clear(&failed);
+	return 0;
 }
 
 int berth_open(const berth_config *cfg, berth_ctx **out, berth_err *err)

@@ -8,6 +8,7 @@
 #include "nl/nftables.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/id.h"
 #include "util/sysctl.h"
 #include "util/xalloc.h"
 
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #define EPHEMERAL_MIN 32768
 #define EPHEMERAL_MAX 60999
@@ -290,6 +292,11 @@ int fw_network_down(berth_ctx *ctx, const berth_network *net, berth_err *err)
 
 /* ---- ports -------------------------------------------------------------- */
 
+static bool is_any(const berth_addr *a)
+{
+	return !a->bytes[0] && !a->bytes[1] && !a->bytes[2] && !a->bytes[3];
+}
+
 typedef struct publish_args {
 	const berth_container *c;
 	berth_port *ports;
@@ -313,16 +320,40 @@ static int refuse_taken(berth_ctx *ctx, const berth_port *p, const char *holder,
 			     name ? name : holder);
 }
 
+/* A process of the host listens there (sshd on 22, a database on
+ * 127.0.0.1): the DNAT would take its traffic away. Docker's proxy fails
+ * to bind then, and so does berth, by trying to. */
+static bool host_port_in_use(const berth_port *p, unsigned port)
+{
+	int type = p->proto == IPPROTO_UDP ? SOCK_DGRAM : p->proto == IPPROTO_SCTP ? SOCK_SEQPACKET : SOCK_STREAM;
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, p->proto);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int one = 1;
+	bool used;
+
+	if (fd < 0)
+		return false; /* no such protocol here (sctp): nothing can listen */
+	memcpy(&sa.sin_addr, p->host_ip.bytes, 4);
+	/* a TIME_WAIT leftover is no listener */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	used = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno == EADDRINUSE;
+	close(fd);
+	return used;
+}
+
 static bool port_taken(berth_ctx *ctx, const publish_args *a, size_t upto, const berth_port *p, unsigned port)
 {
 	_cleanup_free_ char *holder = store_port_holder(ctx->store, p->proto, port, &p->host_ip);
 
-	if (holder)
+	if (holder || host_port_in_use(p, port))
 		return true;
 	/* nor by an earlier -p of this same run (not yet in the store) */
-	for (size_t i = 0; i < upto; i++)
-		if (a->ports[i].proto == p->proto && a->ports[i].host_port == port)
+	for (size_t i = 0; i < upto; i++) {
+		const berth_port *q = &a->ports[i];
+		if (q->proto == p->proto && q->host_port == port &&
+		    (is_any(&q->host_ip) || is_any(&p->host_ip) || addr_equal(&q->host_ip, &p->host_ip)))
 			return true;
+	}
 	return false;
 }
 
@@ -333,7 +364,12 @@ static int choose_port(berth_ctx *ctx, const publish_args *a, size_t i, berth_er
 	berth_port *p = &a->ports[i];
 	unsigned lo = p->host_port_min ? p->host_port_min : EPHEMERAL_MIN;
 	unsigned hi = p->host_port_max ? p->host_port_max : EPHEMERAL_MAX;
-	unsigned span = hi - lo + 1, start = (unsigned)random() % span;
+	unsigned span = hi - lo + 1, start;
+
+	/* from a random start: concurrent runs rarely want the same port, and
+	 * the k-th random port does not cost k lookups */
+	random_bytes(&start, sizeof(start));
+	start %= span;
 
 	for (unsigned k = 0; k < span; k++) {
 		unsigned port = lo + (start + k) % span;
@@ -356,6 +392,12 @@ static int pick_ports(berth_ctx *ctx, const publish_args *a, berth_err *err)
 				store_port_holder(ctx->store, p->proto, p->host_port_min, &p->host_ip);
 			if (holder)
 				return refuse_taken(ctx, p, holder, err);
+			if (host_port_in_use(p, p->host_port_min)) {
+				_cleanup_free_ char *what = binding_text(p, p->host_port_min);
+				return berth_err_set(err, EADDRINUSE,
+						     "Bind for %s failed: port is already in use by a process of the host",
+						     what);
+			}
 			p->host_port = p->host_port_min;
 			if (port_taken(ctx, a, i, p, p->host_port))
 				return refuse_taken(ctx, p, a->c->id, err);
@@ -366,10 +408,12 @@ static int pick_ports(berth_ctx *ctx, const publish_args *a, berth_err *err)
 	return 0;
 }
 
-static int publish_locked(berth_ctx *ctx, void *arg, berth_err *err)
+/* The rows first, in a transaction of their own: the store always holds
+ * at least what the kernel's maps do, so whoever cleans up after a berth
+ * killed in between (container recovery) finds what to take out. */
+static int record_locked(berth_ctx *ctx, void *arg, berth_err *err)
 {
 	const publish_args *a = arg;
-	json_t *cmds;
 	int ret = pick_ports(ctx, a, err);
 
 	for (size_t i = 0; ret == 0 && i < a->n; i++) {
@@ -377,9 +421,15 @@ static int publish_locked(berth_ctx *ctx, void *arg, berth_err *err)
 		snprintf(row.container_id, sizeof(row.container_id), "%s", a->c->id);
 		ret = store_port_insert(ctx->store, &row, i, err);
 	}
-	if (ret < 0)
-		return ret;
-	cmds = json_array();
+	return ret;
+}
+
+static int apply_locked(berth_ctx *ctx, void *arg, berth_err *err)
+{
+	const publish_args *a = arg;
+	json_t *cmds = json_array();
+	int ret;
+
 	for (size_t i = 0; i < a->n; i++)
 		fw_port_elems(cmds, "add", &a->ports[i], a->target);
 	ret = apply_or_rebuild(ctx, cmds, err);
@@ -398,11 +448,6 @@ static void match_local(const berth_prefix *p, const char *ifname, void *data)
 
 	(void)ifname;
 	lc->found |= !memcmp(p->addr.bytes, lc->want->bytes, 4);
-}
-
-static bool is_any(const berth_addr *a)
-{
-	return !a->bytes[0] && !a->bytes[1] && !a->bytes[2] && !a->bytes[3];
 }
 
 /* Docker's proxy would fail to bind an address the host does not have:
@@ -434,9 +479,14 @@ int fw_ports_publish(berth_ctx *ctx, const berth_container *c, berth_port *ports
 
 	if (n == 0)
 		return 0;
-	if ((ret = check_host_addresses(ctx, ports, n, err)) < 0)
+	if ((ret = check_host_addresses(ctx, ports, n, err)) < 0 || (ret = with_lock(ctx, record_locked, &a, err)) < 0)
 		return ret;
-	return with_lock(ctx, publish_locked, &a, err);
+	if ((ret = with_lock(ctx, apply_locked, &a, err)) < 0) {
+		berth_err ignored = { 0 };
+		if (fw_ports_unpublish(ctx, c->id, &ignored) < 0)
+			berth_err_clear(&ignored);
+	}
+	return ret;
 }
 
 static int unpublish_locked(berth_ctx *ctx, void *arg, berth_err *err)

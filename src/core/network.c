@@ -368,8 +368,12 @@ static int remove_network(berth_ctx *ctx, const berth_network *net, berth_err *e
 	if (ret < 0)
 		return ret;
 	if ((ret = network_unmake(ctx, net, err)) < 0) {
+		/* back in service as it was: its firewall elements too, which
+		 * went first (a no-op when they are still there) */
 		berth_err ignored = { 0 };
 		store_network_set_state(ctx->store, net->id, "active", 0, 0, &ignored);
+		if (fw_network_up(ctx, net, &ignored) < 0)
+			berth_err_clear(&ignored);
 		berth_err_clear(&ignored);
 	}
 	return ret;

@@ -185,26 +185,29 @@ static int make_isolated_parent(nl_sock *nl, const char *parent, berth_err *err)
 }
 
 /* The parent, made when it is berth's to make; up. */
-static int prepare_parent(nl_sock *nl, berth_network *net, driver_notes *notes, nl_link_state *st, berth_err *err)
+static int prepare_parent(nl_sock *nl, berth_network *net, driver_notes *notes, nl_link_state *st, bool *made,
+			  berth_err *err)
 {
 	const char *parent = option(net, OPT_PARENT);
-	bool made = false;
 	int ret;
 
+	*made = false;
 	if ((ret = nl_link_state_of(nl, parent, st, err)) < 0)
 		return ret;
 	if (!st->index) {
 		ret = is_own_isolated_parent(net, parent) ? make_isolated_parent(nl, parent, err)
 							  : make_vlan(nl, net, parent, err);
-		if (ret < 0 || (ret = nl_link_state_of(nl, parent, st, err)) < 0)
+		if (ret < 0)
 			return ret;
-		made = true;
+		*made = true;
 		kv_set(&net->options, OPT_MADE_PARENT, "true");
+		if ((ret = nl_link_state_of(nl, parent, st, err)) < 0)
+			return ret;
 	}
 	if (!(st->flags & IFF_UP)) {
 		if (nl_link_up(nl, st->index, false, err) < 0)
 			return berth_err_wrap(err, "bringing parent interface %s up", parent);
-		if (!made)
+		if (!*made)
 			driver_note(notes, "brought parent interface %s up for macvlan network %s", parent, net->name);
 	}
 	if (mode_of(net) == MACVLAN_MODE_PASSTHRU && !(st->flags & IFF_PROMISC)) {
@@ -251,7 +254,10 @@ static int macvlan_remove(nl_sock *nl, const berth_network *net, berth_err *err)
 		ret = berth_err_append(err, &more);
 		berth_err_clear(&more);
 	}
-	if (option_true(net, OPT_MADE_PARENT) && nl_link_del(nl, option(net, OPT_PARENT), &more) < 0) {
+	/* dm-<id> can only be berth's, recorded or not (a berth killed
+	 * between making it and recording it) */
+	bool made = option_true(net, OPT_MADE_PARENT) || is_own_isolated_parent(net, option(net, OPT_PARENT));
+	if (made && nl_link_del(nl, option(net, OPT_PARENT), &more) < 0) {
 		berth_err_wrap(&more, "deleting parent interface %s", option(net, OPT_PARENT));
 		ret = berth_err_append(err, &more);
 		berth_err_clear(&more);
@@ -259,19 +265,35 @@ static int macvlan_remove(nl_sock *nl, const berth_network *net, berth_err *err)
 	return ret;
 }
 
+/* Undoes only what this call made: a concurrent restore after a reboot
+ * may have made the rest, and it stays. */
+static void undo_create(nl_sock *nl, const berth_network *net, bool made_parent, bool made_shim, berth_err *err)
+{
+	berth_err undo = { 0 };
+	char name[IFNAMSIZ];
+
+	shim_name(net, name);
+	if (made_shim && nl_link_del(nl, name, &undo) < 0)
+		berth_err_append(err, &undo);
+	berth_err_clear(&undo);
+	if (made_parent && nl_link_del(nl, option(net, OPT_PARENT), &undo) < 0)
+		berth_err_append(err, &undo);
+	berth_err_clear(&undo);
+}
+
 static int macvlan_create(nl_sock *nl, berth_network *net, driver_notes *notes, berth_err *err)
 {
 	nl_link_state st;
-	int ret = prepare_parent(nl, net, notes, &st, err);
+	bool made_parent = false, made_shim = false;
+	int ret = prepare_parent(nl, net, notes, &st, &made_parent, err);
 
-	if (ret == 0 && option_true(net, OPT_SHIM))
+	if (ret == 0 && option_true(net, OPT_SHIM)) {
 		ret = make_shim(nl, net, st.index, err);
-	if (ret < 0) {
-		berth_err undo = { 0 };
-		if (macvlan_remove(nl, net, &undo) < 0)
-			berth_err_append(err, &undo);
-		berth_err_clear(&undo);
+		/* EEXIST: another berth made it; a half-made one of ours is ours */
+		made_shim = ret == 0 || ret != -EEXIST;
 	}
+	if (ret < 0)
+		undo_create(nl, net, made_parent, made_shim, err);
 	return ret;
 }
 

@@ -198,6 +198,10 @@ static void add_rules(json_t *cmds)
 	rule(cmds, "guard",
 	     json_pack("[o,o,o]", in_set(meta("iifname"), "bridges"),
 		       match("==", payload("ip", "daddr"), loopback_net()), verdict("drop")));
+	/* nor pass itself off as the host's loopback (rp_filter may be off) */
+	rule(cmds, "guard",
+	     json_pack("[o,o,o]", in_set(meta("iifname"), "bridges"),
+		       match("==", payload("ip", "saddr"), loopback_net()), verdict("drop")));
 
 	/* from outside only to real addresses: a packet for 127.0.0.1 that
 	 * arrives on a wire stays a martian and is dropped by routing */
@@ -244,7 +248,7 @@ static void add_rules(json_t *cmds)
 }
 
 static const fw_chain_rules expected[] = {
-	{ "guard", 1 }, { "prerouting", 1 }, { "output", 1 }, { "publish4", 2 }, { "postrouting", 3 }, { "forward", 5 },
+	{ "guard", 2 }, { "prerouting", 1 }, { "output", 1 }, { "publish4", 2 }, { "postrouting", 3 }, { "forward", 5 },
 };
 
 const fw_chain_rules *fw_ruleset_expected(size_t *n)

@@ -17,7 +17,8 @@
  *     map ports4_addr_port { type ipv4_addr . inet_proto . inet_service : inet_service; }
  *     chain berth-user { }                           # the admin's; never rewritten
  *     chain guard { type filter hook prerouting priority -300;
- *       iifname @bridges ip daddr 127.0.0.0/8 drop }
+ *       iifname @bridges ip daddr 127.0.0.0/8 drop
+ *       iifname @bridges ip saddr 127.0.0.0/8 drop }
  *     chain prerouting { type nat hook prerouting priority -100;
  *       fib daddr type local ip daddr != 127.0.0.0/8 jump publish4 }
  *     chain output { type nat hook output priority -100;

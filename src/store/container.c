@@ -75,6 +75,9 @@ int store_container_delete(store *s, const char *id, berth_err *err)
 {
 	int ret = delete_where_id(s, "DELETE FROM endpoints WHERE container_id = ?", id, err);
 
+	/* its ports too: a forgotten container must not keep a host port */
+	if (ret == 0)
+		ret = delete_where_id(s, "DELETE FROM ports WHERE container_id = ?", id, err);
 	return ret < 0 ? ret : delete_where_id(s, "DELETE FROM containers WHERE id = ?", id, err);
 }
 

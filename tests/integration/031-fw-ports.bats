@@ -407,3 +407,21 @@ elems_without() { grep -vF -- ": $1 . " <<<"$ports_all" || true; }
     run_d --name heir --network pnet -p 8120:80 -p 127.0.0.1:8121:80 -- sleep 60
     assert_elem ports4_any "tcp . 8120 : $(ctr_ip heir pnet) . 80"
 }
+
+# Docker's proxy cannot bind a port a host process listens on; berth, with
+# no proxy, checks by binding it itself: the DNAT would take sshd's (or a
+# database's) traffic away otherwise.
+@test "a host port a process of the host listens on is refused; the process keeps its traffic" {
+    create_net --subnet 10.181.19.0/24 pnet
+    host_server tcp:8170 udp:8171
+    snapshot_save
+    berth_fails 1 "Bind for 0.0.0.0:8170/tcp failed: port is already in use by a process of the host" \
+        run -d --name taker --network pnet -p 8170:80 -- sleep 60
+    berth_fails 1 "Bind for 127.0.0.1:8171/udp failed: port is already in use by a process of the host" \
+        run -d --name taker --network pnet -p 127.0.0.1:8171:80/udp -- sleep 60
+    links_settle
+    assert_eq "$(berth ps -aq)" "" "containers after the refused runs"
+    assert_peer "tcp outside -> $HOST_IP:8170 (the host's own server)" "$OUT_IP" peer_from_outside tcp "$HOST_IP" 8170
+    # the same port on another protocol is free
+    run_d --name other --network pnet -p 8170:80/udp -- sleep 60
+}
