@@ -215,8 +215,9 @@ int endpoint_attach(berth_ctx *ctx, const berth_container *c, int netns_fd, cons
 	ep.aliases = strv_copy(req->aliases, req->n_aliases);
 	ep.n_aliases = req->n_aliases;
 	ret = record(ctx, req, &ep, err);
-	if (ret == -EADDRINUSE || ret == -ENOSPC) {
-		/* a container whose monitor died may hold it: release and retry */
+	if (ret == -EADDRINUSE || ret == -ENOSPC || ret == -EBUSY) {
+		/* a container whose monitor died may hold it (an address, a
+		 * passthru parent): release and retry */
 		berth_err_clear(err);
 		if ((ret = containers_recover_quietly(ctx, err)) == 0)
 			ret = record(ctx, req, &ep, err);

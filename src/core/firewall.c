@@ -537,22 +537,55 @@ static char *elem_text(json_t *e)
 	return t;
 }
 
-static size_t count_missing(json_t *want, json_t *have)
+static int cmp_text(const void *a, const void *b)
 {
-	size_t missing = 0, i, j;
-	json_t *w, *h;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
-	json_array_foreach(want, i, w) {
-		_cleanup_free_ char *wt = elem_text(w);
-		bool found = false;
-		json_array_foreach(have, j, h) {
-			_cleanup_free_ char *ht = elem_text(h);
-			if ((found = !strcmp(wt, ht)))
-				break;
+/* The elements as sorted canonical texts: one serialisation each. */
+static char **sorted_texts(json_t *elems, size_t *n)
+{
+	char **t = xzalloc((json_array_size(elems) + 1) * sizeof(*t));
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(elems, i, e)
+		t[i] = elem_text(e);
+	*n = json_array_size(elems);
+	qsort(t, *n, sizeof(*t), cmp_text);
+	return t;
+}
+
+static void free_texts(char **t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(t[i]);
+	free(t);
+}
+
+/* Elements of want not in have, and of have not in want: one merge of
+ * two sorted lists, so reconcile stays fast at 10,000 ports. */
+static void count_differences(json_t *want, json_t *have, size_t *missing, size_t *stray)
+{
+	size_t nw, nh, i = 0, j = 0;
+	char **w = sorted_texts(want, &nw), **h = sorted_texts(have, &nh);
+
+	*missing = *stray = 0;
+	while (i < nw || j < nh) {
+		int c = i == nw ? 1 : j == nh ? -1 : strcmp(w[i], h[j]);
+		if (c == 0) {
+			i++;
+			j++;
+		} else if (c < 0) {
+			(*missing)++;
+			i++;
+		} else {
+			(*stray)++;
+			j++;
 		}
-		missing += !found;
 	}
-	return missing;
+	free_texts(w, nw);
+	free_texts(h, nh);
 }
 
 /* The elements each set should hold, from the rebuild's commands. */
@@ -587,8 +620,8 @@ static void diff_sets(json_t *listing, json_t *want, report *r)
 			if (set && !strcmp(json_string_value(json_object_get(set, "name")), sets[k]))
 				have = json_object_get(set, "elem");
 		}
-		size_t missing = count_missing(w ? w : empty, have ? have : empty);
-		size_t stray = count_missing(have ? have : empty, w ? w : empty);
+		size_t missing, stray;
+		count_differences(w ? w : empty, have ? have : empty, &missing, &stray);
 		if (missing || stray)
 			report_add(r, xasprintf("firewall: %s: %zu element(s) missing, %zu stray: rebuilt from the store",
 						sets[k], missing, stray));

@@ -141,14 +141,17 @@ static int reserve_host_shim(berth_ctx *ctx, berth_network *net, berth_err *err)
 
 	if (!option_of(net, OPT_SHIM) || !option_bool_value(option_of(net, OPT_SHIM), &on) || !on || !sn)
 		return 0;
+	/* the last address of the range containers are given (--ip-range),
+	 * not one the admin kept out of it, such as the LAN's router */
+	const berth_prefix *range = sn->has_ip_range ? &sn->ip_range : &sn->subnet;
 	if (given)
 		addr_parse(given, &want);
 	else
-		want = prefix_addr_at(&sn->subnet, prefix_last_offset(&sn->subnet) - 1);
+		want = prefix_addr_at(range, prefix_last_offset(range) - (range->len < 31));
 	if (!prefix_contains(&sn->subnet, &want)) {
 		char sub[BERTH_PREFIX_STRLEN];
-		return berth_err_set(err, EINVAL, "host shim address %s is not in subnet %s of network %s", given,
-				     prefix_format(&sn->subnet, sub), net->name);
+		return berth_err_set(err, EINVAL, "host shim address %s is not in subnet %s of network %s",
+				     addr_format(&want, text), prefix_format(&sn->subnet, sub), net->name);
 	}
 	ret = store_lease_take(ctx->store, net->id, sn, "host-shim", &want, &got, err);
 	if (ret == -EADDRINUSE) {

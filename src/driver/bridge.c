@@ -39,8 +39,10 @@ static bool valid_ifname(const char *s)
 
 	if (n == 0 || n >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
 		return false;
-	/* '%' would make the kernel treat the name as a template ("br%d") */
-	return strcspn(s, "/:% \t\n\r\v\f") == n;
+	/* '%' would make the kernel treat the name as a template ("br%d");
+	 * nftables reads a leading '@' as a set and a trailing '*' as a
+	 * wildcard in the name sets of the berth table */
+	return strcspn(s, "/:%@ \t\n\r\v\f") == n && s[n - 1] != '*';
 }
 
 static int parse_mtu(const char *value, unsigned *mtu, berth_err *err)

@@ -22,8 +22,10 @@
 #define OPT_MODE "macvlan_mode"
 #define OPT_SHIM "berth.macvlan.host_shim"
 #define OPT_SHIM_IP "berth.macvlan.host_shim_ip"
-/* recorded by berth, not given by users: the parent is berth's to delete */
+/* recorded by berth, not given by users: the parent is berth's to delete;
+ * berth turned promiscuous mode on, and turns it off with the network */
 #define OPT_MADE_PARENT "berth.macvlan.made_parent"
+#define OPT_SET_PROMISC "berth.macvlan.set_promisc"
 
 static const struct {
 	const char *name;
@@ -65,7 +67,8 @@ static bool valid_ifname(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n > 0 && n < IFNAMSIZ && strcspn(s, "/:% \t\n\r\v\f") == n && strcmp(s, ".") && strcmp(s, "..");
+	return n > 0 && n < IFNAMSIZ && strcspn(s, "/:%@ \t\n\r\v\f") == n && s[n - 1] != '*' && strcmp(s, ".") &&
+	       strcmp(s, "..");
 }
 
 static int check_option(const berth_network *net, const berth_kv *o, berth_err *err)
@@ -211,8 +214,9 @@ static int prepare_parent(nl_sock *nl, berth_network *net, driver_notes *notes, 
 			driver_note(notes, "brought parent interface %s up for macvlan network %s", parent, net->name);
 	}
 	if (mode_of(net) == MACVLAN_MODE_PASSTHRU && !(st->flags & IFF_PROMISC)) {
-		if (nl_link_set_promisc(nl, st->index, err) < 0)
+		if (nl_link_set_promisc(nl, st->index, true, err) < 0)
 			return berth_err_wrap(err, "setting parent interface %s promiscuous", parent);
+		kv_set(&net->options, OPT_SET_PROMISC, "true");
 		driver_note(notes, "set parent interface %s promiscuous for macvlan network %s (passthru)", parent,
 			    net->name);
 	}
@@ -251,6 +255,12 @@ static int macvlan_remove(nl_sock *nl, const berth_network *net, berth_err *err)
 	shim_name(net, name);
 	if (nl_link_del(nl, name, &more) < 0) {
 		berth_err_wrap(&more, "deleting host shim %s", name);
+		ret = berth_err_append(err, &more);
+		berth_err_clear(&more);
+	}
+	unsigned parent = nl_link_index(nl, option(net, OPT_PARENT));
+	if (parent && option_true(net, OPT_SET_PROMISC) && nl_link_set_promisc(nl, parent, false, &more) < 0) {
+		berth_err_wrap(&more, "turning promiscuous mode off on %s", option(net, OPT_PARENT));
 		ret = berth_err_append(err, &more);
 		berth_err_clear(&more);
 	}

@@ -97,14 +97,14 @@ int nl_link_state_of(nl_sock *nl, const char *name, nl_link_state *out, berth_er
 	return ret;
 }
 
-int nl_link_set_promisc(nl_sock *nl, unsigned ifindex, berth_err *err)
+int nl_link_set_promisc(nl_sock *nl, unsigned ifindex, bool on, berth_err *err)
 {
 	char buf[NL_BUFSIZE];
 	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWLINK, 0);
 	struct ifinfomsg *ifi = nl_put_ifinfo(nlh);
 
 	ifi->ifi_index = (int)ifindex;
-	ifi->ifi_flags = IFF_PROMISC;
+	ifi->ifi_flags = on ? IFF_PROMISC : 0;
 	ifi->ifi_change = IFF_PROMISC;
 	return nl_request(nl, nlh, err);
 }

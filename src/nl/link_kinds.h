@@ -26,6 +26,6 @@ typedef struct nl_link_state {
 } nl_link_state;
 /* index 0: no such link. */
 int nl_link_state_of(nl_sock *nl, const char *name, nl_link_state *out, berth_err *err);
-int nl_link_set_promisc(nl_sock *nl, unsigned ifindex, berth_err *err);
+int nl_link_set_promisc(nl_sock *nl, unsigned ifindex, bool on, berth_err *err);
 
 #endif
