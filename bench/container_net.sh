@@ -71,14 +71,15 @@ printf '%s\n' "${iph[@]}" | summary "ip -batch, host side only (one process)" ms
 
 # --- 3. teardown (before filling: the containers of step 1 are there) -----
 rm_net=() rm_none=() ipdel=()
-nets=($("$BERTH" ps --no-trunc --format json | python3 -c 'import sys, json
+ids_on() { # NETWORK: the full IDs of the running containers on it
+	"$BERTH" ps --no-trunc --format json | python3 -c 'import sys, json
 for l in sys.stdin:
     d = json.loads(l)
-    print(d["ID"], d["Networks"])' | awk '$2 == "bench" { print $1 }'))
-nones=($("$BERTH" ps --no-trunc --format json | python3 -c 'import sys, json
-for l in sys.stdin:
-    d = json.loads(l)
-    print(d["ID"], d["Networks"])' | awk '$2 == "none" { print $1 }'))
+    if d["Networks"] == sys.argv[1]:
+        print(d["ID"])' "$1"
+}
+mapfile -t nets < <(ids_on bench)
+mapfile -t nones < <(ids_on none)
 for i in $(seq 0 $((RUNS - 1))); do
 	rm_net+=("$(time_us "$BERTH" rm -f "${nets[$i]}")")
 	rm_none+=("$(time_us "$BERTH" rm -f "${nones[$i]}")")

@@ -23,16 +23,6 @@
 #define EPHEMERAL_MIN 32768
 #define EPHEMERAL_MAX 60999
 
-bool network_option_bool(const berth_network *net, const char *key, bool fallback)
-{
-	bool v = fallback;
-
-	for (size_t i = 0; i < net->options.n; i++)
-		if (!strcmp(net->options.items[i].key, key) && option_bool_value(net->options.items[i].value, &v))
-			break;
-	return v;
-}
-
 static bool firewalled(const berth_network *net)
 {
 	return !strcmp(net->driver, "bridge") && net->ifname;
@@ -245,7 +235,11 @@ int fw_network_up(berth_ctx *ctx, const berth_network *net, berth_err *err)
 	return 0;
 }
 
-static bool others_in_table(berth_ctx *ctx, const berth_network *net)
+typedef bool (*network_pick)(const berth_network *net, const void *arg);
+
+/* Whether any network of the store is picked; `on_error` when the store
+ * cannot be read. */
+static bool any_network(berth_ctx *ctx, network_pick pick, const void *arg, bool on_error)
 {
 	berth_network **nets = NULL;
 	size_t n = 0;
@@ -254,12 +248,17 @@ static bool others_in_table(berth_ctx *ctx, const berth_network *net)
 
 	if (store_network_load_all(ctx->store, &nets, &n, &ignored) < 0) {
 		berth_err_clear(&ignored);
-		return true; /* keep the table */
+		return on_error;
 	}
 	for (size_t i = 0; i < n && !any; i++)
-		any = in_table(nets[i]) && strcmp(nets[i]->id, net->id);
+		any = pick(nets[i], arg);
 	berth_network_list_free(nets, n);
 	return any;
+}
+
+static bool in_table_besides(const berth_network *net, const void *other)
+{
+	return in_table(net) && strcmp(net->id, ((const berth_network *)other)->id);
 }
 
 static int network_down_locked(berth_ctx *ctx, void *arg, berth_err *err)
@@ -268,7 +267,8 @@ static int network_down_locked(berth_ctx *ctx, void *arg, berth_err *err)
 	json_t *cmds = json_array();
 	int ret;
 
-	if (!others_in_table(ctx, net)) {
+	/* an unreadable store keeps the table */
+	if (!any_network(ctx, in_table_besides, net, true)) {
 		json_array_append_new(cmds, json_pack("{s:{s:{s:s,s:s}}}", "add", "table", "family", FW_FAMILY, "name",
 						      FW_TABLE));
 		json_array_append_new(cmds, fw_delete_table_cmd());
@@ -341,13 +341,9 @@ static bool host_port_in_use(const berth_port *p, unsigned port)
 	return used;
 }
 
-static bool port_taken(berth_ctx *ctx, const publish_args *a, size_t upto, const berth_port *p, unsigned port)
+/* By an earlier -p of this same run (not yet in the store). */
+static bool taken_by_this_run(const publish_args *a, size_t upto, const berth_port *p, unsigned port)
 {
-	_cleanup_free_ char *holder = store_port_holder(ctx->store, p->proto, port, &p->host_ip);
-
-	if (holder || host_port_in_use(p, port))
-		return true;
-	/* nor by an earlier -p of this same run (not yet in the store) */
 	for (size_t i = 0; i < upto; i++) {
 		const berth_port *q = &a->ports[i];
 		if (q->proto == p->proto && q->host_port == port &&
@@ -355,6 +351,13 @@ static bool port_taken(berth_ctx *ctx, const publish_args *a, size_t upto, const
 			return true;
 	}
 	return false;
+}
+
+static bool port_taken(berth_ctx *ctx, const publish_args *a, size_t upto, const berth_port *p, unsigned port)
+{
+	_cleanup_free_ char *holder = store_port_holder(ctx->store, p->proto, port, &p->host_ip);
+
+	return holder || host_port_in_use(p, port) || taken_by_this_run(a, upto, p, port);
 }
 
 /* A free port in min..max (the ephemeral range when both are 0), from a
@@ -399,7 +402,7 @@ static int pick_ports(berth_ctx *ctx, const publish_args *a, berth_err *err)
 						     what);
 			}
 			p->host_port = p->host_port_min;
-			if (port_taken(ctx, a, i, p, p->host_port))
+			if (taken_by_this_run(a, i, p, p->host_port))
 				return refuse_taken(ctx, p, a->c->id, err);
 		} else if ((ret = choose_port(ctx, a, i, err)) < 0) {
 			return ret;
@@ -697,19 +700,10 @@ static bool table_whole(berth_err *err)
 
 /* An active bridge network: its table is whole (a pending one's may be
  * in the making by another process) */
-static bool any_active(berth_ctx *ctx)
+static bool active_in_table(const berth_network *net, const void *unused)
 {
-	berth_network **nets = NULL;
-	size_t n = 0;
-	bool any = false;
-	berth_err ignored = { 0 };
-
-	if (store_network_load_all(ctx->store, &nets, &n, &ignored) < 0)
-		berth_err_clear(&ignored);
-	for (size_t i = 0; i < n && !any; i++)
-		any = firewalled(nets[i]) && !strcmp(nets[i]->state, "active");
-	berth_network_list_free(nets, n);
-	return any;
+	(void)unused;
+	return firewalled(net) && !strcmp(net->state, "active");
 }
 
 int fw_check(berth_ctx *ctx, bool *restored, berth_err *err)
@@ -719,7 +713,7 @@ int fw_check(berth_ctx *ctx, bool *restored, berth_err *err)
 
 	berth_err_clear(&ignored);
 	*restored = false;
-	if (whole || !any_active(ctx))
+	if (whole || !any_network(ctx, active_in_table, NULL, false))
 		return 0;
 	int ret = fw_rebuild(ctx, err);
 	*restored = ret == 0;

@@ -9,12 +9,6 @@
 
 #include "core/context.h"
 
-#define OPT_MASQUERADE "com.docker.network.bridge.enable_ip_masquerade"
-#define OPT_ICC "com.docker.network.bridge.enable_icc"
-
-/* The network's -o value of a boolean option; `fallback` when unset. */
-bool network_option_bool(const berth_network *net, const char *key, bool fallback);
-
 /* A bridge network's elements in, with the table made if needed, and
  * forwarding and route_localnet on. */
 int fw_network_up(berth_ctx *ctx, const berth_network *net, berth_err *err);

@@ -116,30 +116,18 @@ static int reserve_gateways(berth_ctx *ctx, const berth_network *net, berth_err 
 	return 0;
 }
 
-#define OPT_SHIM "berth.macvlan.host_shim"
-#define OPT_SHIM_IP "berth.macvlan.host_shim_ip"
-
-static const char *option_of(const berth_network *net, const char *key)
-{
-	for (size_t i = 0; i < net->options.n; i++)
-		if (!strcmp(net->options.items[i].key, key))
-			return net->options.items[i].value;
-	return NULL;
-}
-
 /* A macvlan network's host shim takes an address of the subnet: leased
  * like a container's, so no container is ever given it (by default the
  * last host address, away from where containers start). */
 static int reserve_host_shim(berth_ctx *ctx, berth_network *net, berth_err *err)
 {
-	const char *given = option_of(net, OPT_SHIM_IP);
+	const char *given = kv_get(&net->options, OPT_SHIM_IP);
 	const berth_subnet *sn = net->n_subnets ? &net->subnets[0] : NULL;
-	bool on = false;
 	berth_addr want, got;
 	char text[BERTH_ADDR_STRLEN];
 	int ret;
 
-	if (!option_of(net, OPT_SHIM) || !option_bool_value(option_of(net, OPT_SHIM), &on) || !on || !sn)
+	if (!network_option_bool(net, OPT_SHIM, false) || !sn)
 		return 0;
 	/* the last address of the range containers are given (--ip-range),
 	 * not one the admin kept out of it, such as the LAN's router */

@@ -16,8 +16,6 @@
 #define OPT_BRIDGE_NAME "com.docker.network.bridge.name"
 #define OPT_MTU "com.docker.network.driver.mtu"
 #define OPT_DEFAULT_BRIDGE "com.docker.network.bridge.default_bridge"
-#define OPT_MASQUERADE "com.docker.network.bridge.enable_ip_masquerade"
-#define OPT_ICC "com.docker.network.bridge.enable_icc"
 
 /* Go's strconv.ParseBool, which Docker reads these options with. */
 static const char *const bool_words[] = { "1", "t", "T", "TRUE", "true", "True",
@@ -31,18 +29,6 @@ bool option_bool_value(const char *v, bool *out)
 			return true;
 		}
 	return false;
-}
-
-static bool valid_ifname(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
-		return false;
-	/* '%' would make the kernel treat the name as a template ("br%d");
-	 * nftables reads a leading '@' as a set and a trailing '*' as a
-	 * wildcard in the name sets of the berth table */
-	return strcspn(s, "/:%@ \t\n\r\v\f") == n && s[n - 1] != '*';
 }
 
 static int parse_mtu(const char *value, unsigned *mtu, berth_err *err)
@@ -68,7 +54,7 @@ static int bridge_configure(berth_network *net, berth_err *err)
 	for (size_t i = 0; i < net->options.n; i++) {
 		const berth_kv *o = &net->options.items[i];
 		if (!strcmp(o->key, OPT_BRIDGE_NAME)) {
-			if (!valid_ifname(o->value))
+			if (!driver_valid_ifname(o->value))
 				return berth_err_set(err, EINVAL,
 						     "invalid value \"%s\" for option " OPT_BRIDGE_NAME
 						     ": not a valid interface name",
@@ -181,16 +167,6 @@ static bool bridge_exists(nl_sock *nl, const berth_network *net)
 	return nl_link_index(nl, net->ifname) != 0;
 }
 
-static bool icc_enabled(const berth_network *net)
-{
-	bool icc = true;
-
-	for (size_t i = 0; i < net->options.n; i++)
-		if (!strcmp(net->options.items[i].key, OPT_ICC))
-			option_bool_value(net->options.items[i].value, &icc);
-	return icc;
-}
-
 /* A veth pair born with its peer in the sandbox (one request), the host
  * end a port of the bridge. */
 static int bridge_attach(nl_sock *nl, const berth_network *net, const berth_endpoint *ep, int netns_fd,
@@ -207,7 +183,7 @@ static int bridge_attach(nl_sock *nl, const berth_network *net, const berth_endp
 	/* hairpin: where br_netfilter is loaded, a container calling its own
 	 * published port through the host's address is bridged back out of
 	 * its own port; isolated: enable_icc=false */
-	if ((ret = nl_bridge_port_set(nl, host, true, !icc_enabled(net), err)) < 0)
+	if ((ret = nl_bridge_port_set(nl, host, true, !network_option_bool(net, OPT_ICC, true), err)) < 0)
 		berth_err_wrap(err, "setting bridge port %s", ep->host_ifname);
 	else if ((ret = nl_link_up(nl, host, true, err)) < 0)
 		berth_err_wrap(err, "setting %s up", ep->host_ifname);

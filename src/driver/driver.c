@@ -1,5 +1,8 @@
 #include "driver/driver.h"
+#include "util/kv.h"
 #include "util/xalloc.h"
+
+#include <net/if.h>
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -11,6 +14,28 @@ static const driver_ops *const drivers[] = {
 	&driver_host,
 	&driver_null,
 };
+
+bool network_option_bool(const berth_network *net, const char *key, bool fallback)
+{
+	const char *text = kv_get(&net->options, key);
+	bool v = fallback;
+
+	if (text)
+		option_bool_value(text, &v);
+	return v;
+}
+
+bool driver_valid_ifname(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	/* '%' would make the kernel treat the name as a template ("br%d");
+	 * nftables reads a leading '@' as a set and a trailing '*' as a
+	 * wildcard in the name sets of the berth table */
+	return strcspn(s, "/:%@ \t\n\r\v\f") == n && s[n - 1] != '*';
+}
 
 void driver_note(driver_notes *notes, const char *fmt, ...)
 {

@@ -7,6 +7,12 @@
 #include "berth.h"
 #include "nl/nl.h"
 
+/* -o options read by more than one layer (drivers, the firewall, IPAM) */
+#define OPT_MASQUERADE "com.docker.network.bridge.enable_ip_masquerade"
+#define OPT_ICC "com.docker.network.bridge.enable_icc"
+#define OPT_SHIM "berth.macvlan.host_shim"
+#define OPT_SHIM_IP "berth.macvlan.host_shim_ip"
+
 /* What a driver changed that the user should hear about (a parent
  * brought up); core turns them into warnings. */
 typedef struct driver_notes {
@@ -46,6 +52,10 @@ typedef struct driver_ops {
 const driver_ops *driver_find(const char *name);
 /* A boolean -o value as Docker reads it (Go's ParseBool); false if not one. */
 bool option_bool_value(const char *v, bool *out);
+/* The network's boolean -o option; `fallback` when unset (or not a boolean). */
+bool network_option_bool(const berth_network *net, const char *key, bool fallback);
+/* A name the kernel takes for a link, and nftables reads as a name. */
+bool driver_valid_ifname(const char *s);
 /* "bridge, macvlan": the drivers a user may create networks with. */
 const char *driver_creatable_names(void);
 

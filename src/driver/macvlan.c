@@ -20,8 +20,6 @@
 
 #define OPT_PARENT "parent"
 #define OPT_MODE "macvlan_mode"
-#define OPT_SHIM "berth.macvlan.host_shim"
-#define OPT_SHIM_IP "berth.macvlan.host_shim_ip"
 /* recorded by berth, not given by users: the parent is berth's to delete;
  * berth turned promiscuous mode on, and turns it off with the network */
 #define OPT_MADE_PARENT "berth.macvlan.made_parent"
@@ -39,18 +37,7 @@ static const struct {
 
 static const char *option(const berth_network *net, const char *key)
 {
-	for (size_t i = 0; i < net->options.n; i++)
-		if (!strcmp(net->options.items[i].key, key))
-			return net->options.items[i].value;
-	return NULL;
-}
-
-static bool option_true(const berth_network *net, const char *key)
-{
-	bool v = false;
-	const char *text = option(net, key);
-
-	return text && option_bool_value(text, &v) && v;
+	return kv_get(&net->options, key);
 }
 
 static unsigned mode_of(const berth_network *net)
@@ -63,21 +50,13 @@ static unsigned mode_of(const berth_network *net)
 	return MACVLAN_MODE_BRIDGE;
 }
 
-static bool valid_ifname(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > 0 && n < IFNAMSIZ && strcspn(s, "/:%@ \t\n\r\v\f") == n && s[n - 1] != '*' && strcmp(s, ".") &&
-	       strcmp(s, "..");
-}
-
 static int check_option(const berth_network *net, const berth_kv *o, berth_err *err)
 {
 	bool b;
 	berth_addr a;
 
 	if (!strcmp(o->key, OPT_PARENT)) {
-		if (!valid_ifname(o->value))
+		if (!driver_valid_ifname(o->value))
 			return berth_err_set(err, EINVAL, "invalid parent interface name \"%s\"", o->value);
 	} else if (!strcmp(o->key, OPT_MODE)) {
 		size_t i = 0;
@@ -259,14 +238,14 @@ static int macvlan_remove(nl_sock *nl, const berth_network *net, berth_err *err)
 		berth_err_clear(&more);
 	}
 	unsigned parent = nl_link_index(nl, option(net, OPT_PARENT));
-	if (parent && option_true(net, OPT_SET_PROMISC) && nl_link_set_promisc(nl, parent, false, &more) < 0) {
+	if (parent && network_option_bool(net, OPT_SET_PROMISC, false) && nl_link_set_promisc(nl, parent, false, &more) < 0) {
 		berth_err_wrap(&more, "turning promiscuous mode off on %s", option(net, OPT_PARENT));
 		ret = berth_err_append(err, &more);
 		berth_err_clear(&more);
 	}
 	/* dm-<id> can only be berth's, recorded or not (a berth killed
 	 * between making it and recording it) */
-	bool made = option_true(net, OPT_MADE_PARENT) || is_own_isolated_parent(net, option(net, OPT_PARENT));
+	bool made = network_option_bool(net, OPT_MADE_PARENT, false) || is_own_isolated_parent(net, option(net, OPT_PARENT));
 	if (made && nl_link_del(nl, option(net, OPT_PARENT), &more) < 0) {
 		berth_err_wrap(&more, "deleting parent interface %s", option(net, OPT_PARENT));
 		ret = berth_err_append(err, &more);
@@ -297,7 +276,7 @@ static int macvlan_create(nl_sock *nl, berth_network *net, driver_notes *notes, 
 	bool made_parent = false, made_shim = false;
 	int ret = prepare_parent(nl, net, notes, &st, &made_parent, err);
 
-	if (ret == 0 && option_true(net, OPT_SHIM)) {
+	if (ret == 0 && network_option_bool(net, OPT_SHIM, false)) {
 		ret = make_shim(nl, net, st.index, err);
 		/* EEXIST: another berth made it; a half-made one of ours is ours */
 		made_shim = ret == 0 || ret != -EEXIST;
@@ -312,7 +291,7 @@ static bool macvlan_exists(nl_sock *nl, const berth_network *net)
 	char name[IFNAMSIZ];
 
 	shim_name(net, name);
-	return nl_link_index(nl, option(net, OPT_PARENT)) && (!option_true(net, OPT_SHIM) || nl_link_index(nl, name));
+	return nl_link_index(nl, option(net, OPT_PARENT)) && (!network_option_bool(net, OPT_SHIM, false) || nl_link_index(nl, name));
 }
 
 static int macvlan_attach(nl_sock *nl, const berth_network *net, const berth_endpoint *ep, int netns_fd,

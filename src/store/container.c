@@ -281,28 +281,22 @@ int store_container_load_all(store *s, berth_container ***out, size_t *n, berth_
 char *store_container_name(store *s, const char *id)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	berth_err ignored = { 0 };
 
-	if (prepare(s, "SELECT name FROM containers WHERE id = ?", &st, &ignored) < 0) {
-		berth_err_clear(&ignored);
+	if (!prepare_or_none(s, "SELECT name FROM containers WHERE id = ?", &st))
 		return NULL;
-	}
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	return sqlite3_step(st) == SQLITE_ROW ? xstrdup(col_text(st, 0)) : NULL;
+	return first_text(st);
 }
 
 char *store_network_endpoint_holder(store *s, const char *net_id)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	berth_err ignored = { 0 };
 
-	if (prepare(s,
-		    "SELECT COALESCE(c.name, e.container_id) FROM endpoints e LEFT JOIN containers c"
-		    " ON c.id = e.container_id WHERE e.network_id = ? LIMIT 1",
-		    &st, &ignored) < 0) {
-		berth_err_clear(&ignored);
+	if (!prepare_or_none(s,
+			     "SELECT COALESCE(c.name, e.container_id) FROM endpoints e LEFT JOIN containers c"
+			     " ON c.id = e.container_id WHERE e.network_id = ? LIMIT 1",
+			     &st))
 		return NULL;
-	}
 	sqlite3_bind_text(st, 1, net_id, -1, SQLITE_STATIC);
-	return sqlite3_step(st) == SQLITE_ROW ? xstrdup(col_text(st, 0)) : NULL;
+	return first_text(st);
 }

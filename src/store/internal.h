@@ -19,6 +19,11 @@ void finalizep(sqlite3_stmt **st);
 #define _cleanup_stmt_ _cleanup_(finalizep)
 /* Runs a statement that returns no rows; a constraint is -EEXIST. */
 int step_done(store *s, sqlite3_stmt *st, berth_err *err);
+/* For lookups that answer "none" when the database cannot be asked:
+ * prepares sql, false (and no statement) on failure. */
+bool prepare_or_none(store *s, const char *sql, sqlite3_stmt **st);
+/* The first column of the first row, copied; NULL without a row. */
+char *first_text(sqlite3_stmt *st);
 void bind_text_or_null(sqlite3_stmt *st, int i, const char *v);
 const char *col_text(sqlite3_stmt *st, int i);
 

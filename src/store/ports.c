@@ -32,21 +32,18 @@ char *store_port_holder(store *s, int proto, unsigned port, const berth_addr *ho
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	char host[BERTH_ADDR_STRLEN];
-	berth_err ignored = { 0 };
 
-	if (prepare(s,
-		    "SELECT container_id FROM ports WHERE proto = ? AND host_port = ?"
-		    " AND (host_ip = ? OR host_ip = '0.0.0.0' OR ? = '0.0.0.0') LIMIT 1",
-		    &st, &ignored) < 0) {
-		berth_err_clear(&ignored);
+	if (!prepare_or_none(s,
+			     "SELECT container_id FROM ports WHERE proto = ? AND host_port = ?"
+			     " AND (host_ip = ? OR host_ip = '0.0.0.0' OR ? = '0.0.0.0') LIMIT 1",
+			     &st))
 		return NULL;
-	}
 	addr_format(host_ip, host);
 	sqlite3_bind_int(st, 1, proto);
 	sqlite3_bind_int(st, 2, (int)port);
 	sqlite3_bind_text(st, 3, host, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, host, -1, SQLITE_STATIC);
-	return sqlite3_step(st) == SQLITE_ROW ? xstrdup(col_text(st, 0)) : NULL;
+	return first_text(st);
 }
 
 static void row_to_port(sqlite3_stmt *st, published_port *p)

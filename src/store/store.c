@@ -122,6 +122,20 @@ int prepare(store *s, const char *sql, sqlite3_stmt **st, berth_err *err)
 	return rc == SQLITE_OK ? 0 : db_error(s, err, rc, "preparing statement");
 }
 
+bool prepare_or_none(store *s, const char *sql, sqlite3_stmt **st)
+{
+	berth_err ignored = { 0 };
+	bool ok = prepare(s, sql, st, &ignored) == 0;
+
+	berth_err_clear(&ignored);
+	return ok;
+}
+
+char *first_text(sqlite3_stmt *st)
+{
+	return sqlite3_step(st) == SQLITE_ROW ? xstrdup(col_text(st, 0)) : NULL;
+}
+
 void finalizep(sqlite3_stmt **st)
 {
 	sqlite3_finalize(*st);
@@ -489,15 +503,12 @@ char *store_lease_owner(store *s, const char *net_id, const berth_addr *a)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	char text[BERTH_ADDR_STRLEN];
-	berth_err ignored = { 0 };
 
-	if (prepare(s, "SELECT owner FROM leases WHERE network_id = ? AND addr = ?", &st, &ignored) < 0) {
-		berth_err_clear(&ignored);
+	if (!prepare_or_none(s, "SELECT owner FROM leases WHERE network_id = ? AND addr = ?", &st))
 		return NULL;
-	}
 	sqlite3_bind_text(st, 1, net_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, addr_format(a, text), -1, SQLITE_STATIC);
-	return sqlite3_step(st) == SQLITE_ROW ? xstrdup(col_text(st, 0)) : NULL;
+	return first_text(st);
 }
 
 static int insert_lease(store *s, const char *net_id, const berth_subnet *sn, const berth_addr *a,

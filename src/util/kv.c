@@ -12,6 +12,14 @@ const char *berth_kv_get(const berth_kv_list *list, const char *key)
 	return NULL;
 }
 
+const char *kv_get(const berth_kv_list *list, const char *key)
+{
+	for (size_t i = 0; i < list->n; i++)
+		if (!strcmp(list->items[i].key, key))
+			return list->items[i].value;
+	return NULL;
+}
+
 void kv_set(berth_kv_list *list, const char *key, const char *value)
 {
 	for (size_t i = 0; i < list->n; i++) {

@@ -6,6 +6,8 @@
 
 #include <jansson.h>
 
+/* The value of key, or NULL. */
+const char *kv_get(const berth_kv_list *list, const char *key);
 /* Replaces the value when the key exists (the last -o wins, as in Docker). */
 void kv_set(berth_kv_list *list, const char *key, const char *value);
 void kv_free(berth_kv_list *list);
