@@ -72,6 +72,25 @@ static void enter_rootfs(int fd, const char *rootfs)
 		child_fail(fd, errno, 1, "pivot_root into %s", rootfs);
 }
 
+/* A sysfs made here shows the network namespace we are in: the
+ * container's own interfaces, not the host's. Read-only, as Docker's:
+ * writing brport/isolated or a parent's mtu there would undo what berth
+ * set up. The host's /sys and its submounts (cgroup, debugfs, security)
+ * are detached first, not merely covered: nothing below can be uncovered,
+ * and our namespace is a slave, so the host keeps its own. */
+static void mount_sysfs(int fd, const char *root)
+{
+	char sys[PATH_MAX];
+
+	snprintf(sys, sizeof(sys), "%s/sys", root ? root : "");
+	if (root)
+		mkdir(sys, 0555);
+	else if (umount2(sys, MNT_DETACH) < 0 && errno != EINVAL)
+		child_fail(fd, errno, 1, "detaching the host's /sys");
+	if (mount("sysfs", sys, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		child_fail(fd, errno, 1, "mounting sysfs on %s", sys);
+}
+
 static void set_up_mounts(int fd, const spawn_opts *o)
 {
 	/* setns resets our root and cwd to the template's; then a copy of
@@ -86,6 +105,7 @@ static void set_up_mounts(int fd, const spawn_opts *o)
 		bind_file(fd, o->etc_dir, "hostname", o->rootfs);
 		bind_file(fd, o->etc_dir, "resolv.conf", o->rootfs);
 	}
+	mount_sysfs(fd, o->rootfs);
 	if (o->rootfs)
 		enter_rootfs(fd, o->rootfs);
 	else if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)

@@ -5,7 +5,8 @@
 # looks like in the kernel: eth0 with MAC 02:42 + the IPv4 bytes, the
 # address with the subnet's prefix, the default route via the gateway, lo up;
 # the host end veth<7 hex> on the bridge without IPv6 link-local address;
-# --mac-address; the sandbox bind mount under $BERTH_RUNDIR/netns.
+# --mac-address; the sandbox bind mount under $BERTH_RUNDIR/netns; a
+# read-only sysfs of the container's own network namespace.
 
 # bats and helpers set status, output, stderr, lines, cid, net_id; $ in single
 # quotes is for the container's shell.
@@ -223,4 +224,45 @@ lo" "links in the container"
     berth_ok stop -t 1 sb2
     refute_sandbox "$cid"
     wait_link_gone "$veth"
+}
+
+# ---- sysfs ------------------------------------------------------------------
+
+# MAC of eth0 as sysfs inside the container shows it; the interfaces listed there
+sys_mac() { berth exec "$1" cat /sys/class/net/eth0/address; }
+sys_links() { berth exec "$1" ls /sys/class/net | sort | tr '\n' ' '; }
+
+@test "/sys is the container's own: eth0's MAC is inspect's, no host interface listed" {
+    create_net --subnet 10.110.15.0/24 sysnet
+    run_d --name sys1 --network sysnet -- sleep 60
+    assert_eq "$(sys_mac sys1)" "$(ctr_net sys1 sysnet MacAddress)" "eth0's MAC in /sys"
+    assert_eq "$(sys_links sys1)" "eth0 lo " "/sys/class/net"
+    # the host's bridge exists, and is not seen
+    assert_link "$(bridge_of "$(net_id_of sysnet)")"
+}
+
+@test "/sys is read-only: a container cannot undo icc=false through brport/isolated or change an MTU" {
+    create_net --subnet 10.110.16.0/24 sysro
+    run_d --name sys2 --network sysro -- sleep 60
+    run berth exec sys2 sh -c 'echo 1400 > /sys/class/net/eth0/mtu'
+    [ "$status" -ne 0 ] || fail "writing eth0's mtu through /sys succeeded"
+    assert_contains "$output" "Read-only file system" "the shell's error"
+    assert_eq "$(berth exec sys2 cat /sys/class/net/eth0/mtu)" 1500 "eth0's MTU"
+    # the host's /sys (rw) and its submounts are gone, not merely covered
+    berth_ok exec sys2 awk '$2 == "/sys" || $2 ~ "^/sys/" { print $2, $3, $4 }' /proc/mounts
+    assert_match "$output" '^/sys sysfs ro,[a-z,]*$' "the mounts on /sys"
+}
+
+@test "/sys in a --rootfs container and in --network container: is the sandbox's" {
+    create_net --subnet 10.110.17.0/24 sysrfs
+    run_d --name sys3 --network sysrfs --rootfs "$ROOTFS" -- sleep 60
+    assert_eq "$(sys_mac sys3)" "$(ctr_net sys3 sysrfs MacAddress)" "eth0's MAC in the rootfs' /sys"
+    assert_eq "$(sys_links sys3)" "eth0 lo " "/sys/class/net in the rootfs"
+    berth_ok run --rm --network container:sys3 -- cat /sys/class/net/eth0/address
+    assert_eq "$output" "$(ctr_net sys3 sysrfs MacAddress)" "eth0's MAC seen from a joined container"
+}
+
+@test "/sys of a --network none container lists lo only" {
+    berth_ok run --rm --network none -- ls /sys/class/net
+    assert_eq "$output" lo "/sys/class/net"
 }
