@@ -29,6 +29,9 @@ LIB_SRC := $(wildcard src/core/*.c src/ipam/*.c src/driver/*.c src/fw/*.c src/nl
 	src/runtime/*.c src/util/*.c)
 CLI_SRC := src/main.c $(wildcard src/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
+# Manual pages: docs/man/NAME.8.scd -> $(BUILD)/man/NAME.8 (scdoc)
+MAN_SRC := $(wildcard docs/man/*.scd)
+MAN_PAGES := $(MAN_SRC:docs/man/%.scd=$(BUILD)/man/%)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -36,7 +39,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 .PHONY: all asan check unit demo install clean deps bench
 
-all: $(BUILD)/berth
+all: $(BUILD)/berth $(MAN_PAGES)
 
 asan:
 	@:
@@ -44,6 +47,10 @@ asan:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/man/%: docs/man/%.scd
+	@mkdir -p $(dir $@)
+	scdoc <$< >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/libberth.a: $(LIB_OBJ)
 	ar rcs $@ $^
@@ -78,10 +85,13 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	bench/run.sh $(CURDIR)/$(BUILD)/berth
 
-install: $(BUILD)/berth
+install: $(BUILD)/berth $(MAN_PAGES)
 	install -D -m 0755 $(BUILD)/berth $(DESTDIR)$(PREFIX)/bin/berth
 	install -D -m 0644 $(BUILD)/libberth.a $(DESTDIR)$(PREFIX)/lib/libberth.a
 	install -D -m 0644 include/berth.h $(DESTDIR)$(PREFIX)/include/berth.h
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -D -m 0644 completion/berth.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/berth
 
 clean:
 	rm -rf build build-asan
