@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="gcc make pkg-config libmnl-dev libnftables-dev libjansson-dev libsqlite3-dev
 libcmocka-dev bats perl python3 iproute2 nftables sqlite3 util-linux netcat-openbsd
-iputils-ping"
+iputils-ping scdoc man-db bash-completion"
 
 missing=""
 for p in $PACKAGES; do
