@@ -1,17 +1,58 @@
 #!/bin/sh
-# Installs what berth needs to build and test on Debian 12, as root.
-# Idempotent and quiet when everything is already there.
+# scripts/deps.sh [--list]: installs, as root, every Debian 12 package that
+# `make`, `make check`, `make asan check`, `make demo` and `make bench` use.
+# Idempotent and quiet when everything is already there.  --list prints the
+# packages, one per line, and changes nothing.
+#
+# Nothing else installs anything: tests/integration/001-deps.bats checks that
+# every command the tests, the demo and the benchmarks run comes from one of
+# these packages (or from one they depend on).
 set -eu
 
-PACKAGES="gcc make pkg-config libmnl-dev libnftables-dev libjansson-dev libsqlite3-dev
-libcmocka-dev bats perl python3 iproute2 nftables sqlite3 util-linux netcat-openbsd
-iputils-ping scdoc man-db bash-completion"
+# The list, with what each line is for ("#" starts a comment).
+PACKAGES=$(sed 's/#.*//' <<'EOF'
+gcc make pkg-config            # build; gcc brings ar, libasan and libubsan (make asan)
+libmnl-dev libnftables-dev libjansson-dev libsqlite3-dev
+libcmocka-dev                  # unit tests
+bats perl                      # integration tests, run by prove (perl's)
+python3                        # JSON in tests, demo and bench; servers in containers
+iproute2                       # ip, ss, bridge
+nftables                       # nft
+iputils-ping                   # ping
+procps                         # sysctl
+sqlite3                        # tests edit the store
+util-linux mount               # unshare, nsenter, setpriv; mount, umount
+busybox-static                 # scripts/mkrootfs: a static /bin/busybox
+bc iperf3                      # bench
+scdoc                          # man pages (make: docs/man/*.scd)
+man-db bash-completion         # man -l and the completion in tests (018)
+# on every Debian system already (Essential or required); listed so that
+# this list is the whole truth
+bash dash coreutils diffutils findutils grep sed mawk hostname libc-bin dpkg
+EOF
+)
 
+case ${1:-} in
+--list)
+	# shellcheck disable=SC2086
+	printf '%s\n' $PACKAGES
+	exit 0
+	;;
+"") ;;
+*)
+	echo "usage: $0 [--list]" >&2
+	exit 2
+	;;
+esac
+
+# One dpkg-query for all: the installed ones (status "?i ", held or not).
+# shellcheck disable=SC2016,SC2086
+installed=" $(dpkg-query -W -f='${db:Status-Abbrev}${Package}\n' $PACKAGES 2>/dev/null |
+	sed -n 's/^.i //p' | tr '\n' ' ') "
 missing=""
 for p in $PACKAGES; do
-	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-	case "$status" in
-	*" installed") ;;
+	case $installed in
+	*" $p "*) ;;
 	*) missing="$missing $p" ;;
 	esac
 done

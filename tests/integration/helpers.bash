@@ -5,9 +5,12 @@
 # tests of one file share that namespace and state, so each file's teardown
 # calls berth_cleanup to leave only the predefined networks behind.
 #
-# Tools the tests use (scripts/deps.sh): bats (>= 1.5), iproute2 (ip),
-# python3 (JSON parsing; jq is NOT needed), sqlite3 (to insert endpoint
-# rows), util-linux (unshare).
+# Tools the tests use come from the packages scripts/deps.sh installs
+# (`scripts/deps.sh --list`): bats (>= 1.5), iproute2 (ip, ss, bridge),
+# nftables, iputils-ping, python3 (JSON parsing; jq is NOT needed), sqlite3
+# (to insert endpoint rows), util-linux (unshare, nsenter), busybox-static
+# (scripts/mkrootfs).  001-deps.bats lists every command they run and checks
+# that; a new one goes in its list.
 
 # bats sets status/output/stderr; net_id, state_before and HEX* are for the .bats files
 # shellcheck disable=SC2154,SC2034
