@@ -236,6 +236,17 @@ static int no_flags(const char *path, int argc, char **argv, int min_args)
 	return 0;
 }
 
+/* Docker's words where a command names networks to look at or remove
+ * (connect, disconnect and run keep "network X not found", as Docker). */
+static int fail_network(const char *ref, berth_err *err)
+{
+	if (err->code != ENOENT)
+		return cli_fail(err);
+	fprintf(stderr, "berth: error: No such network: %s\n", ref);
+	berth_err_clear(err);
+	return 1;
+}
+
 static int network_inspect(cli_env *env, int argc, char **argv)
 {
 	berth_ctx *ctx;
@@ -253,24 +264,22 @@ static int network_inspect(cli_env *env, int argc, char **argv)
 		return ret;
 	}
 	json_t *all = json_array();
+	berth_err *errs = xzalloc((size_t)argc * sizeof(*errs));
 	for (int i = optind; i < argc; i++) {
 		berth_network *net;
-		berth_err err = { 0 };
-		if (berth_network_find(ctx, argv[i], &net, &err) < 0) {
-			if (err.code == ENOENT) {
-				fprintf(stderr, "berth: error: No such network: %s\n", argv[i]);
-				berth_err_clear(&err);
-				ret = 1;
-			} else {
-				ret = cli_fail(&err);
-			}
+		if (berth_network_find(ctx, argv[i], &net, &errs[i]) < 0)
 			continue;
-		}
 		json_array_append_new(all, network_inspect_json(net, cs, n_cs));
 		berth_network_free(net);
 	}
+	/* as Docker: what was found (maybe `[]`) first, then what was not */
 	json_dumpf(all, stdout, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
 	putchar('\n');
+	fflush(stdout);
+	for (int i = optind; i < argc; i++)
+		if (errs[i].code)
+			ret = fail_network(argv[i], &errs[i]);
+	free(errs);
 	json_decref(all);
 	berth_container_list_free(cs, n_cs);
 	cli_close(ctx);
@@ -287,7 +296,7 @@ static int network_rm(cli_env *env, int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		berth_err err = { 0 };
 		if (berth_network_remove(ctx, argv[i], &err) < 0)
-			ret = cli_fail(&err);
+			ret = fail_network(argv[i], &err);
 		else
 			printf("%s\n", argv[i]);
 	}

@@ -90,7 +90,7 @@ gone2" "stdout"
     assert_eq "$status" 1 "exit status"
     assert_eq "$output" "keep1
 keep2" "stdout"
-    assert_eq "$stderr" "berth: error: network nosuch not found" "stderr"
+    assert_eq "$stderr" "berth: error: No such network: nosuch" "stderr (Docker's words)"
     refute_link "$br1"
     refute_link "$br2"
     assert_eq "$(berth network ls -q | wc -l)" 3 "number of networks left"
@@ -99,7 +99,7 @@ keep2" "stdout"
 @test "rm of only a missing network changes nothing" {
     create_net --subnet 10.60.8.0/24 bystander
     snapshot_save
-    berth_fails 1 "network nosuch not found" network rm nosuch
+    berth_fails 1 "No such network: nosuch" network rm nosuch
     assert_eq "$output" "" "stdout"
     assert_unchanged
 }
@@ -163,7 +163,7 @@ keep2" "stdout"
             wins=$((wins + 1))
             assert_eq "$(cat "$BATS_TEST_TMPDIR/out.$i")" contested "stdout of rm $i"
         else
-            assert_eq "$(cat "$BATS_TEST_TMPDIR/err.$i")" "berth: error: network contested not found" "stderr of rm $i"
+            assert_eq "$(cat "$BATS_TEST_TMPDIR/err.$i")" "berth: error: No such network: contested" "stderr of rm $i"
         fi
     done
     assert_eq "$wins" 1 "number of successful rm"
