@@ -144,7 +144,8 @@ static int plug_inside(nl_sock *inside, const berth_endpoint *ep, bool default_r
 
 	if (!index)
 		return berth_err_set(err, ENODEV, "%s did not appear in the container", ep->ifname);
-	if ((ret = nl_addr_add(inside, index, &p, err)) < 0 || (ret = nl_link_up(inside, index, true, err)) < 0)
+	/* born with IPv6 disabled (the sandbox's default): no autoconf to stop */
+	if ((ret = nl_addr_add(inside, index, &p, err)) < 0 || (ret = nl_link_up(inside, index, false, err)) < 0)
 		return ret;
 	if (default_route && nl_route_add_default(inside, &ep->gateway, err) < 0)
 		return berth_err_wrap(err, "adding the default route");

@@ -1,6 +1,7 @@
 #include "runtime/netns.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/sysctl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,22 @@ int netns_dir_prepare(const char *dir, berth_err *err)
 	return 0;
 }
 
+/* Links born here later (a container's eth0, eth1, ...) start with IPv6
+ * disabled, as Docker's do on networks without IPv6: no link-local
+ * address, no autoconfiguration, nothing answered over IPv6. lo, made
+ * with the namespace, keeps ::1. A network with IPv6 turns it on for its
+ * own link. */
+static int ipv6_off_by_default(berth_err *err)
+{
+	int ret = sysctl_write("net.ipv6.conf.default.disable_ipv6", "1", err);
+
+	if (ret == -ENOENT) { /* a kernel without IPv6 */
+		berth_err_clear(err);
+		ret = 0;
+	}
+	return ret;
+}
+
 static int bind_new_netns(const char *path, berth_err *err)
 {
 	_cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -32,7 +49,7 @@ static int bind_new_netns(const char *path, berth_err *err)
 		return berth_err_sys(err, errno, "opening the current network namespace");
 	if (unshare(CLONE_NEWNET) < 0)
 		return berth_err_sys(err, errno, "creating a network namespace");
-	if (mount("/proc/thread-self/ns/net", path, NULL, MS_BIND, NULL) < 0)
+	if ((ret = ipv6_off_by_default(err)) == 0 && mount("/proc/thread-self/ns/net", path, NULL, MS_BIND, NULL) < 0)
 		ret = berth_err_sys(err, errno, "binding the network namespace to %s", path);
 	if (setns(self, CLONE_NEWNET) < 0)
 		abort(); /* cannot go on in the wrong namespace */

@@ -186,6 +186,19 @@ lo" "links in the container"
     assert_eq "$(veths_on "$br")" "$(printf '%s\n' "$veth" "$veth2" | sort)" "links on $br"
 }
 
+@test "IPv6 is disabled on a container's links of an IPv4-only network (as Docker), lo keeps ::1" {
+    create_net --subnet 10.110.18.0/24 v4only
+    create_net --subnet 10.110.19.0/24 v4only2
+    run_d --name v4c --network v4only -- sleep 60
+    berth_ok network connect v4only2 v4c
+    local dev
+    for dev in eth0 eth1; do
+        assert_eq "$(berth exec v4c cat "/proc/sys/net/ipv6/conf/$dev/disable_ipv6")" 1 "$dev's disable_ipv6"
+    done
+    berth_ok exec v4c ip -6 -o addr show
+    assert_eq "$(awk '{ print $2, $4 }' <<<"$output")" "lo ::1/128" "IPv6 addresses in the container"
+}
+
 @test "no IPv6 link-local address on the host veth" {
     # This namespace gives an up veth a link-local address by default (so
     # the check below can fail).
