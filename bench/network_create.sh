@@ -52,7 +52,7 @@ time_us() {
 # finish (untimed) so that it does not slow down the next contender.
 settle() {
 	local deadline=$((SECONDS + 5))
-	while ip -o link show | grep -q ' bdel[0-9]*:' && [ $SECONDS -lt $deadline ]; do :; done
+	while pgrep -f "$BERTH network rm" >/dev/null && [ $SECONDS -lt $deadline ]; do :; done
 }
 
 berth_once # warm-up: the first use creates the store and the predefined networks

@@ -3,3 +3,4 @@
 set -euo pipefail
 here=$(dirname "$0")
 "$here/network_create.sh" "$1" 20
+"$here/attach_detach.sh" "$1" 20

@@ -24,6 +24,7 @@ sqlite3                        # tests edit the store
 util-linux mount               # unshare, nsenter, setpriv; mount, umount
 busybox-static                 # scripts/mkrootfs: a static /bin/busybox
 bc iperf3                      # bench
+netavark iptables              # bench: Podman's network stack, side by side
 scdoc                          # man pages (make: docs/man/*.scd)
 man-db bash-completion         # man -l and the completion in tests (018)
 # on every Debian system already (Essential or required); listed so that

@@ -100,25 +100,13 @@ static int add_gateways(nl_sock *nl, const berth_network *net, unsigned ifindex,
 	return 0;
 }
 
-/* The bridge leaves service at once and the kernel frees it in the
- * background: its name, addresses and subnet are free when we return (a
- * create that follows must not see the old gateway as a host address). */
+/* Its name, addresses and subnet are free when we return (a create that
+ * follows must not see the old gateway as a host address); the kernel
+ * finishes in the background. */
 static int bridge_remove(nl_sock *nl, const berth_network *net, berth_err *err)
 {
-	unsigned ifindex = nl_link_index(nl, net->ifname);
-	int ret = 0;
-
-	for (size_t i = 0; ifindex && ret == 0 && i < net->n_subnets; i++) {
-		berth_prefix gw = gateway_of(&net->subnets[i]);
-		if (net->subnets[i].gateway.family)
-			ret = nl_addr_del(nl, ifindex, &gw, err);
-	}
-	if (ret == 0)
-		ret = nl_link_retire(nl, net->ifname, &ifindex, err);
-	if (ret < 0)
+	if (nl_link_del(nl, net->ifname, err) < 0)
 		return berth_err_wrap(err, "deleting bridge %s", net->ifname);
-	if (ifindex)
-		nl_link_del_detached(nl, ifindex);
 	return 0;
 }
 

@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,56 +55,6 @@ unsigned nl_link_index(nl_sock *nl, const char *name)
 	return index;
 }
 
-int nl_link_del(nl_sock *nl, const char *name, berth_err *err)
-{
-	char buf[NL_BUFSIZE];
-	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_DELLINK, 0);
-
-	nl_put_ifinfo(nlh);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	int ret = nl_request(nl, nlh, err);
-	if (ret == -ENODEV) {
-		berth_err_clear(err);
-		return 0;
-	}
-	return ret;
-}
-
-static int link_set(nl_sock *nl, unsigned ifindex, unsigned flags, const char *new_name, berth_err *err)
-{
-	char buf[NL_BUFSIZE];
-	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWLINK, 0);
-	struct ifinfomsg *ifi = nl_put_ifinfo(nlh);
-
-	ifi->ifi_index = (int)ifindex;
-	ifi->ifi_flags = flags;
-	ifi->ifi_change = IFF_UP;
-	if (new_name)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, new_name);
-	return nl_request(nl, nlh, err);
-}
-
-int nl_link_retire(nl_sock *nl, const char *name, unsigned *ifindex, berth_err *err)
-{
-	char retired[IFNAMSIZ];
-	int ret;
-
-	*ifindex = nl_link_index(nl, name);
-	if (!*ifindex)
-		return 0;
-	snprintf(retired, sizeof(retired), "bdel%u", *ifindex);
-	/* a link must be down to be renamed */
-	if ((ret = link_set(nl, *ifindex, 0, NULL, err)) < 0 || (ret = link_set(nl, *ifindex, 0, retired, err)) < 0) {
-		if (ret == -ENODEV) {
-			berth_err_clear(err);
-			*ifindex = 0;
-			return 0;
-		}
-		return ret;
-	}
-	return 0;
-}
-
 static int del_by_index(nl_sock *nl, unsigned ifindex, berth_err *err)
 {
 	char buf[NL_BUFSIZE];
@@ -112,6 +64,21 @@ static int del_by_index(nl_sock *nl, unsigned ifindex, berth_err *err)
 	ifi->ifi_index = (int)ifindex;
 	return nl_request(nl, nlh, err);
 }
+
+/* ---- deleting without waiting for the kernel ------------------------
+ * RTM_DELLINK is answered only once the kernel has unregistered the
+ * device, after an RCU barrier: 15-50 ms. But the link leaves its
+ * namespace's list, with its addresses and routes (and a veth's peer
+ * with it), within the first fraction of a millisecond, and the
+ * RTM_DELLINK notification tells when. So a detached child sends the
+ * request and waits for the kernel, and the caller returns when the
+ * notification comes: the link is gone for everyone, its name free. */
+
+/* What the reaper tells when the kernel refused the deletion. */
+typedef struct reap_failure {
+	int code;
+	char msg[480];
+} reap_failure;
 
 static void quiet_stdio(void)
 {
@@ -123,35 +90,143 @@ static void quiet_stdio(void)
 		dup2(fd, i);
 }
 
-static void delete_in_child(unsigned ifindex)
+__attribute__((noreturn)) static void reap(int netns, unsigned ifindex, int report)
 {
-	nl_sock *nl;
+	reap_failure f = { 0 };
 	berth_err err = { 0 };
+	nl_sock *nl = NULL;
 
 	quiet_stdio();
-	if (nl_open(&nl, &err) < 0)
-		_exit(1);
-	_exit(del_by_index(nl, ifindex, &err) < 0 ? 1 : 0);
+	if (setns(netns, CLONE_NEWNET) < 0)
+		berth_err_sys(&err, errno, "entering the link's network namespace");
+	else if (nl_open(&nl, &err) == 0 && del_by_index(nl, ifindex, &err) == -ENODEV)
+		berth_err_clear(&err); /* gone already: what we wanted */
+	if (err.code) {
+		f.code = err.code;
+		snprintf(f.msg, sizeof(f.msg), "%s", err.msg ? err.msg : strerror(err.code));
+		if (write(report, &f, sizeof(f)) < 0)
+			_exit(1);
+	}
+	_exit(err.code ? 1 : 0);
 }
 
-void nl_link_del_detached(nl_sock *nl, unsigned ifindex)
+/* A grandchild, nobody's to reap (setsid: the caller's terminal and
+ * signals are not its); `report` is its end of the pipe. */
+static int start_reaper(nl_sock *nl, unsigned ifindex, int report, berth_err *err)
 {
-	pid_t child = fork();
+	int netns = nl_netns_fd(nl, err);
 
+	if (netns < 0)
+		return netns;
+	pid_t child = fork();
 	if (child == 0) {
-		/* the grandchild does the work, so the caller has no one to reap */
 		setsid();
 		if (fork() == 0)
-			delete_in_child(ifindex);
+			reap(netns, ifindex, report);
 		_exit(0);
 	}
-	if (child > 0) {
-		waitpid(child, NULL, 0);
-	} else {
-		berth_err ignored = { 0 };
-		if (del_by_index(nl, ifindex, &ignored) < 0)
-			berth_err_clear(&ignored);
+	int e = errno;
+	close(netns);
+	if (child < 0)
+		return berth_err_sys(err, e, "forking");
+	waitpid(child, NULL, 0);
+	return 0;
+}
+
+static int on_dellink(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type == RTM_DELLINK && (unsigned)ifi->ifi_index == *(unsigned *)data)
+		return MNL_CB_STOP;
+	return MNL_CB_OK;
+}
+
+static bool index_listed(nl_sock *nl, unsigned ifindex)
+{
+	char buf[NL_BUFSIZE];
+	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_GETLINK, 0);
+	struct ifinfomsg *ifi = nl_put_ifinfo(nlh);
+	berth_err err = { 0 };
+
+	nlh->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+	ifi->ifi_index = (int)ifindex;
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	int ret = nl_get(nl, nlh, NULL, NULL, &err);
+	berth_err_clear(&err);
+	return ret != -ENODEV;
+}
+
+/* The reaper's word: 0 when it ended without one (the link is gone). */
+static int reaper_result(int fd, berth_err *err)
+{
+	reap_failure f;
+	ssize_t n = TEMP_FAILURE_RETRY(read(fd, &f, sizeof(f)));
+
+	if (n != (ssize_t)sizeof(f))
+		return 0;
+	f.msg[sizeof(f.msg) - 1] = 0;
+	return berth_err_set(err, f.code, "%s", f.msg);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Until the link is unlisted, or the reaper failed; past 5 s the reaper
+ * never got to it (a machine out of processes): we do it ourselves. */
+static int wait_unlisted(nl_sock *nl, nl_sock *watch, unsigned ifindex, int report, berth_err *err)
+{
+	for (long long deadline = now_ms() + 5000; now_ms() < deadline;) {
+		int r = nl_watch_wait(watch, report, 100, on_dellink, &ifindex);
+		if (r == NL_WATCH_FOUND)
+			return 0;
+		if (r == NL_WATCH_EXTRA)
+			return reaper_result(report, err);
+		/* nothing for a while, or notifications lost: ask */
+		if (r != NL_WATCH_NONE && !index_listed(nl, ifindex))
+			return 0;
 	}
+	int ret = del_by_index(nl, ifindex, err);
+	if (ret == -ENODEV) {
+		berth_err_clear(err);
+		ret = 0;
+	}
+	return ret;
+}
+
+int nl_link_del_index(nl_sock *nl, unsigned ifindex, berth_err *err)
+{
+	nl_sock *watch = NULL;
+	int pipefd[2] = { -1, -1 };
+	int ret;
+
+	/* subscribed before the request, so the notification cannot be missed */
+	if ((ret = nl_open_watch(nl, RTMGRP_LINK, &watch, err)) < 0)
+		return ret;
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		ret = berth_err_sys(err, errno, "creating a pipe");
+	else if ((ret = start_reaper(nl, ifindex, pipefd[1], err)) == 0) {
+		close(pipefd[1]);
+		pipefd[1] = -1;
+		ret = wait_unlisted(nl, watch, ifindex, pipefd[0], err);
+	}
+	for (int i = 0; i < 2; i++)
+		if (pipefd[i] >= 0)
+			close(pipefd[i]);
+	nl_close(watch);
+	return ret;
+}
+
+int nl_link_del(nl_sock *nl, const char *name, berth_err *err)
+{
+	unsigned ifindex = nl_link_index(nl, name);
+
+	return ifindex ? nl_link_del_index(nl, ifindex, err) : 0;
 }
 
 int nl_veth_add(nl_sock *nl, const char *host, unsigned master_index, const char *peer, int netns_fd,

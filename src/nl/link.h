@@ -13,19 +13,12 @@ int nl_bridge_add(nl_sock *nl, const char *name, unsigned mtu, const uint8_t mac
 /* Interface index, 0 when there is no such link. Asks the socket's
  * namespace, which need not be the caller's. */
 unsigned nl_link_index(nl_sock *nl, const char *name);
-/* Deletes a link by name, waiting for the kernel; gone is success. */
+/* Deletes a link; gone is success. Returns once the link has left its
+ * namespace (its name, addresses and routes free, a veth's peer gone
+ * too) and leaves the kernel's slow part, 15-50 ms of unregistering, to
+ * a detached child. */
 int nl_link_del(nl_sock *nl, const char *name, berth_err *err);
-
-
-
-/* Takes a link out of use at once: down (which drops its routes) and
- * renamed out of the way, so its name, addresses and subnet are free
- * again. Sets *ifindex; a missing link is success with *ifindex 0. */
-int nl_link_retire(nl_sock *nl, const char *name, unsigned *ifindex, berth_err *err);
-/* Deletes a link by index from a detached child process: the kernel takes
- * 35-50 ms to unregister a device, and nobody needs to wait for it. */
-void nl_link_del_detached(nl_sock *nl, unsigned ifindex);
-
+int nl_link_del_index(nl_sock *nl, unsigned ifindex, berth_err *err);
 
 /* A veth pair whose peer is born in another namespace (one request): host
  * end `host` (on bridge `master_index` when not 0), peer `peer` in the

@@ -7,6 +7,10 @@
 #include <sched.h>
 #include <unistd.h>
 #include <linux/netlink.h>
+#include <linux/sockios.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,7 +25,7 @@ struct nl_sock {
 	unsigned seq;
 };
 
-static int open_bus(int bus, nl_sock **out, berth_err *err)
+static int open_bus(int bus, unsigned groups, nl_sock **out, berth_err *err)
 {
 	nl_sock *nl = xzalloc(sizeof(*nl));
 	int one = 1;
@@ -35,7 +39,7 @@ static int open_bus(int bus, nl_sock **out, berth_err *err)
 	/* Best effort: older kernels lack them and still work. */
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (mnl_socket_bind(nl->sock, groups, MNL_SOCKET_AUTOPID) < 0) {
 		int e = errno;
 		nl_close(nl);
 		return berth_err_sys(err, e, "binding a netlink socket");
@@ -48,15 +52,17 @@ static int open_bus(int bus, nl_sock **out, berth_err *err)
 
 int nl_open(nl_sock **out, berth_err *err)
 {
-	return open_bus(NETLINK_ROUTE, out, err);
+	return open_bus(NETLINK_ROUTE, 0, out, err);
 }
 
 int nl_open_netfilter(nl_sock **out, berth_err *err)
 {
-	return open_bus(NETLINK_NETFILTER, out, err);
+	return open_bus(NETLINK_NETFILTER, 0, out, err);
 }
 
-int nl_open_in_netns(int netns_fd, nl_sock **out, berth_err *err)
+/* A socket made in the namespace of `netns_fd` talks to it from then on;
+ * the thread comes back to its own namespace at once. */
+static int open_in_netns(int netns_fd, unsigned groups, nl_sock **out, berth_err *err)
 {
 	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	int ret;
@@ -68,10 +74,58 @@ int nl_open_in_netns(int netns_fd, nl_sock **out, berth_err *err)
 		close(self);
 		return ret;
 	}
-	ret = nl_open(out, err);
+	ret = open_bus(NETLINK_ROUTE, groups, out, err);
 	if (setns(self, CLONE_NEWNET) < 0)
 		abort(); /* cannot go on in the wrong namespace */
 	close(self);
+	return ret;
+}
+
+int nl_open_in_netns(int netns_fd, nl_sock **out, berth_err *err)
+{
+	return open_in_netns(netns_fd, 0, out, err);
+}
+
+int nl_netns_fd(nl_sock *nl, berth_err *err)
+{
+	int fd = ioctl(mnl_socket_get_fd(nl->sock), SIOCGSKNS);
+
+	if (fd < 0)
+		return berth_err_sys(err, errno, "finding the network namespace of a netlink socket");
+	return fd;
+}
+
+int nl_open_watch(nl_sock *nl, unsigned groups, nl_sock **out, berth_err *err)
+{
+	int netns = nl_netns_fd(nl, err);
+
+	if (netns < 0)
+		return netns;
+	int ret = open_in_netns(netns, groups, out, err);
+	close(netns);
+	return ret;
+}
+
+int nl_watch_wait(nl_sock *watch, int extra_fd, int timeout_ms, nl_dump_cb cb, void *data)
+{
+	struct pollfd fds[2] = {
+		{ .fd = mnl_socket_get_fd(watch->sock), .events = POLLIN },
+		{ .fd = extra_fd, .events = POLLIN },
+	};
+	int n = poll(fds, extra_fd >= 0 ? 2 : 1, timeout_ms);
+
+	if (n <= 0)
+		return n < 0 ? -errno : NL_WATCH_TIMEOUT;
+	if (extra_fd >= 0 && fds[1].revents)
+		return NL_WATCH_EXTRA;
+	char *buf = xmalloc(NL_RECV_SIZE);
+	ssize_t len = recv(fds[0].fd, buf, NL_RECV_SIZE, MSG_DONTWAIT);
+	int ret = NL_WATCH_NONE;
+	if (len < 0)
+		ret = errno == EAGAIN ? NL_WATCH_NONE : -errno;
+	else if (mnl_cb_run(buf, (size_t)len, 0, 0, cb, data) == MNL_CB_STOP)
+		ret = NL_WATCH_FOUND;
+	free(buf);
 	return ret;
 }
 

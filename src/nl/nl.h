@@ -10,6 +10,7 @@
 #include <linux/rtnetlink.h>
 
 typedef struct nl_sock nl_sock;
+typedef int (*nl_dump_cb)(const struct nlmsghdr *nlh, void *data);
 
 int nl_open(nl_sock **out, berth_err *err);
 /* For reading nf_tables objects (writing goes through libnftables). */
@@ -18,6 +19,21 @@ void nl_close(nl_sock *nl);
 /* A socket that talks to the namespace of `netns_fd` (a netlink socket
  * belongs to the namespace it was made in). */
 int nl_open_in_netns(int netns_fd, nl_sock **out, berth_err *err);
+
+/* An fd of the network namespace the socket talks to (close it). */
+int nl_netns_fd(nl_sock *nl, berth_err *err);
+/* A socket in the namespace of `nl` that hears the multicast `groups`
+ * (RTMGRP_LINK, ...): notifications, not answers. */
+int nl_open_watch(nl_sock *nl, unsigned groups, nl_sock **out, berth_err *err);
+enum { NL_WATCH_NONE = 0, NL_WATCH_FOUND = 1, NL_WATCH_EXTRA = 2, NL_WATCH_TIMEOUT = 3 };
+/* Waits up to `timeout_ms` for what the watch socket hears, or for
+ * `extra_fd` (-1: none) to be readable, and gives each notification read
+ * to cb until it returns MNL_CB_STOP. NL_WATCH_FOUND when cb stopped,
+ * NL_WATCH_EXTRA when extra_fd is readable, NL_WATCH_NONE when what came
+ * did not match (call again until your deadline), NL_WATCH_TIMEOUT when
+ * nothing came, or -errno (-ENOBUFS: notifications were lost; look the
+ * state up instead). */
+int nl_watch_wait(nl_sock *watch, int extra_fd, int timeout_ms, nl_dump_cb cb, void *data);
 
 /* A request buffer with a header already set up; flags get NLM_F_REQUEST
  * and NLM_F_ACK added. */
@@ -30,7 +46,6 @@ struct ifinfomsg *nl_put_ifinfo(struct nlmsghdr *nlh);
  * only (ext-ack text or strerror): callers wrap it with the object. */
 int nl_request(nl_sock *nl, struct nlmsghdr *nlh, berth_err *err) __attribute__((warn_unused_result));
 
-typedef int (*nl_dump_cb)(const struct nlmsghdr *nlh, void *data);
 /* A request answered by one message (RTM_GETLINK of one link), given to cb. */
 int nl_get(nl_sock *nl, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, berth_err *err)
 	__attribute__((warn_unused_result));

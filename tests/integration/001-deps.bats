@@ -27,6 +27,8 @@ COMMANDS=(
     unshare nsenter setpriv mount umount
     # data, servers, load
     python3 sqlite3 bc iperf3
+    # peers the benchmarks run side by side with berth
+    /usr/lib/podman/netavark iptables
     # scripts/mkrootfs and --rootfs containers
     busybox ldd
     # manual and completion (018)
@@ -34,7 +36,7 @@ COMMANDS=(
     # shells and text
     bash sh awk sed grep find cmp diff hostname
     cat chmod comm cp cut date dirname echo env head ln ls mkdir mknod mktemp mv
-    paste readlink realpath rm rmdir seq sleep sort stat tail touch tr true uniq wc
+    paste pgrep readlink realpath rm rmdir seq sleep sort stat tail touch tr true uniq wc
     # this file
     dpkg-query update-alternatives
 )

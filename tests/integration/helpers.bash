@@ -139,9 +139,7 @@ bridge_of() { echo "br-${1:0:12}"; }
 link_exists() { ip link show dev "$1" >/dev/null 2>&1; }
 
 # link_names: the namespace's links, one per line, sorted.
-# Links, without those a `network rm` retired and the kernel is still
-# freeing in the background (bdelN; 017 checks that they go).
-link_names() { ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); if ($2 !~ /^bdel[0-9]+$/) print $2 }' | sort; }
+link_names() { ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort; }
 
 assert_link() { link_exists "$1" || fail "link $1 does not exist" "links: $(link_names | tr '\n' ' ')"; }
 refute_link() { ! link_exists "$1" || fail "link $1 exists but should not"; }

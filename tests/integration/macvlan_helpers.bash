@@ -163,10 +163,9 @@ in_ns() {
 mv_link_exists() { in_ns "$1" ip link show dev "$2" >/dev/null 2>&1; }
 mv_link_gone() { ! mv_link_exists "$@"; }
 
-# mv_links HOST: HOST's links, one per line, sorted (without the bdelN a
-# `network rm` retired and the kernel frees in the background).
+# mv_links HOST: HOST's links, one per line, sorted.
 mv_links() {
-    in_ns "$1" ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); if ($2 !~ /^bdel[0-9]+$/) print $2 }' | sort
+    in_ns "$1" ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort
 }
 
 assert_mv_link() {
