@@ -80,26 +80,18 @@ typedef struct reap_failure {
 	char msg[480];
 } reap_failure;
 
-static void quiet_stdio(void)
-{
-	/* Command substitution in the caller's shell waits until every
-	 * holder of its pipe is gone: do not be one. */
-	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	for (int i = 0; fd >= 0 && i < 3; i++)
-		dup2(fd, i);
-}
-
-__attribute__((noreturn)) static void reap(int netns, unsigned ifindex, int report)
+/* `nl`: a socket of its own in the link's namespace, made by the parent
+ * (the child's time is the caller's wait). */
+__attribute__((noreturn)) static void reap(nl_sock *nl, unsigned ifindex, int report)
 {
 	reap_failure f = { 0 };
 	berth_err err = { 0 };
-	nl_sock *nl = NULL;
 
-	quiet_stdio();
-	if (setns(netns, CLONE_NEWNET) < 0)
-		berth_err_sys(&err, errno, "entering the link's network namespace");
-	else if (nl_open(&nl, &err) == 0 && del_by_index(nl, ifindex, &err) == -ENODEV)
+	/* Command substitution in the caller's shell waits until every
+	 * holder of its pipe is gone: do not be one. */
+	for (int i = 0; i < 3; i++)
+		close(i);
+	if (del_by_index(nl, ifindex, &err) == -ENODEV)
 		berth_err_clear(&err); /* gone already: what we wanted */
 	if (err.code) {
 		f.code = err.code;
@@ -111,25 +103,27 @@ __attribute__((noreturn)) static void reap(int netns, unsigned ifindex, int repo
 }
 
 /* A grandchild, nobody's to reap (setsid: the caller's terminal and
- * signals are not its); `report` is its end of the pipe. */
-static int start_reaper(nl_sock *nl, unsigned ifindex, int report, berth_err *err)
+ * signals are not its); `report` is its end of the pipe. *middle is the
+ * child between us, to be waited for (it exits at once). */
+static int start_reaper(nl_sock *nl, unsigned ifindex, int report, pid_t *middle, berth_err *err)
 {
-	int netns = nl_netns_fd(nl, err);
+	nl_sock *own = NULL;
+	int ret = nl_open_beside(nl, 0, &own, err);
 
-	if (netns < 0)
-		return netns;
+	if (ret < 0)
+		return ret;
 	pid_t child = fork();
 	if (child == 0) {
 		setsid();
 		if (fork() == 0)
-			reap(netns, ifindex, report);
+			reap(own, ifindex, report);
 		_exit(0);
 	}
 	int e = errno;
-	close(netns);
+	nl_close(own);
 	if (child < 0)
 		return berth_err_sys(err, e, "forking");
-	waitpid(child, NULL, 0);
+	*middle = child;
 	return 0;
 }
 
@@ -203,17 +197,20 @@ int nl_link_del_index(nl_sock *nl, unsigned ifindex, berth_err *err)
 {
 	nl_sock *watch = NULL;
 	int pipefd[2] = { -1, -1 };
+	pid_t middle = -1;
 	int ret;
 
 	/* subscribed before the request, so the notification cannot be missed */
-	if ((ret = nl_open_watch(nl, RTMGRP_LINK, &watch, err)) < 0)
+	if ((ret = nl_open_beside(nl, RTMGRP_LINK, &watch, err)) < 0)
 		return ret;
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		ret = berth_err_sys(err, errno, "creating a pipe");
-	else if ((ret = start_reaper(nl, ifindex, pipefd[1], err)) == 0) {
+	else if ((ret = start_reaper(nl, ifindex, pipefd[1], &middle, err)) == 0) {
 		close(pipefd[1]);
 		pipefd[1] = -1;
 		ret = wait_unlisted(nl, watch, ifindex, pipefd[0], err);
+		/* long gone by now: reaped after, not before, the wait */
+		waitpid(middle, NULL, 0);
 	}
 	for (int i = 0; i < 2; i++)
 		if (pipefd[i] >= 0)

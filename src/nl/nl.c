@@ -86,7 +86,7 @@ int nl_open_in_netns(int netns_fd, nl_sock **out, berth_err *err)
 	return open_in_netns(netns_fd, 0, out, err);
 }
 
-int nl_netns_fd(nl_sock *nl, berth_err *err)
+static int netns_of(nl_sock *nl, berth_err *err)
 {
 	int fd = ioctl(mnl_socket_get_fd(nl->sock), SIOCGSKNS);
 
@@ -95,9 +95,9 @@ int nl_netns_fd(nl_sock *nl, berth_err *err)
 	return fd;
 }
 
-int nl_open_watch(nl_sock *nl, unsigned groups, nl_sock **out, berth_err *err)
+int nl_open_beside(nl_sock *nl, unsigned groups, nl_sock **out, berth_err *err)
 {
-	int netns = nl_netns_fd(nl, err);
+	int netns = netns_of(nl, err);
 
 	if (netns < 0)
 		return netns;

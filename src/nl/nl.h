@@ -20,11 +20,9 @@ void nl_close(nl_sock *nl);
  * belongs to the namespace it was made in). */
 int nl_open_in_netns(int netns_fd, nl_sock **out, berth_err *err);
 
-/* An fd of the network namespace the socket talks to (close it). */
-int nl_netns_fd(nl_sock *nl, berth_err *err);
-/* A socket in the namespace of `nl` that hears the multicast `groups`
- * (RTMGRP_LINK, ...): notifications, not answers. */
-int nl_open_watch(nl_sock *nl, unsigned groups, nl_sock **out, berth_err *err);
+/* Another socket in the namespace of `nl`; with `groups` (RTMGRP_LINK,
+ * ...) it hears those notifications too. */
+int nl_open_beside(nl_sock *nl, unsigned groups, nl_sock **out, berth_err *err);
 enum { NL_WATCH_NONE = 0, NL_WATCH_FOUND = 1, NL_WATCH_EXTRA = 2, NL_WATCH_TIMEOUT = 3 };
 /* Waits up to `timeout_ms` for what the watch socket hears, or for
  * `extra_fd` (-1: none) to be readable, and gives each notification read
