@@ -18,17 +18,10 @@ BERTH=${1:?usage: attach_detach.sh PATH/TO/berth [ROUNDS]}
 ROUNDS=${2:-20}
 NETAVARK=${NETAVARK:-/usr/lib/podman/netavark}
 
-if [ -z "${BERTH_BENCH_INSIDE:-}" ]; then
-	exec env BERTH_BENCH_INSIDE=1 unshare --net --mount --pid --mount-proc --propagation private --fork -- "$0" "$@"
-fi
-BERTH_ROOT=$(mktemp -d) BERTH_RUNDIR=$(mktemp -d) NV=$(mktemp -d)
-export BERTH_ROOT BERTH_RUNDIR
-trap 'umount -R "$BERTH_RUNDIR/netns" "$BERTH_RUNDIR/mnt" 2>/dev/null; umount -R /run/netns 2>/dev/null; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR" "$NV"' EXIT
-mkdir -p /run/netns && mount -t tmpfs bench-netns /run/netns
-ip link set lo up
-
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
+bench_isolate "$0" "$@"
+NV=$WORK
 
 "$BERTH" network create --subnet 10.99.0.0/16 first >/dev/null
 "$BERTH" network create --subnet 10.98.0.0/16 second >/dev/null

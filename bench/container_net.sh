@@ -14,17 +14,9 @@ BERTH=${1:?usage: container_net.sh PATH/TO/berth [RUNS] [FILL]}
 RUNS=${2:-20}
 FILL=${3:-500}
 
-if [ -z "${BERTH_BENCH_INSIDE:-}" ]; then
-	exec env BERTH_BENCH_INSIDE=1 unshare --net --mount --pid --mount-proc --propagation private --fork -- "$0" "$@"
-fi
-BERTH_ROOT=$(mktemp -d) BERTH_RUNDIR=$(mktemp -d)
-export BERTH_ROOT BERTH_RUNDIR
-trap 'umount -R "$BERTH_RUNDIR/netns" "$BERTH_RUNDIR/mnt" 2>/dev/null; umount -R /run/netns 2>/dev/null; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR"' EXIT
-mkdir -p /run/netns && mount -t tmpfs bench-netns /run/netns
-ip link set lo up
-
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
+bench_isolate "$0" "$@"
 
 "$BERTH" network create --subnet 10.99.0.0/16 bench >/dev/null
 "$BERTH" run -d --network none -- true >/dev/null # warm-up

@@ -15,14 +15,10 @@ BERTH=$(realpath "${1:?usage: fw_ports.sh PATH/TO/berth [RUNS]}")
 RUNS=${2:-15}
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-if [ -z "${BERTH_BENCH_INSIDE:-}" ]; then
-	exec env BERTH_BENCH_INSIDE=1 unshare --net --mount --pid --mount-proc --propagation private --fork -- "$0" "$@"
-fi
-BERTH_ROOT=$(mktemp -d) BERTH_RUNDIR=$(mktemp -d) WORK=$(mktemp -d)
-export BERTH_ROOT BERTH_RUNDIR
-trap 'ip netns del outside 2>/dev/null; umount -R "$BERTH_RUNDIR/netns" "$BERTH_RUNDIR/mnt" /run/netns 2>/dev/null; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR" "$WORK"' EXIT
-mkdir -p /run/netns && mount -t tmpfs bench-netns /run/netns
-ip link set lo up
+# shellcheck source=bench/lib.sh
+. "$HERE/lib.sh"
+BENCH_CLEANUP='ip netns del outside 2>/dev/null'
+bench_isolate "$0" "$@"
 ip netns add outside
 ip link add uplink type veth peer name eth0 netns outside
 ip addr add 10.250.0.1/24 dev uplink
@@ -36,8 +32,6 @@ BUILD=$(dirname "$BERTH")
 cc -D_GNU_SOURCE -std=gnu11 -O2 -I"$HERE/../include" -I"$HERE/../src" -o "$WORK/publish_cost" \
 	"$HERE/publish_cost.c" "$BUILD/libberth.a" $(pkg-config --libs libmnl libnftables jansson sqlite3)
 
-# shellcheck source=bench/lib.sh
-. "$(dirname "$0")/lib.sh"
 rule_count() { nft -j list table inet berth | python3 -c 'import json, sys; print(sum(1 for o in json.load(sys.stdin)["nftables"] if "rule" in o))'; }
 port_count() { nft -j list map inet berth ports4_any | python3 -c 'import json, sys; print(sum(len(o["map"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "map" in o))'; }
 

@@ -21,3 +21,19 @@ summary() { # NAME UNIT DIVISOR: median, min, max of the samples on stdin, divid
 			printf "%-52s median %10.2f %s  min %10.2f  max %10.2f  (n=%d)\n", name, med / div, unit, v[1] / div, v[NR] / div, NR
 		}'
 }
+
+# bench_isolate "$0" "$@": the first time, runs the script again in a
+# network, mount and PID namespace of its own and does not return; inside,
+# sets up fresh BERTH_ROOT, BERTH_RUNDIR and WORK directories and a tmpfs
+# on /run/netns, all removed at exit (after BENCH_CLEANUP, a command a
+# script may set for what it made itself).
+bench_isolate() {
+	if [ -z "${BERTH_BENCH_INSIDE:-}" ]; then
+		exec env BERTH_BENCH_INSIDE=1 unshare --net --mount --pid --mount-proc --propagation private --fork -- "$@"
+	fi
+	BERTH_ROOT=$(mktemp -d) BERTH_RUNDIR=$(mktemp -d) WORK=$(mktemp -d)
+	export BERTH_ROOT BERTH_RUNDIR
+	trap 'eval "${BENCH_CLEANUP:-}"; umount -R "$BERTH_RUNDIR/netns" "$BERTH_RUNDIR/mnt" /run/netns 2>/dev/null; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR" "$WORK"' EXIT
+	mkdir -p /run/netns && mount -t tmpfs bench-netns /run/netns
+	ip link set lo up
+}
