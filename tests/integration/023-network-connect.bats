@@ -152,17 +152,17 @@ lo" "links of c1"
 @test "connect and disconnect in a row: eth1 again each time, never seen after disconnect" {
     two_nets
     run_d --name c1 --network netA -- sleep 60
-    local i veth
-    for i in 1 2 3 4 5; do
+    local round veth  # not i: bats' run sets it
+    for round in 1 2 3 4 5; do
         berth_ok network connect netB c1
         berth_ok exec c1 ip -4 -o addr show dev eth1
-        assert_contains "$output" " 10.141.0." "round $i: eth1's address"
+        assert_contains "$output" " 10.141.0." "round $round: eth1's address"
         veth=$(host_veth c1 eth1)
         berth_ok network disconnect netB c1
         assert_eq "$(ctr_links c1)" "eth0
-lo" "round $i: links of c1 right after disconnect"
+lo" "round $round: links of c1 right after disconnect"
         refute_link "$veth"
-        assert_eq "$(veths_on "$br_b")" "" "round $i: ports of netB's bridge"
+        assert_eq "$(veths_on "$br_b")" "" "round $round: ports of netB's bridge"
     done
 }
 
