@@ -283,7 +283,14 @@ static int start_process(berth_ctx *ctx, berth_container *c, int netns_fd, const
 	c->owner_start = ctx->start_time;
 	c->started_sec = time(NULL);
 	snprintf(c->state, sizeof(c->state), "running");
-	return store_container_update(ctx->store, c, err);
+	if ((ret = store_container_update(ctx->store, c, err)) < 0) {
+		/* the store would not know it runs, and nothing would ever
+		 * stop it: it must not outlive this failure */
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		snprintf(c->state, sizeof(c->state), "created");
+	}
+	return ret;
 }
 
 static volatile sig_atomic_t forward_to;
