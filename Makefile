@@ -3,6 +3,9 @@
 
 PREFIX ?= /usr/local
 PKGS := libmnl libnftables jansson sqlite3
+VERSION := $(shell sed -n 's/^\#define BERTH_VERSION "\(.*\)"$$/\1/p' include/berth.h)
+SONAME := libberth.so.$(firstword $(subst ., ,$(VERSION)))
+SOLIB := libberth.so.$(VERSION)
 
 ifneq ($(filter asan,$(MAKECMDGOALS)),)
 SAN := 1
@@ -34,12 +37,18 @@ MAN_SRC := $(wildcard docs/man/*.scd)
 MAN_PAGES := $(MAN_SRC:docs/man/%.scd=$(BUILD)/man/%)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# One set of objects for libberth.a and libberth.so, rebuilt when this file
+# changes how they are made. Nothing can interpose on the internal functions
+# (src/libberth.map hides them), nor should on the library's calls to its
+# own API: the compiler keeps inlining and direct calls.
+$(LIB_OBJ): CFLAGS_ALL += -fPIC -fno-semantic-interposition
+$(LIB_OBJ): Makefile
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
-.PHONY: all asan check unit demo install clean deps bench
+.PHONY: all asan check unit example demo install install-lib clean deps bench
 
-all: $(BUILD)/berth $(MAN_PAGES)
+all: $(BUILD)/berth $(BUILD)/$(SOLIB) $(MAN_PAGES)
 
 asan:
 	@:
@@ -55,6 +64,13 @@ $(BUILD)/man/%: docs/man/%.scd
 $(BUILD)/libberth.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
+# Only the functions of berth.h leave the shared object (src/libberth.map).
+$(BUILD)/$(SOLIB): $(LIB_OBJ) src/libberth.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=src/libberth.map -Wl,--no-undefined \
+		$(LDFLAGS_ALL) -o $@ $(LIB_OBJ) $(PKG_LIBS)
+
+# The archive: berth starts faster with it than with the shared object
+# (and its CLI still calls a few internal helpers).
 $(BUILD)/berth: $(CLI_OBJ) $(BUILD)/libberth.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libberth.a $(PKG_LIBS)
 
@@ -71,10 +87,24 @@ deps:
 
 unit: $(UNIT_BIN)
 
+# examples/ are built as a program of someone else's would be: against the
+# header, library and berth.pc installed into $(STAGE) (with DESTDIR), and
+# with the build's sanitizers (an ASan library needs an ASan program).
+STAGE := $(CURDIR)/$(BUILD)/stage
+
+example: $(BUILD)/examples/netns-attach
+
+$(BUILD)/examples/%: examples/%.c $(BUILD)/libberth.a $(BUILD)/$(SOLIB) include/berth.h berth.pc.in
+	rm -rf $(STAGE)
+	@$(MAKE) --no-print-directory install-lib DESTDIR=$(STAGE) PREFIX=/usr
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -pedantic $(OPT) -o $@ $< \
+		$$(PKG_CONFIG_PATH=$(STAGE)/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$(STAGE) pkg-config --cflags --libs berth)
+
 # Unit tests and integration tests in one TAP run; each integration file
 # runs in namespaces of its own (tests/tap-exec).
 check: deps
-	@$(MAKE) --no-print-directory all unit SAN=$(SAN)
+	@$(MAKE) --no-print-directory all unit example SAN=$(SAN)
 	BERTH_BUILD_DIR=$(CURDIR)/$(BUILD) prove -j2 --exec tests/tap-exec $(UNIT_BIN) tests/integration/*.bats tests/nobrnf/*.bats
 
 demo: deps
@@ -85,10 +115,18 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	bench/run.sh $(CURDIR)/$(BUILD)/berth
 
-install: $(BUILD)/berth $(MAN_PAGES)
-	install -D -m 0755 $(BUILD)/berth $(DESTDIR)$(PREFIX)/bin/berth
+# berth.pc is made here, where PREFIX is final.
+install-lib: $(BUILD)/libberth.a $(BUILD)/$(SOLIB)
 	install -D -m 0644 $(BUILD)/libberth.a $(DESTDIR)$(PREFIX)/lib/libberth.a
+	install -D -m 0644 $(BUILD)/$(SOLIB) $(DESTDIR)$(PREFIX)/lib/$(SOLIB)
+	ln -sf $(SOLIB) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libberth.so
 	install -D -m 0644 include/berth.h $(DESTDIR)$(PREFIX)/include/berth.h
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' berth.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/berth.pc
+
+install: install-lib $(BUILD)/berth $(MAN_PAGES)
+	install -D -m 0755 $(BUILD)/berth $(DESTDIR)$(PREFIX)/bin/berth
 	install -d $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -D -m 0644 completion/berth.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/berth

@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <time.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct berth_err {
 	int code;  /* positive errno-like cause, 0 when unset */
@@ -219,5 +222,9 @@ void berth_container_list_free(berth_container **cs, size_t n);
 void berth_network_free(berth_network *net);
 void berth_network_list_free(berth_network **nets, size_t n);
 const char *berth_kv_get(const berth_kv_list *list, const char *key);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

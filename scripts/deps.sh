@@ -11,7 +11,8 @@ set -eu
 
 # The list, with what each line is for ("#" starts a comment).
 PACKAGES=$(sed 's/#.*//' <<'EOF'
-gcc make pkg-config            # build; gcc brings ar, libasan and libubsan (make asan)
+gcc make pkg-config            # build; gcc brings ar, nm, readelf, libasan and libubsan (make asan)
+g++                            # berth.h in a C++ program (050)
 libmnl-dev libnftables-dev libjansson-dev libsqlite3-dev
 libcmocka-dev                  # unit tests
 bats perl                      # integration tests, run by prove (perl's)

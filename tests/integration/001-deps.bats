@@ -33,10 +33,12 @@ COMMANDS=(
     busybox ldd
     # manual and completion (018)
     man /usr/share/bash-completion/bash_completion
+    # libberth as a C or C++ program takes it (050)
+    g++ nm readelf
     # shells and text
     bash sh awk sed grep find cmp diff hostname
     cat chmod comm cp cut date dirname echo env head ln ls mkdir mknod mktemp mv
-    paste pgrep readlink realpath rm rmdir seq sleep sort stat tail touch tr true uniq wc
+    paste pgrep readlink realpath rm rmdir seq sleep sort stat tail touch tr true uniq wc xargs
     # this file
     dpkg-query update-alternatives
 )

@@ -1,0 +1,186 @@
+#!/usr/bin/env bats
+#
+# libberth as a container engine would take it: `make install` puts
+# libberth.so (exporting the functions of berth.h and nothing else), its
+# links, berth.h and berth.pc where a compiler and pkg-config find them; a
+# C++ program can use the header; and examples/netns-attach, which `make
+# check` builds against such an installation (DESTDIR=$(BUILD)/stage,
+# PREFIX=/usr), creates a network, puts a namespace on it, prints the
+# address and leaves nothing behind.
+
+# bats sets status, output, stderr, lines
+# shellcheck disable=SC2154
+
+load helpers
+
+REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+BUILD_DIR=$(dirname "$(command -v berth)")
+STAGE=$BUILD_DIR/stage
+LIBDIR=$STAGE/usr/lib
+EXAMPLE=$BUILD_DIR/examples/netns-attach
+
+teardown() {
+    container_teardown
+    # the run dir of -r/-d, mounted on by berth
+    umount -R "$BATS_TEST_TMPDIR/run/netns" "$BATS_TEST_TMPDIR/run/mnt" 2>/dev/null || true
+}
+
+# staged_pkg_config ARGS...: pkg-config finding berth.pc in the staged installation
+staged_pkg_config() {
+    PKG_CONFIG_PATH=$LIBDIR/pkgconfig PKG_CONFIG_SYSROOT_DIR=$STAGE pkg-config "$@"
+}
+
+# san_flags: the sanitizers a program needs to link and run with the staged
+# libberth (make asan builds one with ASan and UBSan, as the example)
+san_flags() {
+    if readelf -d "$LIBDIR/libberth.so.0" | grep -q 'libasan'; then
+        echo -fsanitize=address,undefined
+    fi
+}
+
+# example ARGS...: run netns-attach with the staged library
+example() {
+    [ -x "$EXAMPLE" ] || fail "no $EXAMPLE: make check builds it (make example)" || return 1
+    run --separate-stderr env LD_LIBRARY_PATH="$LIBDIR" "$EXAMPLE" "$@"
+}
+
+# header_functions: the functions include/berth.h declares, sorted
+header_functions() { grep -oE '\bberth_[a-z_]+\(' "$REPO/include/berth.h" | tr -d '(' | sort -u; }
+
+# everything_snapshot: state_snapshot, the containers, and their namespaces
+# and mounts in the run dir (but the netns/, mnt/ and mnt/template berth
+# makes for them all at the first)
+everything_snapshot() {
+    state_snapshot
+    echo "## containers"
+    berth ps -aq --no-trunc
+    echo "## namespaces"
+    ls -A "$BERTH_RUNDIR/netns" 2>/dev/null
+    echo "## mounts"
+    awk -v d="$BERTH_RUNDIR" 'index($5, d "/netns/") == 1 || (index($5, d "/mnt/") == 1 && $5 != d "/mnt/template") { print $5 }' \
+        /proc/self/mountinfo
+}
+
+# ---- the installation -------------------------------------------------------
+
+@test "make install puts libberth.so with its links, libberth.a, berth.h and berth.pc under PREFIX" {
+    local dest=$BATS_TEST_TMPDIR/dest build version lib=$BATS_TEST_TMPDIR/dest/opt/berth/lib
+    build=$(realpath --relative-to="$REPO" "$BUILD_DIR")
+    version=$(berth version)
+    version=${version##* }
+    # -o: install what is built, compile nothing
+    run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$REPO" --no-print-directory BUILD="$build" \
+        DESTDIR="$dest" PREFIX=/opt/berth -o "$build/libberth.a" -o "$build/libberth.so.$version" install-lib
+    assert_eq "$status" 0 "make install-lib (output: $output)"
+
+    [ -f "$lib/libberth.so.$version" ] || fail "libberth.so.$version not installed" || return 1
+    assert_eq "$(readlink "$lib/libberth.so.0")" "libberth.so.$version" "libberth.so.0 ->"
+    assert_eq "$(readlink "$lib/libberth.so")" libberth.so.0 "libberth.so ->"
+    assert_match "$(readelf -d "$lib/libberth.so")" 'SONAME.*\[libberth\.so\.0\]' "SONAME"
+    [ -f "$lib/libberth.a" ] || fail "libberth.a not installed"
+    cmp "$REPO/include/berth.h" "$dest/opt/berth/include/berth.h" || fail "berth.h not installed as it is"
+
+    local pc=(env PKG_CONFIG_PATH="$lib/pkgconfig" pkg-config)
+    assert_eq "$("${pc[@]}" --modversion berth)" "$version" "pkg-config --modversion berth"
+    assert_eq "$("${pc[@]}" --variable=prefix berth)" /opt/berth "berth.pc's prefix"
+    assert_eq "$("${pc[@]}" --cflags --libs berth | xargs)" "-I/opt/berth/include -L/opt/berth/lib -lberth" \
+        "pkg-config --cflags --libs berth"
+    assert_eq "$("${pc[@]}" --print-requires-private berth | xargs)" "libmnl libnftables jansson sqlite3" \
+        "berth.pc's Requires.private"
+}
+
+@test "libberth.so exports the functions of berth.h and nothing else" {
+    local so=$LIBDIR/libberth.so.0 symbols
+    [ -e "$so" ] || fail "no $so: make check installs it there (make example)" || return 1
+    # one version node, LIBBERTH_0, and the functions in it
+    symbols=$(nm -D --defined-only "$so" | awk '{ print $NF }' | sort)
+    assert_eq "$(grep -v '@@LIBBERTH_0$' <<<"$symbols")" LIBBERTH_0 "symbols outside LIBBERTH_0"
+    assert_eq "$(grep '@@' <<<"$symbols" | sed 's/@@.*//')" "$(header_functions)" "exported functions"
+    # the internals do not leak, nor collide with libnl-3's names
+    refute_contains "$symbols" nl_open "exported symbols"
+    refute_contains "$symbols" berth_err_wrap "exported symbols"
+}
+
+@test "berth.h compiles as C++ and a C++ program links and runs with libberth" {
+    cat >"$BATS_TEST_TMPDIR/prog.cc" <<'EOF'
+#include <berth.h>
+
+int main()
+{
+	berth_err err = { 0, nullptr };
+	berth_err_clear(&err);
+	berth_close(nullptr);
+	return 0;
+}
+EOF
+    # without extern "C" the calls would name C++ symbols libberth lacks
+    # shellcheck disable=SC2046
+    run g++ -std=c++11 -Wall -Wextra -Werror -pedantic $(san_flags) -o "$BATS_TEST_TMPDIR/prog" "$BATS_TEST_TMPDIR/prog.cc" \
+        $(staged_pkg_config --cflags --libs berth)
+    assert_eq "$status" 0 "g++ (output: $output)"
+    run env LD_LIBRARY_PATH="$LIBDIR" "$BATS_TEST_TMPDIR/prog"
+    assert_eq "$status" 0 "the C++ program's exit status (output: $output)"
+}
+
+@test "berth.pc links a program against libberth.a too" {
+    local libs
+    libs=$(staged_pkg_config --static --libs berth)
+    assert_contains "$libs" -lberth "pkg-config --static --libs berth"
+    # shellcheck disable=SC2046,SC2086
+    run cc $(san_flags) -o "$BATS_TEST_TMPDIR/static" "$REPO/examples/netns-attach.c" \
+        $(staged_pkg_config --cflags berth) ${libs/-lberth/-l:libberth.a}
+    assert_eq "$status" 0 "cc against libberth.a (output: $output)"
+    refute_contains "$(readelf -d "$BATS_TEST_TMPDIR/static")" libberth "libraries the static program needs"
+}
+
+# ---- examples/netns-attach --------------------------------------------------
+
+@test "netns-attach runs against the installed library" {
+    [ -x "$EXAMPLE" ] || fail "no $EXAMPLE: make check builds it (make example)" || return 1
+    assert_match "$(LD_LIBRARY_PATH=$LIBDIR ldd "$EXAMPLE")" "libberth\.so\.0 => $LIBDIR/libberth\.so\.0 " "ldd $EXAMPLE"
+}
+
+@test "netns-attach creates a network, attaches a namespace to it, prints its address and leaves nothing" {
+    local before after addr
+    berth_ok network ls # the predefined networks exist before the snapshot
+    before=$(everything_snapshot)
+
+    example libnet 10.71.0.0/24
+    assert_eq "$status" 0 "exit status (stderr: $stderr)"
+    refute_contains "$stderr" error "stderr"
+    assert_eq "${#lines[@]}" 3 "lines printed ($output)"
+    assert_eq "${lines[0]}" "network 10.71.0.0/24" "first line"
+    assert_match "${lines[1]}" "^namespace $BERTH_RUNDIR/netns/[0-9a-f]{64}\$" "second line"
+    assert_match "${lines[2]}" '^address [0-9.]+/24$' "third line"
+    addr=${lines[2]#address }
+    python3 -c 'import ipaddress, sys; sys.exit(ipaddress.ip_interface(sys.argv[1]) not in ipaddress.ip_network(sys.argv[2]))' \
+        "${addr%/*}/32" 10.71.0.0/24 || fail "$addr is not in 10.71.0.0/24"
+
+    after=$(everything_snapshot)
+    assert_eq "$after" "$before" "networks, links, addresses, containers, namespaces and mounts after netns-attach"
+    assert_eq "$(berth network ls | awk 'NR > 1 { print $2 }' | sort | xargs)" "$PREDEFINED_NETWORKS" \
+        "networks after netns-attach"
+}
+
+@test "netns-attach -r ROOT -d RUN_DIR: the state is there, not in BERTH_ROOT" {
+    local root=$BATS_TEST_TMPDIR/root rundir=$BATS_TEST_TMPDIR/run
+    mkdir -p "$root" "$rundir"
+    # another state wants berth0 too: a network namespace of its own
+    [ -x "$EXAMPLE" ] || fail "no $EXAMPLE: make check builds it (make example)" || return 1
+    run --separate-stderr unshare --net -- env LD_LIBRARY_PATH="$LIBDIR" "$EXAMPLE" -r "$root" -d "$rundir" elsewhere 10.71.1.0/24
+    assert_eq "$status" 0 "exit status (stderr: $stderr)"
+    assert_match "${lines[1]}" "^namespace $rundir/netns/" "the namespace"
+    [ -f "$root/berth.db" ] || fail "no berth.db in $root"
+    refute_contains "$(berth network ls)" elsewhere "network ls under BERTH_ROOT"
+}
+
+@test "netns-attach with a bad subnet fails, saying why, and changes nothing" {
+    berth_ok network ls
+    local before
+    before=$(everything_snapshot)
+    example badnet 10.71.2.0/33
+    assert_eq "$status" 1 "exit status"
+    assert_match "$stderr" '^netns-attach: badnet: .*10\.71\.2\.0/33' "stderr"
+    assert_eq "$output" "" "stdout"
+    assert_eq "$(everything_snapshot)" "$before" "the state after a refused network"
+}
