@@ -23,18 +23,6 @@ static struct nlmsghdr *addr_msg(nl_sock *nl, void *buf, int type, int flags, un
 	return nlh;
 }
 
-int nl_addr_del(nl_sock *nl, unsigned ifindex, const berth_prefix *p, berth_err *err)
-{
-	char buf[NL_BUFSIZE];
-	int ret = nl_request(nl, addr_msg(nl, buf, RTM_DELADDR, 0, ifindex, p), err);
-
-	if (ret == -EADDRNOTAVAIL || ret == -ENODEV) {
-		berth_err_clear(err);
-		return 0;
-	}
-	return ret;
-}
-
 int nl_addr_add(nl_sock *nl, unsigned ifindex, const berth_prefix *p, berth_err *err)
 {
 	char buf[NL_BUFSIZE];

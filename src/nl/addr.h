@@ -7,8 +7,6 @@
 /* Adds addr/len to a link (the prefix carries the host address). */
 int nl_addr_add(nl_sock *nl, unsigned ifindex, const berth_prefix *p, berth_err *err);
 
-/* Removes addr/len from a link; an address already gone is success. */
-int nl_addr_del(nl_sock *nl, unsigned ifindex, const berth_prefix *p, berth_err *err);
 /* The default route via `gateway`. */
 int nl_route_add_default(nl_sock *nl, const berth_addr *gateway, berth_err *err);
 

@@ -37,16 +37,21 @@ static int on_link(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-unsigned nl_link_index(nl_sock *nl, const char *name)
+/* The index of the link named `name`, or of index `ifindex` when name
+ * is NULL; 0 when there is none. */
+static unsigned link_lookup(nl_sock *nl, const char *name, unsigned ifindex)
 {
 	char buf[NL_BUFSIZE];
 	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_GETLINK, 0);
+	struct ifinfomsg *ifi = nl_put_ifinfo(nlh);
 	unsigned index = 0;
 	berth_err ignored = { 0 };
 
 	nlh->nlmsg_flags &= (uint16_t)~NLM_F_ACK; /* the answer is the link itself */
-	nl_put_ifinfo(nlh);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (name)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	else
+		ifi->ifi_index = (int)ifindex;
 	/* ext filter: no stats, so the answer stays small */
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	if (nl_get(nl, nlh, on_link, &index, &ignored) < 0)
@@ -55,6 +60,12 @@ unsigned nl_link_index(nl_sock *nl, const char *name)
 	return index;
 }
 
+unsigned nl_link_index(nl_sock *nl, const char *name)
+{
+	return link_lookup(nl, name, 0);
+}
+
+/* Gone already is success. */
 static int del_by_index(nl_sock *nl, unsigned ifindex, berth_err *err)
 {
 	char buf[NL_BUFSIZE];
@@ -62,7 +73,12 @@ static int del_by_index(nl_sock *nl, unsigned ifindex, berth_err *err)
 	struct ifinfomsg *ifi = nl_put_ifinfo(nlh);
 
 	ifi->ifi_index = (int)ifindex;
-	return nl_request(nl, nlh, err);
+	int ret = nl_request(nl, nlh, err);
+	if (ret == -ENODEV) {
+		berth_err_clear(err);
+		ret = 0;
+	}
+	return ret;
 }
 
 /* ---- deleting without waiting for the kernel ------------------------
@@ -91,9 +107,7 @@ __attribute__((noreturn)) static void reap(nl_sock *nl, unsigned ifindex, int re
 	 * holder of its pipe is gone: do not be one. */
 	for (int i = 0; i < 3; i++)
 		close(i);
-	if (del_by_index(nl, ifindex, &err) == -ENODEV)
-		berth_err_clear(&err); /* gone already: what we wanted */
-	if (err.code) {
+	if (del_by_index(nl, ifindex, &err) < 0) {
 		f.code = err.code;
 		snprintf(f.msg, sizeof(f.msg), "%s", err.msg ? err.msg : strerror(err.code));
 		if (write(report, &f, sizeof(f)) < 0)
@@ -136,21 +150,6 @@ static int on_dellink(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static bool index_listed(nl_sock *nl, unsigned ifindex)
-{
-	char buf[NL_BUFSIZE];
-	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_GETLINK, 0);
-	struct ifinfomsg *ifi = nl_put_ifinfo(nlh);
-	berth_err err = { 0 };
-
-	nlh->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
-	ifi->ifi_index = (int)ifindex;
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	int ret = nl_get(nl, nlh, NULL, NULL, &err);
-	berth_err_clear(&err);
-	return ret != -ENODEV;
-}
-
 /* The reaper's word: 0 when it ended without one (the link is gone). */
 static int reaper_result(int fd, berth_err *err)
 {
@@ -182,18 +181,13 @@ static int wait_unlisted(nl_sock *nl, nl_sock *watch, unsigned ifindex, int repo
 		if (r == NL_WATCH_EXTRA)
 			return reaper_result(report, err);
 		/* nothing for a while, or notifications lost: ask */
-		if (r != NL_WATCH_NONE && !index_listed(nl, ifindex))
+		if (r != NL_WATCH_NONE && !link_lookup(nl, NULL, ifindex))
 			return 0;
 	}
-	int ret = del_by_index(nl, ifindex, err);
-	if (ret == -ENODEV) {
-		berth_err_clear(err);
-		ret = 0;
-	}
-	return ret;
+	return del_by_index(nl, ifindex, err);
 }
 
-int nl_link_del_index(nl_sock *nl, unsigned ifindex, berth_err *err)
+static int del_unlisted(nl_sock *nl, unsigned ifindex, berth_err *err)
 {
 	nl_sock *watch = NULL;
 	int pipefd[2] = { -1, -1 };
@@ -223,7 +217,7 @@ int nl_link_del(nl_sock *nl, const char *name, berth_err *err)
 {
 	unsigned ifindex = nl_link_index(nl, name);
 
-	return ifindex ? nl_link_del_index(nl, ifindex, err) : 0;
+	return ifindex ? del_unlisted(nl, ifindex, err) : 0;
 }
 
 int nl_veth_add(nl_sock *nl, const char *host, unsigned master_index, const char *peer, int netns_fd,

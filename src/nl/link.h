@@ -18,7 +18,6 @@ unsigned nl_link_index(nl_sock *nl, const char *name);
  * too) and leaves the kernel's slow part, 15-50 ms of unregistering, to
  * a detached child. */
 int nl_link_del(nl_sock *nl, const char *name, berth_err *err);
-int nl_link_del_index(nl_sock *nl, unsigned ifindex, berth_err *err);
 
 /* A veth pair whose peer is born in another namespace (one request): host
  * end `host` (on bridge `master_index` when not 0), peer `peer` in the
