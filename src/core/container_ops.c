@@ -5,6 +5,7 @@
 #include "core/firewall.h"
 #include "core/sandbox.h"
 #include "fw/ruleset.h"
+#include "nl/nl.h"
 #include "runtime/spawn.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -351,6 +352,10 @@ int berth_network_disconnect(berth_ctx *ctx, const char *net_ref, const char *co
 	if ((ret = berth_network_find(ctx, net_ref, &net, err)) == 0 &&
 	    (ret = berth_container_find(ctx, container_ref, &c, err)) == 0)
 		ret = disconnect_from(ctx, c, net, force, err);
+	/* the link's deletion overlapped the bookkeeping: gone before we return */
+	int settled = nl_settle(ctx->nl, err);
+	if (ret == 0)
+		ret = settled;
 	berth_network_free(net);
 	berth_container_free(c);
 	return ret;

@@ -191,7 +191,7 @@ static int plug(berth_ctx *ctx, int netns_fd, const endpoint_request *req, berth
 	nl_close(inside);
 	if (ret < 0) {
 		berth_err ignored = { 0 };
-		if (ops->detach(ctx->nl, ep, netns_fd, &ignored) < 0)
+		if (ops->detach(ctx->nl, ep, netns_fd, &ignored) < 0 || nl_settle(ctx->nl, &ignored) < 0)
 			berth_err_clear(&ignored);
 	}
 	return ret;

@@ -186,7 +186,8 @@ static int bridge_attach(nl_sock *nl, const berth_network *net, const berth_endp
 static int bridge_detach(nl_sock *nl, const berth_endpoint *ep, int netns_fd, berth_err *err)
 {
 	(void)netns_fd;
-	if (nl_link_del(nl, ep->host_ifname, err) < 0)
+	/* the caller settles nl: its bookkeeping meanwhile overlaps the kernel */
+	if (nl_link_del_deferred(nl, ep->host_ifname, err) < 0)
 		return berth_err_wrap(err, "deleting veth %s", ep->host_ifname);
 	return 0;
 }

@@ -1,5 +1,7 @@
 #include "nl/link.h"
+#include "nl/detached.h"
 #include "util/err.h"
+#include "util/xalloc.h"
 
 #include <errno.h>
 #include <linux/if_link.h>
@@ -7,10 +9,9 @@
 #include <net/if.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sched.h>
 #include <time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 int nl_bridge_add(nl_sock *nl, const char *name, unsigned mtu, const uint8_t mac[6], berth_err *err)
@@ -86,59 +87,27 @@ static int del_by_index(nl_sock *nl, unsigned ifindex, berth_err *err)
  * device, after an RCU barrier: 15-50 ms. But the link leaves its
  * namespace's list, with its addresses and routes (and a veth's peer
  * with it), within the first fraction of a millisecond, and the
- * RTM_DELLINK notification tells when. So a detached child sends the
- * request and waits for the kernel, and the caller returns when the
- * notification comes: the link is gone for everyone, its name free. */
+ * RTM_DELLINK notification tells when. So a detached process
+ * (nl/detached.c) sends the request and waits for the kernel, and the
+ * caller waits only for the notification: the link is gone for
+ * everyone, its name free. */
 
-/* What the reaper tells when the kernel refused the deletion. */
-typedef struct reap_failure {
-	int code;
-	char msg[480];
-} reap_failure;
-
-/* `nl`: a socket of its own in the link's namespace, made by the parent
- * (the child's time is the caller's wait). */
-__attribute__((noreturn)) static void reap(nl_sock *nl, unsigned ifindex, int report)
+/* A socket of its own in the link's namespace, made here (the child's
+ * time is the caller's wait), for a detached process to send the
+ * request on; `report` is the write end of the pipe it tells on. */
+static int start_reaper(nl_sock *nl, unsigned ifindex, int report, berth_err *err)
 {
-	reap_failure f = { 0 };
-	berth_err err = { 0 };
-
-	/* Command substitution in the caller's shell waits until every
-	 * holder of its pipe is gone: do not be one. */
-	for (int i = 0; i < 3; i++)
-		close(i);
-	if (del_by_index(nl, ifindex, &err) < 0) {
-		f.code = err.code;
-		snprintf(f.msg, sizeof(f.msg), "%s", err.msg ? err.msg : strerror(err.code));
-		if (write(report, &f, sizeof(f)) < 0)
-			_exit(1);
-	}
-	_exit(err.code ? 1 : 0);
-}
-
-/* A grandchild, nobody's to reap (setsid: the caller's terminal and
- * signals are not its); `report` is its end of the pipe. *middle is the
- * child between us, to be waited for (it exits at once). */
-static int start_reaper(nl_sock *nl, unsigned ifindex, int report, pid_t *middle, berth_err *err)
-{
+	char buf[NL_BUFSIZE];
 	nl_sock *own = NULL;
 	int ret = nl_open_beside(nl, 0, &own, err);
 
 	if (ret < 0)
 		return ret;
-	pid_t child = fork();
-	if (child == 0) {
-		setsid();
-		if (fork() == 0)
-			reap(own, ifindex, report);
-		_exit(0);
-	}
-	int e = errno;
+	struct nlmsghdr *nlh = nl_msg_start(own, buf, RTM_DELLINK, 0);
+	nl_put_ifinfo(nlh)->ifi_index = (int)ifindex;
+	ret = nl_send_detached(own, nlh, report, err);
 	nl_close(own);
-	if (child < 0)
-		return berth_err_sys(err, e, "forking");
-	*middle = child;
-	return 0;
+	return ret;
 }
 
 static int on_dellink(const struct nlmsghdr *nlh, void *data)
@@ -153,13 +122,13 @@ static int on_dellink(const struct nlmsghdr *nlh, void *data)
 /* The reaper's word: 0 when it ended without one (the link is gone). */
 static int reaper_result(int fd, berth_err *err)
 {
-	reap_failure f;
-	ssize_t n = TEMP_FAILURE_RETRY(read(fd, &f, sizeof(f)));
+	int ret = nl_detached_result(fd, err);
 
-	if (n != (ssize_t)sizeof(f))
-		return 0;
-	f.msg[sizeof(f.msg) - 1] = 0;
-	return berth_err_set(err, f.code, "%s", f.msg);
+	if (ret == -ENODEV) { /* gone already */
+		berth_err_clear(err);
+		ret = 0;
+	}
+	return ret;
 }
 
 static long long now_ms(void)
@@ -187,37 +156,84 @@ static int wait_unlisted(nl_sock *nl, nl_sock *watch, unsigned ifindex, int repo
 	return del_by_index(nl, ifindex, err);
 }
 
-static int del_unlisted(nl_sock *nl, unsigned ifindex, berth_err *err)
+/* A deletion handed to a reaper, until its link is unlisted. */
+typedef struct pending_del {
+	nl_sock *watch; /* hears RTM_DELLINK */
+	int report;	/* our end of the reaper's pipe: its failure, or EOF */
+	unsigned ifindex;
+} pending_del;
+
+static void pending_free(pending_del *p)
 {
-	nl_sock *watch = NULL;
-	int pipefd[2] = { -1, -1 };
-	pid_t middle = -1;
+	if (p->report >= 0)
+		close(p->report);
+	nl_close(p->watch);
+	free(p);
+}
+
+static int start_deletion(nl_sock *nl, unsigned ifindex, pending_del **out, berth_err *err)
+{
+	pending_del *p = xzalloc(sizeof(*p));
+	int pipefd[2];
 	int ret;
 
+	p->report = -1;
+	p->ifindex = ifindex;
 	/* subscribed before the request, so the notification cannot be missed */
-	if ((ret = nl_open_beside(nl, RTMGRP_LINK, &watch, err)) < 0)
+	if ((ret = nl_open_beside(nl, RTMGRP_LINK, &p->watch, err)) < 0) {
+		pending_free(p);
 		return ret;
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		ret = berth_err_sys(err, errno, "creating a pipe");
-	else if ((ret = start_reaper(nl, ifindex, pipefd[1], &middle, err)) == 0) {
-		close(pipefd[1]);
-		pipefd[1] = -1;
-		ret = wait_unlisted(nl, watch, ifindex, pipefd[0], err);
-		/* long gone by now: reaped after, not before, the wait */
-		waitpid(middle, NULL, 0);
 	}
-	for (int i = 0; i < 2; i++)
-		if (pipefd[i] >= 0)
-			close(pipefd[i]);
-	nl_close(watch);
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		ret = berth_err_sys(err, errno, "creating a pipe");
+		pending_free(p);
+		return ret;
+	}
+	p->report = pipefd[0];
+	ret = start_reaper(nl, ifindex, pipefd[1], err);
+	close(pipefd[1]);
+	if (ret < 0) {
+		pending_free(p);
+		return ret;
+	}
+	*out = p;
+	return 0;
+}
+
+static int finish_deletion(nl_sock *nl, void *state, berth_err *err)
+{
+	pending_del *p = state;
+	int ret = wait_unlisted(nl, p->watch, p->ifindex, p->report, err);
+
+	pending_free(p);
 	return ret;
 }
 
 int nl_link_del(nl_sock *nl, const char *name, berth_err *err)
 {
 	unsigned ifindex = nl_link_index(nl, name);
+	pending_del *p = NULL;
+	int ret;
 
-	return ifindex ? del_unlisted(nl, ifindex, err) : 0;
+	if (!ifindex)
+		return 0;
+	if ((ret = start_deletion(nl, ifindex, &p, err)) < 0)
+		return ret;
+	return finish_deletion(nl, p, err);
+}
+
+int nl_link_del_deferred(nl_sock *nl, const char *name, berth_err *err)
+{
+	unsigned ifindex = nl_link_index(nl, name);
+	pending_del *p = NULL;
+	int ret;
+
+	if (!ifindex)
+		return 0;
+	if ((ret = start_deletion(nl, ifindex, &p, err)) < 0)
+		return ret;
+	nl_defer(nl, finish_deletion, p);
+	return 0;
 }
 
 int nl_veth_add(nl_sock *nl, const char *host, unsigned master_index, const char *peer, int netns_fd,

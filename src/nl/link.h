@@ -16,8 +16,12 @@ unsigned nl_link_index(nl_sock *nl, const char *name);
 /* Deletes a link; gone is success. Returns once the link has left its
  * namespace (its name, addresses and routes free, a veth's peer gone
  * too) and leaves the kernel's slow part, 15-50 ms of unregistering, to
- * a detached child. */
+ * a detached process. */
 int nl_link_del(nl_sock *nl, const char *name, berth_err *err);
+/* The same, returning once the reaper has the request: the wait for the
+ * link to leave is deferred (nl_defer) so the caller's own work overlaps
+ * the kernel's. The caller settles before it tells anyone it is done. */
+int nl_link_del_deferred(nl_sock *nl, const char *name, berth_err *err);
 
 /* A veth pair whose peer is born in another namespace (one request): host
  * end `host` (on bridge `master_index` when not 0), peer `peer` in the

@@ -3,6 +3,7 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <unistd.h>
@@ -19,10 +20,20 @@
  * 32 KiB (one page at least), so a smaller buffer would truncate them. */
 #define NL_RECV_SIZE 32768
 
+/* Work handed off (a link being deleted by a detached process) that
+ * later requests on the socket must not overtake. */
+typedef struct nl_deferred {
+	nl_settle_fn settle;
+	void *state;
+	struct nl_deferred *next;
+} nl_deferred;
+
 struct nl_sock {
 	struct mnl_socket *sock;
 	unsigned portid;
 	unsigned seq;
+	nl_deferred *deferred; /* oldest first */
+	berth_err settle_err;  /* what settling before a request found */
 };
 
 static int open_bus(int bus, unsigned groups, nl_sock **out, berth_err *err)
@@ -129,10 +140,49 @@ int nl_watch_wait(nl_sock *watch, int extra_fd, int timeout_ms, nl_dump_cb cb, v
 	return ret;
 }
 
+void nl_defer(nl_sock *nl, nl_settle_fn settle, void *state)
+{
+	nl_deferred *d = xzalloc(sizeof(*d)), **tail = &nl->deferred;
+
+	d->settle = settle;
+	d->state = state;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = d;
+}
+
+/* Every deferred job, oldest first; their failures join nl->settle_err. */
+static void settle_all(nl_sock *nl)
+{
+	while (nl->deferred) {
+		nl_deferred *d = nl->deferred;
+		berth_err one = { 0 };
+
+		/* off the list first: settling may send requests on nl */
+		nl->deferred = d->next;
+		if (d->settle(nl, d->state, &one) < 0)
+			berth_err_append(&nl->settle_err, &one);
+		berth_err_clear(&one);
+		free(d);
+	}
+}
+
+int nl_settle(nl_sock *nl, berth_err *err)
+{
+	settle_all(nl);
+	if (!nl->settle_err.msg)
+		return 0;
+	int ret = berth_err_append(err, &nl->settle_err);
+	berth_err_clear(&nl->settle_err);
+	return ret;
+}
+
 void nl_close(nl_sock *nl)
 {
 	if (!nl)
 		return;
+	settle_all(nl);
+	berth_err_clear(&nl->settle_err);
 	mnl_socket_close(nl->sock);
 	free(nl);
 }
@@ -184,6 +234,22 @@ static int kernel_error(const struct nlmsghdr *nlh, berth_err *err)
 	return berth_err_set(err, code, "%s", strerror(code));
 }
 
+int nl_answer_error(const void *buf, size_t len, berth_err *err)
+{
+	const struct nlmsghdr *nlh = buf;
+
+	if (len > INT_MAX || !mnl_nlmsg_ok(nlh, (int)len) || nlh->nlmsg_type != NLMSG_ERROR ||
+	    nlh->nlmsg_len < sizeof(*nlh) + sizeof(struct nlmsgerr))
+		return berth_err_set(err, EPROTO, "unexpected rtnetlink answer");
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	return e->error ? kernel_error(nlh, err) : 0;
+}
+
+int nl_sock_fd(const nl_sock *nl)
+{
+	return mnl_socket_get_fd(nl->sock);
+}
+
 /* Reads answers to `seq` until the ack or the end of a dump. */
 static int receive(nl_sock *nl, unsigned seq, nl_dump_cb cb, void *data, bool single, berth_err *err)
 {
@@ -225,6 +291,7 @@ static int receive(nl_sock *nl, unsigned seq, nl_dump_cb cb, void *data, bool si
 
 static int send_msg(nl_sock *nl, const struct nlmsghdr *nlh, berth_err *err)
 {
+	settle_all(nl);
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return berth_err_sys(err, errno, "writing to rtnetlink");
 	return 0;

@@ -33,6 +33,15 @@ enum { NL_WATCH_NONE = 0, NL_WATCH_FOUND = 1, NL_WATCH_EXTRA = 2, NL_WATCH_TIMEO
  * state up instead). */
 int nl_watch_wait(nl_sock *watch, int extra_fd, int timeout_ms, nl_dump_cb cb, void *data);
 
+/* Work a caller hands off and must not be overtaken: a link deleted by a
+ * detached process (nl_link_del_deferred). Every later request on `nl`
+ * first waits for it; nl_settle waits for all of it and reports what
+ * failed since the last nl_settle; nl_close waits and drops the
+ * failures. An operation that defers settles before it returns. */
+typedef int (*nl_settle_fn)(nl_sock *nl, void *state, berth_err *err);
+void nl_defer(nl_sock *nl, nl_settle_fn settle, void *state);
+int nl_settle(nl_sock *nl, berth_err *err);
+
 /* A request buffer with a header already set up; flags get NLM_F_REQUEST
  * and NLM_F_ACK added. */
 struct nlmsghdr *nl_msg_start(nl_sock *nl, void *buf, int type, int flags);
@@ -50,6 +59,12 @@ int nl_get(nl_sock *nl, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, berth_e
 /* Runs a dump; retries when the kernel says it was interrupted. */
 int nl_dump(nl_sock *nl, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, berth_err *err)
 	__attribute__((warn_unused_result));
+
+/* An NLMSG_ERROR answer read elsewhere (`len` bytes): 0 for an ack,
+ * else the kernel's error as nl_request gives it. */
+int nl_answer_error(const void *buf, size_t len, berth_err *err);
+/* The socket's descriptor, for a process that sends on it alone. */
+int nl_sock_fd(const nl_sock *nl);
 
 #define NL_BUFSIZE 8192
 

@@ -184,3 +184,29 @@ EOF
     assert_eq "$output" "" "stdout"
     assert_eq "$(everything_snapshot)" "$before" "the state after a refused network"
 }
+
+# ---- a long-running caller ---------------------------------------------------
+
+@test "in one long-lived context, disconnects leave no children, send no SIGCHLD and leave nothing" {
+    # shellcheck disable=SC2046
+    run cc -Wall -Wextra -Werror $(san_flags) -o "$BATS_TEST_TMPDIR/detach-loop" "$REPO/tests/lib/detach-loop.c" \
+        $(staged_pkg_config --cflags --libs berth)
+    assert_eq "$status" 0 "cc tests/lib/detach-loop.c (output: $output)"
+    create_net --subnet 10.150.0.0/24 first
+    create_net --subnet 10.151.0.0/24 second
+    local br
+    br=$(bridge_of "$net_id")
+    run_d --name c1 --network first -- sleep 60
+
+    run --separate-stderr env LD_LIBRARY_PATH="$LIBDIR" "$BATS_TEST_TMPDIR/detach-loop" second c1 12
+    assert_eq "$status" 0 "detach-loop's exit status (stderr: $stderr)"
+    # the processes of ended deletions are reaped when the next starts: after
+    # 12 rounds, a wait for them all to end and one more, only the last can be
+    local children
+    children=$(awk '$1 == "children" { print $2 }' <<<"$output")
+    [ -n "$children" ] && [ "$children" -le 1 ] || fail "children left after 13 disconnects: '$children' (output: $output)"
+    assert_eq "$(awk '$1 == "sigchld" { print $2 }' <<<"$output")" 0 "SIGCHLDs the caller got"
+    assert_eq "$(ctr_links c1)" "eth0
+lo" "links of c1"
+    assert_eq "$(veths_on "$br")" "" "veths on the second network's bridge"
+}

@@ -1,0 +1,22 @@
+/* One netlink request sent by a process of its own, which nobody waits
+ * for: RTM_DELLINK is answered only after the kernel's slow part (15-50
+ * ms of unregistering), which the caller need not sit through. */
+#ifndef BERTH_NL_DETACHED_H
+#define BERTH_NL_DETACHED_H
+
+#include "nl/nl.h"
+
+/* Sends `nlh` on `own` (a socket of its own, which the caller may close
+ * once this returns) from a detached process and returns at once. That
+ * process writes the kernel's answer to `report` (a pipe's write end)
+ * when it is an error, and closes its copy of `report` when it ends, so
+ * the read end sees the error or EOF. Without the caller's memory copied
+ * (it shares it, as a thread would, but outlives the caller) starting it
+ * costs no more than a thread. */
+int nl_send_detached(nl_sock *own, const struct nlmsghdr *nlh, int report, berth_err *err);
+
+/* What the detached process wrote to the read end `fd`: 0 after EOF
+ * (the kernel accepted the request), else the kernel's error. */
+int nl_detached_result(int fd, berth_err *err);
+
+#endif
