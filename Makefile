@@ -36,6 +36,10 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 MAN_SRC := $(wildcard docs/man/*.scd)
 MAN_PAGES := $(MAN_SRC:docs/man/%.scd=$(BUILD)/man/%)
 
+# `make` alone builds everything (the rules below would take the first
+# object for the default goal)
+.DEFAULT_GOAL := all
+
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 # One set of objects for libberth.a and libberth.so, rebuilt when this file
 # changes how they are made. Nothing can interpose on the internal functions
