@@ -5,6 +5,7 @@
 #include "core/firewall.h"
 #include "core/port_spec.h"
 #include "core/sandbox.h"
+#include "driver/driver.h"
 #include "runtime/spawn.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -93,7 +94,7 @@ static int check_publish(berth_ctx *ctx, const berth_run_spec *spec, net_choice 
 		return berth_err_set(err, EINVAL, "cannot publish ports with --network %s", ch->mode);
 	if (ch->net->internal)
 		return berth_err_set(err, EINVAL, "cannot publish ports on internal network %s", ch->net->name);
-	if (strcmp(ch->net->driver, "bridge"))
+	if (!driver_find(ch->net->driver)->in_firewall)
 		return berth_err_set(err, EINVAL, "cannot publish ports on %s network %s", ch->net->driver, ch->net->name);
 	return 0;
 }
@@ -104,7 +105,7 @@ static int choose_network(berth_ctx *ctx, const berth_run_spec *spec, net_choice
 	int ret;
 
 	if (!strncmp(want, "container:", 10)) {
-		if ((ret = berth_container_find(ctx, want + 10, &ch->peer, err)) < 0)
+		if ((ret = container_find(ctx, want + 10, &ch->peer, err)) < 0)
 			return ret;
 		if (strcmp(ch->peer->state, "running"))
 			return berth_err_set(err, EINVAL, "cannot join the network of container %s: it is not running",
@@ -121,9 +122,12 @@ static int choose_network(berth_ctx *ctx, const berth_run_spec *spec, net_choice
 			ch->net = NULL; /* host or null: no endpoint */
 		}
 	}
-	if ((spec->ip || spec->mac || spec->n_aliases) && !ch->net)
-		return berth_err_set(err, EINVAL, "--ip, --mac-address and --network-alias need a bridge or macvlan network, not %s",
-				     want);
+	if ((spec->ip || spec->mac || spec->n_aliases) && !ch->net) {
+		char names[128];
+		driver_creatable_names(names, sizeof(names), " or ");
+		return berth_err_set(err, EINVAL, "--ip, --mac-address and --network-alias need a %s network, not %s",
+				     names, want);
+	}
 	return 0;
 }
 
@@ -152,7 +156,37 @@ static berth_container *container_new(const berth_run_spec *spec, const char *mo
 	return c;
 }
 
-/* The name's uniqueness is the table's: no scan of every container. */
+/* Docker's order: full ID, exact name, then a unique ID prefix. */
+int container_find(berth_ctx *ctx, const char *ref, berth_container **out, berth_err *err)
+{
+	berth_container **cs;
+	size_t n, found = SIZE_MAX, matches = 0;
+	int ret = store_container_load_all(ctx->store, &cs, &n, err);
+
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < n && found == SIZE_MAX; i++)
+		if (!strcmp(cs[i]->id, ref) || !strcmp(cs[i]->name, ref))
+			found = i;
+	for (size_t i = 0; found == SIZE_MAX && is_hex_string(ref) && i < n; i++)
+		matches += !strncmp(cs[i]->id, ref, strlen(ref));
+	for (size_t i = 0; matches == 1 && found == SIZE_MAX && i < n; i++)
+		if (!strncmp(cs[i]->id, ref, strlen(ref)))
+			found = i;
+	if (matches > 1)
+		ret = berth_err_set(err, EINVAL, "container %s is ambiguous (%zu matches found based on ID prefix)", ref,
+				    matches);
+	else if (found == SIZE_MAX)
+		ret = berth_err_set(err, ENOENT, "No such container: %s", ref);
+	else
+		*out = steal_ptr(cs[found]);
+	berth_container_list_free(cs, n);
+	return ret;
+}
+
+/* The name's uniqueness is the table's: no scan of every container. A
+ * name held by a dead --rm container is berth_run's to free (it
+ * recovers and retries). */
 static int record_container(berth_ctx *ctx, const berth_container *c, berth_err *err)
 {
 	int ret = store_container_insert(ctx->store, c, err);
@@ -161,8 +195,8 @@ static int record_container(berth_ctx *ctx, const berth_container *c, berth_err 
 	if (ret != -EEXIST)
 		return ret;
 	berth_err_clear(err);
-	/* a dead --rm container may still hold the name: find lets it go */
-	if (berth_container_find(ctx, c->name, &holder, err) < 0) {
+	if (container_find(ctx, c->name, &holder, err) < 0) {
+		/* its holder went meanwhile */
 		berth_err_clear(err);
 		return store_container_insert(ctx->store, c, err);
 	}
@@ -363,7 +397,7 @@ __attribute__((noreturn)) static void monitor_main(berth_ctx *parent, berth_cont
 	 * No transaction is open across the fork, so no lock is inherited. */
 	store_close(parent->store);
 	parent->store = NULL;
-	int ret = berth_open(&cfg, &ctx, &err);
+	int ret = ctx_open(&cfg, &ctx, &err);
 	if (ret == 0 && (ret = open_log(ctx, c, &log_fd, &err)) == 0) {
 		int stdio[3] = { null_fd, log_fd, log_fd };
 		ret = start_process(ctx, c, netns_fd, stdio, &r.exec_failed, &err);
@@ -385,7 +419,7 @@ __attribute__((noreturn)) static void monitor_main(berth_ctx *parent, berth_cont
 	 * monitors, open store connections would keep SQLite from ever
 	 * resetting its WAL, and each command would read a longer one. */
 	code = wait_exit_code(c->pid);
-	if (berth_open(&cfg, &ctx, &err) == 0) {
+	if (ctx_open(&cfg, &ctx, &err) == 0) {
 		container_release(ctx, c, code, &err);
 		berth_close(ctx);
 	}
@@ -440,7 +474,7 @@ static int check_spec(berth_ctx *ctx, const berth_run_spec *spec, net_choice *ch
 	return 0;
 }
 
-int berth_run(berth_ctx *ctx, const berth_run_spec *spec, berth_container **out, int *exit_code, berth_err *err)
+int container_run(berth_ctx *ctx, const berth_run_spec *spec, berth_container **out, int *exit_code, berth_err *err)
 {
 	net_choice ch = { 0 };
 	berth_container *c = NULL;
@@ -475,33 +509,23 @@ out:
 int container_release(berth_ctx *ctx, berth_container *c, int exit_code, berth_err *err)
 {
 	berth_err one = { 0 };
+	bool failed = false;
+
 	/* the ports first: no published port may lead to a freed address */
-	int ret = fw_ports_unpublish(ctx, c->id, err);
-
-	if (store_container_reload_endpoints(ctx->store, c, &one) < 0) {
-		ret = berth_err_append(err, &one);
-		berth_err_clear(&one);
-	}
-
+	failed |= berth_err_collect(err, fw_ports_unpublish(ctx, c->id, &one), &one) < 0;
+	failed |= berth_err_collect(err, store_container_reload_endpoints(ctx->store, c, &one), &one) < 0;
 	for (size_t i = 0; i < c->n_endpoints; i++)
-		if (endpoint_detach(ctx, &c->endpoints[i], false, err) < 0)
-			ret = -err->code;
-	if (sandbox_destroy(ctx, c, &one) < 0) {
-		ret = berth_err_append(err, &one);
-		berth_err_clear(&one);
-	}
+		failed |= berth_err_collect(err, endpoint_detach(ctx, &c->endpoints[i], false, &one), &one) < 0;
+	failed |= berth_err_collect(err, sandbox_destroy(ctx, c, &one), &one) < 0;
 	if (c->auto_remove) {
-		if (container_forget(ctx, c, &one) < 0)
-			ret = berth_err_append(err, &one);
+		failed |= berth_err_collect(err, container_forget(ctx, c, &one), &one) < 0;
 	} else {
 		snprintf(c->state, sizeof(c->state), "exited");
 		c->exit_code = exit_code;
 		c->finished_sec = time(NULL);
 		c->pid = 0;
 		c->owner_pid = 0;
-		if (store_container_update(ctx->store, c, &one) < 0)
-			ret = berth_err_append(err, &one);
+		failed |= berth_err_collect(err, store_container_update(ctx->store, c, &one), &one) < 0;
 	}
-	berth_err_clear(&one);
-	return ret;
+	return failed ? -err->code : 0;
 }

@@ -15,12 +15,13 @@ int container_forget(berth_ctx *ctx, const berth_container *c, berth_err *err);
 char **container_envp(const berth_container *c, const char *const *extra, size_t n_extra);
 /* The container's init is still the process we started. */
 bool container_alive(const berth_container *c);
-/* Cleans up after containers whose owner (creator or monitor) died.
- * It looks at every container, so it runs where the answer matters and
- * not on every command: listing containers (ps, inspect, lookups), and
- * before refusing for want of something a dead container may hold (an
- * address, a name, a network's last endpoints). */
-int containers_recover(berth_ctx *ctx, char ***fixed, size_t *n, berth_err *err);
-int containers_recover_quietly(berth_ctx *ctx, berth_err *err);
+/* A container by full ID, exact name, then unique ID prefix (Docker's
+ * order), as the store has it: nothing is recovered first. */
+int container_find(berth_ctx *ctx, const char *ref, berth_container **out, berth_err *err);
+/* berth run without the retry (berth_run, core/entry.c): fails with
+ * -EEXIST, -EADDRINUSE, -ENOSPC or -EBUSY when a name, an address or a
+ * passthru parent is held, maybe by a container whose monitor died. */
+int container_run(berth_ctx *ctx, const berth_run_spec *spec, berth_container **out, int *exit_code,
+		  berth_err *err);
 
 #endif

@@ -1,6 +1,9 @@
-/* What berth does to containers once they exist: find, list, stop, rm,
- * exec, network connect/disconnect, and cleaning up after dead monitors. */
+/* What berth does to containers once they exist: stop, rm, exec,
+ * network connect/disconnect (their public entry points, which recover
+ * first, are in core/entry.c). */
+#include "core/container_ops.h"
 #include "core/container.h"
+#include "core/recover.h"
 #include "core/endpoint.h"
 #include "core/firewall.h"
 #include "core/sandbox.h"
@@ -25,41 +28,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-int berth_container_list(berth_ctx *ctx, berth_container ***out, size_t *n, berth_err *err)
-{
-	int ret = containers_recover_quietly(ctx, err);
-
-	return ret < 0 ? ret : store_container_load_all(ctx->store, out, n, err);
-}
-
-/* Docker's order: full ID, exact name, then a unique ID prefix. */
-int berth_container_find(berth_ctx *ctx, const char *ref, berth_container **out, berth_err *err)
-{
-	berth_container **cs;
-	size_t n, found = SIZE_MAX, matches = 0;
-	int ret = berth_container_list(ctx, &cs, &n, err);
-
-	if (ret < 0)
-		return ret;
-	for (size_t i = 0; i < n && found == SIZE_MAX; i++)
-		if (!strcmp(cs[i]->id, ref) || !strcmp(cs[i]->name, ref))
-			found = i;
-	for (size_t i = 0; found == SIZE_MAX && is_hex_string(ref) && i < n; i++)
-		matches += !strncmp(cs[i]->id, ref, strlen(ref));
-	for (size_t i = 0; matches == 1 && found == SIZE_MAX && i < n; i++)
-		if (!strncmp(cs[i]->id, ref, strlen(ref)))
-			found = i;
-	if (matches > 1)
-		ret = berth_err_set(err, EINVAL, "container %s is ambiguous (%zu matches found based on ID prefix)", ref,
-				    matches);
-	else if (found == SIZE_MAX)
-		ret = berth_err_set(err, ENOENT, "No such container: %s", ref);
-	else
-		*out = steal_ptr(cs[found]);
-	berth_container_list_free(cs, n);
-	return ret;
-}
 
 /* Waits up to `ms` for a process to end. A pidfd turns readable the
  * moment it dies: no polling. */
@@ -91,10 +59,10 @@ static int stop_container(berth_ctx *ctx, berth_container *c, unsigned timeout, 
 	return containers_recover_quietly(ctx, err);
 }
 
-int berth_container_stop(berth_ctx *ctx, const char *ref, unsigned timeout, berth_err *err)
+int container_stop(berth_ctx *ctx, const char *ref, unsigned timeout, berth_err *err)
 {
 	berth_container *c = NULL;
-	int ret = berth_container_find(ctx, ref, &c, err);
+	int ret = container_find(ctx, ref, &c, err);
 
 	if (ret == 0)
 		ret = stop_container(ctx, c, timeout, err);
@@ -102,10 +70,10 @@ int berth_container_stop(berth_ctx *ctx, const char *ref, unsigned timeout, bert
 	return ret;
 }
 
-int berth_container_remove(berth_ctx *ctx, const char *ref, bool force, berth_err *err)
+int container_remove(berth_ctx *ctx, const char *ref, bool force, berth_err *err)
 {
 	berth_container *c;
-	int ret = berth_container_find(ctx, ref, &c, err);
+	int ret = container_find(ctx, ref, &c, err);
 
 	if (ret < 0)
 		return ret;
@@ -120,116 +88,12 @@ int berth_container_remove(berth_ctx *ctx, const char *ref, bool force, berth_er
 	return ret;
 }
 
-static bool owner_gone(const berth_container *c)
-{
-	return !proc_is_alive(c->owner_pid, c->owner_start);
-}
-
-typedef enum orphan { NOT_ORPHAN, HALF_MADE, UNWATCHED_DEAD } orphan;
-
-static orphan orphan_of(const berth_container *c)
-{
-	if (!owner_gone(c))
-		return NOT_ORPHAN;
-	if (!strcmp(c->state, "created"))
-		return HALF_MADE;
-	return !strcmp(c->state, "running") && !container_alive(c) ? UNWATCHED_DEAD : NOT_ORPHAN;
-}
-
-/* Under the write lock, looks again and becomes the owner: what we read
- * before may be stale (its monitor may have released it, then exited). */
-static int claim_orphan(berth_ctx *ctx, const char *id, berth_container **out, orphan *kind, berth_err *err)
-{
-	berth_container **cs = NULL;
-	size_t n = 0;
-	int ret = store_begin(ctx->store, err);
-
-	*kind = NOT_ORPHAN;
-	if (ret < 0)
-		return ret;
-	ret = store_container_load_all(ctx->store, &cs, &n, err);
-	for (size_t i = 0; ret == 0 && i < n; i++) {
-		if (strcmp(cs[i]->id, id) || (*kind = orphan_of(cs[i])) == NOT_ORPHAN)
-			continue;
-		cs[i]->owner_pid = ctx->pid;
-		cs[i]->owner_start = ctx->start_time;
-		if ((ret = store_container_update(ctx->store, cs[i], err)) == 0)
-			*out = steal_ptr(cs[i]);
-	}
-	berth_container_list_free(cs, n);
-	return store_end(ctx->store, ret, err);
-}
-
-int containers_recover(berth_ctx *ctx, char ***fixed, size_t *n_fixed, berth_err *err)
-{
-	berth_container **cs = NULL;
-	size_t n = 0;
-	int ret = store_container_load_all(ctx->store, &cs, &n, err);
-
-	*fixed = NULL;
-	*n_fixed = 0;
-	for (size_t i = 0; ret == 0 && i < n; i++) {
-		berth_container *c = NULL;
-		orphan kind;
-		if (orphan_of(cs[i]) == NOT_ORPHAN || (ret = claim_orphan(ctx, cs[i]->id, &c, &kind, err)) < 0 || !c)
-			continue;
-		/* the exit code died with the monitor; 255 says "unknown" */
-		c->auto_remove |= kind == HALF_MADE;
-		if (container_release(ctx, c, 255, err) < 0)
-			ret = -err->code;
-		*fixed = xrealloc(*fixed, (*n_fixed + 1) * sizeof(**fixed));
-		(*fixed)[(*n_fixed)++] = xasprintf("container %s: %s", c->name,
-						   kind == HALF_MADE ? "left half-made by a dead berth process, removed"
-								     : "exited while its monitor was dead, released");
-		berth_container_free(c);
-	}
-	berth_container_list_free(cs, n);
-	return ret;
-}
-
-int berth_reconcile(berth_ctx *ctx, char ***fixed, size_t *n, berth_err *err)
-{
-	/* containers started from now on see the host's mounts as they are
-	 * now, even those a private mount tree did not propagate */
-	int ret = sandbox_drop_mount_template(ctx, err);
-	char **fw = NULL;
-	size_t n_fw = 0;
-
-	if (ret == 0)
-		ret = containers_recover(ctx, fixed, n, err);
-	/* after the containers: a released one's ports are gone from the store */
-	if (ret == 0)
-		ret = fw_reconcile(ctx, &fw, &n_fw, err);
-	if (ctx->fw_restored) {
-		*fixed = xrealloc(*fixed, (*n + 1) * sizeof(**fixed));
-		(*fixed)[(*n)++] = xstrdup("firewall: table " FW_FAMILY " " FW_TABLE
-					   " was missing or altered: rebuilt from the store");
-	}
-	*fixed = xrealloc(*fixed, (*n + n_fw + 1) * sizeof(**fixed));
-	for (size_t i = 0; i < n_fw; i++)
-		(*fixed)[(*n)++] = fw[i];
-	free(fw);
-	return ret;
-}
-
-int containers_recover_quietly(berth_ctx *ctx, berth_err *err)
-{
-	char **fixed;
-	size_t n;
-	int ret = containers_recover(ctx, &fixed, &n, err);
-
-	for (size_t i = 0; i < n; i++)
-		free(fixed[i]);
-	free(fixed);
-	return ret;
-}
-
-int berth_exec(berth_ctx *ctx, const char *ref, char *const *argv, const char *const *env, size_t n_env,
+int container_exec(berth_ctx *ctx, const char *ref, char *const *argv, const char *const *env, size_t n_env,
 	       int *exit_code, berth_err *err)
 {
 	berth_container *c;
 	pid_t pid;
-	int ret = berth_container_find(ctx, ref, &c, err);
+	int ret = container_find(ctx, ref, &c, err);
 
 	if (ret < 0)
 		return ret;
@@ -303,7 +167,7 @@ static int connect_to(berth_ctx *ctx, berth_container *c, const berth_network *n
 	return sandbox_write_etc(ctx, c, err);
 }
 
-int berth_network_connect(berth_ctx *ctx, const char *net_ref, const char *container_ref, const char *ip,
+int container_connect(berth_ctx *ctx, const char *net_ref, const char *container_ref, const char *ip,
 			  const char *const *aliases, size_t n_aliases, berth_err *err)
 {
 	berth_network *net = NULL;
@@ -311,7 +175,7 @@ int berth_network_connect(berth_ctx *ctx, const char *net_ref, const char *conta
 	int ret;
 
 	if ((ret = berth_network_find(ctx, net_ref, &net, err)) == 0 &&
-	    (ret = berth_container_find(ctx, container_ref, &c, err)) == 0 &&
+	    (ret = container_find(ctx, container_ref, &c, err)) == 0 &&
 	    (ret = running_with_own_netns(c, err)) == 0)
 		ret = connect_to(ctx, c, net, ip, aliases, n_aliases, err);
 	berth_network_free(net);
@@ -342,7 +206,7 @@ static int disconnect_from(berth_ctx *ctx, berth_container *c, const berth_netwo
 	return live ? sandbox_write_etc(ctx, c, err) : 0;
 }
 
-int berth_network_disconnect(berth_ctx *ctx, const char *net_ref, const char *container_ref, bool force,
+int container_disconnect(berth_ctx *ctx, const char *net_ref, const char *container_ref, bool force,
 			     berth_err *err)
 {
 	berth_network *net = NULL;
@@ -350,7 +214,7 @@ int berth_network_disconnect(berth_ctx *ctx, const char *net_ref, const char *co
 	int ret;
 
 	if ((ret = berth_network_find(ctx, net_ref, &net, err)) == 0 &&
-	    (ret = berth_container_find(ctx, container_ref, &c, err)) == 0)
+	    (ret = container_find(ctx, container_ref, &c, err)) == 0)
 		ret = disconnect_from(ctx, c, net, force, err);
 	/* the link's deletion overlapped the bookkeeping: gone before we return */
 	int settled = nl_settle(ctx->nl, err);

@@ -1,7 +1,5 @@
 #include "core/context.h"
-#include "core/firewall.h"
 #include "fw/nft.h"
-#include "fw/ruleset.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/proc.h"
@@ -54,25 +52,7 @@ static int open_resources(berth_ctx *ctx, berth_err *err)
 	return nl_open(&ctx->nl, err);
 }
 
-/* Someone flushed the ruleset or reloaded a firewall: berth's table is
- * put back before the command does anything else. */
-static int check_firewall(berth_ctx *ctx, berth_err *err)
-{
-	bool restored = false;
-	berth_err failed = { 0 };
-
-	(void)err;
-	/* a table that cannot be restored must not stop every command,
-	 * system reconcile and network rm included: said, not fatal */
-	if (fw_check(ctx, &restored, &failed) < 0)
-		ctx_warn(ctx, "the firewall table " FW_FAMILY " " FW_TABLE " could not be restored: %s", failed.msg);
-	else if (restored)
-		ctx_warn(ctx, "the firewall table " FW_FAMILY " " FW_TABLE " was missing or altered: restored it");
-	berth_err_clear(&failed);
-	return 0;
-}
-
-int berth_open(const berth_config *cfg, berth_ctx **out, berth_err *err)
+int ctx_open(const berth_config *cfg, berth_ctx **out, berth_err *err)
 {
 	berth_ctx *ctx = xzalloc(sizeof(*ctx));
 	int ret;
@@ -81,9 +61,7 @@ int berth_open(const berth_config *cfg, berth_ctx **out, berth_err *err)
 	ctx->run_dir = xstrdup(pick(cfg ? cfg->run_dir : NULL, "BERTH_RUNDIR", DEFAULT_RUN_DIR));
 	ctx->pid = getpid();
 	ctx->start_time = proc_start_time(ctx->pid);
-	if ((ret = open_resources(ctx, err)) < 0 || (ret = recover_abandoned(ctx, err)) < 0 ||
-	    (ret = restore_after_boot(ctx, err)) < 0 || (ret = predefined_ensure(ctx, err)) < 0 ||
-	    (ret = check_firewall(ctx, err)) < 0) {
+	if ((ret = open_resources(ctx, err)) < 0) {
 		berth_close(ctx);
 		return ret;
 	}

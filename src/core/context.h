@@ -21,19 +21,10 @@ struct berth_ctx {
 
 };
 
+/* The context alone: directories, the store, a netlink socket; nothing
+ * put right (berth_open, core/entry.c, does that on top). What a monitor
+ * needs, and all it opens. */
+int ctx_open(const berth_config *cfg, berth_ctx **out, berth_err *err);
 void ctx_warn(berth_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Predefined networks (core/predefined.c). */
-int predefined_ensure(berth_ctx *ctx, berth_err *err);
-
-/* Crash recovery and restore after a reboot (core/recover.c). */
-int recover_abandoned(berth_ctx *ctx, berth_err *err);
-int restore_after_boot(berth_ctx *ctx, berth_err *err);
-
-/* Shared by create, predefined and recovery (core/network.c). */
-int network_add(berth_ctx *ctx, berth_network *net, berth_err *err);
-int network_unmake(berth_ctx *ctx, const berth_network *net, berth_err *err);
-/* A new network with a random 64-hex ID, created now. */
-berth_network *network_new(void);
 
 #endif

@@ -1,14 +1,13 @@
 #include "core/endpoint.h"
 #include "core/sandbox.h"
 #include "driver/driver.h"
-#include "core/container.h"
 #include "ipam/cidr.h"
 #include "nl/addr.h"
 #include "nl/link.h"
-#include "nl/link_kinds.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/id.h"
+#include "util/mac.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -17,20 +16,6 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-
-static bool parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned b[6];
-	char extra;
-
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &extra) != 6 ||
-	    strlen(s) != 17)
-		return false;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)b[i];
-	/* a multicast MAC cannot be an interface's address */
-	return !(mac[0] & 1);
-}
 
 static int check_ip(const endpoint_request *req, berth_addr *out, berth_err *err)
 {
@@ -63,25 +48,16 @@ int endpoint_check(const endpoint_request *req, berth_err *err)
 
 	if (req->ip && check_ip(req, &a, err) < 0)
 		return -err->code;
-	if (req->mac && !parse_mac(req->mac, mac))
+	if (req->mac && !mac_parse(req->mac, mac))
 		return berth_err_set(err, EINVAL, "invalid MAC address \"%s\"", req->mac);
 	return 0;
 }
 
-static void mac_text(const uint8_t mac[6], char out[18])
-{
-	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-}
-
-/* Docker's MAC: 02:42 and the IPv4 address, so a reused address comes
- * back with the same MAC and no neighbour cache goes stale. */
+/* The MAC asked for, else Docker's for the address. */
 static void mac_for(const endpoint_request *req, const berth_addr *a, uint8_t mac[6])
 {
-	if (req->mac && parse_mac(req->mac, mac))
-		return;
-	mac[0] = 0x02;
-	mac[1] = 0x42;
-	memcpy(mac + 2, a->bytes, 4);
+	if (!req->mac || !mac_parse(req->mac, mac))
+		mac_of_addr(a, mac);
 }
 
 bool network_takes_endpoints(const berth_network *net)
@@ -91,9 +67,9 @@ bool network_takes_endpoints(const berth_network *net)
 	return ops && ops->attach;
 }
 
-/* passthru takes the parent whole: one container at a time. In the
- * transaction that would add the endpoint, so two racing runs cannot
- * both get in. */
+/* A network that takes one container at most (macvlan's passthru mode
+ * takes the parent whole) refuses a second, in the transaction that
+ * would add the endpoint, so two racing runs cannot both get in. */
 static int check_room(berth_ctx *ctx, const berth_network *net, berth_err *err)
 {
 	const driver_ops *ops = driver_find(net->driver);
@@ -103,9 +79,7 @@ static int check_room(berth_ctx *ctx, const berth_network *net, berth_err *err)
 	_cleanup_free_ char *holder = store_network_endpoint_holder(ctx->store, net->id);
 	if (!holder)
 		return 0;
-	return berth_err_set(err, EBUSY,
-			     "macvlan network %s is in passthru mode: it takes the parent whole and already has container %s",
-			     net->name, holder);
+	return ops->full(net, holder, err);
 }
 
 /* One transaction: the address and the row that owns it. */
@@ -130,7 +104,7 @@ static int record(berth_ctx *ctx, const endpoint_request *req, berth_endpoint *e
 	if (ret == 0) {
 		uint8_t mac[6];
 		mac_for(req, &ep->addr, mac);
-		mac_text(mac, ep->mac);
+		mac_format(mac, ep->mac);
 		ret = store_endpoint_insert(ctx->store, ep, err);
 	}
 	return store_end(ctx->store, ret, err);
@@ -139,9 +113,11 @@ static int record(berth_ctx *ctx, const endpoint_request *req, berth_endpoint *e
 static int plug_inside(nl_sock *inside, const berth_endpoint *ep, bool default_route, berth_err *err)
 {
 	berth_prefix p = { .addr = ep->addr, .len = ep->prefix_len };
-	unsigned index = nl_link_index(inside, ep->ifname);
-	int ret;
+	unsigned index = 0;
+	int ret = nl_link_find(inside, ep->ifname, &index, err);
 
+	if (ret < 0)
+		return ret;
 	if (!index)
 		return berth_err_set(err, ENODEV, "%s did not appear in the container", ep->ifname);
 	/* born with IPv6 disabled (the sandbox's default): no autoconf to stop */
@@ -158,13 +134,13 @@ static void read_back_mac(berth_ctx *ctx, nl_sock *inside, berth_endpoint *ep)
 {
 	nl_link_state st;
 	berth_err ignored = { 0 };
-	char text[18];
+	char text[MAC_STRLEN];
 
 	if (nl_link_state_of(inside, ep->ifname, &st, &ignored) < 0 || !st.has_mac) {
 		berth_err_clear(&ignored);
 		return;
 	}
-	mac_text(st.mac, text);
+	mac_format(st.mac, text);
 	if (!strcmp(text, ep->mac))
 		return;
 	snprintf(ep->mac, sizeof(ep->mac), "%s", text);
@@ -215,14 +191,9 @@ int endpoint_attach(berth_ctx *ctx, const berth_container *c, int netns_fd, cons
 	ep.gateway = req->net->subnets[0].gateway;
 	ep.aliases = strv_copy(req->aliases, req->n_aliases);
 	ep.n_aliases = req->n_aliases;
+	/* -EADDRINUSE, -ENOSPC, -EBUSY: maybe held by a container whose
+	 * monitor died; the public entry point recovers and retries */
 	ret = record(ctx, req, &ep, err);
-	if (ret == -EADDRINUSE || ret == -ENOSPC || ret == -EBUSY) {
-		/* a container whose monitor died may hold it (an address, a
-		 * passthru parent): release and retry */
-		berth_err_clear(err);
-		if ((ret = containers_recover_quietly(ctx, err)) == 0)
-			ret = record(ctx, req, &ep, err);
-	}
 	if (ret == 0 && (ret = plug(ctx, netns_fd, req, &ep, err)) < 0) {
 		berth_err_wrap(err, "connecting to network %s", req->net->name);
 		endpoint_detach(ctx, &ep, false, err);
@@ -255,21 +226,18 @@ static int unplug_live(berth_ctx *ctx, const berth_endpoint *ep, berth_err *err)
 int endpoint_detach(berth_ctx *ctx, const berth_endpoint *ep, bool unplug, berth_err *err)
 {
 	berth_err one = { 0 };
-	int ret = 0;
+	bool failed = false;
 
 	/* every step is tried; the failures are reported together */
-	if (unplug && unplug_live(ctx, ep, &one) < 0) {
-		ret = berth_err_append(err, &one);
-		berth_err_clear(&one);
+	if (unplug)
+		failed |= berth_err_collect(err, unplug_live(ctx, ep, &one), &one) < 0;
+	int ret = store_begin(ctx->store, &one);
+	if (ret == 0) {
+		ret = store_lease_release(ctx->store, ep->network_id, &ep->addr, &one);
+		if (ret == 0)
+			ret = store_endpoint_delete(ctx->store, ep->id, &one);
+		ret = store_end(ctx->store, ret, &one);
 	}
-	if (store_begin(ctx->store, &one) == 0) {
-		int r = store_lease_release(ctx->store, ep->network_id, &ep->addr, &one);
-		if (r == 0)
-			r = store_endpoint_delete(ctx->store, ep->id, &one);
-		if (store_end(ctx->store, r, &one) == 0)
-			return ret;
-	}
-	ret = berth_err_append(err, &one);
-	berth_err_clear(&one);
-	return ret;
+	failed |= berth_err_collect(err, ret, &one) < 0;
+	return failed ? -err->code : 0;
 }

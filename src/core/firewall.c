@@ -25,7 +25,9 @@
 
 static bool firewalled(const berth_network *net)
 {
-	return !strcmp(net->driver, "bridge") && net->ifname;
+	const driver_ops *ops = driver_find(net->driver);
+
+	return ops && ops->in_firewall && net->ifname;
 }
 
 /* What a rebuild puts in: a pending network is being made by its owner,

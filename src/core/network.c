@@ -3,9 +3,8 @@
  * row owned by this process); do the kernel steps, undoing them on
  * failure; then mark the row active. A crash between the two leaves a
  * pending row that the next berth process rolls back (core/recover.c). */
-#include "core/context.h"
+#include "core/network.h"
 #include "core/firewall.h"
-#include "core/container.h"
 #include "core/network_spec.h"
 #include "driver/driver.h"
 #include "ipam/cidr.h"
@@ -70,13 +69,8 @@ static int check_conflicts(berth_network **nets, size_t n, const berth_network *
 		const berth_network *o = nets[i];
 		if (!strcmp(o->name, net->name))
 			return berth_err_set(err, EEXIST, "network with name %s already exists", net->name);
-		if (net->ifname && o->ifname && !strcmp(o->ifname, net->ifname)) {
-			if (!strcmp(net->driver, "macvlan") && !strcmp(o->driver, "macvlan"))
-				return berth_err_set(err, EEXIST, "parent interface %s is already used by macvlan network %s",
-						     net->ifname, o->name);
-			return berth_err_set(err, EEXIST, "bridge name %s is already used by network \"%s\"",
-					     net->ifname, o->name);
-		}
+		if (net->ifname && o->ifname && !strcmp(o->ifname, net->ifname))
+			return driver_find(net->driver)->device_in_use(net, o, err);
 		for (size_t s = 0; s < net->n_subnets; s++)
 			for (size_t t = 0; t < o->n_subnets; t++)
 				if (prefix_overlaps(&net->subnets[s].subnet, &o->subnets[t].subnet))
@@ -116,40 +110,27 @@ static int reserve_gateways(berth_ctx *ctx, const berth_network *net, berth_err 
 	return 0;
 }
 
-/* A macvlan network's host shim takes an address of the subnet: leased
- * like a container's, so no container is ever given it (by default the
- * last host address, away from where containers start). */
-static int reserve_host_shim(berth_ctx *ctx, berth_network *net, berth_err *err)
+/* The address a driver keeps for a device of its own, leased like a
+ * container's, so no container is ever given it. */
+static int reserve_own_address(berth_ctx *ctx, berth_network *net, berth_err *err)
 {
-	const char *given = kv_get(&net->options, OPT_SHIM_IP);
-	const berth_subnet *sn = net->n_subnets ? &net->subnets[0] : NULL;
-	berth_addr want, got;
+	const driver_ops *ops = driver_find(net->driver);
+	driver_address own = { 0 };
+	berth_addr got;
 	char text[BERTH_ADDR_STRLEN];
-	int ret;
+	int ret = ops->own_address ? ops->own_address(net, &own, err) : 0;
 
-	if (!network_option_bool(net, OPT_SHIM, false) || !sn)
-		return 0;
-	/* the last address of the range containers are given (--ip-range),
-	 * not one the admin kept out of it, such as the LAN's router */
-	const berth_prefix *range = sn->has_ip_range ? &sn->ip_range : &sn->subnet;
-	if (given)
-		addr_parse(given, &want);
-	else
-		want = prefix_addr_at(range, prefix_last_offset(range) - (range->len < 31));
-	if (!prefix_contains(&sn->subnet, &want)) {
-		char sub[BERTH_PREFIX_STRLEN];
-		return berth_err_set(err, EINVAL, "host shim address %s is not in subnet %s of network %s",
-				     addr_format(&want, text), prefix_format(&sn->subnet, sub), net->name);
-	}
-	ret = store_lease_take(ctx->store, net->id, sn, "host-shim", &want, &got, err);
-	if (ret == -EADDRINUSE) {
+	if (ret <= 0)
+		return ret;
+	ret = store_lease_take(ctx->store, net->id, &net->subnets[0], own.holder, &own.addr, &got, err);
+	if (ret == -EADDRINUSE) { /* a new network's only lease so far */
 		berth_err_clear(err);
-		return berth_err_set(err, EADDRINUSE, "host shim address %s is the gateway of network %s",
-				     addr_format(&want, text), net->name);
+		return berth_err_set(err, EADDRINUSE, "%s %s is the gateway of network %s", own.what,
+				     addr_format(&own.addr, text), net->name);
 	}
 	if (ret < 0)
 		return ret;
-	kv_set(&net->options, OPT_SHIM_IP, addr_format(&got, text));
+	kv_set(&net->options, own.option, addr_format(&got, text));
 	return store_network_set_options(ctx->store, net, err);
 }
 
@@ -172,19 +153,18 @@ static int record_pending(berth_ctx *ctx, berth_network *net, prefix_list *host,
 	net->owner_pid = ctx->pid;
 	net->owner_start = ctx->start_time;
 	if ((ret = store_network_insert(ctx->store, net, err)) == 0 && (ret = reserve_gateways(ctx, net, err)) == 0)
-		ret = reserve_host_shim(ctx, net, err);
+		ret = reserve_own_address(ctx, net, err);
 out:
 	berth_network_list_free(nets, n);
 	return store_end(ctx->store, ret, err);
 }
 
+/* Undoes the pending row; its failure joins the error that caused it. */
 static void forget_network(berth_ctx *ctx, const berth_network *net, berth_err *err)
 {
 	berth_err more = { 0 };
 
-	if (store_network_delete(ctx->store, net->id, &more) < 0)
-		berth_err_append(err, &more);
-	berth_err_clear(&more);
+	berth_err_collect(err, store_network_delete(ctx->store, net->id, &more), &more);
 }
 
 int network_add(berth_ctx *ctx, berth_network *net, berth_err *err)
@@ -210,12 +190,8 @@ int network_add(berth_ctx *ctx, berth_network *net, berth_err *err)
 	if ((ret = store_network_set_options(ctx->store, net, err)) < 0 || (ret = fw_network_up(ctx, net, err)) < 0 ||
 	    (ret = store_network_set_state(ctx->store, net->id, "active", 0, 0, err)) < 0) {
 		berth_err undo = { 0 };
-		if (fw_network_down(ctx, net, &undo) < 0)
-			berth_err_append(err, &undo);
-		berth_err_clear(&undo);
-		if (ops->remove(ctx->nl, net, &undo) < 0)
-			berth_err_append(err, &undo);
-		berth_err_clear(&undo);
+		berth_err_collect(err, fw_network_down(ctx, net, &undo), &undo);
+		berth_err_collect(err, ops->remove(ctx->nl, net, &undo), &undo);
 		forget_network(ctx, net, err);
 		goto out;
 	}
@@ -333,69 +309,47 @@ out:
 int network_unmake(berth_ctx *ctx, const berth_network *net, berth_err *err)
 {
 	const driver_ops *ops = driver_find(net->driver);
-	berth_err more = { 0 };
-	/* firewall first, then the bridge; each tried whatever the other did */
-	int ret = fw_network_down(ctx, net, err);
+	berth_err one = { 0 };
+	bool failed = false;
 
-	if (ops && ops->remove(ctx->nl, net, &more) < 0)
-		ret = berth_err_append(err, &more);
-	berth_err_clear(&more);
-	return ret < 0 ? ret : store_network_delete(ctx->store, net->id, err);
+	/* firewall first, then the bridge; each tried whatever the other did */
+	failed |= berth_err_collect(err, fw_network_down(ctx, net, &one), &one) < 0;
+	if (ops)
+		failed |= berth_err_collect(err, ops->remove(ctx->nl, net, &one), &one) < 0;
+	return failed ? -err->code : store_network_delete(ctx->store, net->id, err);
 }
 
-static int remove_network(berth_ctx *ctx, const berth_network *net, berth_err *err)
+int network_remove(berth_ctx *ctx, const berth_network *net, berth_err *err)
 {
 	int ret;
 
 	if (net->predefined)
 		return berth_err_set(err, EPERM, "%s is a pre-defined network and cannot be removed", net->name);
-	ret = claim_for_removal(ctx, net, err);
-	if (ret == -EBUSY) {
-		/* endpoints of containers whose monitor died do not count */
-		berth_err_clear(err);
-		if ((ret = containers_recover_quietly(ctx, err)) == 0)
-			ret = claim_for_removal(ctx, net, err);
-	}
-	if (ret < 0)
+	if ((ret = claim_for_removal(ctx, net, err)) < 0)
 		return ret;
 	if ((ret = network_unmake(ctx, net, err)) < 0) {
 		/* back in service as it was: its firewall elements too, which
 		 * went first (a no-op when they are still there) */
-		berth_err ignored = { 0 };
-		store_network_set_state(ctx->store, net->id, "active", 0, 0, &ignored);
-		if (fw_network_up(ctx, net, &ignored) < 0)
-			berth_err_clear(&ignored);
-		berth_err_clear(&ignored);
+		berth_err undo = { 0 };
+		berth_err_collect(err, store_network_set_state(ctx->store, net->id, "active", 0, 0, &undo), &undo);
+		berth_err_collect(err, fw_network_up(ctx, net, &undo), &undo);
 	}
 	return ret;
 }
 
-int berth_network_remove(berth_ctx *ctx, const char *ref, berth_err *err)
-{
-	berth_network *net = NULL;
-	int ret = berth_network_find(ctx, ref, &net, err);
-
-	if (ret == 0)
-		ret = remove_network(ctx, net, err);
-	berth_network_free(net);
-	return ret;
-}
-
-int berth_network_prune(berth_ctx *ctx, char ***names, size_t *n_names, berth_err *err)
+int network_prune(berth_ctx *ctx, char ***names, size_t *n_names, berth_err *err)
 {
 	berth_network **nets;
 	size_t n;
 	int ret = berth_network_list(ctx, &nets, &n, err), failed = 0;
 
-	*names = NULL;
-	*n_names = 0;
 	if (ret < 0)
 		return ret;
 	for (size_t i = 0; i < n; i++) {
 		berth_err one = { 0 };
 		if (nets[i]->predefined || nets[i]->n_endpoints)
 			continue;
-		if (remove_network(ctx, nets[i], &one) < 0) {
+		if (network_remove(ctx, nets[i], &one) < 0) {
 			failed = -one.code;
 			berth_err_append(err, &one);
 		} else {

@@ -147,12 +147,14 @@ static int parse_pairs(const char *const *items, size_t n, bool value_optional, 
 
 static int spec_driver(const berth_network_spec *spec, berth_network *net, const driver_ops **ops, berth_err *err)
 {
-	const char *name = spec->driver ? spec->driver : "bridge";
+	const char *name = spec->driver ? spec->driver : DRIVER_DEFAULT;
 
 	*ops = driver_find(name);
-	if (!*ops)
-		return berth_err_set(err, EINVAL, "unknown network driver \"%s\" (available: %s)", name,
-				     driver_creatable_names());
+	if (!*ops) {
+		char names[128];
+		driver_creatable_names(names, sizeof(names), ", ");
+		return berth_err_set(err, EINVAL, "unknown network driver \"%s\" (available: %s)", name, names);
+	}
 	if ((*ops)->single_instance)
 		return berth_err_set(err, EINVAL, "only one instance of \"%s\" network is allowed", name);
 	net->driver = xstrdup(name);

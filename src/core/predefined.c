@@ -1,5 +1,6 @@
 /* bridge, host and none exist from the first use, as in Docker. */
-#include "core/context.h"
+#include "core/predefined.h"
+#include "core/network.h"
 #include "driver/driver.h"
 #include "util/err.h"
 #include "util/kv.h"
@@ -40,7 +41,7 @@ static int add_predefined(berth_ctx *ctx, const char *name, const char *driver, 
 	net->name = xstrdup(name);
 	net->driver = xstrdup(driver);
 	net->predefined = true;
-	if (!strcmp(driver, "bridge")) {
+	if (!strcmp(name, "bridge")) { /* Docker's default network, on a device of berth's name */
 		kv_set(&net->options, "com.docker.network.bridge.default_bridge", "true");
 		kv_set(&net->options, "com.docker.network.bridge.name", DEFAULT_BRIDGE_IFNAME);
 	}

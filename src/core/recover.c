@@ -1,8 +1,12 @@
-/* Putting the kernel back in line with the store at start-up: rows left
- * half-made by a berth process that died, and kernel objects that a
- * reboot took away while the store (on disk) kept them. */
-#include "core/context.h"
+/* Putting the kernel back in line with the store: rows left half-made by
+ * a berth process that died, containers whose monitor died, and kernel
+ * objects that a reboot took away while the store (on disk) kept them. */
+#include "core/recover.h"
+#include "core/container.h"
 #include "core/firewall.h"
+#include "core/network.h"
+#include "core/sandbox.h"
+#include "fw/ruleset.h"
 #include "driver/driver.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -12,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 static bool abandoned(const berth_network *net)
@@ -92,4 +97,108 @@ int restore_after_boot(berth_ctx *ctx, berth_err *err)
 	if (fd < 0)
 		return berth_err_sys(err, errno, "creating %s", marker);
 	return 0;
+}
+
+static bool owner_gone(const berth_container *c)
+{
+	return !proc_is_alive(c->owner_pid, c->owner_start);
+}
+
+typedef enum orphan { NOT_ORPHAN, HALF_MADE, UNWATCHED_DEAD } orphan;
+
+static orphan orphan_of(const berth_container *c)
+{
+	if (!owner_gone(c))
+		return NOT_ORPHAN;
+	if (!strcmp(c->state, "created"))
+		return HALF_MADE;
+	return !strcmp(c->state, "running") && !container_alive(c) ? UNWATCHED_DEAD : NOT_ORPHAN;
+}
+
+/* Under the write lock, looks again and becomes the owner: what we read
+ * before may be stale (its monitor may have released it, then exited). */
+static int claim_orphan(berth_ctx *ctx, const char *id, berth_container **out, orphan *kind, berth_err *err)
+{
+	berth_container **cs = NULL;
+	size_t n = 0;
+	int ret = store_begin(ctx->store, err);
+
+	*kind = NOT_ORPHAN;
+	if (ret < 0)
+		return ret;
+	ret = store_container_load_all(ctx->store, &cs, &n, err);
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		if (strcmp(cs[i]->id, id) || (*kind = orphan_of(cs[i])) == NOT_ORPHAN)
+			continue;
+		cs[i]->owner_pid = ctx->pid;
+		cs[i]->owner_start = ctx->start_time;
+		if ((ret = store_container_update(ctx->store, cs[i], err)) == 0)
+			*out = steal_ptr(cs[i]);
+	}
+	berth_container_list_free(cs, n);
+	return store_end(ctx->store, ret, err);
+}
+
+int containers_recover(berth_ctx *ctx, char ***fixed, size_t *n_fixed, berth_err *err)
+{
+	berth_container **cs = NULL;
+	size_t n = 0;
+	int ret = store_container_load_all(ctx->store, &cs, &n, err);
+
+	*fixed = NULL;
+	*n_fixed = 0;
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		berth_container *c = NULL;
+		orphan kind;
+		if (orphan_of(cs[i]) == NOT_ORPHAN || (ret = claim_orphan(ctx, cs[i]->id, &c, &kind, err)) < 0 || !c)
+			continue;
+		/* the exit code died with the monitor; 255 says "unknown" */
+		c->auto_remove |= kind == HALF_MADE;
+		if (container_release(ctx, c, 255, err) < 0)
+			ret = -err->code;
+		*fixed = xrealloc(*fixed, (*n_fixed + 1) * sizeof(**fixed));
+		(*fixed)[(*n_fixed)++] = xasprintf("container %s: %s", c->name,
+						   kind == HALF_MADE ? "left half-made by a dead berth process, removed"
+								     : "exited while its monitor was dead, released");
+		berth_container_free(c);
+	}
+	berth_container_list_free(cs, n);
+	return ret;
+}
+
+int berth_reconcile(berth_ctx *ctx, char ***fixed, size_t *n, berth_err *err)
+{
+	/* containers started from now on see the host's mounts as they are
+	 * now, even those a private mount tree did not propagate */
+	int ret = sandbox_drop_mount_template(ctx, err);
+	char **fw = NULL;
+	size_t n_fw = 0;
+
+	if (ret == 0)
+		ret = containers_recover(ctx, fixed, n, err);
+	/* after the containers: a released one's ports are gone from the store */
+	if (ret == 0)
+		ret = fw_reconcile(ctx, &fw, &n_fw, err);
+	if (ctx->fw_restored) {
+		*fixed = xrealloc(*fixed, (*n + 1) * sizeof(**fixed));
+		(*fixed)[(*n)++] = xstrdup("firewall: table " FW_FAMILY " " FW_TABLE
+					   " was missing or altered: rebuilt from the store");
+	}
+	*fixed = xrealloc(*fixed, (*n + n_fw + 1) * sizeof(**fixed));
+	for (size_t i = 0; i < n_fw; i++)
+		(*fixed)[(*n)++] = fw[i];
+	free(fw);
+	return ret;
+}
+
+int containers_recover_quietly(berth_ctx *ctx, berth_err *err)
+{
+	char **fixed;
+	size_t n;
+	int ret = containers_recover(ctx, &fixed, &n, err);
+
+	for (size_t i = 0; i < n; i++)
+		free(fixed[i]);
+	free(fixed);
+	return ret;
 }

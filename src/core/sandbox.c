@@ -144,6 +144,17 @@ int sandbox_drop_mount_template(berth_ctx *ctx, berth_err *err)
 	return mntns_template_drop(path, err);
 }
 
+/* Every new namespace has lo, down. */
+static int bring_lo_up(nl_sock *inside, berth_err *err)
+{
+	unsigned lo = 0;
+	int ret = nl_link_find(inside, "lo", &lo, err);
+
+	if (ret == 0 && !lo)
+		ret = berth_err_set(err, ENODEV, "no lo in a new network namespace");
+	return ret < 0 ? ret : nl_link_up(inside, lo, false, err);
+}
+
 int sandbox_create_netns(berth_ctx *ctx, const char *container_id, berth_err *err)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/netns", ctx->run_dir);
@@ -158,7 +169,7 @@ int sandbox_create_netns(berth_ctx *ctx, const char *container_id, berth_err *er
 	if (fd < 0)
 		ret = berth_err_sys(err, errno, "opening %s", path);
 	else if ((ret = nl_open_in_netns(fd, &inside, err)) == 0)
-		ret = nl_link_up(inside, nl_link_index(inside, "lo"), false, err);
+		ret = bring_lo_up(inside, err);
 	nl_close(inside);
 	if (ret < 0) {
 		berth_err ignored = { 0 };

@@ -5,6 +5,7 @@
 #include "nl/addr.h"
 #include "nl/link.h"
 #include "util/err.h"
+#include "util/mac.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -16,20 +17,6 @@
 #define OPT_BRIDGE_NAME "com.docker.network.bridge.name"
 #define OPT_MTU "com.docker.network.driver.mtu"
 #define OPT_DEFAULT_BRIDGE "com.docker.network.bridge.default_bridge"
-
-/* Go's strconv.ParseBool, which Docker reads these options with. */
-static const char *const bool_words[] = { "1", "t", "T", "TRUE", "true", "True",
-					  "0", "f", "F", "FALSE", "false", "False" };
-
-bool option_bool_value(const char *v, bool *out)
-{
-	for (size_t i = 0; i < sizeof(bool_words) / sizeof(bool_words[0]); i++)
-		if (!strcmp(v, bool_words[i])) {
-			*out = i < 6;
-			return true;
-		}
-	return false;
-}
 
 static int parse_mtu(const char *value, unsigned *mtu, berth_err *err)
 {
@@ -116,14 +103,11 @@ static int bridge_remove(nl_sock *nl, const berth_network *net, berth_err *err)
  * Docker's 02:42 prefix, as a container's MAC is made from its address). */
 static void gateway_mac(const berth_network *net, uint8_t mac[6])
 {
-	mac[0] = 0x02;
-	mac[1] = 0x42;
-	memset(mac + 2, 0, 4);
-	for (size_t i = 0; i < net->n_subnets; i++)
-		if (net->subnets[i].gateway.family == AF_INET) {
-			memcpy(mac + 2, net->subnets[i].gateway.bytes, 4);
-			break;
-		}
+	size_t i = 0;
+
+	while (i < net->n_subnets && net->subnets[i].gateway.family != AF_INET)
+		i++;
+	mac_of_addr(i < net->n_subnets ? &net->subnets[i].gateway : &(berth_addr){ 0 }, mac);
 }
 
 static int bridge_create(nl_sock *nl, berth_network *net, driver_notes *notes, berth_err *err)
@@ -135,24 +119,28 @@ static int bridge_create(nl_sock *nl, berth_network *net, driver_notes *notes, b
 
 	if (ret < 0)
 		return berth_err_wrap(err, "creating bridge %s", net->ifname);
-	unsigned ifindex = nl_link_index(nl, net->ifname);
-	if (!ifindex)
+	unsigned ifindex = 0;
+	if ((ret = nl_link_find(nl, net->ifname, &ifindex, err)) == 0 && !ifindex)
 		ret = berth_err_set(err, ENODEV, "bridge %s vanished right after its creation", net->ifname);
-	else if ((ret = add_gateways(nl, net, ifindex, err)) == 0 &&
+	else if (ret == 0 && (ret = add_gateways(nl, net, ifindex, err)) == 0 &&
 		 (ret = nl_link_up(nl, ifindex, !net->enable_ipv6, err)) < 0)
 		berth_err_wrap(err, "setting bridge %s up", net->ifname);
 	if (ret < 0) {
 		berth_err undo = { 0 };
-		if (bridge_remove(nl, net, &undo) < 0)
-			berth_err_append(err, &undo);
-		berth_err_clear(&undo);
+		berth_err_collect(err, bridge_remove(nl, net, &undo), &undo);
 	}
 	return ret;
 }
 
 static bool bridge_exists(nl_sock *nl, const berth_network *net)
 {
-	return nl_link_index(nl, net->ifname) != 0;
+	berth_err ignored = { 0 };
+	unsigned index = 0;
+
+	/* a lookup the kernel refused says no */
+	if (nl_link_find(nl, net->ifname, &index, &ignored) < 0)
+		berth_err_clear(&ignored);
+	return index != 0;
 }
 
 /* A veth pair born with its peer in the sandbox (one request), the host
@@ -160,27 +148,35 @@ static bool bridge_exists(nl_sock *nl, const berth_network *net)
 static int bridge_attach(nl_sock *nl, const berth_network *net, const berth_endpoint *ep, int netns_fd,
 			 const uint8_t mac[6], berth_err *err)
 {
-	unsigned bridge = nl_link_index(nl, net->ifname);
-	int ret;
+	unsigned bridge = 0, host = 0;
+	int ret = nl_link_find(nl, net->ifname, &bridge, err);
 
+	if (ret < 0)
+		return ret;
 	if (!bridge)
 		return berth_err_set(err, ENODEV, "bridge %s of network %s is missing", net->ifname, net->name);
 	if ((ret = nl_veth_add(nl, ep->host_ifname, bridge, ep->ifname, netns_fd, mac, net->mtu, err)) < 0)
 		return berth_err_wrap(err, "creating veth %s", ep->host_ifname);
-	unsigned host = nl_link_index(nl, ep->host_ifname);
 	/* hairpin: where br_netfilter is loaded, a container calling its own
 	 * published port through the host's address is bridged back out of
 	 * its own port; isolated: enable_icc=false */
-	if ((ret = nl_bridge_port_set(nl, host, true, !network_option_bool(net, OPT_ICC, true), err)) < 0)
+	if ((ret = nl_link_find(nl, ep->host_ifname, &host, err)) == 0 && !host)
+		ret = berth_err_set(err, ENODEV, "veth %s vanished right after its creation", ep->host_ifname);
+	else if (ret == 0 &&
+		 (ret = nl_bridge_port_set(nl, host, true, !network_option_bool(net, OPT_ICC, true), err)) < 0)
 		berth_err_wrap(err, "setting bridge port %s", ep->host_ifname);
-	else if ((ret = nl_link_up(nl, host, true, err)) < 0)
+	else if (ret == 0 && (ret = nl_link_up(nl, host, true, err)) < 0)
 		berth_err_wrap(err, "setting %s up", ep->host_ifname);
 	if (ret < 0) {
-		berth_err ignored = { 0 };
-		if (nl_link_del(nl, ep->host_ifname, &ignored) < 0)
-			berth_err_clear(&ignored);
+		berth_err undo = { 0 };
+		berth_err_collect(err, nl_link_del(nl, ep->host_ifname, &undo), &undo);
 	}
 	return ret;
+}
+
+static int bridge_in_use(const berth_network *net, const berth_network *other, berth_err *err)
+{
+	return berth_err_set(err, EEXIST, "bridge name %s is already used by network \"%s\"", net->ifname, other->name);
 }
 
 static int bridge_detach(nl_sock *nl, const berth_endpoint *ep, int netns_fd, berth_err *err)
@@ -195,6 +191,8 @@ static int bridge_detach(nl_sock *nl, const berth_endpoint *ep, int netns_fd, be
 const driver_ops driver_bridge = {
 	.name = "bridge",
 	.has_subnet = true,
+	.in_firewall = true,
+	.device_in_use = bridge_in_use,
 	.configure = bridge_configure,
 	.create = bridge_create,
 	.remove = bridge_remove,

@@ -5,6 +5,7 @@
 #include <net/if.h>
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,20 @@ static const driver_ops *const drivers[] = {
 	&driver_host,
 	&driver_null,
 };
+
+/* Go's strconv.ParseBool, which Docker reads these options with. */
+static const char *const bool_words[] = { "1", "t", "T", "TRUE", "true", "True",
+					  "0", "f", "F", "FALSE", "false", "False" };
+
+bool option_bool_value(const char *v, bool *out)
+{
+	for (size_t i = 0; i < sizeof(bool_words) / sizeof(bool_words[0]); i++)
+		if (!strcmp(v, bool_words[i])) {
+			*out = i < 6;
+			return true;
+		}
+	return false;
+}
 
 bool network_option_bool(const berth_network *net, const char *key, bool fallback)
 {
@@ -64,7 +79,17 @@ const driver_ops *driver_find(const char *name)
 	return NULL;
 }
 
-const char *driver_creatable_names(void)
+void driver_creatable_names(char *buf, size_t size, const char *sep)
 {
-	return "bridge, macvlan";
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
+		if (drivers[i]->single_instance)
+			continue;
+		int n = snprintf(buf + used, size - used, "%s%s", used ? sep : "", drivers[i]->name);
+		if (n < 0 || (size_t)n >= size - used)
+			return;
+		used += (size_t)n;
+	}
 }

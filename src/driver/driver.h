@@ -23,12 +23,31 @@ typedef struct driver_notes {
 void driver_note(driver_notes *notes, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void driver_notes_free(driver_notes *notes);
 
+/* An address of the network's subnet a driver keeps for a device of its
+ * own (macvlan's host shim): core leases it like a container's, so no
+ * container is ever given it, and records the address it got. */
+typedef struct driver_address {
+	berth_addr addr;
+	const char *holder; /* the lease's holder, as the store keeps it */
+	const char *what;   /* for messages: "host shim address" */
+	const char *option; /* the -o option the address is recorded in */
+} driver_address;
+
 typedef struct driver_ops {
 	const char *name;
 	/* host and null exist once, as predefined networks */
 	bool single_instance;
 	/* needs a subnet from IPAM */
 	bool has_subnet;
+	/* takes part in the berth table: masquerade, isolation, icc and
+	 * published ports (a container may publish ports only on these) */
+	bool in_firewall;
+	/* The refusal when `other` already has the device net would own
+	 * (their ifname is the same). */
+	int (*device_in_use)(const berth_network *net, const berth_network *other, berth_err *err);
+	/* 1 and *out filled when the network needs an address of its own
+	 * (NULL or 0: none). */
+	int (*own_address)(const berth_network *net, driver_address *out, berth_err *err);
 	/* Checks the -o options (pure) and fills what they decide (device
 	 * name, MTU) into net. */
 	int (*configure)(berth_network *net, berth_err *err);
@@ -45,8 +64,11 @@ typedef struct driver_ops {
 	/* Undoes attach for a live sandbox; a sandbox that goes away takes
 	 * its links with it. Gone is success. */
 	int (*detach)(nl_sock *nl, const berth_endpoint *ep, int netns_fd, berth_err *err);
-	/* Containers the network takes at most (0: no limit). */
+	/* Containers the network takes at most (0: no limit; core enforces
+	 * 1, the only other), and the refusal (EBUSY) once it has them
+	 * (`holder`: one it has). */
 	unsigned (*max_endpoints)(const berth_network *net);
+	int (*full)(const berth_network *net, const char *holder, berth_err *err);
 } driver_ops;
 
 const driver_ops *driver_find(const char *name);
@@ -56,8 +78,11 @@ bool option_bool_value(const char *v, bool *out);
 bool network_option_bool(const berth_network *net, const char *key, bool fallback);
 /* A name the kernel takes for a link, and nftables reads as a name. */
 bool driver_valid_ifname(const char *s);
-/* "bridge, macvlan": the drivers a user may create networks with. */
-const char *driver_creatable_names(void);
+/* The drivers a user may create networks with (from the driver table),
+ * joined by `sep` ("bridge, macvlan" with ", "), in buf. */
+void driver_creatable_names(char *buf, size_t size, const char *sep);
+/* What `network create` uses without -d, as Docker. */
+#define DRIVER_DEFAULT "bridge"
 
 extern const driver_ops driver_bridge;
 extern const driver_ops driver_host;

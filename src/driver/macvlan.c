@@ -219,39 +219,57 @@ static int make_shim(nl_sock *nl, const berth_network *net, unsigned parent, ber
 		return berth_err_set(err, EINVAL, "macvlan network %s: no host shim address", net->name);
 	if (nl_macvlan_add(nl, name, parent, MACVLAN_MODE_BRIDGE, -1, NULL, net->mtu, err) < 0)
 		return berth_err_wrap(err, "creating host shim %s", name);
-	unsigned index = nl_link_index(nl, name);
+	unsigned index;
+	if (nl_link_find(nl, name, &index, err) < 0)
+		return -err->code;
+	if (!index)
+		return berth_err_set(err, ENODEV, "host shim %s vanished right after its creation", name);
 	if (nl_addr_add(nl, index, &p, err) < 0 || nl_link_up(nl, index, true, err) < 0)
 		return berth_err_wrap(err, "setting up host shim %s", name);
 	return 0;
 }
 
-static int macvlan_remove(nl_sock *nl, const berth_network *net, berth_err *err)
+static int delete_shim(nl_sock *nl, const berth_network *net, berth_err *err)
 {
 	char name[IFNAMSIZ];
-	berth_err more = { 0 };
-	int ret = 0;
 
 	shim_name(net, name);
-	if (nl_link_del(nl, name, &more) < 0) {
-		berth_err_wrap(&more, "deleting host shim %s", name);
-		ret = berth_err_append(err, &more);
-		berth_err_clear(&more);
-	}
-	unsigned parent = nl_link_index(nl, option(net, OPT_PARENT));
-	if (parent && network_option_bool(net, OPT_SET_PROMISC, false) && nl_link_set_promisc(nl, parent, false, &more) < 0) {
-		berth_err_wrap(&more, "turning promiscuous mode off on %s", option(net, OPT_PARENT));
-		ret = berth_err_append(err, &more);
-		berth_err_clear(&more);
-	}
-	/* dm-<id> can only be berth's, recorded or not (a berth killed
-	 * between making it and recording it) */
-	bool made = network_option_bool(net, OPT_MADE_PARENT, false) || is_own_isolated_parent(net, option(net, OPT_PARENT));
-	if (made && nl_link_del(nl, option(net, OPT_PARENT), &more) < 0) {
-		berth_err_wrap(&more, "deleting parent interface %s", option(net, OPT_PARENT));
-		ret = berth_err_append(err, &more);
-		berth_err_clear(&more);
-	}
-	return ret;
+	return nl_link_del(nl, name, err) < 0 ? berth_err_wrap(err, "deleting host shim %s", name) : 0;
+}
+
+/* Only if berth turned it on, and the parent is still there. */
+static int promisc_off(nl_sock *nl, const berth_network *net, berth_err *err)
+{
+	const char *name = option(net, OPT_PARENT);
+	unsigned parent = 0;
+
+	if (!network_option_bool(net, OPT_SET_PROMISC, false))
+		return 0;
+	if (nl_link_find(nl, name, &parent, err) < 0 || (parent && nl_link_set_promisc(nl, parent, false, err) < 0))
+		return berth_err_wrap(err, "turning promiscuous mode off on %s", name);
+	return 0;
+}
+
+/* dm-<id> can only be berth's, recorded or not (a berth killed between
+ * making it and recording it) */
+static int delete_made_parent(nl_sock *nl, const berth_network *net, berth_err *err)
+{
+	const char *name = option(net, OPT_PARENT);
+
+	if (!network_option_bool(net, OPT_MADE_PARENT, false) && !is_own_isolated_parent(net, name))
+		return 0;
+	return nl_link_del(nl, name, err) < 0 ? berth_err_wrap(err, "deleting parent interface %s", name) : 0;
+}
+
+static int macvlan_remove(nl_sock *nl, const berth_network *net, berth_err *err)
+{
+	berth_err one = { 0 };
+	bool failed = false;
+
+	failed |= berth_err_collect(err, delete_shim(nl, net, &one), &one) < 0;
+	failed |= berth_err_collect(err, promisc_off(nl, net, &one), &one) < 0;
+	failed |= berth_err_collect(err, delete_made_parent(nl, net, &one), &one) < 0;
+	return failed ? -err->code : 0;
 }
 
 /* Undoes only what this call made: a concurrent restore after a reboot
@@ -259,15 +277,11 @@ static int macvlan_remove(nl_sock *nl, const berth_network *net, berth_err *err)
 static void undo_create(nl_sock *nl, const berth_network *net, bool made_parent, bool made_shim, berth_err *err)
 {
 	berth_err undo = { 0 };
-	char name[IFNAMSIZ];
 
-	shim_name(net, name);
-	if (made_shim && nl_link_del(nl, name, &undo) < 0)
-		berth_err_append(err, &undo);
-	berth_err_clear(&undo);
-	if (made_parent && nl_link_del(nl, option(net, OPT_PARENT), &undo) < 0)
-		berth_err_append(err, &undo);
-	berth_err_clear(&undo);
+	if (made_shim)
+		berth_err_collect(err, delete_shim(nl, net, &undo), &undo);
+	if (made_parent)
+		berth_err_collect(err, nl_link_del(nl, option(net, OPT_PARENT), &undo), &undo);
 }
 
 static int macvlan_create(nl_sock *nl, berth_network *net, driver_notes *notes, berth_err *err)
@@ -286,19 +300,32 @@ static int macvlan_create(nl_sock *nl, berth_network *net, driver_notes *notes, 
 	return ret;
 }
 
+/* Known to be there: a lookup the kernel refused says no. */
+static bool link_there(nl_sock *nl, const char *name)
+{
+	berth_err ignored = { 0 };
+	unsigned index = 0;
+
+	if (nl_link_find(nl, name, &index, &ignored) < 0)
+		berth_err_clear(&ignored);
+	return index != 0;
+}
+
 static bool macvlan_exists(nl_sock *nl, const berth_network *net)
 {
 	char name[IFNAMSIZ];
 
 	shim_name(net, name);
-	return nl_link_index(nl, option(net, OPT_PARENT)) && (!network_option_bool(net, OPT_SHIM, false) || nl_link_index(nl, name));
+	return link_there(nl, option(net, OPT_PARENT)) && (!network_option_bool(net, OPT_SHIM, false) || link_there(nl, name));
 }
 
 static int macvlan_attach(nl_sock *nl, const berth_network *net, const berth_endpoint *ep, int netns_fd,
 			  const uint8_t mac[6], berth_err *err)
 {
 	const char *parent = option(net, OPT_PARENT);
-	unsigned index = nl_link_index(nl, parent);
+	unsigned index;
+	if (nl_link_find(nl, parent, &index, err) < 0)
+		return -err->code;
 	if (!index)
 		return berth_err_set(err, ENODEV, "parent interface %s of macvlan network %s is missing", parent,
 				     net->name);
@@ -328,9 +355,55 @@ static unsigned macvlan_max_endpoints(const berth_network *net)
 	return mode_of(net) == MACVLAN_MODE_PASSTHRU ? 1 : 0;
 }
 
+static int macvlan_full(const berth_network *net, const char *holder, berth_err *err)
+{
+	return berth_err_set(err, EBUSY,
+			     "macvlan network %s is in passthru mode: it takes the parent whole and already has container %s",
+			     net->name, holder);
+}
+
+/* Two macvlan networks cannot share a parent; another network's
+ * device of that name is a bridge. */
+static int macvlan_in_use(const berth_network *net, const berth_network *other, berth_err *err)
+{
+	if (!strcmp(other->driver, net->driver))
+		return berth_err_set(err, EEXIST, "parent interface %s is already used by macvlan network %s",
+				     net->ifname, other->name);
+	return berth_err_set(err, EEXIST, "bridge name %s is already used by network \"%s\"", net->ifname,
+			     other->name);
+}
+
+/* The host shim's address: the one given, or the last address of the
+ * range containers are given (--ip-range), not one the admin kept out of
+ * it, such as the LAN's router; away from where containers start. */
+static int macvlan_own_address(const berth_network *net, driver_address *out, berth_err *err)
+{
+	const char *given = option(net, OPT_SHIM_IP);
+	const berth_subnet *sn = net->n_subnets ? &net->subnets[0] : NULL;
+
+	if (!network_option_bool(net, OPT_SHIM, false) || !sn)
+		return 0;
+	const berth_prefix *range = sn->has_ip_range ? &sn->ip_range : &sn->subnet;
+	if (given)
+		addr_parse(given, &out->addr);
+	else
+		out->addr = prefix_addr_at(range, prefix_last_offset(range) - (range->len < 31));
+	if (!prefix_contains(&sn->subnet, &out->addr)) {
+		char text[BERTH_ADDR_STRLEN], sub[BERTH_PREFIX_STRLEN];
+		return berth_err_set(err, EINVAL, "host shim address %s is not in subnet %s of network %s",
+				     addr_format(&out->addr, text), prefix_format(&sn->subnet, sub), net->name);
+	}
+	out->holder = "host-shim";
+	out->what = "host shim address";
+	out->option = OPT_SHIM_IP;
+	return 1;
+}
+
 const driver_ops driver_macvlan = {
 	.name = "macvlan",
 	.has_subnet = true,
+	.device_in_use = macvlan_in_use,
+	.own_address = macvlan_own_address,
 	.configure = macvlan_configure,
 	.create = macvlan_create,
 	.remove = macvlan_remove,
@@ -338,4 +411,5 @@ const driver_ops driver_macvlan = {
 	.attach = macvlan_attach,
 	.detach = macvlan_detach,
 	.max_endpoints = macvlan_max_endpoints,
+	.full = macvlan_full,
 };

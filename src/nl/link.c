@@ -32,22 +32,33 @@ int nl_bridge_add(nl_sock *nl, const char *name, unsigned mtu, const uint8_t mac
 static int on_link(const struct nlmsghdr *nlh, void *data)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	nl_link_state *st = data;
+	const struct nlattr *a;
 
-	if (nlh->nlmsg_type == RTM_NEWLINK)
-		*(unsigned *)data = (unsigned)ifi->ifi_index;
-	return 0;
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	st->index = (unsigned)ifi->ifi_index;
+	st->flags = ifi->ifi_flags;
+	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
+		if (mnl_attr_get_type(a) == IFLA_ADDRESS && mnl_attr_get_payload_len(a) == 6) {
+			memcpy(st->mac, mnl_attr_get_payload(a), 6);
+			st->has_mac = true;
+		}
+	}
+	return MNL_CB_OK;
 }
 
-/* The index of the link named `name`, or of index `ifindex` when name
- * is NULL; 0 when there is none. */
-static unsigned link_lookup(nl_sock *nl, const char *name, unsigned ifindex)
+/* The one reader of RTM_GETLINK: the link named `name`, or of index
+ * `ifindex` when name is NULL; index 0 when there is none (ENODEV, or
+ * for a name the kernel cannot hold, EINVAL or ERANGE). A failure
+ * (EPERM, ENOBUFS, ...) is returned, not taken for "none". */
+static int get_link(nl_sock *nl, const char *name, unsigned ifindex, nl_link_state *out, berth_err *err)
 {
 	char buf[NL_BUFSIZE];
 	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_GETLINK, 0);
 	struct ifinfomsg *ifi = nl_put_ifinfo(nlh);
-	unsigned index = 0;
-	berth_err ignored = { 0 };
 
+	memset(out, 0, sizeof(*out));
 	nlh->nlmsg_flags &= (uint16_t)~NLM_F_ACK; /* the answer is the link itself */
 	if (name)
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
@@ -55,15 +66,38 @@ static unsigned link_lookup(nl_sock *nl, const char *name, unsigned ifindex)
 		ifi->ifi_index = (int)ifindex;
 	/* ext filter: no stats, so the answer stays small */
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	if (nl_get(nl, nlh, on_link, &index, &ignored) < 0)
-		index = 0;
-	berth_err_clear(&ignored);
-	return index;
+	int ret = nl_get(nl, nlh, on_link, out, err);
+	if (ret == -ENODEV || (name && (ret == -EINVAL || ret == -ERANGE))) {
+		berth_err_clear(err);
+		memset(out, 0, sizeof(*out));
+		ret = 0;
+	}
+	return ret;
 }
 
-unsigned nl_link_index(nl_sock *nl, const char *name)
+int nl_link_state_of(nl_sock *nl, const char *name, nl_link_state *out, berth_err *err)
 {
-	return link_lookup(nl, name, 0);
+	return get_link(nl, name, 0, out, err) < 0 ? berth_err_wrap(err, "looking up link %s", name) : 0;
+}
+
+int nl_link_find(nl_sock *nl, const char *name, unsigned *index, berth_err *err)
+{
+	nl_link_state st;
+	int ret = nl_link_state_of(nl, name, &st, err);
+
+	*index = st.index;
+	return ret;
+}
+
+/* Whether the link is there; true too when the kernel cannot tell. */
+static bool link_listed(nl_sock *nl, unsigned ifindex)
+{
+	berth_err ignored = { 0 };
+	nl_link_state st;
+	int ret = get_link(nl, NULL, ifindex, &st, &ignored);
+
+	berth_err_clear(&ignored);
+	return ret < 0 || st.index != 0;
 }
 
 /* Gone already is success. */
@@ -150,7 +184,7 @@ static int wait_unlisted(nl_sock *nl, nl_sock *watch, unsigned ifindex, int repo
 		if (r == NL_WATCH_EXTRA)
 			return reaper_result(report, err);
 		/* nothing for a while, or notifications lost: ask */
-		if (r != NL_WATCH_NONE && !link_lookup(nl, NULL, ifindex))
+		if (r != NL_WATCH_NONE && !link_listed(nl, ifindex))
 			return 0;
 	}
 	return del_by_index(nl, ifindex, err);
@@ -211,12 +245,12 @@ static int finish_deletion(nl_sock *nl, void *state, berth_err *err)
 
 int nl_link_del(nl_sock *nl, const char *name, berth_err *err)
 {
-	unsigned ifindex = nl_link_index(nl, name);
+	unsigned ifindex;
 	pending_del *p = NULL;
-	int ret;
+	int ret = nl_link_find(nl, name, &ifindex, err);
 
-	if (!ifindex)
-		return 0;
+	if (ret < 0 || !ifindex)
+		return ret;
 	if ((ret = start_deletion(nl, ifindex, &p, err)) < 0)
 		return ret;
 	return finish_deletion(nl, p, err);
@@ -224,12 +258,12 @@ int nl_link_del(nl_sock *nl, const char *name, berth_err *err)
 
 int nl_link_del_deferred(nl_sock *nl, const char *name, berth_err *err)
 {
-	unsigned ifindex = nl_link_index(nl, name);
+	unsigned ifindex;
 	pending_del *p = NULL;
-	int ret;
+	int ret = nl_link_find(nl, name, &ifindex, err);
 
-	if (!ifindex)
-		return 0;
+	if (ret < 0 || !ifindex)
+		return ret;
 	if ((ret = start_deletion(nl, ifindex, &p, err)) < 0)
 		return ret;
 	nl_defer(nl, finish_deletion, p);

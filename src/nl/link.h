@@ -5,14 +5,24 @@
 #include "nl/nl.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Creates a bridge, down; mtu 0 keeps the kernel's default. Fails
  * with -EEXIST when any link has that name: berth never adopts a link it
  * did not create. */
 int nl_bridge_add(nl_sock *nl, const char *name, unsigned mtu, const uint8_t mac[6], berth_err *err);
-/* Interface index, 0 when there is no such link. Asks the socket's
- * namespace, which need not be the caller's. */
-unsigned nl_link_index(nl_sock *nl, const char *name);
+typedef struct nl_link_state {
+	unsigned index; /* 0: no such link */
+	unsigned flags; /* IFF_* */
+	uint8_t mac[6];
+	bool has_mac;
+} nl_link_state;
+/* The link's index, flags and MAC. Asks the socket's namespace, which
+ * need not be the caller's. Not being able to tell (EPERM, ...) is a
+ * failure, not "no link". */
+int nl_link_state_of(nl_sock *nl, const char *name, nl_link_state *out, berth_err *err);
+/* The link's index in *index, 0 when there is no such link (as above). */
+int nl_link_find(nl_sock *nl, const char *name, unsigned *index, berth_err *err);
 /* Deletes a link; gone is success. Returns once the link has left its
  * namespace (its name, addresses and routes free, a veth's peer gone
  * too) and leaves the kernel's slow part, 15-50 ms of unregistering, to

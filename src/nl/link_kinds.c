@@ -60,43 +60,6 @@ int nl_link_add_kind(nl_sock *nl, const char *name, const char *kind, berth_err 
 	return nl_request(nl, nlh, err);
 }
 
-static int on_state(const struct nlmsghdr *nlh, void *data)
-{
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	nl_link_state *st = data;
-
-	const struct nlattr *a;
-
-	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return MNL_CB_OK;
-	st->index = (unsigned)ifi->ifi_index;
-	st->flags = ifi->ifi_flags;
-	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
-		if (mnl_attr_get_type(a) == IFLA_ADDRESS && mnl_attr_get_payload_len(a) == 6) {
-			memcpy(st->mac, mnl_attr_get_payload(a), 6);
-			st->has_mac = true;
-		}
-	}
-	return MNL_CB_OK;
-}
-
-int nl_link_state_of(nl_sock *nl, const char *name, nl_link_state *out, berth_err *err)
-{
-	char buf[NL_BUFSIZE];
-	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_GETLINK, 0);
-	int ret;
-
-	memset(out, 0, sizeof(*out));
-	nl_put_ifinfo(nlh);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	ret = nl_get(nl, nlh, on_state, out, err);
-	if (ret == -ENODEV) {
-		berth_err_clear(err);
-		return 0;
-	}
-	return ret;
-}
-
 int nl_link_set_promisc(nl_sock *nl, unsigned ifindex, bool on, berth_err *err)
 {
 	char buf[NL_BUFSIZE];

@@ -1,6 +1,6 @@
 /* Links of the kinds macvlan networks use: macvlan children (for
  * containers and the host shim), 802.1Q VLAN parents, dummy parents; and
- * the link state berth reads and sets on a parent. */
+ * the promiscuous mode berth sets on a parent. */
 #ifndef BERTH_NL_LINK_KINDS_H
 #define BERTH_NL_LINK_KINDS_H
 
@@ -18,14 +18,6 @@ int nl_vlan_add(nl_sock *nl, const char *name, unsigned base, unsigned vid, bert
 /* A link of a kind that takes no settings ("dummy", "bridge"). */
 int nl_link_add_kind(nl_sock *nl, const char *name, const char *kind, berth_err *err);
 
-typedef struct nl_link_state {
-	unsigned index;
-	unsigned flags; /* IFF_* */
-	uint8_t mac[6];
-	bool has_mac;
-} nl_link_state;
-/* index 0: no such link. */
-int nl_link_state_of(nl_sock *nl, const char *name, nl_link_state *out, berth_err *err);
 int nl_link_set_promisc(nl_sock *nl, unsigned ifindex, bool on, berth_err *err);
 
 #endif

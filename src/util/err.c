@@ -65,3 +65,13 @@ void berth_err_clear(berth_err *err)
 	err->msg = NULL;
 	err->code = 0;
 }
+
+int berth_err_collect(berth_err *all, int ret, berth_err *one)
+{
+	if (ret < 0 && !one->msg)
+		berth_err_set(one, -ret, "%s", strerror(-ret));
+	if (ret < 0)
+		berth_err_append(all, one);
+	berth_err_clear(one);
+	return ret < 0 ? ret : 0;
+}

@@ -1,0 +1,155 @@
+/* The public entry points that put things right before they act or
+ * refuse: opening recovers networks left by dead berth processes,
+ * restores what a reboot took and checks the firewall; container
+ * lookups first clean up after containers whose monitor died; and what
+ * is refused for want of something such a container may still hold (a
+ * name, an address, a passthru parent, a network's last endpoints) is
+ * retried once after that clean-up. Nothing below this file recovers
+ * inside a lookup, and nothing below calls up into it. */
+#include "core/container.h"
+#include "core/container_ops.h"
+#include "core/firewall.h"
+#include "core/network.h"
+#include "core/predefined.h"
+#include "core/recover.h"
+#include "fw/ruleset.h"
+#include "util/err.h"
+
+#include <errno.h>
+
+/* Someone flushed the ruleset or reloaded a firewall: berth's table is
+ * put back before the command does anything else. A table that cannot
+ * be restored must not stop every command, system reconcile and network
+ * rm included: said, not fatal. */
+static void check_firewall(berth_ctx *ctx)
+{
+	bool restored = false;
+	berth_err failed = { 0 };
+
+	if (fw_check(ctx, &restored, &failed) < 0)
+		ctx_warn(ctx, "the firewall table " FW_FAMILY " " FW_TABLE " could not be restored: %s", failed.msg);
+	else if (restored)
+		ctx_warn(ctx, "the firewall table " FW_FAMILY " " FW_TABLE " was missing or altered: restored it");
+	berth_err_clear(&failed);
+}
+
+int berth_open(const berth_config *cfg, berth_ctx **out, berth_err *err)
+{
+	berth_ctx *ctx = NULL;
+	int ret = ctx_open(cfg, &ctx, err);
+
+	if (ret < 0)
+		return ret;
+	if ((ret = recover_abandoned(ctx, err)) < 0 || (ret = restore_after_boot(ctx, err)) < 0 ||
+	    (ret = predefined_ensure(ctx, err)) < 0) {
+		berth_close(ctx);
+		return ret;
+	}
+	check_firewall(ctx);
+	*out = ctx;
+	return 0;
+}
+
+/* After a refusal `ret`: when a dead container may be the cause, cleans
+ * up after dead containers and says to try again (the refusal's error
+ * cleared). A failed clean-up keeps the refusal, not its own error. */
+static bool recovered_after(berth_ctx *ctx, int ret, berth_err *err)
+{
+	berth_err failed = { 0 };
+
+	if (ret != -EEXIST && ret != -EADDRINUSE && ret != -ENOSPC && ret != -EBUSY)
+		return false;
+	if (containers_recover_quietly(ctx, &failed) < 0) {
+		berth_err_clear(&failed);
+		return false;
+	}
+	berth_err_clear(err);
+	return true;
+}
+
+int berth_run(berth_ctx *ctx, const berth_run_spec *spec, berth_container **out, int *exit_code, berth_err *err)
+{
+	int ret = container_run(ctx, spec, out, exit_code, err);
+
+	if (recovered_after(ctx, ret, err))
+		ret = container_run(ctx, spec, out, exit_code, err);
+	return ret;
+}
+
+int berth_network_connect(berth_ctx *ctx, const char *net_ref, const char *container_ref, const char *ip,
+			  const char *const *aliases, size_t n_aliases, berth_err *err)
+{
+	int ret = containers_recover_quietly(ctx, err);
+
+	if (ret == 0)
+		ret = container_connect(ctx, net_ref, container_ref, ip, aliases, n_aliases, err);
+	if (recovered_after(ctx, ret, err))
+		ret = container_connect(ctx, net_ref, container_ref, ip, aliases, n_aliases, err);
+	return ret;
+}
+
+int berth_network_remove(berth_ctx *ctx, const char *ref, berth_err *err)
+{
+	berth_network *net = NULL;
+	int ret = berth_network_find(ctx, ref, &net, err);
+
+	if (ret == 0 && recovered_after(ctx, ret = network_remove(ctx, net, err), err))
+		ret = network_remove(ctx, net, err);
+	berth_network_free(net);
+	return ret;
+}
+
+int berth_network_prune(berth_ctx *ctx, char ***names, size_t *n_names, berth_err *err)
+{
+	*names = NULL;
+	*n_names = 0;
+	int ret = network_prune(ctx, names, n_names, err);
+
+	if (recovered_after(ctx, ret, err))
+		ret = network_prune(ctx, names, n_names, err);
+	return ret;
+}
+
+int berth_container_list(berth_ctx *ctx, berth_container ***out, size_t *n, berth_err *err)
+{
+	int ret = containers_recover_quietly(ctx, err);
+
+	return ret < 0 ? ret : store_container_load_all(ctx->store, out, n, err);
+}
+
+int berth_container_find(berth_ctx *ctx, const char *ref, berth_container **out, berth_err *err)
+{
+	int ret = containers_recover_quietly(ctx, err);
+
+	return ret < 0 ? ret : container_find(ctx, ref, out, err);
+}
+
+int berth_container_stop(berth_ctx *ctx, const char *ref, unsigned timeout, berth_err *err)
+{
+	int ret = containers_recover_quietly(ctx, err);
+
+	return ret < 0 ? ret : container_stop(ctx, ref, timeout, err);
+}
+
+int berth_container_remove(berth_ctx *ctx, const char *ref, bool force, berth_err *err)
+{
+	int ret = containers_recover_quietly(ctx, err);
+
+	return ret < 0 ? ret : container_remove(ctx, ref, force, err);
+}
+
+int berth_exec(berth_ctx *ctx, const char *ref, char *const *argv, const char *const *env, size_t n_env,
+	       int *exit_code, berth_err *err)
+{
+	int ret = containers_recover_quietly(ctx, err);
+
+	return ret < 0 ? ret : container_exec(ctx, ref, argv, env, n_env, exit_code, err);
+}
+
+int berth_network_disconnect(berth_ctx *ctx, const char *net_ref, const char *container_ref, bool force,
+			     berth_err *err)
+{
+	int ret = containers_recover_quietly(ctx, err);
+
+	return ret < 0 ? ret : container_disconnect(ctx, net_ref, container_ref, force, err);
+}
