@@ -30,8 +30,8 @@ teardown() {
 
 @test "two containers on one network ping each other" {
     create_net --subnet 10.110.0.0/24 pingnet
-    run_d --name ping-a --network pingnet -- sleep 60
-    run_d --name ping-b --network pingnet -- sleep 60
+    run_d --name ping-a --network pingnet -- sleep 3600
+    run_d --name ping-b --network pingnet -- sleep 3600
     local ip_a ip_b
     ip_a=$(ctr_ip ping-a pingnet)
     ip_b=$(ctr_ip ping-b pingnet)
@@ -47,7 +47,7 @@ teardown() {
 
 @test "a foreground busybox container pings a detached one (seed: run -net testbridge busybox)" {
     create_net --subnet 10.110.1.0/24 testbridge
-    run_d --name target --network testbridge -- sleep 60
+    run_d --name target --network testbridge -- sleep 3600
     local ip
     ip=$(ctr_ip target testbridge)
     berth_ok run --rm --network testbridge --rootfs "$ROOTFS" -- ping -c1 -W2 "$ip"
@@ -56,7 +56,7 @@ teardown() {
 
 @test "the host pings a container" {
     create_net --subnet 10.110.2.0/24 hostping
-    run_d --network hostping -- sleep 60
+    run_d --network hostping -- sleep 3600
     local ip
     ip=$(ctr_ip "$cid" hostping)
     ping -c1 -W2 "$ip" || fail "the host cannot ping $ip"
@@ -74,8 +74,8 @@ teardown() {
     create_net --subnet 10.110.5.0/24 right
     local right_br
     right_br=$(bridge_of "$net_id")
-    run_d --name l1 --network left -- sleep 60
-    run_d --name r1 --network right -- sleep 60
+    run_d --name l1 --network left -- sleep 3600
+    run_d --name r1 --network right -- sleep 3600
     assert_eq "$(veths_on "$left_br")" "$(host_veth l1)" "veths on $left_br"
     assert_eq "$(veths_on "$right_br")" "$(host_veth r1)" "veths on $right_br"
     assert_match "$(ctr_ip r1 right)" '^10\.110\.5\.' "IPAddress of r1"
@@ -85,7 +85,7 @@ teardown() {
 
 @test "eth0: MAC 02:42 + IPv4 bytes, address with the prefix, default route, lo up" {
     create_net --subnet 10.110.6.0/24 ethnet
-    run_d --name eth --network ethnet --ip 10.110.6.23 -- sleep 60
+    run_d --name eth --network ethnet --ip 10.110.6.23 -- sleep 3600
     berth_ok exec eth ip -o link show dev eth0
     assert_contains "$output" "link/ether 02:42:0a:6e:06:17 " "eth0"
     assert_match "$output" '<([A-Z_]+,)*UP(,[A-Z_]+)*>' "eth0 flags"
@@ -110,7 +110,7 @@ lo" "links in the container"
 
 @test "the MAC of a dynamically assigned address is derived from it" {
     create_net --subnet 10.110.7.0/24 dyn
-    run_d --name dyn1 --network dyn -- sleep 60
+    run_d --name dyn1 --network dyn -- sleep 3600
     local ip mac
     ip=$(ctr_ip dyn1 dyn)
     mac=$(mac_of_ip "$ip")
@@ -123,7 +123,7 @@ lo" "links in the container"
     local gw subnet
     gw=$(net_gateway bridge)
     subnet=$(net_subnet bridge)
-    run_d --name onbridge -- sleep 60
+    run_d --name onbridge -- sleep 3600
     local ip
     ip=$(ctr_ip onbridge bridge)
     [ -n "$ip" ] || fail "no IPAddress on network bridge"
@@ -137,7 +137,7 @@ lo" "links in the container"
 
 @test "--mac-address is honoured" {
     create_net --subnet 10.110.8.0/24 macnet
-    run_d --name mac1 --network macnet --mac-address 02:aa:bb:cc:dd:ee -- sleep 60
+    run_d --name mac1 --network macnet --mac-address 02:aa:bb:cc:dd:ee -- sleep 3600
     berth_ok exec mac1 ip -o link show dev eth0
     assert_contains "$output" "link/ether 02:aa:bb:cc:dd:ee " "eth0"
     assert_eq "$(ctr_net mac1 macnet MacAddress)" 02:aa:bb:cc:dd:ee "inspect MacAddress"
@@ -147,16 +147,20 @@ lo" "links in the container"
 @test "--mac-address that is not a MAC: an error, nothing created" {
     create_net --subnet 10.110.9.0/24 badmac
     snapshot_save
-    run --separate-stderr berth run -d --network badmac --mac-address 02:zz:00 -- sleep 60
-    [ "$status" -ne 0 ] || fail "exit status 0"
-    assert_match "$stderr" '^berth: error: .*02:zz:00' "stderr"
+    local mac
+    # sscanf alone would take a space, a sign or a minus for a byte
+    for mac in 02:zz:00 " 2:42:0a:6e:09:05" "+2:42:0a:6e:09:05" "02:42:0a:6e:09:-1" 01:00:5e:00:00:01; do
+        run --separate-stderr berth run -d --network badmac --mac-address "$mac" -- sleep 3600
+        [ "$status" -ne 0 ] || fail "--mac-address '$mac': exit status 0"
+        assert_eq "$stderr" "berth: error: invalid MAC address \"$mac\"" "stderr for '$mac'"
+    done
     assert_unchanged
     assert_eq "$(berth ps -aq)" "" "berth ps -aq"
 }
 
 @test "the network's MTU applies to eth0 and the host veth" {
     create_net --subnet 10.110.10.0/24 -o com.docker.network.driver.mtu=1400 mtunet
-    run_d --name mtu1 --network mtunet -- sleep 60
+    run_d --name mtu1 --network mtunet -- sleep 3600
     berth_ok exec mtu1 ip -o link show dev eth0
     assert_contains "$output" " mtu 1400 " "eth0"
     assert_eq "$(mtu_of "$(host_veth mtu1)")" 1400 "MTU of the host veth"
@@ -168,7 +172,7 @@ lo" "links in the container"
     create_net --subnet 10.110.11.0/24 vethnet
     local br
     br=$(bridge_of "$net_id")
-    run_d --name v1 --network vethnet -- sleep 60
+    run_d --name v1 --network vethnet -- sleep 3600
     local veth
     veth=$(host_veth v1)
     assert_match "$veth" '^veth[0-9a-f]{7}$' "name of the host veth"
@@ -179,7 +183,7 @@ lo" "links in the container"
     assert_match "$details" '<([A-Z_]+,)*UP(,[A-Z_]+)*>' "$veth flags"
     assert_contains "$details" " veth " "link type of $veth"
     # the second container's veth is another one on the same bridge
-    run_d --name v2 --network vethnet -- sleep 60
+    run_d --name v2 --network vethnet -- sleep 3600
     local veth2
     veth2=$(host_veth v2)
     assert_match "$veth2" '^veth[0-9a-f]{7}$' "name of the second host veth"
@@ -189,7 +193,7 @@ lo" "links in the container"
 @test "IPv6 is disabled on a container's links of an IPv4-only network (as Docker), lo keeps ::1" {
     create_net --subnet 10.110.18.0/24 v4only
     create_net --subnet 10.110.19.0/24 v4only2
-    run_d --name v4c --network v4only -- sleep 60
+    run_d --name v4c --network v4only -- sleep 3600
     berth_ok network connect v4only2 v4c
     local dev
     for dev in eth0 eth1; do
@@ -207,7 +211,7 @@ lo" "links in the container"
     ip link del probe6
 
     create_net --subnet 10.110.12.0/24 v6net
-    run_d --name nov6 --network v6net -- sleep 60
+    run_d --name nov6 --network v6net -- sleep 3600
     local veth
     veth=$(host_veth nov6)
     ping -c1 -W2 "$(ctr_ip nov6 v6net)" || fail "ping"
@@ -218,7 +222,7 @@ lo" "links in the container"
 
 @test "the sandbox is bind-mounted at \$BERTH_RUNDIR/netns/<id> while the container runs" {
     create_net --subnet 10.110.13.0/24 sbnet
-    run_d --name sb --network sbnet --ip 10.110.13.5 -- sleep 60
+    run_d --name sb --network sbnet --ip 10.110.13.5 -- sleep 3600
     assert_sandbox "$cid"
     run in_sandbox "$cid" ip -4 -o addr show dev eth0
     assert_eq "$status" 0 "nsenter into the sandbox"
@@ -231,7 +235,7 @@ lo" "links in the container"
 
 @test "the sandbox bind mount and the veth go when the container stops" {
     create_net --subnet 10.110.14.0/24 sbnet2
-    run_d --name sb2 --network sbnet2 -- sleep 60
+    run_d --name sb2 --network sbnet2 -- sleep 3600
     local veth
     veth=$(host_veth sb2)
     berth_ok stop -t 1 sb2
@@ -247,7 +251,7 @@ sys_links() { berth exec "$1" ls /sys/class/net | sort | tr '\n' ' '; }
 
 @test "/sys is the container's own: eth0's MAC is inspect's, no host interface listed" {
     create_net --subnet 10.110.15.0/24 sysnet
-    run_d --name sys1 --network sysnet -- sleep 60
+    run_d --name sys1 --network sysnet -- sleep 3600
     assert_eq "$(sys_mac sys1)" "$(ctr_net sys1 sysnet MacAddress)" "eth0's MAC in /sys"
     assert_eq "$(sys_links sys1)" "eth0 lo " "/sys/class/net"
     # the host's bridge exists, and is not seen
@@ -256,7 +260,7 @@ sys_links() { berth exec "$1" ls /sys/class/net | sort | tr '\n' ' '; }
 
 @test "/sys is read-only: a container cannot undo icc=false through brport/isolated or change an MTU" {
     create_net --subnet 10.110.16.0/24 sysro
-    run_d --name sys2 --network sysro -- sleep 60
+    run_d --name sys2 --network sysro -- sleep 3600
     run berth exec sys2 sh -c 'echo 1400 > /sys/class/net/eth0/mtu'
     [ "$status" -ne 0 ] || fail "writing eth0's mtu through /sys succeeded"
     assert_contains "$output" "Read-only file system" "the shell's error"
@@ -268,7 +272,7 @@ sys_links() { berth exec "$1" ls /sys/class/net | sort | tr '\n' ' '; }
 
 @test "/sys in a --rootfs container and in --network container: is the sandbox's" {
     create_net --subnet 10.110.17.0/24 sysrfs
-    run_d --name sys3 --network sysrfs --rootfs "$ROOTFS" -- sleep 60
+    run_d --name sys3 --network sysrfs --rootfs "$ROOTFS" -- sleep 3600
     assert_eq "$(sys_mac sys3)" "$(ctr_net sys3 sysrfs MacAddress)" "eth0's MAC in the rootfs' /sys"
     assert_eq "$(sys_links sys3)" "eth0 lo " "/sys/class/net in the rootfs"
     berth_ok run --rm --network container:sys3 -- cat /sys/class/net/eth0/address
