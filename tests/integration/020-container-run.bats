@@ -108,7 +108,7 @@ line2" "stdin copied to stdout by cat"
 # ---- detached, logs ---------------------------------------------------------
 
 @test "-d prints only the 64-hex ID and the container runs" {
-    run_d --network none -- sh -c 'echo not-for-the-caller; sleep 60'
+    run_d --network none -- sh -c 'echo not-for-the-caller; sleep 3600'
     assert_eq "${#lines[@]}" 1 "lines on stdout"
     refute_contains "$output" not-for-the-caller "stdout of run -d"
     assert_eq "$(ctr_id "$cid")" "$cid" "inspect Id"
@@ -119,7 +119,7 @@ line2" "stdin copied to stdout by cat"
 
 @test "-d returns while the container keeps running" {
     local start=$SECONDS
-    run_d --network none -- sleep 60
+    run_d --network none -- sleep 3600
     [ $((SECONDS - start)) -lt 20 ] || fail "berth run -d took $((SECONDS - start))s"
     local pid
     pid=$(ctr_pid "$cid")
@@ -140,7 +140,7 @@ line2" "stdin copied to stdout by cat"
 }
 
 @test "logs of a running container show what it printed so far" {
-    run_d --name logrunning --network none -- sh -c 'echo early-line; sleep 60'
+    run_d --name logrunning --network none -- sh -c 'echo early-line; sleep 3600'
     wait_until 10 bash -c 'berth logs logrunning | grep -q early-line'
     assert_eq "$(ctr_status logrunning)" running "State.Status"
 }
@@ -175,23 +175,23 @@ line2" "stdin copied to stdout by cat"
 # ---- names, hostnames -------------------------------------------------------
 
 @test "default name is berth_<first 8 hex of the ID>" {
-    run_d --network none -- sleep 60
+    run_d --network none -- sleep 3600
     assert_eq "$(ctr_name "$cid")" "berth_${cid:0:8}" "Name"
     assert_contains "$(berth ps)" "berth_${cid:0:8}" "berth ps"
 }
 
 @test "--name names the container" {
-    run_d --name web-1 --network none -- sleep 60
+    run_d --name web-1 --network none -- sleep 3600
     assert_eq "$(ctr_name web-1)" web-1 "Name"
     assert_eq "$(ctr_id web-1)" "$cid" "Id found by name"
 }
 
 @test "duplicate name: Docker's message, nothing created" {
-    run_d --name web --network none -- sleep 60
+    run_d --name web --network none -- sleep 3600
     local first=$cid
     snapshot_save
     berth_fails 1 "container name \"/web\" is already in use by container \"$first\"" \
-        run -d --name web --network none -- sleep 60
+        run -d --name web --network none -- sleep 3600
     assert_unchanged
     assert_eq "$(berth ps -aq --no-trunc)" "$first" "containers"
 }
@@ -205,7 +205,7 @@ line2" "stdin copied to stdout by cat"
 }
 
 @test "default hostname is the first 12 hex of the ID" {
-    run_d --name hn --network none -- sleep 60
+    run_d --name hn --network none -- sleep 3600
     berth_ok exec hn hostname
     assert_eq "$output" "${cid:0:12}" "hostname inside"
 }
@@ -298,7 +298,7 @@ bb" "output"
 }
 
 @test "--rootfs -d and exec see the rootfs" {
-    run_d --name rootfsd --network none --rootfs "$ROOTFS" -- sleep 60
+    run_d --name rootfsd --network none --rootfs "$ROOTFS" -- sleep 3600
     berth_ok exec rootfsd cat /berth-rootfs-marker
     assert_eq "$output" "rootfs marker" "exec in the rootfs"
     run berth exec rootfsd test -e /etc/debian_version

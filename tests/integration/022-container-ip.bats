@@ -25,7 +25,7 @@ refused_run() {
     snapshot_save
     local rc=0
     # every check runs, so that a wrong message does not hide a leak
-    berth_fails 1 "$msg" run -d "$@" -- sleep 60 || rc=1
+    berth_fails 1 "$msg" run -d "$@" -- sleep 3600 || rc=1
     assert_eq "$output" "" "stdout of the refused run" || rc=1
     assert_unchanged || rc=1
     assert_eq "$(berth ps -aq --no-trunc)" "$ps_before" "containers after the refused run" || rc=1
@@ -35,7 +35,7 @@ refused_run() {
 
 @test "--ip in the subnet: the container gets it" {
     create_net --subnet 10.130.0.0/24 net1
-    run_d --name fixed --network net1 --ip 10.130.0.77 -- sleep 60
+    run_d --name fixed --network net1 --ip 10.130.0.77 -- sleep 3600
     assert_eq "$(ctr_ip fixed net1)" 10.130.0.77 "IPAddress"
     berth_ok exec fixed ip -4 -o addr show dev eth0
     assert_contains "$output" " 10.130.0.77/24 " "eth0"
@@ -62,7 +62,7 @@ refused_run() {
     subnet=$(net_subnet bridge)
     ip="${subnet%.*/*}.10"
     snapshot_save
-    run --separate-stderr berth run -d --ip "$ip" -- sleep 60
+    run --separate-stderr berth run -d --ip "$ip" -- sleep 3600
     assert_eq "$status" 1 "exit status"
     assert_match "$stderr" '^berth: error: user specified IP address is supported' "stderr"
     assert_unchanged
@@ -79,16 +79,16 @@ refused_run() {
 
 @test "an address in use: refused; free again once its container is removed" {
     create_net --subnet 10.130.3.0/24 net1
-    run_d --name holder --network net1 --ip 10.130.3.5 -- sleep 60
+    run_d --name holder --network net1 --ip 10.130.3.5 -- sleep 3600
     refused_run "address 10.130.3.5 is already in use on network net1" --network net1 --ip 10.130.3.5
     berth_ok rm -f holder
-    run_d --name taker --network net1 --ip 10.130.3.5 -- sleep 60
+    run_d --name taker --network net1 --ip 10.130.3.5 -- sleep 3600
     assert_eq "$(ctr_ip taker net1)" 10.130.3.5 "IPAddress of taker"
 }
 
 @test "an address a dynamically addressed container has: refused" {
     create_net --subnet 10.130.4.0/24 net1
-    run_d --name dyn --network net1 -- sleep 60
+    run_d --name dyn --network net1 -- sleep 3600
     local ip
     ip=$(ctr_ip dyn net1)
     refused_run "address $ip is already in use on network net1" --network net1 --ip "$ip"
@@ -102,7 +102,7 @@ refused_run() {
 @test "a custom gateway is refused, the first address is then allowed" {
     create_net --subnet 10.130.6.0/24 --gateway 10.130.6.254 net1
     refused_run "address 10.130.6.254 is the gateway of network net1" --network net1 --ip 10.130.6.254
-    run_d --name first --network net1 --ip 10.130.6.1 -- sleep 60
+    run_d --name first --network net1 --ip 10.130.6.1 -- sleep 3600
     assert_eq "$(ctr_ip first net1)" 10.130.6.1 "IPAddress"
     berth_ok exec first ip -4 route show default
     assert_match "$output" '^default via 10\.130\.6\.254 dev eth0' "default route"
@@ -122,7 +122,7 @@ refused_run() {
     create_net --subnet 10.131.0.0/16 wide
     refused_run "address 10.131.0.0 is the network address of network wide" --network wide --ip 10.131.0.0
     refused_run "address 10.131.255.255 is the broadcast address of network wide" --network wide --ip 10.131.255.255
-    run_d --name mid --network wide --ip 10.131.0.255 -- sleep 60
+    run_d --name mid --network wide --ip 10.131.0.255 -- sleep 3600
     assert_eq "$(ctr_ip mid wide)" 10.131.0.255 "x.x.0.255 is a host address in a /16"
 }
 
@@ -138,18 +138,18 @@ refused_run() {
 
 @test "the addresses a refused run named stay free: the same --ip then succeeds" {
     create_net --subnet 10.130.11.0/24 net1
-    run_d --name dupname --network net1 --ip 10.130.11.20 -- sleep 60
+    run_d --name dupname --network net1 --ip 10.130.11.20 -- sleep 3600
     local first=$cid
     # refused for its name, after the --ip was parsed
     refused_run "container name \"/dupname\" is already in use by container \"$first\"" \
         --name dupname --network net1 --ip 10.130.11.21
     # refused for its MAC
     snapshot_save
-    run --separate-stderr berth run -d --network net1 --ip 10.130.11.22 --mac-address nonsense -- sleep 60
+    run --separate-stderr berth run -d --network net1 --ip 10.130.11.22 --mac-address nonsense -- sleep 3600
     [ "$status" -ne 0 ] || fail "--mac-address nonsense accepted"
     assert_unchanged
-    run_d --name second --network net1 --ip 10.130.11.21 -- sleep 60
-    run_d --name third --network net1 --ip 10.130.11.22 -- sleep 60
+    run_d --name second --network net1 --ip 10.130.11.21 -- sleep 3600
+    run_d --name third --network net1 --ip 10.130.11.22 -- sleep 3600
     assert_eq "$(ctr_ip second net1)" 10.130.11.21 "IPAddress of second"
     assert_eq "$(ctr_ip third net1)" 10.130.11.22 "IPAddress of third"
 }
@@ -160,7 +160,7 @@ refused_run() {
     br=$(bridge_of "$net_id")
     run -127 --separate-stderr berth run --network net1 --ip 10.130.12.8 -- /nonexistent/berth-no-such-cmd
     wait_until 10 bash -c "[ -z \"\$(ip -o link show master $br)\" ]"
-    run_d --name after --network net1 --ip 10.130.12.8 -- sleep 60
+    run_d --name after --network net1 --ip 10.130.12.8 -- sleep 3600
     assert_eq "$(ctr_ip after net1)" 10.130.12.8 "IPAddress"
 }
 
@@ -174,8 +174,8 @@ refused_run() {
 
 @test "dynamic allocation skips an address given with --ip" {
     create_net --subnet 10.130.14.0/24 net1
-    run_d --name pinned --network net1 --ip 10.130.14.2 -- sleep 60
-    run_d --name dynamic --network net1 -- sleep 60
+    run_d --name pinned --network net1 --ip 10.130.14.2 -- sleep 3600
+    run_d --name dynamic --network net1 -- sleep 3600
     local ip
     ip=$(ctr_ip dynamic net1)
     assert_match "$ip" '^10\.130\.14\.[0-9]+$' "IPAddress of dynamic"
@@ -185,9 +185,9 @@ refused_run() {
 
 @test "--ip outside --ip-range but inside the subnet is allowed (as Docker)" {
     create_net --subnet 10.130.15.0/24 --ip-range 10.130.15.128/25 ranged
-    run_d --name low --network ranged --ip 10.130.15.10 -- sleep 60
+    run_d --name low --network ranged --ip 10.130.15.10 -- sleep 3600
     assert_eq "$(ctr_ip low ranged)" 10.130.15.10 "IPAddress of low"
-    run_d --name inrange --network ranged -- sleep 60
+    run_d --name inrange --network ranged -- sleep 3600
     local ip
     ip=$(ctr_ip inrange ranged)
     [ "${ip##*.}" -ge 128 ] || fail "dynamic address $ip is outside the ip-range"

@@ -26,8 +26,8 @@ eth1_gone() { ! berth exec "$1" ip link show dev eth1 >/dev/null 2>&1; }
 
 @test "connect adds eth1 live, with an address on the second network, reaching its containers" {
     two_nets
-    run_d --name c1 --network netA -- sleep 60
-    run_d --name b1 --network netB -- sleep 60
+    run_d --name c1 --network netA -- sleep 3600
+    run_d --name b1 --network netB -- sleep 3600
     local ip_b1 veth0
     ip_b1=$(ctr_ip b1 netB)
     veth0=$(host_veth c1)
@@ -64,8 +64,8 @@ lo" "links of c1"
 
 @test "connect --ip gives that address; its errors are run's" {
     two_nets
-    run_d --name c1 --network netA -- sleep 60
-    run_d --name c2 --network netA -- sleep 60
+    run_d --name c1 --network netA -- sleep 3600
+    run_d --name c2 --network netA -- sleep 3600
     berth_ok network connect --ip 10.141.0.50 netB c1
     assert_eq "$(ctr_ip c1 netB)" 10.141.0.50 "IPAddress"
     berth_ok exec c1 ip -4 -o addr show dev eth1
@@ -89,7 +89,7 @@ lo" "links of c1"
 @test "connect --ip on a network without a user subnet: Docker's message" {
     create_net --subnet 10.140.1.0/24 netA
     create_net nosub
-    run_d --name c1 --network netA -- sleep 60
+    run_d --name c1 --network netA -- sleep 3600
     snapshot_save
     berth_fails 1 "user specified IP address is supported only when connecting to networks with user configured subnets" \
         network connect --ip 10.140.1.9 nosub c1
@@ -99,7 +99,7 @@ lo" "links of c1"
 @test "a third network is eth2" {
     two_nets
     create_net --subnet 10.142.0.0/24 netC
-    run_d --name c1 --network netA -- sleep 60
+    run_d --name c1 --network netA -- sleep 3600
     berth_ok network connect netB c1
     berth_ok network connect --ip 10.142.0.7 netC c1
     berth_ok exec c1 ip -4 -o addr show dev eth2
@@ -112,8 +112,8 @@ lo" "links of c1"
 
 @test "disconnect removes eth1 and its veth and frees the address" {
     two_nets
-    run_d --name c1 --network netA -- sleep 60
-    run_d --name b1 --network netB -- sleep 60
+    run_d --name c1 --network netA -- sleep 3600
+    run_d --name b1 --network netB -- sleep 3600
     berth_ok network connect --ip 10.141.0.60 netB c1
     local veth1 ip_b1
     veth1=$(host_veth c1 eth1)
@@ -134,13 +134,13 @@ lo" "links of c1"
     # eth0 still works
     ping -c1 -W2 "$(ctr_ip c1 netA)" || fail "eth0 of c1 no longer answers"
     # the address is free
-    run_d --name c3 --network netB --ip 10.141.0.60 -- sleep 60
+    run_d --name c3 --network netB --ip 10.141.0.60 -- sleep 3600
     assert_eq "$(ctr_ip c3 netB)" 10.141.0.60 "IPAddress of c3"
 }
 
 @test "disconnect -f works; connect after disconnect works again" {
     two_nets
-    run_d --name c1 --network netA -- sleep 60
+    run_d --name c1 --network netA -- sleep 3600
     berth_ok network connect netB c1
     berth_ok network disconnect -f netB c1
     wait_until 10 eth1_gone c1
@@ -151,7 +151,7 @@ lo" "links of c1"
 
 @test "connect and disconnect in a row: eth1 again each time, never seen after disconnect" {
     two_nets
-    run_d --name c1 --network netA -- sleep 60
+    run_d --name c1 --network netA -- sleep 3600
     local round veth  # not i: bats' run sets it
     for round in 1 2 3 4 5; do
         berth_ok network connect netB c1
@@ -168,7 +168,7 @@ lo" "round $round: links of c1 right after disconnect"
 
 @test "connect errors: unknown network, unknown container, already connected" {
     two_nets
-    run_d --name c1 --network netA -- sleep 60
+    run_d --name c1 --network netA -- sleep 3600
     snapshot_save
     berth_fails 1 "network nosuch not found" network connect nosuch c1
     berth_fails 1 "No such container: nosuch" network connect netB nosuch
@@ -182,7 +182,7 @@ lo" "round $round: links of c1 right after disconnect"
 
 @test "disconnect errors: not connected, unknown container" {
     two_nets
-    run_d --name c1 --network netA -- sleep 60
+    run_d --name c1 --network netA -- sleep 3600
     snapshot_save
     run --separate-stderr berth network disconnect netB c1
     assert_eq "$status" 1 "exit status of disconnecting a network c1 is not on"
@@ -196,7 +196,7 @@ lo" "round $round: links of c1 right after disconnect"
     two_nets
     local id_a
     id_a=$(net_id_of netA)
-    run_d --name c1 --network netA --ip 10.140.0.12 -- sleep 60
+    run_d --name c1 --network netA --ip 10.140.0.12 -- sleep 3600
     local c1=$cid
     berth_ok network connect --ip 10.141.0.13 netB c1
     local json
@@ -226,8 +226,8 @@ lo" "round $round: links of c1 right after disconnect"
 
 @test "network rm is refused while endpoints exist" {
     two_nets
-    run_d --name c1 --network netA -- sleep 60
-    run_d --name c2 --network netA -- sleep 60
+    run_d --name c1 --network netA -- sleep 3600
+    run_d --name c2 --network netA -- sleep 3600
     berth_ok network connect netB c1
     snapshot_save
     berth_fails 1 "network netA has active endpoints (2)" network rm netA
@@ -245,7 +245,7 @@ lo" "round $round: links of c1 right after disconnect"
 
 @test "network prune keeps networks with containers" {
     two_nets
-    run_d --name c1 --network netA -- sleep 60
+    run_d --name c1 --network netA -- sleep 3600
     berth_ok network prune -f
     assert_eq "$output" "Deleted Networks:
 netB" "stdout of prune"
@@ -255,8 +255,8 @@ netB" "stdout of prune"
 
 @test "connect of a --network none or host container is refused" {
     two_nets
-    run_d --name lonely --network none -- sleep 60
-    run_d --name hosty --network host -- sleep 60
+    run_d --name lonely --network none -- sleep 3600
+    run_d --name hosty --network host -- sleep 3600
     snapshot_save
     run --separate-stderr berth network connect netB lonely
     assert_eq "$status" 1 "exit status (none)"
@@ -280,7 +280,7 @@ netB" "stdout of prune"
 
 @test "stopping a connected container releases both endpoints" {
     two_nets
-    run_d --name c1 --network netA --ip 10.140.0.30 -- sleep 60
+    run_d --name c1 --network netA --ip 10.140.0.30 -- sleep 3600
     berth_ok network connect --ip 10.141.0.30 netB c1
     local v0 v1
     v0=$(host_veth c1 eth0)
@@ -288,6 +288,6 @@ netB" "stdout of prune"
     berth_ok stop -t 1 c1
     wait_link_gone "$v0"
     wait_link_gone "$v1"
-    run_d --name n1 --network netA --ip 10.140.0.30 -- sleep 60
-    run_d --name n2 --network netB --ip 10.141.0.30 -- sleep 60
+    run_d --name n1 --network netA --ip 10.140.0.30 -- sleep 3600
+    run_d --name n2 --network netB --ip 10.141.0.30 -- sleep 3600
 }

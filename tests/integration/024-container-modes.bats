@@ -34,7 +34,7 @@ link_list() { awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort; }
 }
 
 @test "--network none: a network namespace of its own, no sandbox endpoint in inspect" {
-    run_d --name nonet --network none -- sleep 60
+    run_d --name nonet --network none -- sleep 3600
     local pid
     pid=$(ctr_pid nonet)
     [ "$(readlink "/proc/$pid/ns/net")" != "$(readlink /proc/self/ns/net)" ] ||
@@ -70,7 +70,7 @@ link_list() { awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort; }
 
 @test "--network host: the container can use the host's interfaces" {
     create_net --subnet 10.150.1.0/24 hnet
-    run_d --name target --network hnet -- sleep 60
+    run_d --name target --network hnet -- sleep 3600
     berth_ok run --network host -- ping -c1 -W2 "$(ctr_ip target hnet)"
 }
 
@@ -82,7 +82,7 @@ link_list() { awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort; }
 }
 
 @test "--network host: no sandbox bind mount, no address taken" {
-    run_d --name hosted --network host -- sleep 60
+    run_d --name hosted --network host -- sleep 3600
     refute_sandbox "$cid"
     assert_eq "$(ctr_get hosted 'd["HostConfig"]["NetworkMode"]')" host "HostConfig.NetworkMode"
 }
@@ -105,7 +105,7 @@ link_list() { awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort; }
     create_net --subnet 10.150.3.0/24 cnet
     local br
     br=$(bridge_of "$net_id")
-    run_d --name base --network cnet --ip 10.150.3.10 -- sleep 60
+    run_d --name base --network cnet --ip 10.150.3.10 -- sleep 3600
     local base_links base_addrs base_ns
     base_links=$(ctr_links base)
     base_addrs=$(berth exec base ip -4 -o addr show | awk '{ print $2, $4 }' | sort)
@@ -127,7 +127,7 @@ lo 127.0.0.1/8" "addresses of base"
 
 @test "--network container:ID and container:<ID prefix>" {
     create_net --subnet 10.150.4.0/24 cnet2
-    run_d --name base2 --network cnet2 --ip 10.150.4.10 -- sleep 60
+    run_d --name base2 --network cnet2 --ip 10.150.4.10 -- sleep 3600
     local id=$cid
     berth_ok run --network "container:$id" -- ip -4 -o addr show dev eth0
     assert_contains "$output" " 10.150.4.10/24 " "eth0 via container:ID"
@@ -137,18 +137,18 @@ lo 127.0.0.1/8" "addresses of base"
 
 @test "a joined container reaches others through the sandbox it shares" {
     create_net --subnet 10.150.5.0/24 cnet3
-    run_d --name base3 --network cnet3 -- sleep 60
-    run_d --name peer3 --network cnet3 -- sleep 60
+    run_d --name base3 --network cnet3 -- sleep 3600
+    run_d --name peer3 --network cnet3 -- sleep 3600
     berth_ok run --network container:base3 -- ping -c1 -W2 "$(ctr_ip peer3 cnet3)"
     berth_ok exec peer3 ping -c1 -W2 "$(ctr_ip base3 cnet3)"
 }
 
 @test "the joining container's exit leaves the sandbox and its address alone" {
     create_net --subnet 10.150.6.0/24 cnet4
-    run_d --name base4 --network cnet4 --ip 10.150.6.10 -- sleep 60
+    run_d --name base4 --network cnet4 --ip 10.150.6.10 -- sleep 3600
     local veth
     veth=$(host_veth base4)
-    run_d --name joiner --network container:base4 -- sleep 60
+    run_d --name joiner --network container:base4 -- sleep 3600
     berth_ok exec joiner ip -4 -o addr show dev eth0
     assert_contains "$output" " 10.150.6.10/24 " "eth0 seen by joiner"
     berth_ok rm -f joiner

@@ -22,7 +22,7 @@ ps_row() { berth ps -a | awk -v n="$1" 'NR > 1 { for (i = 1; i <= NF; i++) if ($
 
 @test "ps: the columns, and a row per running container" {
     create_net --subnet 10.160.0.0/24 psnet
-    run_d --name ps1 --network psnet --ip 10.160.0.5 -- sleep 60
+    run_d --name ps1 --network psnet --ip 10.160.0.5 -- sleep 3600
     berth_ok ps
     assert_match "${lines[0]}" '^CONTAINER ID +NAME +COMMAND +CREATED +STATUS +PORTS +NETWORKS +IPS *$' "header"
     assert_eq "${#lines[@]}" 2 "lines of berth ps"
@@ -34,7 +34,7 @@ ps_row() { berth ps -a | awk -v n="$1" 'NR > 1 { for (i = 1; i <= NF; i++) if ($
 }
 
 @test "ps: without -a only running containers; -a shows exited ones with their code" {
-    run_d --name up1 --network none -- sleep 60
+    run_d --name up1 --network none -- sleep 3600
     run_d --name down1 --network none -- sh -c 'exit 3'
     wait_until 10 ctr_is_exited down1
     local ps
@@ -48,7 +48,7 @@ ps_row() { berth ps -a | awk -v n="$1" 'NR > 1 { for (i = 1; i <= NF; i++) if ($
 @test "ps: the networks and addresses of a container on two networks" {
     create_net --subnet 10.160.1.0/24 first
     create_net --subnet 10.160.2.0/24 second
-    run_d --name two --network first --ip 10.160.1.7 -- sleep 60
+    run_d --name two --network first --ip 10.160.1.7 -- sleep 3600
     berth_ok network connect --ip 10.160.2.8 second two
     local row
     row=$(ps_row two)
@@ -59,9 +59,9 @@ ps_row() { berth ps -a | awk -v n="$1" 'NR > 1 { for (i = 1; i <= NF; i++) if ($
 }
 
 @test "ps -q: 12-hex IDs of running containers; --no-trunc: 64 hex; -aq: all" {
-    run_d --name q1 --network none -- sleep 60
+    run_d --name q1 --network none -- sleep 3600
     local id1=$cid
-    run_d --name q2 --network none -- sleep 60
+    run_d --name q2 --network none -- sleep 3600
     local id2=$cid
     run_d --name q3 --network none -- true
     local id3=$cid
@@ -76,9 +76,9 @@ ps_row() { berth ps -a | awk -v n="$1" 'NR > 1 { for (i = 1; i <= NF; i++) if ($
 
 @test "ps --format json: one object per line" {
     create_net --subnet 10.160.3.0/24 jnet
-    run_d --name j1 --network jnet --ip 10.160.3.9 -- sleep 60
+    run_d --name j1 --network jnet --ip 10.160.3.9 -- sleep 3600
     local id1=$cid
-    run_d --name j2 --network none -- sleep 60
+    run_d --name j2 --network none -- sleep 3600
     berth_ok ps --format json
     assert_eq "${#lines[@]}" 2 "lines"
     local line found=0
@@ -90,7 +90,7 @@ ps_row() { berth ps -a | awk -v n="$1" 'NR > 1 { for (i = 1; i <= NF; i++) if ($
             assert_match "$(jeval "$line" 'd["Status"]')" "^$STATUS_UP\$" "Status"
             assert_eq "$(jeval "$line" 'd["Networks"]')" jnet "Networks"
             assert_eq "$(jeval "$line" 'd["IPs"]')" 10.160.3.9 "IPs"
-            assert_contains "$(jeval "$line" 'd["Command"]')" "sleep 60" "Command"
+            assert_contains "$(jeval "$line" 'd["Command"]')" "sleep 3600" "Command"
         fi
     done
     assert_eq "$found" 1 "a line for j1"
@@ -108,7 +108,7 @@ ps_row() { berth ps -a | awk -v n="$1" 'NR > 1 { for (i = 1; i <= NF; i++) if ($
 @test "inspect: NetworkSettings.Networks as Docker prints it, State, Name" {
     create_net --subnet 10.160.4.0/24 inet
     local nid=$net_id
-    run_d --name insp --network inet --ip 10.160.4.20 --hostname insphost -- sleep 60
+    run_d --name insp --network inet --ip 10.160.4.20 --hostname insphost -- sleep 3600
     local json
     json=$(berth inspect insp)
     assert_eq "$(jeval "$json" 'len(d)')" 1 "array length"
@@ -134,7 +134,7 @@ ps_row() { berth ps -a | awk -v n="$1" 'NR > 1 { for (i = 1; i <= NF; i++) if ($
 
 @test "inspect: --network-alias shows in Aliases" {
     create_net --subnet 10.160.5.0/24 anet
-    run_d --name aliased --network anet --network-alias web --network-alias www -- sleep 60
+    run_d --name aliased --network anet --network-alias web --network-alias www -- sleep 3600
     local aliases
     aliases=$(ctr_net aliased anet Aliases)
     assert_contains "$aliases" '"web"' "Aliases"
@@ -142,8 +142,8 @@ ps_row() { berth ps -a | awk -v n="$1" 'NR > 1 { for (i = 1; i <= NF; i++) if ($
 }
 
 @test "inspect of several; a missing one: No such container, the others still printed" {
-    run_d --name i1 --network none -- sleep 60
-    run_d --name i2 --network none -- sleep 60
+    run_d --name i1 --network none -- sleep 3600
+    run_d --name i2 --network none -- sleep 3600
     run --separate-stderr berth inspect i1 nosuch i2
     assert_eq "$status" 1 "exit status"
     assert_eq "$stderr" "berth: error: No such container: nosuch" "stderr"
@@ -162,7 +162,7 @@ ps_row() { berth ps -a | awk -v n="$1" 'NR > 1 { for (i = 1; i <= NF; i++) if ($
 
 @test "stop -t 1: SIGTERM ignored (PID 1), SIGKILL after 1s: exited (137), gone from ps" {
     create_net --subnet 10.160.6.0/24 snet
-    run_d --name stopme --network snet -- sleep 60
+    run_d --name stopme --network snet -- sleep 3600
     local pid start=$SECONDS
     pid=$(ctr_pid stopme)
     berth_ok stop -t 1 stopme
@@ -183,8 +183,8 @@ ps_row() { berth ps -a | awk -v n="$1" 'NR > 1 { for (i = 1; i <= NF; i++) if ($
 }
 
 @test "stop of several prints each; by ID; stop of an exited one succeeds" {
-    run_d --name s1 --network none -- sleep 60
-    run_d --name s2 --network none -- sleep 60
+    run_d --name s1 --network none -- sleep 3600
+    run_d --name s2 --network none -- sleep 3600
     local id2=$cid
     berth_ok stop -t 1 s1 "$id2"
     assert_eq "$output" "s1
@@ -195,7 +195,7 @@ $id2" "stdout"
 }
 
 @test "stop of a missing container: No such container, the others still stopped" {
-    run_d --name s3 --network none -- sleep 60
+    run_d --name s3 --network none -- sleep 3600
     run --separate-stderr berth stop -t 1 nosuch s3
     assert_eq "$status" 1 "exit status"
     assert_eq "$stderr" "berth: error: No such container: nosuch" "stderr"
@@ -217,7 +217,7 @@ $id2" "stdout"
 
 @test "rm of a running container without -f: refused, it keeps running" {
     create_net --subnet 10.160.7.0/24 rnet
-    run_d --name busy --network rnet -- sleep 60
+    run_d --name busy --network rnet -- sleep 3600
     snapshot_save
     berth_fails 1 'cannot remove container "busy": container is running: stop the container before removing or force remove' rm busy
     assert_unchanged
@@ -226,7 +226,7 @@ $id2" "stdout"
 
 @test "rm -f of a running container: killed, removed, endpoint released" {
     create_net --subnet 10.160.8.0/24 fnet
-    run_d --name forced --network fnet --ip 10.160.8.3 -- sleep 60
+    run_d --name forced --network fnet --ip 10.160.8.3 -- sleep 3600
     local pid veth id=$cid
     pid=$(ctr_pid forced)
     veth=$(host_veth forced)
@@ -236,7 +236,7 @@ $id2" "stdout"
     berth_fails 1 "No such container: forced" inspect forced
     refute_sandbox "$id"
     wait_link_gone "$veth"
-    run_d --name next --network fnet --ip 10.160.8.3 -- sleep 60
+    run_d --name next --network fnet --ip 10.160.8.3 -- sleep 3600
 }
 
 @test "rm of several: a missing one reported, the others removed" {
@@ -256,7 +256,7 @@ r3" "stdout"
     run_d --name reuse --network none -- true
     wait_until 10 ctr_is_exited reuse
     berth_ok rm reuse
-    run_d --name reuse --network none -- sleep 60
+    run_d --name reuse --network none -- sleep 3600
     assert_eq "$(ctr_id reuse)" "$cid" "the new container"
 }
 
@@ -264,7 +264,7 @@ r3" "stdout"
 
 @test "exec runs in the container's namespaces: address, hostname, PID namespace" {
     create_net --subnet 10.160.9.0/24 enet
-    run_d --name ex1 --network enet --ip 10.160.9.4 --hostname exhost -- sleep 60
+    run_d --name ex1 --network enet --ip 10.160.9.4 --hostname exhost -- sleep 3600
     berth_ok exec ex1 ip -4 -o addr show eth0
     assert_contains "$output" " 10.160.9.4/24 " "eth0"
     berth_ok exec ex1 hostname
@@ -282,7 +282,7 @@ r3" "stdout"
 }
 
 @test "exec: exit code, stdout, stdin, -e, the container's environment" {
-    run_d --name ex2 --network none -e FROMRUN=r1 -- sleep 60
+    run_d --name ex2 --network none -e FROMRUN=r1 -- sleep 3600
     run --separate-stderr berth exec ex2 sh -c 'echo out; echo err >&2; exit 3'
     assert_eq "$status" 3 "exit status"
     assert_eq "$output" out "stdout"
@@ -307,7 +307,7 @@ r3" "stdout"
 # ---- lookups ----------------------------------------------------------------
 
 @test "lookup by name, full ID, 12-hex prefix and a short unique prefix" {
-    run_d --name look --network none --hostname lookhost -- sleep 60
+    run_d --name look --network none --hostname lookhost -- sleep 3600
     local id=$cid prefix
     # the shortest prefix no other container shares (there is only this one)
     prefix=${id:0:3}
@@ -346,9 +346,9 @@ r3" "stdout"
 }
 
 @test "a name wins over an ID prefix" {
-    run_d --name target1 --network none -- sleep 60
+    run_d --name target1 --network none -- sleep 3600
     local target=$cid
-    run_d --name "${target:0:6}" --network none -- sleep 60
+    run_d --name "${target:0:6}" --network none -- sleep 3600
     assert_eq "$(ctr_id "${target:0:6}")" "$cid" "inspect ${target:0:6} (a name)"
 }
 

@@ -135,7 +135,7 @@ set subnets4: ipv4_addr . ifname (interval)" "sets, maps and chains of table ine
     # a route back, so that without masquerade the outside would answer the
     # container's own address (and the check below tell it)
     outside_route 10.180.1.0/24
-    run_d --name out1 --network masqnet -- sleep 60
+    run_d --name out1 --network masqnet -- sleep 3600
     assert_peer "tcp from out1" "$HOST_IP" peer_from_ctr out1 tcp "$OUT_IP" 7001
     assert_peer "udp from out1" "$HOST_IP" peer_from_ctr out1 udp "$OUT_IP" 7001
     ctr_ping out1 "$OUT_IP" || fail "out1 cannot ping the outside"
@@ -144,7 +144,7 @@ set subnets4: ipv4_addr . ifname (interval)" "sets, maps and chains of table ine
 @test "a container on the predefined bridge network is masqueraded too" {
     outside_server tcp:7002 udp:7002
     outside_route "$(net_subnet bridge)"
-    run_d --name out2 -- sleep 60
+    run_d --name out2 -- sleep 3600
     assert_peer "tcp from out2" "$HOST_IP" peer_from_ctr out2 tcp "$OUT_IP" 7002
     assert_peer "udp from out2" "$HOST_IP" peer_from_ctr out2 udp "$OUT_IP" 7002
 }
@@ -152,7 +152,7 @@ set subnets4: ipv4_addr . ifname (interval)" "sets, maps and chains of table ine
 @test "containers on one bridge see each other's own address (no masquerade on the bridge)" {
     create_net --subnet 10.180.2.0/24 flat
     ctr_server srv1 --network flat -- tcp:80 udp:80
-    run_d --name cli1 --network flat -- sleep 60
+    run_d --name cli1 --network flat -- sleep 3600
     local srv_ip cli_ip
     srv_ip=$(ctr_ip srv1 flat)
     cli_ip=$(ctr_ip cli1 flat)
@@ -171,8 +171,8 @@ set subnets4: ipv4_addr . ifname (interval)" "sets, maps and chains of table ine
     masq4_covers 10.180.5.9 || fail "masq4 does not cover 10.180.5.0/24"
     outside_server tcp:7003 udp:7003
     outside_route 10.180.0.0/16
-    run_d --name nm1 --network nomasq -- sleep 60
-    run_d --name wm1 --network withmasq -- sleep 60
+    run_d --name nm1 --network nomasq -- sleep 3600
+    run_d --name wm1 --network withmasq -- sleep 3600
     local ip
     ip=$(ctr_ip nm1 nomasq)
     assert_peer "tcp from nm1" "$ip" peer_from_ctr nm1 tcp "$OUT_IP" 7003

@@ -105,8 +105,8 @@ outside_routes_loopback_to_host() {
     create_net --subnet 10.181.3.0/24 pnet
     create_net --subnet 10.181.5.0/24 onet
     ctr_server web --network pnet -p 8080:80 -p 8080:80/udp -- tcp:80 udp:80
-    run_d --name same --network pnet -- sleep 60
-    run_d --name other --network onet -- sleep 60
+    run_d --name same --network pnet -- sleep 3600
+    run_d --name other --network onet -- sleep 3600
     local same_ip other_ip proto
     same_ip=$(ctr_ip same pnet)
     other_ip=$(ctr_ip other onet)
@@ -147,7 +147,7 @@ outside_routes_loopback_to_host() {
     create_net --subnet 10.181.7.0/24 pnet
     host_server tcp:127.0.0.1:7081
     assert_peer "tcp host -> 127.0.0.1:7081" 127.0.0.1 peer_from_host tcp 127.0.0.1 7081
-    run_d --name sneaky --network pnet -- sleep 60
+    run_d --name sneaky --network pnet -- sleep 3600
     local sb veth
     sb=$(sandbox_of sneaky)
     veth=$(host_veth sneaky)
@@ -170,16 +170,16 @@ outside_routes_loopback_to_host() {
     local ports_before
     ports_before=$(fw_ports_snapshot)
     berth_fails 1 "Bind for 0.0.0.0:8082/tcp failed: port is already allocated by container holder" \
-        run -d --name dup --network pnet --ip 10.181.8.50 -p 8082:81 -- sleep 60
+        run -d --name dup --network pnet --ip 10.181.8.50 -p 8082:81 -- sleep 3600
     berth_fails 1 "Bind for 127.0.0.1:8082/tcp failed: port is already allocated by container holder" \
-        run -d --name dup --network pnet --ip 10.181.8.50 -p 127.0.0.1:8082:81 -- sleep 60
+        run -d --name dup --network pnet --ip 10.181.8.50 -p 127.0.0.1:8082:81 -- sleep 3600
     berth_fails 1 "Bind for 0.0.0.0:8083/tcp failed: port is already allocated by container holder" \
-        run -d --name dup --network pnet --ip 10.181.8.50 -p 8083:81 -- sleep 60
+        run -d --name dup --network pnet --ip 10.181.8.50 -p 8083:81 -- sleep 3600
     berth_fails 1 "Bind for 127.0.0.1:8083/tcp failed: port is already allocated by container holder" \
-        run -d --name dup --network pnet --ip 10.181.8.50 -p 127.0.0.1:8083:81 -- sleep 60
+        run -d --name dup --network pnet --ip 10.181.8.50 -p 127.0.0.1:8083:81 -- sleep 3600
     # the first free port does not save the second one
     berth_fails 1 "Bind for 0.0.0.0:8082/tcp failed: port is already allocated by container holder" \
-        run -d --name dup --network pnet --ip 10.181.8.50 -p 8079:80 -p 8082:81 -- sleep 60
+        run -d --name dup --network pnet --ip 10.181.8.50 -p 8079:80 -p 8082:81 -- sleep 3600
     berth_fails 1 "Bind for 0.0.0.0:8082/tcp failed: port is already allocated by container holder" \
         run --rm --name dup --network pnet --ip 10.181.8.50 -p 8082:81 -- true
     links_settle
@@ -187,7 +187,7 @@ outside_routes_loopback_to_host() {
     assert_eq "$(berth ps -aq --no-trunc)" "$holder_id" "containers after the refused runs"
     # the holder still serves; the name, the address and 8079 are free
     assert_peer "tcp outside -> $HOST_IP:8082" "$OUT_IP" peer_from_outside tcp "$HOST_IP" 8082
-    run_d --name dup --network pnet --ip 10.181.8.50 -p 8079:80 -- sleep 60
+    run_d --name dup --network pnet --ip 10.181.8.50 -p 8079:80 -- sleep 3600
 }
 
 @test "the same host port with another protocol, or on two other host addresses, is published twice" {
@@ -214,7 +214,7 @@ outside_routes_loopback_to_host() {
     local ports_before
     ports_before=$(fw_ports_snapshot)
     berth_fails 1 "Bind for 10.9.9.9:8080/tcp failed: 10.9.9.9 is not an address of this host" \
-        run -d --network pnet -p 10.9.9.9:8080:80 -- sleep 60
+        run -d --network pnet -p 10.9.9.9:8080:80 -- sleep 3600
     links_settle
     assert_eq "$(fw_ports_snapshot)" "$ports_before" "port maps"
     assert_eq "$(berth ps -aq)" "" "containers"
@@ -239,7 +239,7 @@ outside_routes_loopback_to_host() {
     assert_elem ports4_any "udp . $uport : $ip . 80"
     assert_peer "tcp outside -> $HOST_IP:$tport" "$OUT_IP" peer_from_outside tcp "$HOST_IP" "$tport"
     assert_peer "udp outside -> $HOST_IP:$uport" "$OUT_IP" peer_from_outside udp "$HOST_IP" "$uport"
-    run_d --name rnd2 --network pnet -p 80 -- sleep 60
+    run_d --name rnd2 --network pnet -p 80 -- sleep 3600
     berth_ok port rnd2 80/tcp
     assert_match "$output" '^0\.0\.0\.0:[0-9]+$' "berth port rnd2 80/tcp"
     local tport2=${output#0.0.0.0:}
@@ -268,7 +268,7 @@ tcp . 8002 : $ip . 82" "ports4_any elements of rng"
 
 @test "an sctp port is published too" {
     create_net --subnet 10.181.13.0/24 pnet
-    run_d --name sc --network pnet -p 8086:80/sctp -- sleep 60
+    run_d --name sc --network pnet -p 8086:80/sctp -- sleep 3600
     assert_elem ports4_any "sctp . 8086 : $(ctr_ip sc pnet) . 80"
     berth_ok port sc 80/sctp
     assert_eq "$output" 0.0.0.0:8086 "berth port sc 80/sctp"
@@ -278,8 +278,8 @@ tcp . 8002 : $ip . 82" "ports4_any elements of rng"
 
 @test "berth port, the PORTS of berth ps and NetworkSettings.Ports of berth inspect" {
     create_net --subnet 10.181.14.0/24 pnet
-    run_d --name pub --network pnet -p 8090:80 -p 127.0.0.1:8091:81/udp -- sleep 60
-    run_d --name nopub --network pnet -- sleep 60
+    run_d --name pub --network pnet -p 8090:80 -p 127.0.0.1:8091:81/udp -- sleep 3600
+    run_d --name nopub --network pnet -- sleep 3600
     berth_ok port pub
     assert_eq "$(sort <<<"$output")" "80/tcp -> 0.0.0.0:8090
 81/udp -> 127.0.0.1:8091" "berth port pub"
@@ -329,10 +329,10 @@ elems_without() { grep -vF -- ": $1 . " <<<"$ports_all" || true; }
 @test "stop, rm -f, kill -9, disconnect and the end of a --rm run take exactly that container's elements out" {
     create_net --subnet 10.181.16.0/24 pnet
     ctr_server keep --network pnet -p 8100:80 -- tcp:80
-    run_d --name st --network pnet -p 8101:80 -p 8101:80/udp -p 127.0.0.1:8102:80 -- sleep 60
-    run_d --name rmf --network pnet -p 8103:80 -- sleep 60
-    run_d --name k9 --network pnet -p 8104:80 -- sleep 60
-    run_d --name dis --network pnet -p 8105:80 -- sleep 60
+    run_d --name st --network pnet -p 8101:80 -p 8101:80/udp -p 127.0.0.1:8102:80 -- sleep 3600
+    run_d --name rmf --network pnet -p 8103:80 -- sleep 3600
+    run_d --name k9 --network pnet -p 8104:80 -- sleep 3600
+    run_d --name dis --network pnet -p 8105:80 -- sleep 3600
     local ip_st ip_rmf ip_k9 ip_dis
     ip_st=$(ctr_ip st pnet)
     ip_rmf=$(ctr_ip rmf pnet)
@@ -367,7 +367,7 @@ elems_without() { grep -vF -- ": $1 . " <<<"$ports_all" || true; }
     # keep is untouched; every port let go is free again
     assert_elem ports4_any "tcp . 8100 : $(ctr_ip keep pnet) . 80"
     assert_peer "tcp outside -> $HOST_IP:8100" "$OUT_IP" peer_from_outside tcp "$HOST_IP" 8100
-    run_d --name again --network pnet -p 8101:80 -p 8101:80/udp -p 127.0.0.1:8102:80 -p 8103-8106:83-86 -- sleep 60
+    run_d --name again --network pnet -p 8101:80 -p 8101:80/udp -p 127.0.0.1:8102:80 -p 8103-8106:83-86 -- sleep 3600
 }
 
 @test "the number of rules is the same with 0, 1 and 251 published ports" {
@@ -375,10 +375,10 @@ elems_without() { grep -vF -- ": $1 . " <<<"$ports_all" || true; }
     local n0 n1 n2
     n0=$(fw_rule_count)
     [ "$n0" -gt 0 ] || fail "table inet berth has no rules"
-    run_d --name one --network pnet -p 8110:80 -- sleep 60
+    run_d --name one --network pnet -p 8110:80 -- sleep 3600
     n1=$(fw_rule_count)
     run_d --name many --network pnet -p 9000-9099:9000-9099 -p 9000-9099:9000-9099/udp \
-        -p 127.0.0.1:9200-9249:9200-9249 -- sleep 60
+        -p 127.0.0.1:9200-9249:9200-9249 -- sleep 3600
     n2=$(fw_rule_count)
     assert_eq "$(fw_elems ports4_any | wc -l)" 201 "elements of ports4_any"
     assert_eq "$(fw_elems ports4_addr | wc -l)" 50 "elements of ports4_addr"
@@ -391,7 +391,7 @@ elems_without() { grep -vF -- ": $1 . " <<<"$ports_all" || true; }
 # port is free for another container.
 @test "monitor and container killed with SIGKILL: the next berth ps takes their port elements out" {
     create_net --subnet 10.181.18.0/24 pnet
-    run_d --name orphanp --network pnet -p 8120:80 -p 127.0.0.1:8121:80 -- sleep 60
+    run_d --name orphanp --network pnet -p 8120:80 -p 127.0.0.1:8121:80 -- sleep 3600
     local ip mpid pid
     ip=$(ctr_ip orphanp pnet)
     mpid=$(ctr_get orphanp 'd["State"]["MonitorPid"]')
@@ -404,7 +404,7 @@ elems_without() { grep -vF -- ": $1 . " <<<"$ports_all" || true; }
     berth_ok ps -a
     refute_elem ports4_any "tcp . 8120 : $ip . 80"
     refute_elem ports4_addr "127.0.0.1 . tcp . 8121 : $ip . 80"
-    run_d --name heir --network pnet -p 8120:80 -p 127.0.0.1:8121:80 -- sleep 60
+    run_d --name heir --network pnet -p 8120:80 -p 127.0.0.1:8121:80 -- sleep 3600
     assert_elem ports4_any "tcp . 8120 : $(ctr_ip heir pnet) . 80"
 }
 
@@ -416,12 +416,12 @@ elems_without() { grep -vF -- ": $1 . " <<<"$ports_all" || true; }
     host_server tcp:8170 udp:8171
     snapshot_save
     berth_fails 1 "Bind for 0.0.0.0:8170/tcp failed: port is already in use by a process of the host" \
-        run -d --name taker --network pnet -p 8170:80 -- sleep 60
+        run -d --name taker --network pnet -p 8170:80 -- sleep 3600
     berth_fails 1 "Bind for 127.0.0.1:8171/udp failed: port is already in use by a process of the host" \
-        run -d --name taker --network pnet -p 127.0.0.1:8171:80/udp -- sleep 60
+        run -d --name taker --network pnet -p 127.0.0.1:8171:80/udp -- sleep 3600
     links_settle
     assert_eq "$(berth ps -aq)" "" "containers after the refused runs"
     assert_peer "tcp outside -> $HOST_IP:8170 (the host's own server)" "$OUT_IP" peer_from_outside tcp "$HOST_IP" 8170
     # the same port on another protocol is free
-    run_d --name other --network pnet -p 8170:80/udp -- sleep 60
+    run_d --name other --network pnet -p 8170:80/udp -- sleep 3600
 }

@@ -31,7 +31,7 @@ teardown() {
     create_net --subnet 10.182.1.0/24 right
     ctr_server l1 --network left -- tcp:80 udp:80
     ctr_server r1 --network right -- tcp:80 udp:80
-    run_d --name l2 --network left -- sleep 60
+    run_d --name l2 --network left -- sleep 3600
     local ip_l1 ip_r1 ip_l2
     ip_l1=$(ctr_ip l1 left)
     ip_r1=$(ctr_ip r1 right)
@@ -115,7 +115,7 @@ teardown() {
     ! masq4_covers 10.183.0.9 || fail "masq4 covers the internal subnet 10.183.0.0/24"
     create_net --subnet 10.183.1.0/24 open
     ctr_server i1 --network inside -- tcp:80 udp:80
-    run_d --name i2 --network inside -- sleep 60
+    run_d --name i2 --network inside -- sleep 3600
     ctr_server o1 --network open -- tcp:80
     local ip_i1 ip_i2
     ip_i1=$(ctr_ip i1 inside)
@@ -154,7 +154,7 @@ teardown() {
     create_net --subnet 10.183.3.0/24 -o com.docker.network.bridge.enable_icc=false noicc
     assert_eq "$(net_get noicc 'd["Options"].get("com.docker.network.bridge.enable_icc")')" false "Options of noicc"
     ctr_server n1 --network noicc -p 8120:80 -- tcp:80 udp:80
-    run_d --name n2 --network noicc -- sleep 60
+    run_d --name n2 --network noicc -- sleep 3600
     local ip_n1 ip_n2
     ip_n1=$(ctr_ip n1 noicc)
     ip_n2=$(ctr_ip n2 noicc)

@@ -37,7 +37,7 @@ berth_user_handle() { berth_user | grep -F -- "$1" | sed -n 's/.* # handle \([0-
 @test "berth-user: the admin's drop rule stops a container's outbound traffic; without it it flows again" {
     create_net --subnet 10.184.0.0/24 unet
     outside_server tcp:7020 udp:7020
-    run_d --name u1 --network unet -- sleep 60
+    run_d --name u1 --network unet -- sleep 3600
     assert_peer "tcp u1 -> outside" "$HOST_IP" peer_from_ctr u1 tcp "$OUT_IP" 7020
     nft add rule inet berth berth-user ip saddr 10.184.0.0/24 ip daddr "$OUT_IP" drop
     refute_reach "tcp u1 -> outside (dropped)" peer_from_ctr u1 tcp "$OUT_IP" 7020
@@ -57,7 +57,7 @@ berth_user_handle() { berth_user | grep -F -- "$1" | sed -n 's/.* # handle \([0-
     local br_r
     br_r=$(bridge_of "$net_id")
     ctr_server r1 --network right -- tcp:80
-    run_d --name l1 --network left -- sleep 60
+    run_d --name l1 --network left -- sleep 3600
     local ip_r1 ip_l1
     ip_r1=$(ctr_ip r1 right)
     ip_l1=$(ctr_ip l1 left)
@@ -75,7 +75,7 @@ berth_user_handle() { berth_user | grep -F -- "$1" | sed -n 's/.* # handle \([0-
     local before
     before=$(berth_user)
     assert_contains "$before" "ip saddr 10.184.3.0/24 ip daddr $OUT_IP drop" "berth-user"
-    run_d --name u2 --network unet -p 8130:80 -- sleep 60
+    run_d --name u2 --network unet -p 8130:80 -- sleep 3600
     assert_eq "$(berth_user)" "$before" "berth-user after run"
     berth_ok rm -f u2
     assert_eq "$(berth_user)" "$before" "berth-user after rm"
@@ -88,7 +88,7 @@ berth_user_handle() { berth_user | grep -F -- "$1" | sed -n 's/.* # handle \([0-
     berth_ok ps
     assert_eq "$(berth_user)" "$before" "berth-user after ps"
     # and still in force
-    run_d --name u3 --network unet -- sleep 60
+    run_d --name u3 --network unet -- sleep 3600
     refute_reach "tcp u3 -> outside" peer_from_ctr u3 tcp "$OUT_IP" 7021
 }
 
@@ -209,7 +209,7 @@ warnings_about() {
         fail "stderr: $stderr"
     berth_ok system reconcile
     assert_eq "$(grep -c '^berth: warning:' <<<"$stderr")" 0 "warnings of system reconcile" || fail "stderr: $stderr"
-    run_d --network warned -- sleep 60
+    run_d --network warned -- sleep 3600
     assert_eq "$(grep -c '^berth: warning:' <<<"$stderr")" 0 "warnings of run" || fail "stderr: $stderr"
 }
 
@@ -230,15 +230,15 @@ warnings_about() {
 @test "-p with --network none, container:X or an internal network is refused, nothing created; with host: discarded, a warning" {
     create_net --subnet 10.185.0.0/24 pnet
     create_net --internal --subnet 10.185.1.0/24 intnet
-    run_d --name base --network pnet -- sleep 60
+    run_d --name base --network pnet -- sleep 3600
     local base_id=$cid
     snapshot_save
     local ports_before
     ports_before=$(fw_ports_snapshot)
-    berth_fails 1 "cannot publish ports with --network none" run -d --network none -p 8160:80 -- sleep 60
+    berth_fails 1 "cannot publish ports with --network none" run -d --network none -p 8160:80 -- sleep 3600
     berth_fails 1 "conflicting options: port publishing and the container type network mode" \
-        run -d --network container:base -p 8160:80 -- sleep 60
-    berth_fails 1 "cannot publish ports on internal network intnet" run -d --network intnet -p 8160:80 -- sleep 60
+        run -d --network container:base -p 8160:80 -- sleep 3600
+    berth_fails 1 "cannot publish ports on internal network intnet" run -d --network intnet -p 8160:80 -- sleep 3600
     berth_fails 1 "cannot publish ports on internal network intnet" run --rm --network intnet -p 8160:80 -- true
     assert_unchanged
     assert_eq "$(fw_ports_snapshot)" "$ports_before" "port maps"
@@ -252,12 +252,12 @@ warnings_about() {
 @test "a bad -p: Docker's messages, nothing created" {
     create_net --subnet 10.185.2.0/24 pnet
     snapshot_save
-    berth_fails 1 "invalid containerPort: abc" run -d --network pnet -p abc -- sleep 60
-    berth_fails 1 "invalid hostPort: x" run -d --network pnet -p x:80 -- sleep 60
-    berth_fails 1 "invalid proto: icmp" run -d --network pnet -p 80/icmp -- sleep 60
+    berth_fails 1 "invalid containerPort: abc" run -d --network pnet -p abc -- sleep 3600
+    berth_fails 1 "invalid hostPort: x" run -d --network pnet -p x:80 -- sleep 3600
+    berth_fails 1 "invalid proto: icmp" run -d --network pnet -p 80/icmp -- sleep 3600
     berth_fails 1 "invalid ranges specified for container and host Ports: 80-82 and 8000-8001" \
-        run -d --network pnet -p 8000-8001:80-82 -- sleep 60
-    berth_fails 1 "invalid containerPort: abc" run -d --network pnet --publish 8080:abc -- sleep 60
+        run -d --network pnet -p 8000-8001:80-82 -- sleep 3600
+    berth_fails 1 "invalid containerPort: abc" run -d --network pnet --publish 8080:abc -- sleep 3600
     assert_unchanged
     assert_eq "$(berth ps -aq)" "" "containers"
 }

@@ -44,8 +44,8 @@ ctr_link_peer() {
 @test "seed: one macvlan network on two hosts, their containers ping each other across the LAN" {
     mv_create_net hosta "${MV1[@]}"
     mv_create_net hostb "${MV1[@]}"
-    mv_run_d hosta --name ca --network macvlan1 --ip 10.190.0.100 -- sleep 60
-    mv_run_d hostb --name cb --network macvlan1 --ip 10.190.0.200 -- sleep 60
+    mv_run_d hosta --name ca --network macvlan1 --ip 10.190.0.100 -- sleep 3600
+    mv_run_d hostb --name cb --network macvlan1 --ip 10.190.0.200 -- sleep 3600
     assert_eq "$(mv_ctr_ip hosta ca macvlan1)" 10.190.0.100 "IPAddress of ca"
     assert_eq "$(mv_ctr_ip hostb cb macvlan1)" 10.190.0.200 "IPAddress of cb"
     assert_ping hosta ca 10.190.0.200
@@ -57,7 +57,7 @@ ctr_link_peer() {
 @test "inspect: Driver macvlan, Options parent and macvlan_mode (bridge by default), Containers with the address" {
     mv_create_net hosta "${MV1[@]}"
     local id=$net_id
-    mv_run_d hosta --name ca --network macvlan1 --ip 10.190.0.100 -- sleep 60
+    mv_run_d hosta --name ca --network macvlan1 --ip 10.190.0.100 -- sleep 3600
     assert_eq "$(mv_net_get hosta macvlan1 'd["Driver"]')" macvlan "Driver"
     assert_eq "$(mv_net_get hosta macvlan1 'd["Id"]')" "$id" "Id"
     assert_eq "$(mv_net_opt hosta macvlan1 parent)" eth1 "Options.parent"
@@ -78,7 +78,7 @@ ctr_link_peer() {
 
 @test "the container's eth0 is a macvlan child of eth1: MAC 02:42 + address, /24, default route via the gateway" {
     mv_create_net hosta "${MV1[@]}"
-    mv_run_d hosta --name ca --network macvlan1 --ip 10.190.0.100 -- sleep 60
+    mv_run_d hosta --name ca --network macvlan1 --ip 10.190.0.100 -- sleep 3600
     mv_ok hosta exec ca ip -d -o link show dev eth0
     assert_contains "$output" "macvlan mode bridge" "ip -d link show eth0 in ca"
     assert_contains "$output" "link/ether 02:42:0a:be:00:64 " "ip -d link show eth0 in ca"
@@ -100,8 +100,8 @@ ctr_link_peer() {
     links=$(mv_links hosta)
     sets=$(mv_nft_sets hosta)
     mv_create_net hosta "${MV1[@]}"
-    mv_run_d hosta --name ca --network macvlan1 --ip 10.190.0.100 -- sleep 60
-    mv_run_d hosta --name cc --network macvlan1 -- sleep 60
+    mv_run_d hosta --name ca --network macvlan1 --ip 10.190.0.100 -- sleep 3600
+    mv_run_d hosta --name cc --network macvlan1 -- sleep 3600
     assert_eq "$(mv_links hosta)" "$links" "links of hosta"
     ! mv_masq4_covers hosta 10.190.0.100 || fail "masq4 covers the macvlan subnet"
     assert_eq "$(mv_nft_set hosta bridges)" '"berth0"' "elements of set bridges"
@@ -111,9 +111,9 @@ ctr_link_peer() {
 @test "network rm is refused while a container is attached; after rm -f and network rm nothing is left" {
     mv_snapshot_save hosta
     mv_create_net hostb "${MV1[@]}"
-    mv_run_d hostb --name cb --network macvlan1 --ip 10.190.0.200 -- sleep 60
+    mv_run_d hostb --name cb --network macvlan1 --ip 10.190.0.200 -- sleep 3600
     mv_create_net hosta "${MV1[@]}"
-    mv_run_d hosta --name ca --network macvlan1 --ip 10.190.0.100 -- sleep 60
+    mv_run_d hosta --name ca --network macvlan1 --ip 10.190.0.100 -- sleep 3600
     local c=$cid
     mv_fails hosta 1 "network macvlan1 has active endpoints (1)" network rm macvlan1
     assert_eq "$(mv_net_names hosta | grep -cx macvlan1)" 1 "macvlan1 in berth network ls"
@@ -138,15 +138,15 @@ ctr_link_peer() {
     assert_link_flag hosta "$dm" UP
     assert_eq "$(mv_net_opt hosta solo parent)" "$dm" "Options.parent"
     assert_eq "$(mv_net_opt hosta solo macvlan_mode)" bridge "Options.macvlan_mode"
-    mv_run_d hosta --name s1 --network solo --ip 10.190.1.11 -- sleep 60
-    mv_run_d hosta --name s2 --network solo --ip 10.190.1.12 -- sleep 60
+    mv_run_d hosta --name s1 --network solo --ip 10.190.1.11 -- sleep 3600
+    mv_run_d hosta --name s2 --network solo --ip 10.190.1.12 -- sleep 3600
     assert_eq "$(ctr_link_peer hosta s1 eth0)" "$(ifindex_of hosta "$dm")" "the link of s1's eth0"
     assert_ping hosta s1 10.190.1.12
     assert_ping hosta s2 10.190.1.11
     # isolated: the same subnet on the LAN (a container of hostb, which
     # hosta itself reaches over eth1) is out of reach
     mv_create_net hostb -d macvlan --subnet 10.190.1.0/24 -o parent=eth1 solo
-    mv_run_d hostb --name sb --network solo --ip 10.190.1.20 -- sleep 60
+    mv_run_d hostb --name sb --network solo --ip 10.190.1.20 -- sleep 3600
     in_ns hosta ip addr add 10.190.1.250/24 dev eth1
     wait_until 5 host_ping hosta 10.190.1.20 || fail "hosta cannot ping sb over the LAN"
     in_ns hosta ip addr del 10.190.1.250/24 dev eth1
@@ -165,7 +165,7 @@ ctr_link_peer() {
     sets=$(mv_nft_sets hosta)
     mv_snapshot_save hosta
     mv_fails hosta 1 "cannot publish ports on macvlan network macvlan1" \
-        run -d --name pub --network macvlan1 -p 8080:80 -- sleep 60
+        run -d --name pub --network macvlan1 -p 8080:80 -- sleep 3600
     mv_fails hosta 1 "cannot publish ports on macvlan network macvlan1" \
         run --name pub2 --network macvlan1 -p 127.0.0.1:8081:81/udp -- true
     assert_mv_unchanged hosta
@@ -181,10 +181,10 @@ ctr_link_peer() {
         mv_create_net "$h" -d macvlan --subnet 10.191.0.0/24 -o parent=eth1 left
         mv_create_net "$h" -d macvlan --subnet 10.191.1.0/24 -o parent=eth2 right
     done
-    mv_run_d hosta --name la --network left --ip 10.191.0.10 -- sleep 60
-    mv_run_d hosta --name ra --network right --ip 10.191.1.10 -- sleep 60
-    mv_run_d hostb --name lb --network left --ip 10.191.0.20 -- sleep 60
-    mv_run_d hostb --name rb --network right --ip 10.191.1.20 -- sleep 60
+    mv_run_d hosta --name la --network left --ip 10.191.0.10 -- sleep 3600
+    mv_run_d hosta --name ra --network right --ip 10.191.1.10 -- sleep 3600
+    mv_run_d hostb --name lb --network left --ip 10.191.0.20 -- sleep 3600
+    mv_run_d hostb --name rb --network right --ip 10.191.1.20 -- sleep 3600
     assert_eq "$(ctr_link_peer hosta ra eth0)" "$(ifindex_of hosta eth2)" "the link of ra's eth0"
     assert_ping hosta la 10.191.0.20
     assert_ping hosta ra 10.191.1.20
@@ -203,9 +203,9 @@ ctr_link_peer() {
         mv_create_net "$h" -d macvlan --subnet 10.191.2.0/24 --gateway 10.191.2.1 -o parent=eth1 first
         mv_create_net "$h" -d macvlan --subnet 10.191.3.0/24 --gateway 10.191.3.1 -o parent=eth2 second
     done
-    mv_run_d hostb --name fb --network first --ip 10.191.2.20 -- sleep 60
-    mv_run_d hostb --name sb --network second --ip 10.191.3.20 -- sleep 60
-    mv_run_d hosta --name both --network first --ip 10.191.2.10 -- sleep 60
+    mv_run_d hostb --name fb --network first --ip 10.191.2.20 -- sleep 3600
+    mv_run_d hostb --name sb --network second --ip 10.191.3.20 -- sleep 3600
+    mv_run_d hosta --name both --network first --ip 10.191.2.10 -- sleep 3600
     refute_ping hosta both 10.191.3.20
     mv_ok hosta network connect --ip 10.191.3.10 second both
     mv_ok hosta exec both ip -d -o link show dev eth1

@@ -30,7 +30,7 @@ teardown() {
 # with SUBNET (a /24), and container b1 at .20 of it.
 lan_peer() {
     mv_create_net hostb -d macvlan --subnet "$1" -o parent=eth1 peer || return 1
-    mv_run_d hostb --name b1 --network peer --ip "${1%.0/24}.20" -- sleep 60
+    mv_run_d hostb --name b1 --network peer --ip "${1%.0/24}.20" -- sleep 3600
 }
 
 # assert_mode HOST CTR MODE: the container's eth0 is a macvlan link in MODE.
@@ -43,8 +43,8 @@ assert_mode() {
     lan_peer 10.192.0.0/24
     mv_create_net hosta -d macvlan --subnet 10.192.0.0/24 -o parent=eth1 -o macvlan_mode=bridge mbr
     assert_eq "$(mv_net_opt hosta mbr macvlan_mode)" bridge "Options.macvlan_mode"
-    mv_run_d hosta --name m1 --network mbr --ip 10.192.0.11 -- sleep 60
-    mv_run_d hosta --name m2 --network mbr --ip 10.192.0.12 -- sleep 60
+    mv_run_d hosta --name m1 --network mbr --ip 10.192.0.11 -- sleep 3600
+    mv_run_d hosta --name m2 --network mbr --ip 10.192.0.12 -- sleep 3600
     assert_mode hosta m1 bridge
     assert_ping hosta m1 10.192.0.12
     assert_ping hosta m2 10.192.0.11
@@ -56,8 +56,8 @@ assert_mode() {
     lan_peer 10.192.1.0/24
     mv_create_net hosta -d macvlan --subnet 10.192.1.0/24 -o parent=eth1 -o macvlan_mode=private priv
     assert_eq "$(mv_net_opt hosta priv macvlan_mode)" private "Options.macvlan_mode"
-    mv_run_d hosta --name p1 --network priv --ip 10.192.1.11 -- sleep 60
-    mv_run_d hosta --name p2 --network priv --ip 10.192.1.12 -- sleep 60
+    mv_run_d hosta --name p1 --network priv --ip 10.192.1.11 -- sleep 3600
+    mv_run_d hosta --name p2 --network priv --ip 10.192.1.12 -- sleep 3600
     assert_mode hosta p1 private
     assert_mode hosta p2 private
     assert_ping hosta p1 10.192.1.20
@@ -75,8 +75,8 @@ assert_mode() {
     lan_peer 10.192.2.0/24
     mv_create_net hosta -d macvlan --subnet 10.192.2.0/24 -o parent=eth1 -o macvlan_mode=vepa vep
     assert_eq "$(mv_net_opt hosta vep macvlan_mode)" vepa "Options.macvlan_mode"
-    mv_run_d hosta --name v1 --network vep --ip 10.192.2.11 -- sleep 60
-    mv_run_d hosta --name v2 --network vep --ip 10.192.2.12 -- sleep 60
+    mv_run_d hosta --name v1 --network vep --ip 10.192.2.11 -- sleep 3600
+    mv_run_d hosta --name v2 --network vep --ip 10.192.2.12 -- sleep 3600
     assert_mode hosta v1 vepa
     assert_ping hosta v1 10.192.2.20
     assert_ping hosta v2 10.192.2.20
@@ -99,7 +99,7 @@ assert_mode() {
         "stderr of network create"
     assert_link_flag hosta eth1 PROMISC
     assert_eq "$(mv_net_opt hosta pt macvlan_mode)" passthru "Options.macvlan_mode"
-    mv_run_d hosta --name p1 --network pt --ip 10.192.3.10 -- sleep 60
+    mv_run_d hosta --name p1 --network pt --ip 10.192.3.10 -- sleep 3600
     local p1=$cid
     assert_mode hosta p1 passthru
     # whatever MAC eth0 has in passthru (the kernel gives it the parent's),
@@ -112,7 +112,7 @@ assert_mode() {
     assert_ping hostb b1 10.192.3.10
     mv_snapshot_save hosta
     mv_fails hosta 1 "macvlan network pt is in passthru mode: it takes the parent whole and already has container p1" \
-        run -d --name p2 --network pt --ip 10.192.3.11 -- sleep 60
+        run -d --name p2 --network pt --ip 10.192.3.11 -- sleep 3600
     mv_fails hosta 1 "macvlan network pt is in passthru mode: it takes the parent whole and already has container p1" \
         run --name p3 --network pt -- true
     assert_mv_unchanged hosta
@@ -121,6 +121,6 @@ assert_mode() {
     assert_ping hosta p1 10.192.3.20
     # the parent is free again once p1 is gone
     mv_ok hosta rm -f p1
-    mv_run_d hosta --name p4 --network pt --ip 10.192.3.11 -- sleep 60
+    mv_run_d hosta --name p4 --network pt --ip 10.192.3.11 -- sleep 3600
     assert_ping hosta p4 10.192.3.20
 }

@@ -30,7 +30,7 @@ teardown() {
 # (a /24), and container b1 at .20 of it.
 lan_peer() {
     mv_create_net hostb -d macvlan --subnet "$1" -o parent=eth1 peer || return 1
-    mv_run_d hostb --name b1 --network peer --ip "${1%.0/24}.20" -- sleep 60
+    mv_run_d hostb --name b1 --network peer --ip "${1%.0/24}.20" -- sleep 3600
 }
 
 # refused_create MESSAGE ARGS...: berth network create ARGS on hosta fails
@@ -95,7 +95,7 @@ refused_create() {
     assert_eq "$stderr" "berth: warning: brought parent interface eth1 up for macvlan network downnet" \
         "stderr of network create"
     assert_link_flag hosta eth1 UP
-    mv_run_d hosta --name d1 --network downnet --ip 10.194.4.10 -- sleep 60
+    mv_run_d hosta --name d1 --network downnet --ip 10.194.4.10 -- sleep 3600
     assert_ping hosta d1 10.194.4.20
     assert_ping hostb b1 10.194.4.10
 }
@@ -126,8 +126,8 @@ refused_create() {
         run in_ns "$h" ip -d -o link show dev eth1.10
         assert_contains "$output" "vlan protocol 802.1Q id 10 " "ip -d link show eth1.10 on $h"
     done
-    mv_run_d hosta --name va --network vl --ip 10.195.1.10 -- sleep 60
-    mv_run_d hostb --name vb --network vl --ip 10.195.1.20 -- sleep 60
+    mv_run_d hosta --name va --network vl --ip 10.195.1.10 -- sleep 3600
+    mv_run_d hostb --name vb --network vl --ip 10.195.1.20 -- sleep 3600
     assert_ping hosta va 10.195.1.20
     assert_ping hostb vb 10.195.1.10
     mv_ok hosta rm -f va
@@ -147,7 +147,7 @@ refused_create() {
 @test "without a host shim the host cannot reach its own macvlan container (it reaches hostb's)" {
     lan_peer 10.196.0.0/24
     mv_create_net hosta -d macvlan --subnet 10.196.0.0/24 -o parent=eth1 noshim
-    mv_run_d hosta --name c1 --network noshim --ip 10.196.0.10 -- sleep 60
+    mv_run_d hosta --name c1 --network noshim --ip 10.196.0.10 -- sleep 3600
     assert_eq "$(mv_net_opt hosta noshim berth.macvlan.host_shim_ip)" "<absent>" "Options.berth.macvlan.host_shim_ip"
     assert_eq "$(mv_links hosta | grep '^mvs-')" "" "mvs- links on hosta"
     # hosta on the LAN with an address of the subnet: it reaches hostb's
@@ -168,7 +168,7 @@ refused_create() {
     assert_contains "$output" "$mvs@eth1:" "ip -d link show $mvs (its parent)"
     assert_contains "$output" "macvlan mode bridge " "ip -d link show $mvs"
     assert_eq "$(mv_net_opt hosta shim berth.macvlan.host_shim_ip)" 10.196.1.254 "Options.berth.macvlan.host_shim_ip"
-    mv_run_d hosta --name c1 --network shim --ip 10.196.1.10 -- sleep 60
+    mv_run_d hosta --name c1 --network shim --ip 10.196.1.10 -- sleep 3600
     wait_until 5 host_ping hosta 10.196.1.10 || fail "hosta cannot ping c1 through the shim"
     assert_ping hosta c1 10.196.1.254
     mv_ok hosta rm -f c1
@@ -183,9 +183,9 @@ refused_create() {
     local mvs="mvs-${net_id:0:11}"
     assert_eq "$(mv_addrs hosta "$mvs")" 10.196.2.250/24 "addresses of $mvs"
     assert_eq "$(mv_net_opt hosta shim2 berth.macvlan.host_shim_ip)" 10.196.2.250 "Options.berth.macvlan.host_shim_ip"
-    mv_run_d hosta --name c1 --network shim2 --ip 10.196.2.254 -- sleep 60
+    mv_run_d hosta --name c1 --network shim2 --ip 10.196.2.254 -- sleep 3600
     wait_until 5 host_ping hosta 10.196.2.254 || fail "hosta cannot ping c1 through the shim"
-    run --separate-stderr on_a berth run -d --name taken --network shim2 --ip 10.196.2.250 -- sleep 60
+    run --separate-stderr on_a berth run -d --name taken --network shim2 --ip 10.196.2.250 -- sleep 3600
     assert_eq "$status" 1 "exit status of run --ip 10.196.2.250 (the shim's)"
     assert_match "$stderr" '^berth: error: .*10\.196\.2\.250' "stderr of run --ip 10.196.2.250"
     refute_container hosta taken
@@ -199,14 +199,14 @@ refused_create() {
     # .0 network, .1 gateway, .7 broadcast, .6 the shim: four left
     # (not $i: bats' run sets a variable i of its own)
     for n in 1 2 3 4; do
-        mv_run_d hosta --name "s$n" --network small -- sleep 60
+        mv_run_d hosta --name "s$n" --network small -- sleep 3600
         ips+=("$(mv_ctr_ip hosta "s$n" small)")
     done
     assert_eq "$(printf '%s\n' "${ips[@]}" | sort | paste -sd' ')" "10.196.3.2 10.196.3.3 10.196.3.4 10.196.3.5" \
         "addresses of the four containers"
-    mv_fails hosta 1 "no available IPv4 addresses on network small" run -d --name s5 --network small -- sleep 60
+    mv_fails hosta 1 "no available IPv4 addresses on network small" run -d --name s5 --network small -- sleep 3600
     refute_container hosta s5
-    run --separate-stderr on_a berth run -d --name s6 --network small --ip 10.196.3.6 -- sleep 60
+    run --separate-stderr on_a berth run -d --name s6 --network small --ip 10.196.3.6 -- sleep 3600
     assert_eq "$status" 1 "exit status of run --ip 10.196.3.6 (the shim's)"
     assert_match "$stderr" '^berth: error: .*10\.196\.3\.6' "stderr of run --ip 10.196.3.6"
     refute_container hosta s6

@@ -196,7 +196,7 @@ EOF
     create_net --subnet 10.151.0.0/24 second
     local br
     br=$(bridge_of "$net_id")
-    run_d --name c1 --network first -- sleep 60
+    run_d --name c1 --network first -- sleep 3600
 
     run --separate-stderr env LD_LIBRARY_PATH="$LIBDIR" "$BATS_TEST_TMPDIR/detach-loop" second c1 12
     assert_eq "$status" 0 "detach-loop's exit status (stderr: $stderr)"
