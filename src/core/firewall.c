@@ -1,5 +1,4 @@
 #include "core/firewall.h"
-#include "core/port_spec.h"
 #include "driver/driver.h"
 #include "fw/nft.h"
 #include "fw/ruleset.h"
@@ -9,6 +8,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/id.h"
+#include "util/proto.h"
 #include "util/sysctl.h"
 #include "util/xalloc.h"
 

@@ -1,5 +1,6 @@
 /* Unit tests for src/core/port_spec.c (Docker's -p specs, and its error
- * messages word for word) and src/cli/port_text.c (ps PORTS, port lines). */
+ * messages word for word) and src/cli/port_text.c (ps PORTS, port lines), with
+ * src/util/proto.c (protocol names). */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "cli/port_text.h"
 #include "core/port_spec.h"
+#include "util/proto.h"
 
 /* Parses spec into a fresh list and checks it yields `want` ports. */
 static berth_port *parse_ok(const char *spec, size_t want)
