@@ -1,11 +1,13 @@
 #include "core/firewall.h"
 #include "core/ports.h"
 #include "driver/driver.h"
+#include "fw/diff.h"
+#include "fw/inspect.h"
 #include "fw/nft.h"
 #include "fw/ruleset.h"
-#include "nl/nftables.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/strv.h"
 #include "util/sysctl.h"
 #include "util/xalloc.h"
 
@@ -116,68 +118,18 @@ static int apply_or_rebuild(berth_ctx *ctx, json_t *cmds, berth_err *err)
 
 /* ---- other firewalls ------------------------------------------------------ */
 
-static bool warned_before(const char *file, const char *line)
-{
-	_cleanup_fclose_ FILE *f = fopen(file, "re");
-	char buf[512];
-
-	while (f && fgets(buf, sizeof(buf), f))
-		if (!strncmp(buf, line, strlen(line)) && buf[strlen(line)] == '\n')
-			return true;
-	return false;
-}
-
-static void remember_warned(const char *file, const char *line)
-{
-	FILE *f = fopen(file, "ae");
-
-	if (f) {
-		fprintf(f, "%s\n", line);
-		fclose(f);
-	}
-}
-
-static void warn_if_dropping(berth_ctx *ctx, json_t *chain, const char *file)
-{
-	const char *family = json_string_value(json_object_get(chain, "family"));
-	const char *table = json_string_value(json_object_get(chain, "table"));
-	const char *name = json_string_value(json_object_get(chain, "name"));
-	const char *hook = json_string_value(json_object_get(chain, "hook"));
-	const char *policy = json_string_value(json_object_get(chain, "policy"));
-
-	if (!family || !table || !name || !hook || !policy || strcmp(hook, "forward") || strcmp(policy, "drop") ||
-	    (!strcmp(family, FW_FAMILY) && !strcmp(table, FW_TABLE)))
-		return;
-	_cleanup_free_ char *key = xasprintf("%s %s %s", family, table, name);
-	if (warned_before(file, key))
-		return;
-	ctx_warn(ctx,
-		 "table %s %s, chain %s has policy drop on the forward hook: in nftables a drop in any table wins, so it "
-		 "drops container traffic berth accepts; accept berth's bridges there (e.g. iifname \"br-*\" accept; "
-		 "oifname \"br-*\" accept)",
-		 family, table, name);
-	remember_warned(file, key);
-}
-
 /* Once per chain (remembered in the run dir): another table's forward
  * hook whose policy drops what berth's table accepts. */
 static void warn_foreign_drops(berth_ctx *ctx)
 {
-	json_t *cmd = json_pack("{s:{s:n}}", "list", "chains"), *listing = NULL;
 	_cleanup_free_ char *file = xasprintf("%s/fw-warned", ctx->run_dir);
-	berth_err ignored = { 0 };
+	char **warnings = NULL;
+	size_t n = 0;
 
-	if (nft_list(runner(ctx), cmd, &listing, &ignored) == 0) {
-		size_t i;
-		json_t *o;
-		json_array_foreach(listing, i, o) {
-			if (json_object_get(o, "chain"))
-				warn_if_dropping(ctx, json_object_get(o, "chain"), file);
-		}
-	}
-	berth_err_clear(&ignored);
-	json_decref(listing);
-	json_decref(cmd);
+	fw_foreign_drops(runner(ctx), file, &warnings, &n);
+	for (size_t i = 0; i < n; i++)
+		ctx_warn(ctx, "%s", warnings[i]);
+	strv_free(warnings);
 }
 
 /* ---- networks ----------------------------------------------------------- */
@@ -368,132 +320,6 @@ typedef struct report {
 	size_t n;
 } report;
 
-static void report_add(report *r, char *line)
-{
-	r->lines = xrealloc(r->lines, (r->n + 1) * sizeof(*r->lines));
-	r->lines[r->n++] = line;
-}
-
-/* Elements as canonical text, to compare what is with what should be. */
-static char *elem_text(json_t *e)
-{
-	char *t = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-
-	if (!t)
-		abort();
-	return t;
-}
-
-static int cmp_text(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The elements as sorted canonical texts: one serialisation each. */
-static char **sorted_texts(json_t *elems, size_t *n)
-{
-	char **t = xzalloc((json_array_size(elems) + 1) * sizeof(*t));
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(elems, i, e)
-		t[i] = elem_text(e);
-	*n = json_array_size(elems);
-	qsort(t, *n, sizeof(*t), cmp_text);
-	return t;
-}
-
-static void free_texts(char **t, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(t[i]);
-	free(t);
-}
-
-/* Elements of want not in have, and of have not in want: one merge of
- * two sorted lists, so reconcile stays fast at 10,000 ports. */
-static void count_differences(json_t *want, json_t *have, size_t *missing, size_t *stray)
-{
-	size_t nw, nh, i = 0, j = 0;
-	char **w = sorted_texts(want, &nw), **h = sorted_texts(have, &nh);
-
-	*missing = *stray = 0;
-	while (i < nw || j < nh) {
-		int c = i == nw ? 1 : j == nh ? -1 : strcmp(w[i], h[j]);
-		if (c == 0) {
-			i++;
-			j++;
-		} else if (c < 0) {
-			(*missing)++;
-			i++;
-		} else {
-			(*stray)++;
-			j++;
-		}
-	}
-	free_texts(w, nw);
-	free_texts(h, nh);
-}
-
-/* The elements each set should hold, from the rebuild's commands. */
-static json_t *wanted_elems(json_t *cmds)
-{
-	json_t *want = json_object(), *c;
-	size_t i;
-
-	json_array_foreach(cmds, i, c) {
-		json_t *el = json_object_get(json_object_get(c, "add"), "element");
-		if (!el)
-			continue;
-		const char *set = json_string_value(json_object_get(el, "name"));
-		json_t *list = json_object_get(want, set);
-		if (!list)
-			json_object_set_new(want, set, list = json_array());
-		json_array_extend(list, json_object_get(el, "elem"));
-	}
-	return want;
-}
-
-static void diff_sets(json_t *listing, json_t *want, report *r)
-{
-	size_t n_sets = 0, i;
-	const char *const *sets = fw_ruleset_sets(&n_sets);
-	json_t *o;
-
-	for (size_t k = 0; k < n_sets; k++) {
-		json_t *have = NULL, *w = json_object_get(want, sets[k]), *empty = json_array();
-		json_array_foreach(listing, i, o) {
-			json_t *set = json_object_get(o, "set") ? json_object_get(o, "set") : json_object_get(o, "map");
-			if (set && !strcmp(json_string_value(json_object_get(set, "name")), sets[k]))
-				have = json_object_get(set, "elem");
-		}
-		size_t missing, stray;
-		count_differences(w ? w : empty, have ? have : empty, &missing, &stray);
-		if (missing || stray)
-			report_add(r, xasprintf("firewall: %s: %zu element(s) missing, %zu stray: rebuilt from the store",
-						sets[k], missing, stray));
-		json_decref(empty);
-	}
-}
-
-static void diff_table(berth_ctx *ctx, json_t *cmds, report *r)
-{
-	json_t *list_cmd = json_pack("{s:{s:{s:s,s:s}}}", "list", "table", "family", FW_FAMILY, "name", FW_TABLE);
-	json_t *listing = NULL, *want = wanted_elems(cmds);
-	berth_err ignored = { 0 };
-
-	if (nft_list(runner(ctx), list_cmd, &listing, &ignored) < 0) {
-		berth_err_clear(&ignored);
-		if (json_object_size(want))
-			report_add(r, xstrdup("firewall: table " FW_FAMILY " " FW_TABLE " was missing: rebuilt from the store"));
-	} else {
-		diff_sets(listing, want, r);
-	}
-	json_decref(listing);
-	json_decref(want);
-	json_decref(list_cmd);
-}
-
 static int reconcile_locked(berth_ctx *ctx, void *arg, berth_err *err)
 {
 	report *r = arg;
@@ -501,7 +327,7 @@ static int reconcile_locked(berth_ctx *ctx, void *arg, berth_err *err)
 	int ret = rebuild_cmds(ctx, cmds, err);
 
 	if (ret == 0) {
-		diff_table(ctx, cmds, r);
+		fw_diff_table(runner(ctx), cmds, &r->lines, &r->n);
 		if ((ret = nft_run(runner(ctx), cmds, err)) < 0)
 			berth_err_wrap(err, "rebuilding the firewall table " FW_FAMILY " " FW_TABLE);
 		else
@@ -523,25 +349,6 @@ int fw_reconcile(berth_ctx *ctx, char ***lines, size_t *n, berth_err *err)
 
 /* ---- check -------------------------------------------------------------- */
 
-static bool table_whole(berth_err *err)
-{
-	size_t n_expected = 0, n_sets = 0;
-	const fw_chain_rules *expected = fw_ruleset_expected(&n_expected);
-	const char *const *sets = fw_ruleset_sets(&n_sets);
-	nft_table_summary sum = { 0 };
-	bool whole;
-
-	if (nft_table_summarize(FW_FAMILY, FW_TABLE, &sum, err) < 0)
-		return true; /* cannot tell: leave it */
-	whole = sum.exists;
-	for (size_t i = 0; whole && i < n_expected; i++)
-		whole = nft_summary_rules(&sum, expected[i].chain) == expected[i].rules;
-	for (size_t i = 0; whole && i < n_sets; i++)
-		whole = nft_summary_has_set(&sum, sets[i]);
-	nft_table_summary_free(&sum);
-	return whole;
-}
-
 /* An active bridge network: its table is whole (a pending one's may be
  * in the making by another process) */
 static bool active_in_table(const berth_network *net, const void *unused)
@@ -553,7 +360,7 @@ static bool active_in_table(const berth_network *net, const void *unused)
 int fw_check(berth_ctx *ctx, bool *restored, berth_err *err)
 {
 	berth_err ignored = { 0 };
-	bool whole = table_whole(&ignored);
+	bool whole = fw_table_whole(&ignored);
 
 	berth_err_clear(&ignored);
 	*restored = false;
