@@ -108,12 +108,16 @@ int fw_rebuild(berth_ctx *ctx, berth_err *err)
 static int apply_or_rebuild(berth_ctx *ctx, json_t *cmds, berth_err *err)
 {
 	berth_err first = { 0 };
+	int ret;
 
 	if (nft_run(runner(ctx), cmds, &first) == 0)
 		return 0;
-	/* the rebuild's error, if it fails too, says more than the first */
+	/* when the rebuild fails too, both causes: what the change met may
+	 * be what the rebuild trips on, or may explain it */
+	if ((ret = rebuild_locked(ctx, NULL, err)) < 0)
+		ret = berth_err_set(err, -ret, "%s; %s", first.msg, err->msg);
 	berth_err_clear(&first);
-	return rebuild_locked(ctx, NULL, err);
+	return ret;
 }
 
 /* ---- other firewalls ------------------------------------------------------ */
