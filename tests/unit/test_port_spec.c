@@ -1,6 +1,5 @@
 /* Unit tests for src/core/port_spec.c (Docker's -p specs, and its error
- * messages word for word) and src/cli/port_text.c (ps PORTS, port lines), with
- * src/util/proto.c (protocol names). */
+ * messages word for word) and src/cli/port_text.c (ps PORTS, port lines). */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -10,7 +9,6 @@
 
 #include "cli/port_text.h"
 #include "core/port_spec.h"
-#include "util/proto.h"
 
 /* Parses spec into a fresh list and checks it yields `want` ports. */
 static berth_port *parse_ok(const char *spec, size_t want)
@@ -63,24 +61,6 @@ static void check_one(const char *spec, const char *ip, int proto, unsigned cpor
 
 	check_port(p, ip, proto, cport, min, max);
 	free(p);
-}
-
-/* ---- protocol names ------------------------------------------------ */
-
-static void test_proto_names(void **state)
-{
-	(void)state;
-	assert_string_equal(port_proto_name(IPPROTO_TCP), "tcp");
-	assert_string_equal(port_proto_name(IPPROTO_UDP), "udp");
-	assert_string_equal(port_proto_name(IPPROTO_SCTP), "sctp");
-	assert_null(port_proto_name(IPPROTO_ICMP));
-	assert_int_equal(port_proto_from_name("tcp"), IPPROTO_TCP);
-	assert_int_equal(port_proto_from_name("udp"), IPPROTO_UDP);
-	assert_int_equal(port_proto_from_name("sctp"), IPPROTO_SCTP);
-	assert_int_equal(port_proto_from_name("SCTP"), IPPROTO_SCTP);
-	assert_int_equal(port_proto_from_name("icmp"), -1);
-	assert_int_equal(port_proto_from_name(""), -1);
-	assert_int_equal(port_proto_from_name("tcp "), -1);
 }
 
 /* ---- the accepted forms -------------------------------------------- */
@@ -541,7 +521,6 @@ static void test_parse_then_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_proto_names),
 		cmocka_unit_test(test_container_port_only),
 		cmocka_unit_test(test_host_and_container),
 		cmocka_unit_test(test_ip_host_container),
