@@ -2,11 +2,11 @@
 #include "cli/cli.h"
 #include "cli/container_json.h"
 #include "cli/port_text.h"
-#include "core/port_spec.h"
 #include "cli/table.h"
 #include "ipam/cidr.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/proto.h"
 #include "util/xalloc.h"
 
 #include <errno.h>

@@ -1,8 +1,8 @@
 #include "cli/container_json.h"
-#include "core/port_spec.h"
 #include "cli/cli.h"
 #include "ipam/cidr.h"
 #include "util/cleanup.h"
+#include "util/proto.h"
 #include "util/xalloc.h"
 
 #include <stdio.h>

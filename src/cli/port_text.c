@@ -1,9 +1,9 @@
 /* Published ports in Docker's words, so what parses `docker ps` and
  * `docker port` output parses berth's. */
 #include "cli/port_text.h"
-#include "core/port_spec.h"
 #include "ipam/cidr.h"
 #include "util/cleanup.h"
+#include "util/proto.h"
 #include "util/xalloc.h"
 
 #include <stdlib.h>

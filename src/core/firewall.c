@@ -1,27 +1,19 @@
 #include "core/firewall.h"
-#include "core/port_spec.h"
+#include "core/ports.h"
 #include "driver/driver.h"
+#include "fw/diff.h"
+#include "fw/inspect.h"
 #include "fw/nft.h"
 #include "fw/ruleset.h"
-#include "ipam/cidr.h"
-#include "nl/addr.h"
-#include "nl/nftables.h"
 #include "util/cleanup.h"
 #include "util/err.h"
-#include "util/id.h"
+#include "util/strv.h"
 #include "util/sysctl.h"
 #include "util/xalloc.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#define EPHEMERAL_MIN 32768
-#define EPHEMERAL_MAX 60999
 
 static bool firewalled(const berth_network *net)
 {
@@ -118,78 +110,32 @@ int fw_rebuild(berth_ctx *ctx, berth_err *err)
 static int apply_or_rebuild(berth_ctx *ctx, json_t *cmds, berth_err *err)
 {
 	berth_err first = { 0 };
+	int ret;
 
 	if (nft_run(runner(ctx), cmds, &first) == 0)
 		return 0;
-	/* the rebuild's error, if it fails too, says more than the first */
+	/* when the rebuild fails too, both causes: what the change met may
+	 * be what the rebuild trips on, or may explain it */
+	if ((ret = rebuild_locked(ctx, NULL, err)) < 0)
+		ret = berth_err_set(err, -ret, "%s; %s", first.msg, err->msg);
 	berth_err_clear(&first);
-	return rebuild_locked(ctx, NULL, err);
+	return ret;
 }
 
 /* ---- other firewalls ------------------------------------------------------ */
-
-static bool warned_before(const char *file, const char *line)
-{
-	_cleanup_fclose_ FILE *f = fopen(file, "re");
-	char buf[512];
-
-	while (f && fgets(buf, sizeof(buf), f))
-		if (!strncmp(buf, line, strlen(line)) && buf[strlen(line)] == '\n')
-			return true;
-	return false;
-}
-
-static void remember_warned(const char *file, const char *line)
-{
-	FILE *f = fopen(file, "ae");
-
-	if (f) {
-		fprintf(f, "%s\n", line);
-		fclose(f);
-	}
-}
-
-static void warn_if_dropping(berth_ctx *ctx, json_t *chain, const char *file)
-{
-	const char *family = json_string_value(json_object_get(chain, "family"));
-	const char *table = json_string_value(json_object_get(chain, "table"));
-	const char *name = json_string_value(json_object_get(chain, "name"));
-	const char *hook = json_string_value(json_object_get(chain, "hook"));
-	const char *policy = json_string_value(json_object_get(chain, "policy"));
-
-	if (!family || !table || !name || !hook || !policy || strcmp(hook, "forward") || strcmp(policy, "drop") ||
-	    (!strcmp(family, FW_FAMILY) && !strcmp(table, FW_TABLE)))
-		return;
-	_cleanup_free_ char *key = xasprintf("%s %s %s", family, table, name);
-	if (warned_before(file, key))
-		return;
-	ctx_warn(ctx,
-		 "table %s %s, chain %s has policy drop on the forward hook: in nftables a drop in any table wins, so it "
-		 "drops container traffic berth accepts; accept berth's bridges there (e.g. iifname \"br-*\" accept; "
-		 "oifname \"br-*\" accept)",
-		 family, table, name);
-	remember_warned(file, key);
-}
 
 /* Once per chain (remembered in the run dir): another table's forward
  * hook whose policy drops what berth's table accepts. */
 static void warn_foreign_drops(berth_ctx *ctx)
 {
-	json_t *cmd = json_pack("{s:{s:n}}", "list", "chains"), *listing = NULL;
 	_cleanup_free_ char *file = xasprintf("%s/fw-warned", ctx->run_dir);
-	berth_err ignored = { 0 };
+	char **warnings = NULL;
+	size_t n = 0;
 
-	if (nft_list(runner(ctx), cmd, &listing, &ignored) == 0) {
-		size_t i;
-		json_t *o;
-		json_array_foreach(listing, i, o) {
-			if (json_object_get(o, "chain"))
-				warn_if_dropping(ctx, json_object_get(o, "chain"), file);
-		}
-	}
-	berth_err_clear(&ignored);
-	json_decref(listing);
-	json_decref(cmd);
+	fw_foreign_drops(runner(ctx), file, &warnings, &n);
+	for (size_t i = 0; i < n; i++)
+		ctx_warn(ctx, "%s", warnings[i]);
+	strv_free(warnings);
 }
 
 /* ---- networks ----------------------------------------------------------- */
@@ -294,11 +240,6 @@ int fw_network_down(berth_ctx *ctx, const berth_network *net, berth_err *err)
 
 /* ---- ports -------------------------------------------------------------- */
 
-static bool is_any(const berth_addr *a)
-{
-	return !a->bytes[0] && !a->bytes[1] && !a->bytes[2] && !a->bytes[3];
-}
-
 typedef struct publish_args {
 	const berth_container *c;
 	berth_port *ports;
@@ -306,120 +247,13 @@ typedef struct publish_args {
 	const berth_addr *target;
 } publish_args;
 
-static char *binding_text(const berth_port *p, unsigned port)
-{
-	char a[BERTH_ADDR_STRLEN];
-
-	return xasprintf("%s:%u/%s", addr_format(&p->host_ip, a), port, port_proto_name(p->proto));
-}
-
-static int refuse_taken(berth_ctx *ctx, const berth_port *p, const char *holder, berth_err *err)
-{
-	_cleanup_free_ char *what = binding_text(p, p->host_port_min);
-	_cleanup_free_ char *name = store_container_name(ctx->store, holder);
-
-	return berth_err_set(err, EADDRINUSE, "Bind for %s failed: port is already allocated by container %s", what,
-			     name ? name : holder);
-}
-
-/* A process of the host listens there (sshd on 22, a database on
- * 127.0.0.1): the DNAT would take its traffic away. Docker's proxy fails
- * to bind then, and so does berth, by trying to. */
-static bool host_port_in_use(const berth_port *p, unsigned port)
-{
-	int type = p->proto == IPPROTO_UDP ? SOCK_DGRAM : p->proto == IPPROTO_SCTP ? SOCK_SEQPACKET : SOCK_STREAM;
-	int fd = socket(AF_INET, type | SOCK_CLOEXEC, p->proto);
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int one = 1;
-	bool used;
-
-	if (fd < 0)
-		return false; /* no such protocol here (sctp): nothing can listen */
-	memcpy(&sa.sin_addr, p->host_ip.bytes, 4);
-	/* a TIME_WAIT leftover is no listener */
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	used = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno == EADDRINUSE;
-	close(fd);
-	return used;
-}
-
-/* By an earlier -p of this same run (not yet in the store). */
-static bool taken_by_this_run(const publish_args *a, size_t upto, const berth_port *p, unsigned port)
-{
-	for (size_t i = 0; i < upto; i++) {
-		const berth_port *q = &a->ports[i];
-		if (q->proto == p->proto && q->host_port == port &&
-		    (is_any(&q->host_ip) || is_any(&p->host_ip) || addr_equal(&q->host_ip, &p->host_ip)))
-			return true;
-	}
-	return false;
-}
-
-static bool port_taken(berth_ctx *ctx, const publish_args *a, size_t upto, const berth_port *p, unsigned port)
-{
-	_cleanup_free_ char *holder = store_port_holder(ctx->store, p->proto, port, &p->host_ip);
-
-	return holder || host_port_in_use(p, port) || taken_by_this_run(a, upto, p, port);
-}
-
-/* A free port in min..max (the ephemeral range when both are 0), from a
- * random start so that concurrent runs rarely want the same one. */
-static int choose_port(berth_ctx *ctx, const publish_args *a, size_t i, berth_err *err)
-{
-	berth_port *p = &a->ports[i];
-	unsigned lo = p->host_port_min ? p->host_port_min : EPHEMERAL_MIN;
-	unsigned hi = p->host_port_max ? p->host_port_max : EPHEMERAL_MAX;
-	unsigned span = hi - lo + 1, start;
-
-	/* from a random start: concurrent runs rarely want the same port, and
-	 * the k-th random port does not cost k lookups */
-	random_bytes(&start, sizeof(start));
-	start %= span;
-
-	for (unsigned k = 0; k < span; k++) {
-		unsigned port = lo + (start + k) % span;
-		if (!port_taken(ctx, a, i, p, port)) {
-			p->host_port = (uint16_t)port;
-			return 0;
-		}
-	}
-	return berth_err_set(err, EADDRINUSE, "no free host port in %u-%u for %u/%s", lo, hi, p->container_port,
-			     port_proto_name(p->proto));
-}
-
-static int pick_ports(berth_ctx *ctx, const publish_args *a, berth_err *err)
-{
-	for (size_t i = 0; i < a->n; i++) {
-		berth_port *p = &a->ports[i];
-		int ret;
-		if (p->host_port_min && p->host_port_min == p->host_port_max) {
-			_cleanup_free_ char *holder =
-				store_port_holder(ctx->store, p->proto, p->host_port_min, &p->host_ip);
-			if (holder)
-				return refuse_taken(ctx, p, holder, err);
-			if (host_port_in_use(p, p->host_port_min)) {
-				_cleanup_free_ char *what = binding_text(p, p->host_port_min);
-				return berth_err_set(err, EADDRINUSE,
-						     "Bind for %s failed: port is already in use by a process of the host",
-						     what);
-			}
-			p->host_port = p->host_port_min;
-			if (taken_by_this_run(a, i, p, p->host_port))
-				return refuse_taken(ctx, p, a->c->id, err);
-		} else if ((ret = choose_port(ctx, a, i, err)) < 0) {
-			return ret;
-		}
-	}
-	return 0;
-}
-
 /* The rows first, in a transaction of their own: the store always holds
  * at least what the kernel's maps do, so whoever cleans up after a berth
  * killed in between (container recovery) finds what to take out. */
 static int record_locked(berth_ctx *ctx, void *arg, berth_err *err)
 {
 	const publish_args *a = arg;
-	int ret = pick_ports(ctx, a, err);
+	int ret = ports_pick(ctx, a->c->id, a->ports, a->n, err);
 
 	for (size_t i = 0; ret == 0 && i < a->n; i++) {
 		published_port row = { .port = a->ports[i], .target = *a->target };
@@ -442,40 +276,6 @@ static int apply_locked(berth_ctx *ctx, void *arg, berth_err *err)
 	return ret;
 }
 
-typedef struct local_check {
-	const berth_addr *want;
-	bool found;
-} local_check;
-
-static void match_local(const berth_prefix *p, const char *ifname, void *data)
-{
-	local_check *lc = data;
-
-	(void)ifname;
-	lc->found |= !memcmp(p->addr.bytes, lc->want->bytes, 4);
-}
-
-/* Docker's proxy would fail to bind an address the host does not have:
- * so does berth, before anything is recorded. */
-static int check_host_addresses(berth_ctx *ctx, const berth_port *ports, size_t n, berth_err *err)
-{
-	for (size_t i = 0; i < n; i++) {
-		local_check lc = { .want = &ports[i].host_ip };
-		int ret;
-		if (is_any(&ports[i].host_ip))
-			continue;
-		if ((ret = nl_addr_each(ctx->nl, AF_INET, match_local, &lc, err)) < 0)
-			return ret;
-		if (!lc.found) {
-			char a[BERTH_ADDR_STRLEN];
-			_cleanup_free_ char *what = binding_text(&ports[i], ports[i].host_port_min);
-			return berth_err_set(err, EADDRNOTAVAIL, "Bind for %s failed: %s is not an address of this host",
-					     what, addr_format(&ports[i].host_ip, a));
-		}
-	}
-	return 0;
-}
-
 int fw_ports_publish(berth_ctx *ctx, const berth_container *c, berth_port *ports, size_t n,
 		     const berth_addr *target, berth_err *err)
 {
@@ -484,7 +284,7 @@ int fw_ports_publish(berth_ctx *ctx, const berth_container *c, berth_port *ports
 
 	if (n == 0)
 		return 0;
-	if ((ret = check_host_addresses(ctx, ports, n, err)) < 0 || (ret = with_lock(ctx, record_locked, &a, err)) < 0)
+	if ((ret = ports_check_host_addresses(ctx, ports, n, err)) < 0 || (ret = with_lock(ctx, record_locked, &a, err)) < 0)
 		return ret;
 	if ((ret = with_lock(ctx, apply_locked, &a, err)) < 0) {
 		berth_err ignored = { 0 };
@@ -526,132 +326,6 @@ typedef struct report {
 	size_t n;
 } report;
 
-static void report_add(report *r, char *line)
-{
-	r->lines = xrealloc(r->lines, (r->n + 1) * sizeof(*r->lines));
-	r->lines[r->n++] = line;
-}
-
-/* Elements as canonical text, to compare what is with what should be. */
-static char *elem_text(json_t *e)
-{
-	char *t = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-
-	if (!t)
-		abort();
-	return t;
-}
-
-static int cmp_text(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The elements as sorted canonical texts: one serialisation each. */
-static char **sorted_texts(json_t *elems, size_t *n)
-{
-	char **t = xzalloc((json_array_size(elems) + 1) * sizeof(*t));
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(elems, i, e)
-		t[i] = elem_text(e);
-	*n = json_array_size(elems);
-	qsort(t, *n, sizeof(*t), cmp_text);
-	return t;
-}
-
-static void free_texts(char **t, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(t[i]);
-	free(t);
-}
-
-/* Elements of want not in have, and of have not in want: one merge of
- * two sorted lists, so reconcile stays fast at 10,000 ports. */
-static void count_differences(json_t *want, json_t *have, size_t *missing, size_t *stray)
-{
-	size_t nw, nh, i = 0, j = 0;
-	char **w = sorted_texts(want, &nw), **h = sorted_texts(have, &nh);
-
-	*missing = *stray = 0;
-	while (i < nw || j < nh) {
-		int c = i == nw ? 1 : j == nh ? -1 : strcmp(w[i], h[j]);
-		if (c == 0) {
-			i++;
-			j++;
-		} else if (c < 0) {
-			(*missing)++;
-			i++;
-		} else {
-			(*stray)++;
-			j++;
-		}
-	}
-	free_texts(w, nw);
-	free_texts(h, nh);
-}
-
-/* The elements each set should hold, from the rebuild's commands. */
-static json_t *wanted_elems(json_t *cmds)
-{
-	json_t *want = json_object(), *c;
-	size_t i;
-
-	json_array_foreach(cmds, i, c) {
-		json_t *el = json_object_get(json_object_get(c, "add"), "element");
-		if (!el)
-			continue;
-		const char *set = json_string_value(json_object_get(el, "name"));
-		json_t *list = json_object_get(want, set);
-		if (!list)
-			json_object_set_new(want, set, list = json_array());
-		json_array_extend(list, json_object_get(el, "elem"));
-	}
-	return want;
-}
-
-static void diff_sets(json_t *listing, json_t *want, report *r)
-{
-	size_t n_sets = 0, i;
-	const char *const *sets = fw_ruleset_sets(&n_sets);
-	json_t *o;
-
-	for (size_t k = 0; k < n_sets; k++) {
-		json_t *have = NULL, *w = json_object_get(want, sets[k]), *empty = json_array();
-		json_array_foreach(listing, i, o) {
-			json_t *set = json_object_get(o, "set") ? json_object_get(o, "set") : json_object_get(o, "map");
-			if (set && !strcmp(json_string_value(json_object_get(set, "name")), sets[k]))
-				have = json_object_get(set, "elem");
-		}
-		size_t missing, stray;
-		count_differences(w ? w : empty, have ? have : empty, &missing, &stray);
-		if (missing || stray)
-			report_add(r, xasprintf("firewall: %s: %zu element(s) missing, %zu stray: rebuilt from the store",
-						sets[k], missing, stray));
-		json_decref(empty);
-	}
-}
-
-static void diff_table(berth_ctx *ctx, json_t *cmds, report *r)
-{
-	json_t *list_cmd = json_pack("{s:{s:{s:s,s:s}}}", "list", "table", "family", FW_FAMILY, "name", FW_TABLE);
-	json_t *listing = NULL, *want = wanted_elems(cmds);
-	berth_err ignored = { 0 };
-
-	if (nft_list(runner(ctx), list_cmd, &listing, &ignored) < 0) {
-		berth_err_clear(&ignored);
-		if (json_object_size(want))
-			report_add(r, xstrdup("firewall: table " FW_FAMILY " " FW_TABLE " was missing: rebuilt from the store"));
-	} else {
-		diff_sets(listing, want, r);
-	}
-	json_decref(listing);
-	json_decref(want);
-	json_decref(list_cmd);
-}
-
 static int reconcile_locked(berth_ctx *ctx, void *arg, berth_err *err)
 {
 	report *r = arg;
@@ -659,7 +333,7 @@ static int reconcile_locked(berth_ctx *ctx, void *arg, berth_err *err)
 	int ret = rebuild_cmds(ctx, cmds, err);
 
 	if (ret == 0) {
-		diff_table(ctx, cmds, r);
+		fw_diff_table(runner(ctx), cmds, &r->lines, &r->n);
 		if ((ret = nft_run(runner(ctx), cmds, err)) < 0)
 			berth_err_wrap(err, "rebuilding the firewall table " FW_FAMILY " " FW_TABLE);
 		else
@@ -681,25 +355,6 @@ int fw_reconcile(berth_ctx *ctx, char ***lines, size_t *n, berth_err *err)
 
 /* ---- check -------------------------------------------------------------- */
 
-static bool table_whole(berth_err *err)
-{
-	size_t n_expected = 0, n_sets = 0;
-	const fw_chain_rules *expected = fw_ruleset_expected(&n_expected);
-	const char *const *sets = fw_ruleset_sets(&n_sets);
-	nft_table_summary sum = { 0 };
-	bool whole;
-
-	if (nft_table_summarize(FW_FAMILY, FW_TABLE, &sum, err) < 0)
-		return true; /* cannot tell: leave it */
-	whole = sum.exists;
-	for (size_t i = 0; whole && i < n_expected; i++)
-		whole = nft_summary_rules(&sum, expected[i].chain) == expected[i].rules;
-	for (size_t i = 0; whole && i < n_sets; i++)
-		whole = nft_summary_has_set(&sum, sets[i]);
-	nft_table_summary_free(&sum);
-	return whole;
-}
-
 /* An active bridge network: its table is whole (a pending one's may be
  * in the making by another process) */
 static bool active_in_table(const berth_network *net, const void *unused)
@@ -711,7 +366,7 @@ static bool active_in_table(const berth_network *net, const void *unused)
 int fw_check(berth_ctx *ctx, bool *restored, berth_err *err)
 {
 	berth_err ignored = { 0 };
-	bool whole = table_whole(&ignored);
+	bool whole = fw_table_whole(&ignored);
 
 	berth_err_clear(&ignored);
 	*restored = false;

@@ -10,9 +10,5 @@
  * appends what it publishes to *ports (realloc'd; *n updated). Ranges expand
  * to one berth_port per container port. Returns 0 or -EINVAL with Docker's message. */
 int port_spec_parse(const char *spec, berth_port **ports, size_t *n, berth_err *err);
-/* "tcp", "udp", "sctp"; NULL for any other protocol */
-const char *port_proto_name(int proto);
-/* IPPROTO_* for a name (any case), or -1 */
-int port_proto_from_name(const char *name);
 
 #endif

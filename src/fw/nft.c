@@ -35,20 +35,50 @@ void nft_runner_free(nft_runner *r)
 	free(r);
 }
 
-/* nft's error text is several lines (message, the offending command, a
- * caret line): the first line says what went wrong. */
+/* A line of nft's error text with its cause: "LOCATION: Error: CAUSE".
+ * The location means nothing here (JSON input has none: "internal:0:0-0"),
+ * nor does a trailing full stop once the causes are joined. */
+static bool error_cause(const char *line, size_t len, const char **cause, size_t *cause_len)
+{
+	const char *e = memmem(line, len, "Error: ", 7);
+
+	if (!e)
+		return false;
+	*cause = e + 7;
+	*cause_len = len - (size_t)(*cause - line);
+	if (*cause_len && (*cause)[*cause_len - 1] == '.')
+		(*cause_len)--;
+	return *cause_len > 0;
+}
+
+char *nft_error_text(const char *buffer)
+{
+	char *text = NULL;
+	size_t len;
+
+	/* the other lines repeat the command and underline where it failed */
+	for (const char *line = buffer; line && *line; line += len + (line[len] == '\n')) {
+		const char *cause;
+		size_t n;
+		len = strcspn(line, "\n");
+		if (!error_cause(line, len, &cause, &n))
+			continue;
+		char *more = text ? xasprintf("%s; %.*s", text, (int)n, cause) : xstrndup(cause, n);
+		free(text);
+		text = more;
+	}
+	if (text)
+		return text;
+	/* no cause in nft's words: its first line, whatever it says */
+	len = buffer ? strcspn(buffer, "\n") : 0;
+	return len ? xstrndup(buffer, len) : xstrdup("the transaction failed");
+}
+
 static int nft_failed(nft_runner *r, berth_err *err)
 {
-	const char *text = nft_ctx_get_error_buffer(r->nft);
-	size_t len = text ? strcspn(text, "\n") : 0;
-	const char *cause = len ? strstr(text, "Error: ") : NULL;
+	_cleanup_free_ char *text = nft_error_text(nft_ctx_get_error_buffer(r->nft));
 
-	/* "internal:0:0-0: Error: <cause>": the location means nothing here */
-	if (cause && cause < text + len) {
-		len -= (size_t)(cause + 7 - text);
-		text = cause + 7;
-	}
-	return berth_err_set(err, EIO, "nftables: %.*s", (int)len, len ? text : "the transaction failed");
+	return berth_err_set(err, EIO, "nftables: %s", text);
 }
 
 static int run_text(nft_runner *r, json_t *cmds, berth_err *err)

@@ -21,4 +21,9 @@ int nft_run(nft_runner *r, json_t *cmds, berth_err *err);
  * array) in *out (caller's reference). */
 int nft_list(nft_runner *r, json_t *cmd, json_t **out, berth_err *err);
 
+/* libnftables' error text as one line: the cause of each error it
+ * reports (a batch can fail for several reasons, and a JSON parse error
+ * names the failing command's index), joined with "; ". Caller frees. */
+char *nft_error_text(const char *buffer);
+
 #endif

@@ -1,7 +1,7 @@
 #include "fw/ruleset.h"
-#include "core/port_spec.h"
 #include "ipam/cidr.h"
 #include "util/cleanup.h"
+#include "util/proto.h"
 #include "util/xalloc.h"
 
 #include <netinet/in.h>

@@ -28,6 +28,13 @@ size_t strv_len(char *const *v)
 	return n;
 }
 
+void strv_push(char ***v, size_t *n, char *s)
+{
+	*v = xrealloc(*v, (*n + 2) * sizeof(**v));
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
 char *strv_to_json_text(char *const *v, size_t n)
 {
 	json_t *a = json_array();

@@ -9,6 +9,9 @@
 char **strv_copy(const char *const *v, size_t n);
 void strv_free(char **v);
 size_t strv_len(char *const *v);
+/* Appends s (the vector takes it) to *v, which holds *n strings and stays
+ * NULL-terminated; *v may start NULL. */
+void strv_push(char ***v, size_t *n, char *s);
 /* Compact JSON array text (caller frees). */
 char *strv_to_json_text(char *const *v, size_t n);
 /* NULL-terminated vector from a JSON array of strings; NULL if it is not one. */

@@ -63,24 +63,6 @@ static void check_one(const char *spec, const char *ip, int proto, unsigned cpor
 	free(p);
 }
 
-/* ---- protocol names ------------------------------------------------ */
-
-static void test_proto_names(void **state)
-{
-	(void)state;
-	assert_string_equal(port_proto_name(IPPROTO_TCP), "tcp");
-	assert_string_equal(port_proto_name(IPPROTO_UDP), "udp");
-	assert_string_equal(port_proto_name(IPPROTO_SCTP), "sctp");
-	assert_null(port_proto_name(IPPROTO_ICMP));
-	assert_int_equal(port_proto_from_name("tcp"), IPPROTO_TCP);
-	assert_int_equal(port_proto_from_name("udp"), IPPROTO_UDP);
-	assert_int_equal(port_proto_from_name("sctp"), IPPROTO_SCTP);
-	assert_int_equal(port_proto_from_name("SCTP"), IPPROTO_SCTP);
-	assert_int_equal(port_proto_from_name("icmp"), -1);
-	assert_int_equal(port_proto_from_name(""), -1);
-	assert_int_equal(port_proto_from_name("tcp "), -1);
-}
-
 /* ---- the accepted forms -------------------------------------------- */
 
 static void test_container_port_only(void **state)
@@ -539,7 +521,6 @@ static void test_parse_then_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_proto_names),
 		cmocka_unit_test(test_container_port_only),
 		cmocka_unit_test(test_host_and_container),
 		cmocka_unit_test(test_ip_host_container),

@@ -1,0 +1,90 @@
+#include "fw/inspect.h"
+#include "fw/ruleset.h"
+#include "nl/nftables.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+bool fw_table_whole(berth_err *err)
+{
+	size_t n_expected = 0, n_sets = 0;
+	const fw_chain_rules *expected = fw_ruleset_expected(&n_expected);
+	const char *const *sets = fw_ruleset_sets(&n_sets);
+	nft_table_summary sum = { 0 };
+	bool whole;
+
+	if (nft_table_summarize(FW_FAMILY, FW_TABLE, &sum, err) < 0)
+		return true; /* cannot tell: leave it */
+	whole = sum.exists;
+	for (size_t i = 0; whole && i < n_expected; i++)
+		whole = nft_summary_rules(&sum, expected[i].chain) == expected[i].rules;
+	for (size_t i = 0; whole && i < n_sets; i++)
+		whole = nft_summary_has_set(&sum, sets[i]);
+	nft_table_summary_free(&sum);
+	return whole;
+}
+
+static bool warned_before(const char *file, const char *line)
+{
+	_cleanup_fclose_ FILE *f = fopen(file, "re");
+	char buf[512];
+
+	while (f && fgets(buf, sizeof(buf), f))
+		if (!strncmp(buf, line, strlen(line)) && buf[strlen(line)] == '\n')
+			return true;
+	return false;
+}
+
+static void remember_warned(const char *file, const char *line)
+{
+	FILE *f = fopen(file, "ae");
+
+	if (f) {
+		fprintf(f, "%s\n", line);
+		fclose(f);
+	}
+}
+
+static void warn_if_dropping(json_t *chain, const char *file, char ***warnings, size_t *n)
+{
+	const char *family = json_string_value(json_object_get(chain, "family"));
+	const char *table = json_string_value(json_object_get(chain, "table"));
+	const char *name = json_string_value(json_object_get(chain, "name"));
+	const char *hook = json_string_value(json_object_get(chain, "hook"));
+	const char *policy = json_string_value(json_object_get(chain, "policy"));
+
+	if (!family || !table || !name || !hook || !policy || strcmp(hook, "forward") || strcmp(policy, "drop") ||
+	    (!strcmp(family, FW_FAMILY) && !strcmp(table, FW_TABLE)))
+		return;
+	_cleanup_free_ char *key = xasprintf("%s %s %s", family, table, name);
+	if (warned_before(file, key))
+		return;
+	strv_push(warnings, n,
+		  xasprintf("table %s %s, chain %s has policy drop on the forward hook: in nftables a drop in any "
+			    "table wins, so it drops container traffic berth accepts; accept berth's bridges there "
+			    "(e.g. iifname \"br-*\" accept; oifname \"br-*\" accept)",
+			    family, table, name));
+	remember_warned(file, key);
+}
+
+void fw_foreign_drops(nft_runner *r, const char *warned_file, char ***warnings, size_t *n)
+{
+	json_t *cmd = json_pack("{s:{s:n}}", "list", "chains"), *listing = NULL;
+	berth_err ignored = { 0 };
+
+	if (nft_list(r, cmd, &listing, &ignored) == 0) {
+		size_t i;
+		json_t *o;
+		json_array_foreach(listing, i, o) {
+			if (json_object_get(o, "chain"))
+				warn_if_dropping(json_object_get(o, "chain"), warned_file, warnings, n);
+		}
+	}
+	berth_err_clear(&ignored);
+	json_decref(listing);
+	json_decref(cmd);
+}
