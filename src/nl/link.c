@@ -243,31 +243,32 @@ static int finish_deletion(nl_sock *nl, void *state, berth_err *err)
 	return ret;
 }
 
-int nl_link_del(nl_sock *nl, const char *name, berth_err *err)
+/* *out NULL when there is no such link (gone is success). */
+static int start_deletion_of(nl_sock *nl, const char *name, pending_del **out, berth_err *err)
 {
 	unsigned ifindex;
-	pending_del *p = NULL;
 	int ret = nl_link_find(nl, name, &ifindex, err);
 
-	if (ret < 0 || !ifindex)
-		return ret;
-	if ((ret = start_deletion(nl, ifindex, &p, err)) < 0)
-		return ret;
-	return finish_deletion(nl, p, err);
+	*out = NULL;
+	return ret < 0 || !ifindex ? ret : start_deletion(nl, ifindex, out, err);
+}
+
+int nl_link_del(nl_sock *nl, const char *name, berth_err *err)
+{
+	pending_del *p;
+	int ret = start_deletion_of(nl, name, &p, err);
+
+	return ret < 0 || !p ? ret : finish_deletion(nl, p, err);
 }
 
 int nl_link_del_deferred(nl_sock *nl, const char *name, berth_err *err)
 {
-	unsigned ifindex;
-	pending_del *p = NULL;
-	int ret = nl_link_find(nl, name, &ifindex, err);
+	pending_del *p;
+	int ret = start_deletion_of(nl, name, &p, err);
 
-	if (ret < 0 || !ifindex)
-		return ret;
-	if ((ret = start_deletion(nl, ifindex, &p, err)) < 0)
-		return ret;
-	nl_defer(nl, finish_deletion, p);
-	return 0;
+	if (ret == 0 && p)
+		nl_defer(nl, finish_deletion, p);
+	return ret;
 }
 
 int nl_veth_add(nl_sock *nl, const char *host, unsigned master_index, const char *peer, int netns_fd,
