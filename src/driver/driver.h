@@ -43,7 +43,7 @@ typedef struct driver_ops {
 	 * published ports (a container may publish ports only on these) */
 	bool in_firewall;
 	/* The refusal when `other` already has the device net would own
-	 * (their ifname is the same). */
+	 * (their ifname is the same); every driver that owns a device has one. */
 	int (*device_in_use)(const berth_network *net, const berth_network *other, berth_err *err);
 	/* 1 and *out filled when the network needs an address of its own
 	 * (NULL or 0: none). */

@@ -362,14 +362,13 @@ static int macvlan_full(const berth_network *net, const char *holder, berth_err 
 			     net->name, holder);
 }
 
-/* Two macvlan networks cannot share a parent; another network's
- * device of that name is a bridge. */
+/* Two macvlan networks cannot share a parent; a device another driver
+ * owns is named as that driver names it. */
 static int macvlan_in_use(const berth_network *net, const berth_network *other, berth_err *err)
 {
-	if (!strcmp(other->driver, net->driver))
-		return berth_err_set(err, EEXIST, "parent interface %s is already used by macvlan network %s",
-				     net->ifname, other->name);
-	return berth_err_set(err, EEXIST, "bridge name %s is already used by network \"%s\"", net->ifname,
+	if (strcmp(other->driver, net->driver))
+		return driver_find(other->driver)->device_in_use(net, other, err);
+	return berth_err_set(err, EEXIST, "parent interface %s is already used by macvlan network %s", net->ifname,
 			     other->name);
 }
 
