@@ -48,11 +48,14 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 $(LIB_OBJ): CFLAGS_ALL += -fPIC -fno-semantic-interposition
 $(LIB_OBJ): Makefile
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+# util/ holds helpers with no state of berth's (allocation, lists, JSON of
+# key=value lists, protocol names); the CLI links them as well as the API.
+UTIL_OBJ := $(filter $(BUILD)/src/util/%,$(LIB_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 .PHONY: all asan check unit example demo install install-lib clean deps bench
 
-all: $(BUILD)/berth $(BUILD)/$(SOLIB) $(MAN_PAGES)
+all: $(BUILD)/berth $(BUILD)/$(SOLIB) $(BUILD)/berth-on-so $(MAN_PAGES)
 
 asan:
 	@:
@@ -72,15 +75,21 @@ $(BUILD)/libberth.a: $(LIB_OBJ)
 $(BUILD)/$(SOLIB): $(LIB_OBJ) src/libberth.map
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=src/libberth.map -Wl,--no-undefined \
 		$(LDFLAGS_ALL) -o $@ $(LIB_OBJ) $(PKG_LIBS)
+	ln -sf $(SOLIB) $(BUILD)/$(SONAME)
 
-# The archive: berth starts faster with it than with the shared object
-# (and its CLI still calls a few internal helpers).
+# The archive: berth starts faster with it than with the shared object.
 $(BUILD)/berth: $(CLI_OBJ) $(BUILD)/libberth.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libberth.a $(PKG_LIBS)
 
+# The same CLI against libberth.so, which exports berth.h alone: it links
+# only while the CLI calls nothing but the public API (and util/).
+$(BUILD)/berth-on-so: $(CLI_OBJ) $(UTIL_OBJ) $(BUILD)/$(SOLIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(UTIL_OBJ) $(BUILD)/$(SOLIB) -Wl,-rpath,'$$ORIGIN' $(PKG_LIBS)
+
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libberth.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(filter %.o,$^) $(BUILD)/libberth.a \
+	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -DGOLDEN_DIR='"$(CURDIR)/tests/unit/golden"' \
+		-o $@ $< $(filter %.o,$^) $(BUILD)/libberth.a \
 		$(PKG_LIBS) $(shell pkg-config --libs cmocka) $(LDFLAGS_ALL)
 
 # The CLI objects a unit test covers (they are not in libberth.a).

@@ -39,6 +39,14 @@ typedef struct berth_prefix {
 	unsigned len;
 } berth_prefix;
 
+#define BERTH_ADDR_STRLEN 46 /* INET6_ADDRSTRLEN */
+#define BERTH_PREFIX_STRLEN (BERTH_ADDR_STRLEN + 4)
+
+/* Text forms (inet_ntop's; "ADDR/LEN"); both return buf. */
+const char *berth_addr_format(const berth_addr *a, char buf[BERTH_ADDR_STRLEN]);
+const char *berth_prefix_format(const berth_prefix *p, char buf[BERTH_PREFIX_STRLEN]);
+bool berth_addr_equal(const berth_addr *a, const berth_addr *b);
+
 typedef struct berth_kv {
 	char *key;
 	char *value;
@@ -74,11 +82,6 @@ typedef struct berth_network {
 	berth_kv_list options;
 	berth_kv_list labels;
 	unsigned n_endpoints; /* filled by lookups */
-	/* Crash safety (DESIGN.md): a row is "pending" while its owner
-	 * process creates it and "removing" while one removes it. */
-	char state[16];
-	int owner_pid;
-	unsigned long long owner_start; /* owner's start time, against pid reuse */
 } berth_network;
 
 /* What `network create` asks for: strings exactly as the user gave them,
@@ -124,6 +127,19 @@ typedef struct berth_port {
 	uint16_t host_port_min, host_port_max;
 } berth_port;
 
+typedef enum berth_container_state {
+	BERTH_CONTAINER_CREATED, /* being set up */
+	BERTH_CONTAINER_RUNNING,
+	BERTH_CONTAINER_EXITED,
+} berth_container_state;
+
+/* "created", "running", "exited": Docker's words for them. */
+const char *berth_container_state_name(berth_container_state state);
+
+/* Networks and containers the library hands out are larger than these
+ * structs: what only berth uses (who owns a row being changed, start times
+ * against pid reuse) follows them. So they are never copied by value or
+ * allocated by the caller; the library allocates and frees them. */
 typedef struct berth_container {
 	char id[BERTH_ID_HEX + 1];
 	char *name;
@@ -138,12 +154,9 @@ typedef struct berth_container {
 	char *network_mode; /* "default" (networks), "host", "none", "container:<id>" */
 	bool auto_remove;
 	bool detach;
-	/* created (being set up), running, exited */
-	char state[16];
-	int pid; /* the container's init, in the host's PID namespace */
-	unsigned long long pid_start;
-	int owner_pid; /* the monitor */
-	unsigned long long owner_start;
+	berth_container_state state;
+	int pid;         /* the container's init, in the host's PID namespace */
+	int monitor_pid; /* the process that waits for it and releases it */
 	int exit_code;
 	time_t started_sec, finished_sec;
 	berth_endpoint *endpoints;
@@ -169,6 +182,11 @@ typedef struct berth_run_spec {
 	size_t argc;
 	bool detach;
 	bool auto_remove;
+	/* Foreground only: while the container runs, SIGINT, SIGTERM, SIGHUP,
+	 * SIGQUIT, SIGUSR1 and SIGUSR2 sent to this process go to it (as
+	 * `docker run` does). This sets the process's handlers for them until
+	 * berth_run returns; without it no handler is touched. */
+	bool forward_signals;
 } berth_run_spec;
 
 typedef struct berth_ctx berth_ctx;

@@ -3,7 +3,6 @@
 #include "cli/container_json.h"
 #include "cli/port_text.h"
 #include "cli/table.h"
-#include "ipam/cidr.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/proto.h"
@@ -64,6 +63,7 @@ static int run_main(cli_env *env, int argc, char **argv)
 	spec.n_env = envs.n;
 	spec.argv = argv + optind;
 	spec.argc = (size_t)(argc - optind);
+	spec.forward_signals = true; /* Ctrl-C goes to the container, as with docker run */
 	if (spec.argc == 0) {
 		ret = cli_usage(path, "\"run\" requires a command to run");
 	} else {
@@ -287,11 +287,11 @@ static char *status_text(const berth_container *c)
 	char d[64];
 	time_t now = time(NULL);
 
-	if (!strcmp(c->state, "running")) {
+	if (c->state == BERTH_CONTAINER_RUNNING) {
 		human_duration(now - c->started_sec, d);
 		return xasprintf("Up %s", d);
 	}
-	if (!strcmp(c->state, "exited")) {
+	if (c->state == BERTH_CONTAINER_EXITED) {
 		human_duration(now - c->finished_sec, d);
 		return xasprintf("Exited (%d) %s ago", c->exit_code, d);
 	}
@@ -310,7 +310,7 @@ static void networks_text(const berth_container *c, berth_network **nets, size_t
 	for (size_t i = 0; i < c->n_endpoints; i++) {
 		char a[BERTH_ADDR_STRLEN];
 		char *nn = xasprintf("%s%s%s", *names, i ? "," : "", cli_network_name(nets, n, c->endpoints[i].network_id));
-		char *ni = xasprintf("%s%s%s", *ips, i ? "," : "", addr_format(&c->endpoints[i].addr, a));
+		char *ni = xasprintf("%s%s%s", *ips, i ? "," : "", berth_addr_format(&c->endpoints[i].addr, a));
 		free(*names);
 		free(*ips);
 		*names = nn;
@@ -327,7 +327,7 @@ static void print_ps(berth_container **cs, size_t n, berth_network **nets, size_
 	for (size_t i = 0; i < n; i++) {
 		const berth_container *c = cs[i];
 		char id[BERTH_ID_HEX + 1], ago[64], created[80];
-		if (!o->all && strcmp(c->state, "running"))
+		if (!o->all && c->state != BERTH_CONTAINER_RUNNING)
 			continue;
 		snprintf(id, sizeof(id), "%.*s", o->no_trunc ? BERTH_ID_HEX : BERTH_SHORT_ID_HEX, c->id);
 		if (o->quiet) {
@@ -343,7 +343,7 @@ static void print_ps(berth_container **cs, size_t n, berth_network **nets, size_
 		snprintf(created, sizeof(created), "%s ago", ago);
 		if (o->json) {
 			json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "Names",
-					      c->name, "Command", cmd, "RunningFor", created, "State", c->state, "Status",
+					      c->name, "Command", cmd, "RunningFor", created, "State", berth_container_state_name(c->state), "Status",
 					      status, "Ports", ports, "Networks", names, "IPs", ips);
 			json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
 			putchar('\n');

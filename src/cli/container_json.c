@@ -1,6 +1,5 @@
 #include "cli/container_json.h"
 #include "cli/cli.h"
-#include "ipam/cidr.h"
 #include "util/cleanup.h"
 #include "util/proto.h"
 #include "util/xalloc.h"
@@ -56,8 +55,8 @@ static json_t *endpoint_json(const berth_endpoint *ep)
 	char addr[BERTH_ADDR_STRLEN], gw[BERTH_ADDR_STRLEN];
 
 	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:o, s:s}", "NetworkID", ep->network_id, "EndpointID", ep->id,
-			 "Gateway", ep->gateway.family ? addr_format(&ep->gateway, gw) : "", "IPAddress",
-			 addr_format(&ep->addr, addr), "IPPrefixLen", (int)ep->prefix_len, "MacAddress", ep->mac,
+			 "Gateway", ep->gateway.family ? berth_addr_format(&ep->gateway, gw) : "", "IPAddress",
+			 berth_addr_format(&ep->addr, addr), "IPPrefixLen", (int)ep->prefix_len, "MacAddress", ep->mac,
 			 "Aliases", strv_json(ep->aliases, ep->n_aliases), "Interface", ep->ifname);
 }
 
@@ -84,7 +83,7 @@ static json_t *ports_json(const berth_container *c)
 		json_t *list = json_object_get(obj, key);
 		if (!list)
 			json_object_set_new(obj, key, list = json_array());
-		json_array_append_new(list, json_pack("{s:s, s:s}", "HostIp", addr_format(&p->host_ip, host),
+		json_array_append_new(list, json_pack("{s:s, s:s}", "HostIp", berth_addr_format(&p->host_ip, host),
 						      "HostPort", port));
 	}
 	return obj;
@@ -96,7 +95,7 @@ json_t *container_inspect_json(berth_ctx *ctx, const berth_container *c, berth_n
 	_cleanup_free_ char *name = xasprintf("/%s", c->name);
 	_cleanup_free_ char *log = berth_container_log_path(ctx, c);
 	_cleanup_free_ char *sandbox = berth_container_sandbox_key(ctx, c);
-	bool running = !strcmp(c->state, "running");
+	bool running = c->state == BERTH_CONTAINER_RUNNING;
 
 	format_time(c->created_sec, c->created_nsec, created);
 	format_time(c->started_sec, 0, started);
@@ -105,8 +104,8 @@ json_t *container_inspect_json(berth_ctx *ctx, const berth_container *c, berth_n
 			 " s:{s:s, s:o, s:o, s:s*}, s:{s:s, s:o, s:o}}",
 			 "Id", c->id, "Created", created, "Path", c->argc ? c->argv[0] : "", "Args",
 			 strv_json(c->argv + (c->argc ? 1 : 0), c->argc ? c->argc - 1 : 0), "State", "Status",
-			 c->state, "Running", running, "Pid", running ? c->pid : 0, "MonitorPid",
-			 running ? c->owner_pid : 0, "ExitCode", c->exit_code, "StartedAt", started, "FinishedAt",
+			 berth_container_state_name(c->state), "Running", running, "Pid", running ? c->pid : 0, "MonitorPid",
+			 running ? c->monitor_pid : 0, "ExitCode", c->exit_code, "StartedAt", started, "FinishedAt",
 			 finished, "Name", name, "LogPath", log, "HostConfig", "NetworkMode", c->network_mode,
 			 "AutoRemove", c->auto_remove, "Config", "Hostname", c->hostname, "Env",
 			 strv_json(c->env, c->n_env), "Cmd", strv_json(c->argv, c->argc), "Rootfs", c->rootfs,

@@ -1,5 +1,4 @@
 #include "cli/network_json.h"
-#include "ipam/cidr.h"
 #include "util/cleanup.h"
 #include "util/kv.h"
 #include "util/xalloc.h"
@@ -24,11 +23,11 @@ static json_t *ipam_config(const berth_network *net)
 	for (size_t i = 0; i < net->n_subnets; i++) {
 		const berth_subnet *sn = &net->subnets[i];
 		json_t *c = json_object();
-		json_object_set_new(c, "Subnet", json_string(prefix_format(&sn->subnet, text)));
+		json_object_set_new(c, "Subnet", json_string(berth_prefix_format(&sn->subnet, text)));
 		if (sn->has_ip_range)
-			json_object_set_new(c, "IPRange", json_string(prefix_format(&sn->ip_range, text)));
+			json_object_set_new(c, "IPRange", json_string(berth_prefix_format(&sn->ip_range, text)));
 		if (sn->gateway.family)
-			json_object_set_new(c, "Gateway", json_string(addr_format(&sn->gateway, text)));
+			json_object_set_new(c, "Gateway", json_string(berth_addr_format(&sn->gateway, text)));
 		json_array_append_new(config, c);
 	}
 	return config;
@@ -44,7 +43,7 @@ static json_t *containers_json(const berth_network *net, berth_container **cs, s
 			char a[BERTH_ADDR_STRLEN], cidr[BERTH_PREFIX_STRLEN];
 			if (strcmp(ep->network_id, net->id))
 				continue;
-			snprintf(cidr, sizeof(cidr), "%s/%u", addr_format(&ep->addr, a), ep->prefix_len);
+			snprintf(cidr, sizeof(cidr), "%s/%u", berth_addr_format(&ep->addr, a), ep->prefix_len);
 			json_object_set_new(obj, cs[i]->id,
 					    json_pack("{s:s, s:s, s:s, s:s, s:s}", "Name", cs[i]->name, "EndpointID",
 						      ep->id, "MacAddress", ep->mac, "IPv4Address", cidr,

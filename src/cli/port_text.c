@@ -1,19 +1,19 @@
 /* Published ports in Docker's words, so what parses `docker ps` and
  * `docker port` output parses berth's. */
 #include "cli/port_text.h"
-#include "ipam/cidr.h"
 #include "util/cleanup.h"
 #include "util/proto.h"
 #include "util/xalloc.h"
 
 #include <stdlib.h>
+#include <sys/socket.h>
 
 /* Go's net.JoinHostPort, which Docker prints addresses with: IPv6 in brackets. */
 static char *join_host_port(const berth_addr *ip, const char *port)
 {
 	char a[BERTH_ADDR_STRLEN];
 
-	addr_format(ip, a);
+	berth_addr_format(ip, a);
 	return ip->family == AF_INET6 ? xasprintf("[%s]:%s", a, port) : xasprintf("%s:%s", a, port);
 }
 
@@ -26,7 +26,7 @@ static char *range_text(unsigned first, unsigned last)
  * (or still no host port). */
 static bool continues(const berth_port *a, const berth_port *b)
 {
-	return b->proto == a->proto && addr_equal(&b->host_ip, &a->host_ip) &&
+	return b->proto == a->proto && berth_addr_equal(&b->host_ip, &a->host_ip) &&
 	       b->container_port == a->container_port + 1 &&
 	       (a->host_port ? b->host_port == a->host_port + 1 : !b->host_port);
 }

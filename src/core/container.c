@@ -30,7 +30,7 @@
 
 bool container_alive(const berth_container *c)
 {
-	return c->pid > 0 && proc_is_alive(c->pid, c->pid_start);
+	return c->pid > 0 && proc_is_alive(c->pid, container_rec_of(c)->pid_start);
 }
 
 static int check_container_name(const char *name, berth_err *err)
@@ -107,7 +107,7 @@ static int choose_network(berth_ctx *ctx, const berth_run_spec *spec, net_choice
 	if (!strncmp(want, "container:", 10)) {
 		if ((ret = container_find(ctx, want + 10, &ch->peer, err)) < 0)
 			return ret;
-		if (strcmp(ch->peer->state, "running"))
+		if (ch->peer->state != BERTH_CONTAINER_RUNNING)
 			return berth_err_set(err, EINVAL, "cannot join the network of container %s: it is not running",
 					     ch->peer->name);
 		ch->mode = xasprintf("container:%s", ch->peer->id);
@@ -133,7 +133,7 @@ static int choose_network(berth_ctx *ctx, const berth_run_spec *spec, net_choice
 
 static berth_container *container_new(const berth_run_spec *spec, const char *mode, berth_ctx *ctx)
 {
-	berth_container *c = xzalloc(sizeof(*c));
+	berth_container *c = container_alloc();
 	struct timespec now;
 
 	random_hex(c->id, BERTH_ID_HEX);
@@ -150,9 +150,8 @@ static berth_container *container_new(const berth_run_spec *spec, const char *mo
 	c->network_mode = xstrdup(mode);
 	c->auto_remove = spec->auto_remove;
 	c->detach = spec->detach;
-	snprintf(c->state, sizeof(c->state), "created");
-	c->owner_pid = ctx->pid;
-	c->owner_start = ctx->start_time;
+	c->state = BERTH_CONTAINER_CREATED;
+	container_set_monitor(c, ctx->self);
 	return c;
 }
 
@@ -312,20 +311,28 @@ static int start_process(berth_ctx *ctx, berth_container *c, int netns_fd, const
 	if (ret < 0)
 		return berth_err_wrap(err, "starting container %s", c->name);
 	c->pid = pid;
-	c->pid_start = proc_start_time(pid);
-	c->owner_pid = ctx->pid;
-	c->owner_start = ctx->start_time;
+	container_rec_of(c)->pid_start = proc_start_time(pid);
+	container_set_monitor(c, ctx->self);
 	c->started_sec = time(NULL);
-	snprintf(c->state, sizeof(c->state), "running");
+	c->state = BERTH_CONTAINER_RUNNING;
 	if ((ret = store_container_update(ctx->store, c, err)) < 0) {
 		/* the store would not know it runs, and nothing would ever
 		 * stop it: it must not outlive this failure */
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		snprintf(c->state, sizeof(c->state), "created");
+		c->state = BERTH_CONTAINER_CREATED;
 	}
 	return ret;
 }
+
+/* What a foreground run forwards when the caller asks (berth.h), and the
+ * handlers it had before, put back when the container has exited. */
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+typedef struct saved_handlers {
+	bool set;
+	struct sigaction old[ARRAY_SIZE(forwarded)];
+} saved_handlers;
 
 static volatile sig_atomic_t forward_to;
 
@@ -335,15 +342,22 @@ static void forward_signal(int sig)
 		kill(forward_to, sig);
 }
 
-static void forward_signals(pid_t pid)
+static void forward_signals(pid_t pid, saved_handlers *saved)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 	struct sigaction sa = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
 
 	forward_to = pid;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaction(forwarded[i], &sa, &saved->old[i]);
+	saved->set = true;
+}
+
+static void restore_signals(saved_handlers *saved)
+{
+	for (size_t i = 0; saved->set && i < ARRAY_SIZE(forwarded); i++)
+		sigaction(forwarded[i], &saved->old[i], NULL);
+	forward_to = 0;
 }
 
 static int wait_exit_code(pid_t pid)
@@ -360,19 +374,23 @@ static int wait_exit_code(pid_t pid)
 static int watch(berth_ctx *ctx, berth_container *c, int *exit_code, berth_err *err)
 {
 	*exit_code = wait_exit_code(c->pid);
-	forward_to = 0;
 	return container_release(ctx, c, *exit_code, err);
 }
 
-static int run_foreground(berth_ctx *ctx, berth_container *c, int netns_fd, int *exit_code, berth_err *err)
+static int run_foreground(berth_ctx *ctx, berth_container *c, int netns_fd, bool forward, int *exit_code,
+			  berth_err *err)
 {
 	static const int inherit[3] = { -1, -1, -1 };
+	saved_handlers saved = { 0 };
 	int ret = start_process(ctx, c, netns_fd, inherit, exit_code, err);
 
 	if (ret < 0)
 		return ret;
-	forward_signals(c->pid);
-	return watch(ctx, c, exit_code, err);
+	if (forward)
+		forward_signals(c->pid, &saved);
+	ret = watch(ctx, c, exit_code, err);
+	restore_signals(&saved);
+	return ret;
 }
 
 /* What the monitor tells `berth run -d` once the container runs. */
@@ -489,8 +507,8 @@ int container_run(berth_ctx *ctx, const berth_run_spec *spec, berth_container **
 	ret = build_sandbox(ctx, c, spec, &ch, &netns_fd, err);
 	if (ret == 0)
 		ret = spec->detach ? run_detached(ctx, c, netns_fd, exit_code, err)
-				   : run_foreground(ctx, c, netns_fd, exit_code, err);
-	if (ret < 0 && !strcmp(c->state, "created")) {
+				   : run_foreground(ctx, c, netns_fd, spec->forward_signals, exit_code, err);
+	if (ret < 0 && c->state == BERTH_CONTAINER_CREATED) {
 		/* never started: nothing of it may stay */
 		c->auto_remove = true;
 		container_release(ctx, c, 0, err);
@@ -520,11 +538,11 @@ int container_release(berth_ctx *ctx, berth_container *c, int exit_code, berth_e
 	if (c->auto_remove) {
 		failed |= berth_err_collect(err, container_forget(ctx, c, &one), &one) < 0;
 	} else {
-		snprintf(c->state, sizeof(c->state), "exited");
+		c->state = BERTH_CONTAINER_EXITED;
 		c->exit_code = exit_code;
 		c->finished_sec = time(NULL);
 		c->pid = 0;
-		c->owner_pid = 0;
+		container_set_monitor(c, (row_owner){ 0 });
 		failed |= berth_err_collect(err, store_container_update(ctx->store, c, &one), &one) < 0;
 	}
 	return failed ? -err->code : 0;

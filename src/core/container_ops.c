@@ -44,18 +44,21 @@ static bool wait_gone(int pid, unsigned long long start, int ms)
 /* Stops a running container and returns once its resources are free. */
 static int stop_container(berth_ctx *ctx, berth_container *c, unsigned timeout, berth_err *err)
 {
-	if (strcmp(c->state, "running"))
+	unsigned long long pid_start = container_rec_of(c)->pid_start;
+	row_owner monitor = container_monitor(c);
+
+	if (c->state != BERTH_CONTAINER_RUNNING)
 		return 0;
 	if (container_alive(c)) {
 		kill(c->pid, SIGTERM);
-		if (!wait_gone(c->pid, c->pid_start, (int)timeout * 1000)) {
+		if (!wait_gone(c->pid, pid_start, (int)timeout * 1000)) {
 			kill(c->pid, SIGKILL);
-			wait_gone(c->pid, c->pid_start, 10000);
+			wait_gone(c->pid, pid_start, 10000);
 		}
 	}
 	/* the monitor exits once it has released the container; if it died
 	 * before, recovery releases it */
-	wait_gone(c->owner_pid, c->owner_start, 5000);
+	wait_gone(monitor.pid, monitor.start, 5000);
 	return containers_recover_quietly(ctx, err);
 }
 
@@ -77,7 +80,7 @@ int container_remove(berth_ctx *ctx, const char *ref, bool force, berth_err *err
 
 	if (ret < 0)
 		return ret;
-	if (!strcmp(c->state, "running") && !force)
+	if (c->state == BERTH_CONTAINER_RUNNING && !force)
 		ret = berth_err_set(err, EBUSY,
 				    "cannot remove container \"%s\": container is running: stop the container before "
 				    "removing or force remove",
@@ -192,7 +195,7 @@ static int disconnect_from(berth_ctx *ctx, berth_container *c, const berth_netwo
 
 	if (!ep)
 		return berth_err_set(err, ENOENT, "container %s is not connected to network %s", c->name, net->name);
-	if (!live && !force && !strcmp(c->state, "running"))
+	if (!live && !force && c->state == BERTH_CONTAINER_RUNNING)
 		return berth_err_set(err, EINVAL, "container %s is not running", c->name);
 	size_t i = (size_t)(ep - c->endpoints);
 	/* published ports lead to the first network's address: not past it */

@@ -59,8 +59,8 @@ int ctx_open(const berth_config *cfg, berth_ctx **out, berth_err *err)
 
 	ctx->root = xstrdup(pick(cfg ? cfg->root : NULL, "BERTH_ROOT", DEFAULT_ROOT));
 	ctx->run_dir = xstrdup(pick(cfg ? cfg->run_dir : NULL, "BERTH_RUNDIR", DEFAULT_RUN_DIR));
-	ctx->pid = getpid();
-	ctx->start_time = proc_start_time(ctx->pid);
+	ctx->self.pid = getpid();
+	ctx->self.start = proc_start_time(ctx->self.pid);
 	if ((ret = open_resources(ctx, err)) < 0) {
 		berth_close(ctx);
 		return ret;

@@ -6,6 +6,7 @@
 #include "berth.h"
 #include "nl/nl.h"
 #include "store/store.h"
+#include "util/model.h"
 
 struct berth_ctx {
 	char *root;
@@ -14,8 +15,7 @@ struct berth_ctx {
 	nl_sock *nl;
 	struct nft_runner *nft; /* made on first use (fw/nft.h) */
 	bool fw_restored;	/* opening found the firewall table broken and rebuilt it */
-	int pid;
-	unsigned long long start_time; /* of this process, to own pending rows */
+	row_owner self; /* this process, to own the rows it changes */
 	char **warnings; /* for the front end to show; the library never prints */
 	size_t n_warnings;
 

@@ -31,7 +31,7 @@ static int check_ip(const endpoint_request *req, berth_addr *out, berth_err *err
 		return berth_err_set(err, EINVAL, "invalid address %s: it does not belong to any of this network's subnets",
 				     req->ip);
 	uint64_t offset = prefix_offset_of(&sn->subnet, out);
-	if (addr_equal(out, &sn->gateway))
+	if (berth_addr_equal(out, &sn->gateway))
 		return berth_err_set(err, EADDRINUSE, "address %s is the gateway of network %s", req->ip, net->name);
 	if (offset == 0)
 		return berth_err_set(err, EINVAL, "address %s is the network address of network %s", req->ip, net->name);

@@ -26,7 +26,7 @@ static bool firewalled(const berth_network *net)
  * who adds the same elements; a removing one is on its way out. */
 static bool in_table(const berth_network *net)
 {
-	return firewalled(net) && strcmp(net->state, "removing");
+	return firewalled(net) && network_rec_of(net)->state != NETWORK_REMOVING;
 }
 
 static nft_runner *runner(berth_ctx *ctx)
@@ -360,7 +360,7 @@ int fw_reconcile(berth_ctx *ctx, char ***lines, size_t *n, berth_err *err)
 static bool active_in_table(const berth_network *net, const void *unused)
 {
 	(void)unused;
-	return firewalled(net) && !strcmp(net->state, "active");
+	return firewalled(net) && network_rec_of(net)->state == NETWORK_ACTIVE;
 }
 
 int fw_check(berth_ctx *ctx, bool *restored, berth_err *err)

@@ -21,9 +21,11 @@
 #include <string.h>
 #include <time.h>
 
+static const row_owner nobody;
+
 berth_network *network_new(void)
 {
-	berth_network *net = xzalloc(sizeof(*net));
+	berth_network *net = network_alloc();
 	struct timespec now;
 
 	random_hex(net->id, BERTH_ID_HEX);
@@ -58,7 +60,7 @@ static int host_prefixes(berth_ctx *ctx, prefix_list *out, berth_err *err)
 
 static bool is_live(const berth_network *net)
 {
-	return !strcmp(net->state, "active");
+	return network_rec_of(net)->state == NETWORK_ACTIVE;
 }
 
 static int check_conflicts(berth_network **nets, size_t n, const berth_network *net, berth_err *err)
@@ -75,8 +77,8 @@ static int check_conflicts(berth_network **nets, size_t n, const berth_network *
 			for (size_t t = 0; t < o->n_subnets; t++)
 				if (prefix_overlaps(&net->subnets[s].subnet, &o->subnets[t].subnet))
 					return berth_err_set(err, EEXIST, "subnet %s overlaps with network \"%s\" (%s)",
-							     prefix_format(&net->subnets[s].subnet, a), o->name,
-							     prefix_format(&o->subnets[t].subnet, b));
+							     berth_prefix_format(&net->subnets[s].subnet, a), o->name,
+							     berth_prefix_format(&o->subnets[t].subnet, b));
 	}
 	return 0;
 }
@@ -126,11 +128,11 @@ static int reserve_own_address(berth_ctx *ctx, berth_network *net, berth_err *er
 	if (ret == -EADDRINUSE) { /* a new network's only lease so far */
 		berth_err_clear(err);
 		return berth_err_set(err, EADDRINUSE, "%s %s is the gateway of network %s", own.what,
-				     addr_format(&own.addr, text), net->name);
+				     berth_addr_format(&own.addr, text), net->name);
 	}
 	if (ret < 0)
 		return ret;
-	kv_set(&net->options, own.option, addr_format(&got, text));
+	kv_set(&net->options, own.option, berth_addr_format(&got, text));
 	return store_network_set_options(ctx->store, net, err);
 }
 
@@ -149,9 +151,8 @@ static int record_pending(berth_ctx *ctx, berth_network *net, prefix_list *host,
 		goto out;
 	if (host && (ret = pick_subnet(nets, n, host, net, err)) < 0)
 		goto out;
-	snprintf(net->state, sizeof(net->state), "pending");
-	net->owner_pid = ctx->pid;
-	net->owner_start = ctx->start_time;
+	network_rec_of(net)->state = NETWORK_PENDING;
+	network_rec_of(net)->owner = ctx->self;
 	if ((ret = store_network_insert(ctx->store, net, err)) == 0 && (ret = reserve_gateways(ctx, net, err)) == 0)
 		ret = reserve_own_address(ctx, net, err);
 out:
@@ -188,14 +189,15 @@ int network_add(berth_ctx *ctx, berth_network *net, berth_err *err)
 		goto out;
 	}
 	if ((ret = store_network_set_options(ctx->store, net, err)) < 0 || (ret = fw_network_up(ctx, net, err)) < 0 ||
-	    (ret = store_network_set_state(ctx->store, net->id, "active", 0, 0, err)) < 0) {
+	    (ret = store_network_set_state(ctx->store, net->id, NETWORK_ACTIVE, &nobody, err)) < 0) {
 		berth_err undo = { 0 };
 		berth_err_collect(err, fw_network_down(ctx, net, &undo), &undo);
 		berth_err_collect(err, ops->remove(ctx->nl, net, &undo), &undo);
 		forget_network(ctx, net, err);
 		goto out;
 	}
-	snprintf(net->state, sizeof(net->state), "active");
+	network_rec_of(net)->state = NETWORK_ACTIVE;
+	network_rec_of(net)->owner = nobody;
 out:
 	free(host.items);
 	return ret;
@@ -290,7 +292,7 @@ static int claim_for_removal(berth_ctx *ctx, const berth_network *net, berth_err
 	 * container or removed it since we looked. */
 	if ((ret = find_index(nets, n, net->id, &idx, err)) < 0)
 		goto out;
-	if (!strcmp(nets[idx]->state, "removing")) /* another rm got there first */
+	if (network_rec_of(nets[idx])->state == NETWORK_REMOVING) /* another rm got there first */
 		ret = berth_err_set(err, ENOENT, "network %s not found", net->name);
 	else if (!is_live(nets[idx]))
 		ret = berth_err_set(err, EBUSY, "network %s is being changed by another berth process", net->name);
@@ -298,7 +300,7 @@ static int claim_for_removal(berth_ctx *ctx, const berth_network *net, berth_err
 		ret = berth_err_set(err, EBUSY, "network %s has active endpoints (%u)", net->name,
 				    nets[idx]->n_endpoints);
 	else
-		ret = store_network_set_state(ctx->store, net->id, "removing", ctx->pid, ctx->start_time, err);
+		ret = store_network_set_state(ctx->store, net->id, NETWORK_REMOVING, &ctx->self, err);
 out:
 	berth_network_list_free(nets, n);
 	return store_end(ctx->store, ret, err);
@@ -331,7 +333,7 @@ int network_remove(berth_ctx *ctx, const berth_network *net, berth_err *err)
 		/* back in service as it was: its firewall elements too, which
 		 * went first (a no-op when they are still there) */
 		berth_err undo = { 0 };
-		berth_err_collect(err, store_network_set_state(ctx->store, net->id, "active", 0, 0, &undo), &undo);
+		berth_err_collect(err, store_network_set_state(ctx->store, net->id, NETWORK_ACTIVE, &nobody, &undo), &undo);
 		berth_err_collect(err, fw_network_up(ctx, net, &undo), &undo);
 	}
 	return ret;

@@ -54,7 +54,7 @@ static int parse_network_prefix(const char *what, const char *text, berth_prefix
 		berth_prefix net = prefix_network(out);
 		char fixed[BERTH_PREFIX_STRLEN];
 		return berth_err_set(err, EINVAL, "invalid %s \"%s\": host bits are set (did you mean %s?)", what, text,
-				     prefix_format(&net, fixed));
+				     berth_prefix_format(&net, fixed));
 	}
 	return 0;
 }
@@ -64,7 +64,7 @@ static int check_subnet_size(const berth_prefix *p, berth_err *err)
 	if (p->len < 8 || p->len > 30) {
 		char text[BERTH_PREFIX_STRLEN];
 		return berth_err_set(err, EINVAL, "subnet %s: prefix length must be between /8 and /30",
-				     prefix_format(p, text));
+				     berth_prefix_format(p, text));
 	}
 	return 0;
 }
@@ -75,7 +75,7 @@ static int parse_gateway(const char *text, const berth_prefix *subnet, berth_add
 
 	if (!addr_parse(text, out))
 		return berth_err_set(err, EINVAL, "invalid gateway \"%s\": not an IP address", text);
-	prefix_format(subnet, sub);
+	berth_prefix_format(subnet, sub);
 	if (!prefix_contains(subnet, out))
 		return berth_err_set(err, EINVAL, "gateway %s is outside subnet %s", text, sub);
 	uint64_t offset = prefix_offset_of(subnet, out);
@@ -94,7 +94,7 @@ static int parse_ip_range(const char *text, const berth_prefix *subnet, berth_pr
 		return ret;
 	if (!prefix_within(subnet, out)) {
 		char sub[BERTH_PREFIX_STRLEN];
-		return berth_err_set(err, EINVAL, "ip-range %s is outside subnet %s", text, prefix_format(subnet, sub));
+		return berth_err_set(err, EINVAL, "ip-range %s is outside subnet %s", text, berth_prefix_format(subnet, sub));
 	}
 	return 0;
 }

@@ -26,7 +26,7 @@ static char *binding_text(const berth_port *p, unsigned port)
 {
 	char a[BERTH_ADDR_STRLEN];
 
-	return xasprintf("%s:%u/%s", addr_format(&p->host_ip, a), port, port_proto_name(p->proto));
+	return xasprintf("%s:%u/%s", berth_addr_format(&p->host_ip, a), port, port_proto_name(p->proto));
 }
 
 static int refuse_taken(berth_ctx *ctx, const berth_port *p, const char *holder, berth_err *err)
@@ -65,7 +65,7 @@ static bool taken_by_this_run(const berth_port *ports, size_t upto, const berth_
 	for (size_t i = 0; i < upto; i++) {
 		const berth_port *q = &ports[i];
 		if (q->proto == p->proto && q->host_port == port &&
-		    (is_any(&q->host_ip) || is_any(&p->host_ip) || addr_equal(&q->host_ip, &p->host_ip)))
+		    (is_any(&q->host_ip) || is_any(&p->host_ip) || berth_addr_equal(&q->host_ip, &p->host_ip)))
 			return true;
 	}
 	return false;
@@ -157,7 +157,7 @@ int ports_check_host_addresses(berth_ctx *ctx, const berth_port *ports, size_t n
 			char a[BERTH_ADDR_STRLEN];
 			_cleanup_free_ char *what = binding_text(&ports[i], ports[i].host_port_min);
 			return berth_err_set(err, EADDRNOTAVAIL, "Bind for %s failed: %s is not an address of this host",
-					     what, addr_format(&ports[i].host_ip, a));
+					     what, berth_addr_format(&ports[i].host_ip, a));
 		}
 	}
 	return 0;

@@ -21,7 +21,9 @@
 
 static bool abandoned(const berth_network *net)
 {
-	return strcmp(net->state, "active") && !proc_is_alive(net->owner_pid, net->owner_start);
+	const network_rec *rec = network_rec_of(net);
+
+	return rec->state != NETWORK_ACTIVE && !proc_is_alive(rec->owner.pid, rec->owner.start);
 }
 
 /* Under the write lock, looks again and takes the row over: what we read
@@ -38,7 +40,7 @@ static int claim(berth_ctx *ctx, const char *id, bool *claimed, berth_err *err)
 	ret = store_network_load_all(ctx->store, &nets, &n, err);
 	for (size_t i = 0; ret == 0 && i < n; i++)
 		if (!strcmp(nets[i]->id, id) && abandoned(nets[i])) {
-			ret = store_network_set_state(ctx->store, id, "removing", ctx->pid, ctx->start_time, err);
+			ret = store_network_set_state(ctx->store, id, NETWORK_REMOVING, &ctx->self, err);
 			*claimed = ret == 0;
 		}
 	berth_network_list_free(nets, n);
@@ -59,7 +61,7 @@ int recover_abandoned(berth_ctx *ctx, berth_err *err)
 			continue;
 		if ((ret = network_unmake(ctx, nets[i], err)) < 0)
 			berth_err_wrap(err, "rolling back network %s left by berth process %d", nets[i]->name,
-				       nets[i]->owner_pid);
+				       network_rec_of(nets[i])->owner.pid);
 	}
 	berth_network_list_free(nets, n);
 	return ret;
@@ -82,7 +84,7 @@ int restore_after_boot(berth_ctx *ctx, berth_err *err)
 		const driver_ops *ops = driver_find(nets[i]->driver);
 		berth_err one = { 0 };
 		/* only what is made: a pending network is its owner's to make */
-		if (!ops || strcmp(nets[i]->state, "active") || ops->exists(ctx->nl, nets[i]))
+		if (!ops || network_rec_of(nets[i])->state != NETWORK_ACTIVE || ops->exists(ctx->nl, nets[i]))
 			continue;
 		/* EEXIST: another berth process, started with us, restored it */
 		driver_notes notes = { 0 };
@@ -101,7 +103,9 @@ int restore_after_boot(berth_ctx *ctx, berth_err *err)
 
 static bool owner_gone(const berth_container *c)
 {
-	return !proc_is_alive(c->owner_pid, c->owner_start);
+	row_owner monitor = container_monitor(c);
+
+	return !proc_is_alive(monitor.pid, monitor.start);
 }
 
 typedef enum orphan { NOT_ORPHAN, HALF_MADE, UNWATCHED_DEAD } orphan;
@@ -110,9 +114,9 @@ static orphan orphan_of(const berth_container *c)
 {
 	if (!owner_gone(c))
 		return NOT_ORPHAN;
-	if (!strcmp(c->state, "created"))
+	if (c->state == BERTH_CONTAINER_CREATED)
 		return HALF_MADE;
-	return !strcmp(c->state, "running") && !container_alive(c) ? UNWATCHED_DEAD : NOT_ORPHAN;
+	return c->state == BERTH_CONTAINER_RUNNING && !container_alive(c) ? UNWATCHED_DEAD : NOT_ORPHAN;
 }
 
 /* Under the write lock, looks again and becomes the owner: what we read
@@ -130,8 +134,7 @@ static int claim_orphan(berth_ctx *ctx, const char *id, berth_container **out, o
 	for (size_t i = 0; ret == 0 && i < n; i++) {
 		if (strcmp(cs[i]->id, id) || (*kind = orphan_of(cs[i])) == NOT_ORPHAN)
 			continue;
-		cs[i]->owner_pid = ctx->pid;
-		cs[i]->owner_start = ctx->start_time;
+		container_set_monitor(cs[i], ctx->self);
 		if ((ret = store_container_update(ctx->store, cs[i], err)) == 0)
 			*out = steal_ptr(cs[i]);
 	}

@@ -61,7 +61,7 @@ static char *hosts_text(const berth_container *c)
 
 	for (size_t i = 0; i < c->n_endpoints; i++) {
 		char a[BERTH_ADDR_STRLEN];
-		char *next = xasprintf("%s%s\t%s %s\n", text, addr_format(&c->endpoints[i].addr, a), c->hostname,
+		char *next = xasprintf("%s%s\t%s %s\n", text, berth_addr_format(&c->endpoints[i].addr, a), c->hostname,
 				       c->name);
 		free(text);
 		text = next;

@@ -80,7 +80,7 @@ static int add_gateways(nl_sock *nl, const berth_network *net, unsigned ifindex,
 			continue;
 		if (nl_addr_add(nl, ifindex, &gw, err) < 0) {
 			char text[BERTH_PREFIX_STRLEN];
-			return berth_err_wrap(err, "adding address %s to bridge %s", prefix_format(&gw, text),
+			return berth_err_wrap(err, "adding address %s to bridge %s", berth_prefix_format(&gw, text),
 					      net->ifname);
 		}
 	}

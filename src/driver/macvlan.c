@@ -390,7 +390,7 @@ static int macvlan_own_address(const berth_network *net, driver_address *out, be
 	if (!prefix_contains(&sn->subnet, &out->addr)) {
 		char text[BERTH_ADDR_STRLEN], sub[BERTH_PREFIX_STRLEN];
 		return berth_err_set(err, EINVAL, "host shim address %s is not in subnet %s of network %s",
-				     addr_format(&out->addr, text), prefix_format(&sn->subnet, sub), net->name);
+				     berth_addr_format(&out->addr, text), berth_prefix_format(&sn->subnet, sub), net->name);
 	}
 	out->holder = "host-shim";
 	out->what = "host shim address";

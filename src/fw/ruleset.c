@@ -305,7 +305,7 @@ void fw_network_elems(json_t *cmds, const char *verb, const berth_network *net, 
 		char a[BERTH_ADDR_STRLEN];
 		if (p->addr.family != AF_INET)
 			continue;
-		addr_format(&p->addr, a);
+		berth_addr_format(&p->addr, a);
 		json_array_append_new(subnets, concat2(prefix(a, p->len), json_string(br)));
 		if (masquerade && !net->internal)
 			json_array_append_new(masq, prefix(a, p->len));
@@ -328,14 +328,14 @@ static json_t *port_key(const berth_port *p)
 
 	if (any_addr(&p->host_ip))
 		return concat2(proto, json_integer(p->host_port));
-	return concat3(json_string(addr_format(&p->host_ip, host)), proto, json_integer(p->host_port));
+	return concat3(json_string(berth_addr_format(&p->host_ip, host)), proto, json_integer(p->host_port));
 }
 
 void fw_port_elems(json_t *cmds, const char *verb, const berth_port *p, const berth_addr *target)
 {
 	char to[BERTH_ADDR_STRLEN];
 	const char *map = any_addr(&p->host_ip) ? "ports4_any" : "ports4_addr";
-	json_t *to_addr = json_pack("[[o,s]]", port_key(p), addr_format(target, to));
+	json_t *to_addr = json_pack("[[o,s]]", port_key(p), berth_addr_format(target, to));
 	json_t *to_port = json_pack("[[o,i]]", port_key(p), (int)p->container_port);
 	_cleanup_free_ char *port_map = xasprintf("%s_port", map);
 

@@ -61,22 +61,22 @@ bool prefix_parse(const char *s, berth_prefix *out, bool *bad_len)
 	return true;
 }
 
-const char *addr_format(const berth_addr *a, char buf[BERTH_ADDR_STRLEN])
+const char *berth_addr_format(const berth_addr *a, char buf[BERTH_ADDR_STRLEN])
 {
 	if (!inet_ntop(a->family, a->bytes, buf, BERTH_ADDR_STRLEN))
 		strcpy(buf, "?");
 	return buf;
 }
 
-const char *prefix_format(const berth_prefix *p, char buf[BERTH_PREFIX_STRLEN])
+const char *berth_prefix_format(const berth_prefix *p, char buf[BERTH_PREFIX_STRLEN])
 {
 	char a[BERTH_ADDR_STRLEN];
 
-	snprintf(buf, BERTH_PREFIX_STRLEN, "%s/%u", addr_format(&p->addr, a), p->len);
+	snprintf(buf, BERTH_PREFIX_STRLEN, "%s/%u", berth_addr_format(&p->addr, a), p->len);
 	return buf;
 }
 
-bool addr_equal(const berth_addr *a, const berth_addr *b)
+bool berth_addr_equal(const berth_addr *a, const berth_addr *b)
 {
 	return a->family == b->family && !memcmp(a->bytes, b->bytes, addr_len(a->family));
 }
@@ -106,7 +106,7 @@ bool prefix_is_network(const berth_prefix *p)
 {
 	berth_prefix n = prefix_network(p);
 
-	return addr_equal(&n.addr, &p->addr);
+	return berth_addr_equal(&n.addr, &p->addr);
 }
 
 bool prefix_contains(const berth_prefix *p, const berth_addr *a)
@@ -115,7 +115,7 @@ bool prefix_contains(const berth_prefix *p, const berth_addr *a)
 		return false;
 	berth_prefix x = { .addr = *a, .len = p->len };
 	berth_prefix n1 = prefix_network(p), n2 = prefix_network(&x);
-	return addr_equal(&n1.addr, &n2.addr);
+	return berth_addr_equal(&n1.addr, &n2.addr);
 }
 
 bool prefix_within(const berth_prefix *outer, const berth_prefix *inner)

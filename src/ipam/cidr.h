@@ -9,19 +9,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BERTH_ADDR_STRLEN INET6_ADDRSTRLEN
-#define BERTH_PREFIX_STRLEN (INET6_ADDRSTRLEN + 4)
+_Static_assert(BERTH_ADDR_STRLEN >= INET6_ADDRSTRLEN, "berth.h's address buffer fits inet_ntop's");
 
 /* Strict: dotted quad or IPv6 text, nothing else. */
 bool addr_parse(const char *s, berth_addr *out);
 /* Strict "ADDR/LEN"; host bits may be set (see prefix_is_network). On a
  * failure *bad_len tells whether the address was fine but the length not. */
 bool prefix_parse(const char *s, berth_prefix *out, bool *bad_len);
-const char *addr_format(const berth_addr *a, char buf[BERTH_ADDR_STRLEN]);
-const char *prefix_format(const berth_prefix *p, char buf[BERTH_PREFIX_STRLEN]);
 
 unsigned addr_bits(int family);
-bool addr_equal(const berth_addr *a, const berth_addr *b);
 /* The prefix with its host bits cleared. */
 berth_prefix prefix_network(const berth_prefix *p);
 bool prefix_is_network(const berth_prefix *p);

@@ -32,9 +32,9 @@ int store_container_insert(store *s, const berth_container *c, berth_err *err)
 	sqlite3_bind_text(st, 9, c->network_mode, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 10, c->auto_remove);
 	sqlite3_bind_int(st, 11, c->detach);
-	sqlite3_bind_text(st, 12, c->state, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 13, c->owner_pid);
-	sqlite3_bind_int64(st, 14, (sqlite3_int64)c->owner_start);
+	sqlite3_bind_text(st, 12, berth_container_state_name(c->state), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 13, c->monitor_pid);
+	sqlite3_bind_int64(st, 14, (sqlite3_int64)container_rec_of(c)->monitor_start);
 	return step_done(s, st, err);
 }
 
@@ -48,11 +48,11 @@ int store_container_update(store *s, const berth_container *c, berth_err *err)
 
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_text(st, 1, c->state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, berth_container_state_name(c->state), -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, c->pid);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->pid_start);
-	sqlite3_bind_int(st, 4, c->owner_pid);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)c->owner_start);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)container_rec_of(c)->pid_start);
+	sqlite3_bind_int(st, 4, c->monitor_pid);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)container_rec_of(c)->monitor_start);
 	sqlite3_bind_int(st, 6, c->exit_code);
 	sqlite3_bind_int64(st, 7, c->started_sec);
 	sqlite3_bind_int64(st, 8, c->finished_sec);
@@ -115,10 +115,10 @@ int store_endpoint_insert(store *s, const berth_endpoint *ep, berth_err *err)
 	sqlite3_bind_text(st, 3, ep->container_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, ep->ifname, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, ep->mac, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 6, ep->addr.family ? addr_format(&ep->addr, addr) : NULL);
+	bind_text_or_null(st, 6, ep->addr.family ? berth_addr_format(&ep->addr, addr) : NULL);
 	bind_text_or_null(st, 7, ep->host_ifname[0] ? ep->host_ifname : NULL);
 	sqlite3_bind_int(st, 8, (int)ep->prefix_len);
-	bind_text_or_null(st, 9, ep->gateway.family ? addr_format(&ep->gateway, gw) : NULL);
+	bind_text_or_null(st, 9, ep->gateway.family ? berth_addr_format(&ep->gateway, gw) : NULL);
 	sqlite3_bind_text(st, 10, aliases, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 11, ep->ordinal);
 	return step_done(s, st, err);
@@ -153,7 +153,8 @@ static void endpoint_from_row(sqlite3_stmt *st, berth_endpoint *ep)
 
 static berth_container *container_from_row(sqlite3_stmt *st)
 {
-	berth_container *c = xzalloc(sizeof(*c));
+	berth_container *c = container_alloc();
+	container_rec *rec = container_rec_of(c);
 	const char *rootfs = col_text(st, 7);
 
 	copy_col(c->id, sizeof(c->id), st, 0);
@@ -167,11 +168,11 @@ static berth_container *container_from_row(sqlite3_stmt *st)
 	c->network_mode = xstrdup(col_text(st, 8));
 	c->auto_remove = sqlite3_column_int(st, 9);
 	c->detach = sqlite3_column_int(st, 10);
-	copy_col(c->state, sizeof(c->state), st, 11);
+	c->state = container_state_from_name(col_text(st, 11));
 	c->pid = sqlite3_column_int(st, 12);
-	c->pid_start = (unsigned long long)sqlite3_column_int64(st, 13);
-	c->owner_pid = sqlite3_column_int(st, 14);
-	c->owner_start = (unsigned long long)sqlite3_column_int64(st, 15);
+	rec->pid_start = (unsigned long long)sqlite3_column_int64(st, 13);
+	c->monitor_pid = sqlite3_column_int(st, 14);
+	rec->monitor_start = (unsigned long long)sqlite3_column_int64(st, 15);
 	c->exit_code = sqlite3_column_int(st, 16);
 	c->started_sec = (time_t)sqlite3_column_int64(st, 17);
 	c->finished_sec = (time_t)sqlite3_column_int64(st, 18);

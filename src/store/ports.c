@@ -19,11 +19,11 @@ int store_port_insert(store *s, const published_port *p, size_t idx, berth_err *
 	if (ret < 0)
 		return ret;
 	sqlite3_bind_text(st, 1, p->container_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, addr_format(&p->port.host_ip, host), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, berth_addr_format(&p->port.host_ip, host), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 3, p->port.proto);
 	sqlite3_bind_int(st, 4, p->port.host_port);
 	sqlite3_bind_int(st, 5, p->port.container_port);
-	sqlite3_bind_text(st, 6, addr_format(&p->target, target), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, berth_addr_format(&p->target, target), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)idx);
 	return step_done(s, st, err);
 }
@@ -38,7 +38,7 @@ char *store_port_holder(store *s, int proto, unsigned port, const berth_addr *ho
 			     " AND (host_ip = ? OR host_ip = '0.0.0.0' OR ? = '0.0.0.0') LIMIT 1",
 			     &st))
 		return NULL;
-	addr_format(host_ip, host);
+	berth_addr_format(host_ip, host);
 	sqlite3_bind_int(st, 1, proto);
 	sqlite3_bind_int(st, 2, (int)port);
 	sqlite3_bind_text(st, 3, host, -1, SQLITE_STATIC);

@@ -289,9 +289,9 @@ static int insert_subnet(store *s, const char *net_id, int idx, const berth_subn
 		return ret;
 	sqlite3_bind_text(st, 1, net_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, idx);
-	sqlite3_bind_text(st, 3, prefix_format(&sn->subnet, sub), -1, SQLITE_STATIC);
-	bind_text_or_null(st, 4, sn->gateway.family ? addr_format(&sn->gateway, gw) : NULL);
-	bind_text_or_null(st, 5, sn->has_ip_range ? prefix_format(&sn->ip_range, range) : NULL);
+	sqlite3_bind_text(st, 3, berth_prefix_format(&sn->subnet, sub), -1, SQLITE_STATIC);
+	bind_text_or_null(st, 4, sn->gateway.family ? berth_addr_format(&sn->gateway, gw) : NULL);
+	bind_text_or_null(st, 5, sn->has_ip_range ? berth_prefix_format(&sn->ip_range, range) : NULL);
 	return step_done(s, st, err);
 }
 
@@ -300,6 +300,7 @@ int store_network_insert(store *s, const berth_network *net, berth_err *err)
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	_cleanup_free_ char *options = json_text(kv_to_json(&net->options));
 	_cleanup_free_ char *labels = json_text(kv_to_json(&net->labels));
+	const network_rec *rec = network_rec_of(net);
 	int ret = prepare(s,
 			  "INSERT INTO networks(id, name, driver, created_sec, created_nsec, internal, attachable,"
 			  " ipv6, predefined, user_subnet, ifname, mtu, options, labels, state, owner_pid, owner_start)"
@@ -322,9 +323,9 @@ int store_network_insert(store *s, const berth_network *net, berth_err *err)
 	sqlite3_bind_int(st, 12, (int)net->mtu);
 	sqlite3_bind_text(st, 13, options, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 14, labels, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 15, net->state, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 16, net->owner_pid);
-	sqlite3_bind_int64(st, 17, (sqlite3_int64)net->owner_start);
+	sqlite3_bind_text(st, 15, network_state_name(rec->state), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 16, rec->owner.pid);
+	sqlite3_bind_int64(st, 17, (sqlite3_int64)rec->owner.start);
 	if (step_done(s, st, err) < 0)
 		return berth_err_wrap(err, "recording network %s", net->name);
 	for (size_t i = 0; i < net->n_subnets; i++)
@@ -344,17 +345,16 @@ static int run_on_id(store *s, const char *sql, const char *id, berth_err *err)
 	return step_done(s, st, err);
 }
 
-int store_network_set_state(store *s, const char *id, const char *state, int owner_pid,
-			    unsigned long long owner_start, berth_err *err)
+int store_network_set_state(store *s, const char *id, network_state state, const row_owner *by, berth_err *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	int ret = prepare(s, "UPDATE networks SET state = ?, owner_pid = ?, owner_start = ? WHERE id = ?", &st, err);
 
 	if (ret < 0)
 		return ret;
-	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, owner_pid);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)owner_start);
+	sqlite3_bind_text(st, 1, network_state_name(state), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, by->pid);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)by->start);
 	sqlite3_bind_text(st, 4, id, -1, SQLITE_STATIC);
 	return step_done(s, st, err);
 }
@@ -419,7 +419,8 @@ static int load_subnets(store *s, berth_network *net, berth_err *err)
 
 static berth_network *network_from_row(sqlite3_stmt *st)
 {
-	berth_network *net = xzalloc(sizeof(*net));
+	berth_network *net = network_alloc();
+	network_rec *rec = network_rec_of(net);
 	const char *ifname = col_text(st, 10);
 
 	snprintf(net->id, sizeof(net->id), "%s", col_text(st, 0));
@@ -436,9 +437,9 @@ static berth_network *network_from_row(sqlite3_stmt *st)
 	net->mtu = (unsigned)sqlite3_column_int(st, 11);
 	kv_from_json(col_text(st, 12), &net->options);
 	kv_from_json(col_text(st, 13), &net->labels);
-	snprintf(net->state, sizeof(net->state), "%s", col_text(st, 14));
-	net->owner_pid = sqlite3_column_int(st, 15);
-	net->owner_start = (unsigned long long)sqlite3_column_int64(st, 16);
+	rec->state = network_state_from_name(col_text(st, 14));
+	rec->owner.pid = sqlite3_column_int(st, 15);
+	rec->owner.start = (unsigned long long)sqlite3_column_int64(st, 16);
 	net->n_endpoints = (unsigned)sqlite3_column_int(st, 17);
 	return net;
 }
@@ -512,7 +513,7 @@ char *store_lease_owner(store *s, const char *net_id, const berth_addr *a)
 	if (!prepare_or_none(s, "SELECT owner FROM leases WHERE network_id = ? AND addr = ?", &st))
 		return NULL;
 	sqlite3_bind_text(st, 1, net_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, addr_format(a, text), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, berth_addr_format(a, text), -1, SQLITE_STATIC);
 	return first_text(st);
 }
 
@@ -528,7 +529,7 @@ static int insert_lease(store *s, const char *net_id, const berth_subnet *sn, co
 	sqlite3_bind_text(st, 1, net_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, a->family);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)prefix_offset_of(&sn->subnet, a));
-	sqlite3_bind_text(st, 4, addr_format(a, text), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, berth_addr_format(a, text), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, owner, -1, SQLITE_STATIC);
 	return step_done(s, st, err);
 }
@@ -541,7 +542,7 @@ static int take_in_transaction(store *s, const char *net_id, const berth_subnet 
 		if (holder) {
 			char text[BERTH_ADDR_STRLEN];
 			return berth_err_set(err, EADDRINUSE, "address %s is already in use (by %s)",
-					     addr_format(want, text), holder);
+					     berth_addr_format(want, text), holder);
 		}
 		*out = *want;
 		return insert_lease(s, net_id, sn, want, owner, err);
@@ -558,7 +559,7 @@ static int take_in_transaction(store *s, const char *net_id, const berth_subnet 
 	if (!ipam_pick_offset(lo, hi, used, n_used, &offset)) {
 		char sub[BERTH_PREFIX_STRLEN];
 		return berth_err_set(err, ENOSPC, "no available addresses left in %s",
-				     sn->has_ip_range ? prefix_format(&sn->ip_range, sub) : prefix_format(&sn->subnet, sub));
+				     sn->has_ip_range ? berth_prefix_format(&sn->ip_range, sub) : berth_prefix_format(&sn->subnet, sub));
 	}
 	*out = prefix_addr_at(&sn->subnet, offset);
 	return insert_lease(s, net_id, sn, out, owner, err);
@@ -585,6 +586,6 @@ int store_lease_release(store *s, const char *net_id, const berth_addr *a, berth
 	if (ret < 0)
 		return ret;
 	sqlite3_bind_text(st, 1, net_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, addr_format(a, text), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, berth_addr_format(a, text), -1, SQLITE_STATIC);
 	return step_done(s, st, err);
 }

@@ -7,6 +7,7 @@
 #define BERTH_STORE_STORE_H
 
 #include "berth.h"
+#include "util/model.h"
 
 typedef struct store store;
 
@@ -22,9 +23,8 @@ bool store_in_transaction(store *s);
 int store_end(store *s, int ret, berth_err *err);
 
 int store_network_insert(store *s, const berth_network *net, berth_err *err);
-/* owner_pid/owner_start: the process now working on the row (0: none). */
-int store_network_set_state(store *s, const char *id, const char *state, int owner_pid,
-			    unsigned long long owner_start, berth_err *err);
+/* by: the process now working on the row (pid 0: none). */
+int store_network_set_state(store *s, const char *id, network_state state, const row_owner *by, berth_err *err);
 /* What the driver recorded while making the network (a parent it made). */
 int store_network_set_options(store *s, const berth_network *net, berth_err *err);
 /* Deletes the network with its subnets and leases. */

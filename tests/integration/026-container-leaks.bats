@@ -28,12 +28,6 @@ assert_released() {
     assert_eq "$(ctr_ip "$cid" "$net")" "$ip" "address of the next container"
 }
 
-# links_settle: wait until the links and addresses are as at snapshot_save.
-state_is_unchanged() { [ "$(state_snapshot)" = "$state_before" ]; }
-links_settle() {
-    wait_until 10 state_is_unchanged || true
-    assert_unchanged
-}
 
 @test "after stop: veth, sandbox and address released" {
     create_net --subnet 10.170.0.0/24 lnet

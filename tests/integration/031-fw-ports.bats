@@ -44,13 +44,6 @@ assert_peer_in() {
     fail "$what: the server saw '$out', expected one of: $want"
 }
 
-# links_settle: what a refused run made is gone (the kernel may free a veth
-# in the background: allow 10s), as at snapshot_save.
-state_is_unchanged() { [ "$(state_snapshot)" = "$state_before" ]; }
-links_settle() {
-    wait_until 10 state_is_unchanged || true
-    assert_unchanged
-}
 
 # outside_routes_loopback_to_host: the outside sends packets for 127.0.0.1
 # to the host's uplink address, as a hostile neighbour would (its own

@@ -210,3 +210,31 @@ EOF
 lo" "links of c1"
     assert_eq "$(veths_on "$br")" "" "veths on the second network's bridge"
 }
+
+# build_run_signals: tests/lib/run-signals.c against the staged library
+build_run_signals() {
+    # shellcheck disable=SC2046
+    run cc -Wall -Wextra -Werror $(san_flags) -pthread -o "$BATS_TEST_TMPDIR/run-signals" \
+        "$REPO/tests/lib/run-signals.c" $(staged_pkg_config --cflags --libs berth)
+    assert_eq "$status" 0 "cc tests/lib/run-signals.c (output: $output)"
+}
+
+@test "a foreground berth_run leaves the caller's signal handlers alone unless it asks" {
+    build_run_signals
+    mkdir "$BATS_TEST_TMPDIR/plain"
+    run --separate-stderr env LD_LIBRARY_PATH="$LIBDIR" "$BATS_TEST_TMPDIR/run-signals" plain "$BATS_TEST_TMPDIR/plain"
+    assert_eq "$status" 0 "run-signals plain (stderr: $stderr)"
+    assert_eq "$output" "exit 7
+ours 1
+handler ours" "the caller's SIGTERM went to the caller's handler, not to the container"
+}
+
+@test "with forward_signals, SIGTERM reaches the container and the caller's handler comes back" {
+    build_run_signals
+    mkdir "$BATS_TEST_TMPDIR/fwd"
+    run --separate-stderr env LD_LIBRARY_PATH="$LIBDIR" "$BATS_TEST_TMPDIR/run-signals" forward "$BATS_TEST_TMPDIR/fwd"
+    assert_eq "$status" 0 "run-signals forward (stderr: $stderr)"
+    assert_eq "$output" "exit 42
+ours 0
+handler ours" "SIGTERM forwarded to the container, then the handler restored"
+}

@@ -72,12 +72,30 @@ wait_until() {
 
 # ---- running berth ----------------------------------------------------------
 
+# Every helper here runs berth through berth_here, on this test's host or,
+# under `at HOST`, on one of a test bed's hosts (macvlan_helpers.bash's
+# `on`): at HOST FUNC ARGS... runs FUNC with BERTH_AT=HOST.
+berth_here() {
+    if [ -n "${BERTH_AT:-}" ]; then
+        on "$BERTH_AT" berth "$@"
+    else
+        berth "$@"
+    fi
+}
+at() {
+    local BERTH_AT=$1
+    shift
+    "$@"
+}
+# where: " on HOST" under `at`, for messages
+where() { echo "${BERTH_AT:+ on $BERTH_AT}"; }
+
 # berth_ok ARGS...: run berth, require exit 0.  stdout in $output/$lines,
 # stderr in $stderr/$stderr_lines.
 berth_ok() {
-    run --separate-stderr berth "$@"
+    run --separate-stderr berth_here "$@"
     [ "$status" -eq 0 ] ||
-        fail "berth $* exited $status, expected 0" "stdout: $output" "stderr: $stderr"
+        fail "berth $*$(where) exited $status, expected 0" "stdout: $output" "stderr: $stderr"
 }
 
 # berth_fails CODE MESSAGE ARGS...: run berth, require exit CODE and stderr to be
@@ -85,10 +103,10 @@ berth_ok() {
 berth_fails() {
     local code=$1 msg=$2
     shift 2
-    run --separate-stderr berth "$@"
+    run --separate-stderr berth_here "$@"
     [ "$status" -eq "$code" ] ||
-        fail "berth $* exited $status, expected $code" "stdout: $output" "stderr: $stderr"
-    assert_eq "$stderr" "berth: error: $msg" "stderr of berth $*"
+        fail "berth $*$(where) exited $status, expected $code" "stdout: $output" "stderr: $stderr" || return 1
+    assert_eq "$stderr" "berth: error: $msg" "stderr of berth $*$(where)"
 }
 
 # berth_usage_error ARGS...: exit 2 and a "berth: error: ..." line on stderr.
@@ -102,8 +120,8 @@ berth_usage_error() {
 # create_net ARGS...: berth network create ARGS, require success and a
 # 64-hex ID on stdout; the ID is left in $net_id.
 create_net() {
-    berth_ok network create "$@"
-    assert_match "$output" "$HEX64" "output of berth network create $*"
+    berth_ok network create "$@" || return 1
+    assert_match "$output" "$HEX64" "output of berth network create $*$(where)" || return 1
     net_id=$output
 }
 
@@ -123,7 +141,7 @@ print(v if isinstance(v, str) else json.dumps(v, sort_keys=True))
 # net_get NET EXPR: EXPR (Python, d = the network's inspect object) for NET.
 net_get() {
     local json
-    json=$(berth network inspect "$1") || fail "berth network inspect $1 failed" || return 1
+    json=$(berth_here network inspect "$1") || fail "berth network inspect $1$(where) failed" || return 1
     jeval "$json" "(lambda d: $2)(d[0])"
 }
 
@@ -184,6 +202,14 @@ state_snapshot() {
 
 snapshot_save() { state_before=$(state_snapshot); }
 
+# links_settle: wait until the links and addresses are as at snapshot_save
+# (the kernel frees a veth in the background: allow 10s), then assert so.
+state_is_unchanged() { [ "$(state_snapshot)" = "$state_before" ]; }
+links_settle() {
+    wait_until 10 state_is_unchanged || true
+    assert_unchanged
+}
+
 # assert_unchanged: nothing changed in berth or the kernel since snapshot_save.
 assert_unchanged() {
     local now
@@ -226,15 +252,15 @@ berth_cleanup() {
 # run_d ARGS...: berth run -d ARGS, require success and exactly a 64-hex ID
 # on stdout; the ID is left in $cid.
 run_d() {
-    berth_ok run -d "$@"
-    assert_match "$output" "$HEX64" "stdout of berth run -d $*" || return 1
+    berth_ok run -d "$@" || return 1
+    assert_match "$output" "$HEX64" "stdout of berth run -d $*$(where)" || return 1
     cid=$output
 }
 
 # ctr_get REF EXPR: EXPR (Python, d = the container's inspect object).
 ctr_get() {
     local json
-    json=$(berth inspect "$1") || fail "berth inspect $1 failed" || return 1
+    json=$(berth_here inspect "$1") || fail "berth inspect $1$(where) failed" || return 1
     jeval "$json" "(lambda d: $2)(d[0])"
 }
 

@@ -56,64 +56,21 @@ on_b() { on hostb "$@"; }
 berth_a() { on hosta berth "$@"; }
 berth_b() { on hostb berth "$@"; }
 
-# mv_ok HOST ARGS...: berth ARGS on HOST, require exit 0.  stdout in
-# $output/$lines, stderr in $stderr/$stderr_lines.
-mv_ok() {
-    local h=$1
-    shift
-    run --separate-stderr on "$h" berth "$@"
-    [ "$status" -eq 0 ] ||
-        fail "berth $* on $h exited $status, expected 0" "stdout: $output" "stderr: $stderr"
-}
-
-# mv_fails HOST CODE MESSAGE ARGS...: berth ARGS on HOST, require exit CODE
-# and stderr to be exactly the one line "berth: error: MESSAGE".
-mv_fails() {
-    local h=$1 code=$2 msg=$3
-    shift 3
-    run --separate-stderr on "$h" berth "$@"
-    [ "$status" -eq "$code" ] ||
-        fail "berth $* on $h exited $status, expected $code" "stdout: $output" "stderr: $stderr" || return 1
-    assert_eq "$stderr" "berth: error: $msg" "stderr of berth $* on $h"
-}
-
-# mv_create_net HOST ARGS...: berth network create ARGS on HOST, require
-# success and a 64-hex ID on stdout, left in $net_id.
-mv_create_net() {
-    local h=$1
-    shift
-    mv_ok "$h" network create "$@" || return 1
-    assert_match "$output" "$HEX64" "output of berth network create $* on $h" || return 1
-    net_id=$output
-}
-
-# mv_run_d HOST ARGS...: berth run -d ARGS on HOST, require success and a
-# 64-hex ID on stdout, left in $cid.
-mv_run_d() {
-    local h=$1
-    shift
-    mv_ok "$h" run -d "$@" || return 1
-    assert_match "$output" "$HEX64" "stdout of berth run -d $* on $h" || return 1
-    cid=$output
-}
-
-# mv_net_get HOST NET EXPR: EXPR (Python, d = the inspect object of NET on HOST).
-mv_net_get() {
-    local json
-    json=$(on "$1" berth network inspect "$2") || fail "berth network inspect $2 on $1 failed" || return 1
-    jeval "$json" "(lambda d: $3)(d[0])"
-}
+# The base helpers on HOST (helpers.bash's `at`): mv_ok HOST ARGS...,
+# mv_fails HOST CODE MESSAGE ARGS..., mv_create_net HOST ARGS... ($net_id),
+# mv_run_d HOST ARGS... ($cid), mv_net_get HOST NET EXPR.
+mv_ok() { at "$1" berth_ok "${@:2}"; }
+mv_fails() { at "$1" berth_fails "${@:2}"; }
+mv_create_net() { at "$1" create_net "${@:2}"; }
+mv_run_d() { at "$1" run_d "${@:2}"; }
+mv_net_get() { at "$1" net_get "${@:2}"; }
 
 # mv_net_opt HOST NET KEY: Options[KEY] of NET, or <absent>.
 mv_net_opt() { mv_net_get "$1" "$2" "d['Options'].get('$3', '<absent>')"; }
 
 # mv_ctr_get HOST REF EXPR / mv_ctr_ip HOST REF NET
-mv_ctr_get() {
-    local json
-    json=$(on "$1" berth inspect "$2") || fail "berth inspect $2 on $1 failed" || return 1
-    jeval "$json" "(lambda d: $3)(d[0])"
-}
-mv_ctr_ip() { mv_ctr_get "$1" "$2" "d['NetworkSettings']['Networks']['$3']['IPAddress']"; }
+mv_ctr_get() { at "$1" ctr_get "${@:2}"; }
+mv_ctr_ip() { at "$1" ctr_ip "${@:2}"; }
 
 # mv_net_names HOST: berth network ls names on HOST, one per line, sorted.
 mv_net_names() { on "$1" berth network ls --format json | python3 -c '

@@ -9,14 +9,14 @@
 	do {                                                         \
 		char buf_[BERTH_ADDR_STRLEN];                        \
 		berth_addr a_ = (addr);                              \
-		assert_string_equal(addr_format(&a_, buf_), expect); \
+		assert_string_equal(berth_addr_format(&a_, buf_), expect); \
 	} while (0)
 
 #define assert_prefix_str(pfx, expect)                                 \
 	do {                                                           \
 		char buf_[BERTH_PREFIX_STRLEN];                        \
 		berth_prefix p_ = (pfx);                               \
-		assert_string_equal(prefix_format(&p_, buf_), expect); \
+		assert_string_equal(berth_prefix_format(&p_, buf_), expect); \
 	} while (0)
 
 /* ---- addr_parse ---------------------------------------------------- */
@@ -187,19 +187,19 @@ static void test_format_round_trip(void **state)
 	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
 		char buf[BERTH_ADDR_STRLEN];
 		berth_addr a = A(addrs[i]);
-		assert_string_equal(addr_format(&a, buf), addrs[i]);
+		assert_string_equal(berth_addr_format(&a, buf), addrs[i]);
 		/* format returns its buffer */
-		assert_ptr_equal(addr_format(&a, buf), buf);
+		assert_ptr_equal(berth_addr_format(&a, buf), buf);
 		berth_addr b = A(buf);
-		assert_true(addr_equal(&a, &b));
+		assert_true(berth_addr_equal(&a, &b));
 	}
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
 		char buf[BERTH_PREFIX_STRLEN];
 		berth_prefix p = P(prefixes[i]);
-		assert_string_equal(prefix_format(&p, buf), prefixes[i]);
-		assert_ptr_equal(prefix_format(&p, buf), buf);
+		assert_string_equal(berth_prefix_format(&p, buf), prefixes[i]);
+		assert_ptr_equal(berth_prefix_format(&p, buf), buf);
 		berth_prefix q = P(buf);
-		assert_true(addr_equal(&p.addr, &q.addr));
+		assert_true(berth_addr_equal(&p.addr, &q.addr));
 		assert_int_equal(p.len, q.len);
 	}
 }
@@ -229,15 +229,15 @@ static void test_addr_bits_equal(void **state)
 	assert_int_equal(addr_bits(AF_INET6), 128);
 
 	berth_addr a = A("10.0.0.1"), b = A("10.0.0.1"), c = A("10.0.0.2");
-	assert_true(addr_equal(&a, &b));
-	assert_false(addr_equal(&a, &c));
+	assert_true(berth_addr_equal(&a, &b));
+	assert_false(berth_addr_equal(&a, &c));
 
 	berth_addr v6 = A("::a00:1"); /* same low bytes, other family */
-	assert_false(addr_equal(&a, &v6));
-	assert_false(addr_equal(&v6, &a));
+	assert_false(berth_addr_equal(&a, &v6));
+	assert_false(berth_addr_equal(&v6, &a));
 
 	berth_addr m = A("::ffff:10.0.0.1");
-	assert_false(addr_equal(&a, &m));
+	assert_false(berth_addr_equal(&a, &m));
 }
 
 /* ---- network / host bits ------------------------------------------- */
@@ -275,7 +275,7 @@ static void test_prefix_network(void **state)
 		char buf[BERTH_PREFIX_STRLEN];
 		berth_prefix p = P(cases[i].in);
 		berth_prefix n = prefix_network(&p);
-		if (strcmp(prefix_format(&n, buf), cases[i].net))
+		if (strcmp(berth_prefix_format(&n, buf), cases[i].net))
 			fail_msg("prefix_network(%s) = %s, expected %s", cases[i].in, buf,
 				 cases[i].net);
 		if (prefix_is_network(&p) != cases[i].is_net)
@@ -425,10 +425,10 @@ static void check_at(const char *pfx, uint64_t off, const char *addr)
 	berth_prefix p = P(pfx);
 	berth_addr a = prefix_addr_at(&p, off);
 	berth_addr want = A(addr);
-	if (!addr_equal(&a, &want)) {
+	if (!berth_addr_equal(&a, &want)) {
 		char buf[BERTH_ADDR_STRLEN];
 		fail_msg("prefix_addr_at(%s, %llu) = %s, expected %s", pfx,
-			 (unsigned long long)off, addr_format(&a, buf), addr);
+			 (unsigned long long)off, berth_addr_format(&a, buf), addr);
 	}
 	uint64_t back = prefix_offset_of(&p, &want);
 	if (back != off)
@@ -549,7 +549,7 @@ static void check_nth(const char *pfx, unsigned len, uint64_t n, const char *wan
 	berth_prefix p = P(pfx);
 	berth_prefix s = prefix_nth_subnet(&p, len, n);
 
-	if (strcmp(prefix_format(&s, buf), want))
+	if (strcmp(berth_prefix_format(&s, buf), want))
 		fail_msg("prefix_nth_subnet(%s, /%u, %llu) = %s, expected %s", pfx, len,
 			 (unsigned long long)n, buf, want);
 	assert_true(prefix_within(&p, &s));

@@ -24,12 +24,12 @@ static void check_pick(const char *const *taken_s, size_t n, const char *want)
 	if (!want) {
 		if (ok)
 			fail_msg("ipam_pick_subnet picked %s, expected none",
-				 prefix_format(&out, buf));
+				 berth_prefix_format(&out, buf));
 		return;
 	}
 	if (!ok)
 		fail_msg("ipam_pick_subnet found nothing, expected %s", want);
-	if (strcmp(prefix_format(&out, buf), want))
+	if (strcmp(berth_prefix_format(&out, buf), want))
 		fail_msg("ipam_pick_subnet picked %s, expected %s", buf, want);
 	assert_true(prefix_is_network(&out));
 	for (size_t i = 0; i < n; i++)
@@ -79,7 +79,7 @@ static void test_default_pools_order(void **state)
 			snprintf(want, sizeof(want), "172.%zu.0.0/16", 17 + n);
 		else
 			snprintf(want, sizeof(want), "192.168.%zu.0/20", (n - 15) * 16);
-		if (strcmp(prefix_format(&out, buf), want))
+		if (strcmp(berth_prefix_format(&out, buf), want))
 			fail_msg("pick %zu: got %s, expected %s", n, buf, want);
 		taken[n++] = out;
 	}
@@ -193,19 +193,19 @@ static void test_pick_custom_pools(void **state)
 	char buf[BERTH_PREFIX_STRLEN];
 
 	assert_true(ipam_pick_subnet(pools, 2, NULL, 0, &out));
-	assert_string_equal(prefix_format(&out, buf), "10.10.0.0/24");
+	assert_string_equal(berth_prefix_format(&out, buf), "10.10.0.0/24");
 
 	taken[0] = P("10.10.0.0/17");
 	assert_true(ipam_pick_subnet(pools, 2, taken, 1, &out));
-	assert_string_equal(prefix_format(&out, buf), "10.10.128.0/24");
+	assert_string_equal(berth_prefix_format(&out, buf), "10.10.128.0/24");
 
 	taken[0] = P("10.10.0.0/16");
 	assert_true(ipam_pick_subnet(pools, 2, taken, 1, &out));
-	assert_string_equal(prefix_format(&out, buf), "10.20.0.0/31");
+	assert_string_equal(berth_prefix_format(&out, buf), "10.20.0.0/31");
 
 	taken[1] = P("10.20.0.1/32");
 	assert_true(ipam_pick_subnet(pools, 2, taken, 2, &out));
-	assert_string_equal(prefix_format(&out, buf), "10.20.0.2/31");
+	assert_string_equal(berth_prefix_format(&out, buf), "10.20.0.2/31");
 
 	taken[2] = P("10.20.0.2/32");
 	assert_false(ipam_pick_subnet(pools, 2, taken, 3, &out));
@@ -213,7 +213,7 @@ static void test_pick_custom_pools(void **state)
 	/* a pool whose size equals its length is a single candidate */
 	const ipam_pool one[] = { { "10.30.0.0/24", 24 } };
 	assert_true(ipam_pick_subnet(one, 1, NULL, 0, &out));
-	assert_string_equal(prefix_format(&out, buf), "10.30.0.0/24");
+	assert_string_equal(berth_prefix_format(&out, buf), "10.30.0.0/24");
 	taken[0] = P("10.30.0.128/25");
 	assert_false(ipam_pick_subnet(one, 1, taken, 1, &out));
 }
@@ -414,7 +414,7 @@ static void test_host_range_with_pick(void **state)
 		assert_true(n < 6);
 		berth_addr a = prefix_addr_at(&s.subnet, off);
 		snprintf(want, sizeof(want), "10.88.0.%zu", n + 1);
-		assert_string_equal(addr_format(&a, buf), want);
+		assert_string_equal(berth_addr_format(&a, buf), want);
 		used[n++] = off;
 	}
 	assert_int_equal(n, 6);

@@ -46,7 +46,7 @@ static void check_port(const berth_port *p, const char *ip, int proto, unsigned 
 {
 	berth_addr want = A(ip);
 
-	assert_true(addr_equal(&p->host_ip, &want));
+	assert_true(berth_addr_equal(&p->host_ip, &want));
 	assert_int_equal(p->proto, proto);
 	assert_int_equal(p->container_port, cport);
 	assert_int_equal(p->host_port, 0); /* chosen later, when published */

@@ -25,7 +25,7 @@ typedef struct fixture {
 	store *s;
 	berth_err err;
 	/* the network under test */
-	berth_network net;
+	network_rec rec; /* as the library holds a network: rec.pub */
 	berth_subnet sn;
 	char name[BERTH_NAME_MAX];
 	char driver[16];
@@ -36,21 +36,21 @@ static const char *errmsg(const berth_err *err)
 	return err->msg ? err->msg : "(no message)";
 }
 
-/* Fills fx->net/fx->sn and records the network in the store. */
+/* Fills fx->rec/fx->sn and records the network in the store. */
 static void insert_network(fixture *fx, const char *id, const char *name, const char *subnet,
 			   const char *gateway, const char *ip_range)
 {
-	memset(&fx->net, 0, sizeof(fx->net));
+	memset(&fx->rec, 0, sizeof(fx->rec));
 	memset(&fx->sn, 0, sizeof(fx->sn));
-	snprintf(fx->net.id, sizeof(fx->net.id), "%s", id);
-	assert_int_equal(strlen(fx->net.id), BERTH_ID_HEX);
+	snprintf(fx->rec.pub.id, sizeof(fx->rec.pub.id), "%s", id);
+	assert_int_equal(strlen(fx->rec.pub.id), BERTH_ID_HEX);
 	snprintf(fx->name, sizeof(fx->name), "%s", name);
 	snprintf(fx->driver, sizeof(fx->driver), "bridge");
-	fx->net.name = fx->name;
-	fx->net.driver = fx->driver;
-	fx->net.created_sec = 1700000000;
-	fx->net.created_nsec = 123456789;
-	snprintf(fx->net.state, sizeof(fx->net.state), "active");
+	fx->rec.pub.name = fx->name;
+	fx->rec.pub.driver = fx->driver;
+	fx->rec.pub.created_sec = 1700000000;
+	fx->rec.pub.created_nsec = 123456789;
+	fx->rec.state = NETWORK_ACTIVE;
 	fx->sn.subnet = P(subnet);
 	if (gateway)
 		fx->sn.gateway = A(gateway);
@@ -58,10 +58,10 @@ static void insert_network(fixture *fx, const char *id, const char *name, const 
 		fx->sn.has_ip_range = true;
 		fx->sn.ip_range = P(ip_range);
 	}
-	fx->net.subnets = &fx->sn;
-	fx->net.n_subnets = 1;
+	fx->rec.pub.subnets = &fx->sn;
+	fx->rec.pub.n_subnets = 1;
 
-	int ret = store_network_insert(fx->s, &fx->net, &fx->err);
+	int ret = store_network_insert(fx->s, &fx->rec.pub, &fx->err);
 	if (ret < 0)
 		fail_msg("store_network_insert(%s): %d %s", name, ret, errmsg(&fx->err));
 }
@@ -121,7 +121,7 @@ static void take_ok(fixture *fx, const berth_subnet *sn, const char *net_id, con
 	if (ret != 0)
 		fail_msg("store_lease_take(%s, want %s) = %d (%s), expected %s", owner,
 			 want ? want : "any", ret, errmsg(&fx->err), expect);
-	if (strcmp(addr_format(&out, buf), expect))
+	if (strcmp(berth_addr_format(&out, buf), expect))
 		fail_msg("store_lease_take(%s, want %s) gave %s, expected %s", owner,
 			 want ? want : "any", buf, expect);
 }
@@ -138,7 +138,7 @@ static void take_fails(fixture *fx, const berth_subnet *sn, const char *net_id, 
 	if (ret == 0) {
 		char buf[BERTH_ADDR_STRLEN];
 		fail_msg("store_lease_take(%s, want %s) succeeded with %s, expected %d", owner,
-			 want ? want : "any", addr_format(&out, buf), expect_ret);
+			 want ? want : "any", berth_addr_format(&out, buf), expect_ret);
 	}
 	if (ret != expect_ret)
 		fail_msg("store_lease_take(%s, want %s) = %d (%s), expected %d", owner,
@@ -612,7 +612,7 @@ static void test_reopen(void **state)
 	berth_addr out, gw = A("10.88.0.1");
 	assert_int_equal(store_lease_take(other, NET_ID_A, &fx->sn, "c2", NULL, &out, &fx->err), 0);
 	char buf[BERTH_ADDR_STRLEN];
-	assert_string_equal(addr_format(&out, buf), "10.88.0.2");
+	assert_string_equal(berth_addr_format(&out, buf), "10.88.0.2");
 	char *owner = store_lease_owner(other, NET_ID_A, &gw);
 	assert_non_null(owner);
 	assert_string_equal(owner, "gateway");
