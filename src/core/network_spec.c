@@ -69,6 +69,33 @@ static int check_subnet_size(const berth_prefix *p, berth_err *err)
 	return 0;
 }
 
+/* Ranges whose addresses the kernel gives a meaning of their own: a
+ * bridge with a loopback subnet moves the host's own 127.0.0.1 traffic to
+ * it, and no host routes unspecified, link-local or multicast addresses
+ * to containers. */
+static const struct {
+	const char *prefix;
+	const char *what;
+} reserved_v4[] = {
+	{ "0.0.0.0/8", "\"this network\" (unspecified)" },
+	{ "127.0.0.0/8", "loopback" },
+	{ "169.254.0.0/16", "link-local" },
+	{ "224.0.0.0/4", "multicast" },
+};
+
+static int check_subnet_scope(const berth_prefix *p, berth_err *err)
+{
+	for (size_t i = 0; i < sizeof(reserved_v4) / sizeof(reserved_v4[0]); i++) {
+		berth_prefix r;
+		bool bad_len;
+		char text[BERTH_PREFIX_STRLEN];
+		if (prefix_parse(reserved_v4[i].prefix, &r, &bad_len) && prefix_overlaps(p, &r))
+			return berth_err_set(err, EINVAL, "subnet %s overlaps %s, which is %s: containers cannot use it",
+					     berth_prefix_format(p, text), reserved_v4[i].prefix, reserved_v4[i].what);
+	}
+	return 0;
+}
+
 static int parse_gateway(const char *text, const berth_prefix *subnet, berth_addr *out, berth_err *err)
 {
 	char sub[BERTH_PREFIX_STRLEN];
@@ -112,7 +139,7 @@ static int spec_subnet(const berth_network_spec *spec, berth_network *net, berth
 		return 0; /* IPAM picks one from the default pools */
 	}
 	if ((ret = parse_network_prefix("subnet", spec->subnet, &sn.subnet, err)) < 0 ||
-	    (ret = check_subnet_size(&sn.subnet, err)) < 0)
+	    (ret = check_subnet_size(&sn.subnet, err)) < 0 || (ret = check_subnet_scope(&sn.subnet, err)) < 0)
 		return ret;
 	if (spec->gateway && (ret = parse_gateway(spec->gateway, &sn.subnet, &sn.gateway, err)) < 0)
 		return ret;

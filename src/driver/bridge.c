@@ -6,6 +6,7 @@
 #include "nl/link.h"
 #include "util/err.h"
 #include "util/mac.h"
+#include "util/sysctl.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -44,8 +45,12 @@ static int bridge_configure(berth_network *net, berth_err *err)
 			if (!driver_valid_ifname(o->value))
 				return berth_err_set(err, EINVAL,
 						     "invalid value \"%s\" for option " OPT_BRIDGE_NAME
-						     ": not a valid interface name",
+						     ": an interface name is " IFNAME_RULE,
 						     o->value);
+			if (!strcmp(o->value, "lo"))
+				return berth_err_set(err, EINVAL,
+						     "invalid value \"lo\" for option " OPT_BRIDGE_NAME
+						     ": the loopback interface");
 			name = o->value;
 		} else if (!strcmp(o->key, OPT_MTU)) {
 			if ((ret = parse_mtu(o->value, &net->mtu, err)) < 0)
@@ -122,6 +127,8 @@ static int bridge_create(nl_sock *nl, berth_network *net, driver_notes *notes, b
 	unsigned ifindex = 0;
 	if ((ret = nl_link_find(nl, net->ifname, &ifindex, err)) == 0 && !ifindex)
 		ret = berth_err_set(err, ENODEV, "bridge %s vanished right after its creation", net->ifname);
+	else if (ret == 0 && (ret = sysctl_link_no_ra(net->ifname, net->enable_ipv6, err)) < 0)
+		berth_err_wrap(err, "turning router advertisements off on bridge %s", net->ifname);
 	else if (ret == 0 && (ret = add_gateways(nl, net, ifindex, err)) == 0 &&
 		 (ret = nl_link_up(nl, ifindex, !net->enable_ipv6, err)) < 0)
 		berth_err_wrap(err, "setting bridge %s up", net->ifname);

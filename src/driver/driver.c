@@ -46,10 +46,11 @@ bool driver_valid_ifname(const char *s)
 
 	if (n == 0 || n >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
 		return false;
-	/* '%' would make the kernel treat the name as a template ("br%d");
-	 * nftables reads a leading '@' as a set and a trailing '*' as a
-	 * wildcard in the name sets of the berth table */
-	return strcspn(s, "/:%@ \t\n\r\v\f") == n && s[n - 1] != '*';
+	/* Narrower than the kernel's rule: nft prints a name of the berth
+	 * table's sets as it is, and `nft list ruleset` must load back (what
+	 * nftables.service restores at boot); '%' would be a kernel template
+	 * ("br%d"), '@' a set, '*' a wildcard, a quote the end of a string. */
+	return strspn(s, IFNAME_CHARS) == n;
 }
 
 void driver_note(driver_notes *notes, const char *fmt, ...)

@@ -77,6 +77,10 @@ bool option_bool_value(const char *v, bool *out);
 /* The network's boolean -o option; `fallback` when unset (or not a boolean). */
 bool network_option_bool(const berth_network *net, const char *key, bool fallback);
 /* A name the kernel takes for a link, and nftables reads as a name. */
+#define IFNAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+#define IFNAME_RULE "1-15 characters of A-Z, a-z, 0-9, '_', '.' and '-'"
+/* A name berth gives a link or takes from the user: IFNAME_RULE, not "."
+ * or "..". */
 bool driver_valid_ifname(const char *s);
 /* The drivers a user may create networks with (from the driver table),
  * joined by `sep` ("bridge, macvlan" with ", "), in buf. */

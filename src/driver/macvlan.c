@@ -10,6 +10,7 @@
 #include "nl/link_kinds.h"
 #include "util/err.h"
 #include "util/kv.h"
+#include "util/sysctl.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -50,14 +51,44 @@ static unsigned mode_of(const berth_network *net)
 	return MACVLAN_MODE_BRIDGE;
 }
 
+/* Links no macvlan network may hang off: the loopback, and links berth
+ * makes for something else, known by their names (a bridge of berth's is
+ * a network's device: core refuses it as taken). */
+static const char *unfit_parent(const char *name)
+{
+	static const struct {
+		const char *prefix;
+		size_t hex;
+		const char *what;
+	} own[] = {
+		{ "veth", 7, "the host end of a container's veth" },
+		{ "mvs-", 11, "the host shim of another macvlan network" },
+	};
+
+	if (!strcmp(name, "lo"))
+		return "the loopback interface";
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		size_t n = strlen(own[i].prefix);
+		if (!strncmp(name, own[i].prefix, n) && strlen(name + n) == own[i].hex &&
+		    strspn(name + n, "0123456789abcdef") == own[i].hex)
+			return own[i].what;
+	}
+	return NULL;
+}
+
 static int check_option(const berth_network *net, const berth_kv *o, berth_err *err)
 {
 	bool b;
 	berth_addr a;
 
 	if (!strcmp(o->key, OPT_PARENT)) {
+		const char *why;
 		if (!driver_valid_ifname(o->value))
-			return berth_err_set(err, EINVAL, "invalid parent interface name \"%s\"", o->value);
+			return berth_err_set(err, EINVAL, "invalid parent interface name \"%s\": an interface name is " IFNAME_RULE,
+					     o->value);
+		if ((why = unfit_parent(o->value)))
+			return berth_err_set(err, EINVAL, "parent interface %s cannot carry a macvlan network: it is %s",
+					     o->value, why);
 	} else if (!strcmp(o->key, OPT_MODE)) {
 		size_t i = 0;
 		while (i < sizeof(modes) / sizeof(modes[0]) && strcmp(modes[i].name, o->value))
@@ -183,6 +214,9 @@ static int prepare_parent(nl_sock *nl, berth_network *net, driver_notes *notes, 
 			return ret;
 		*made = true;
 		kv_set(&net->options, OPT_MADE_PARENT, "true");
+		/* the host takes neither routes nor addresses from a link of ours */
+		if ((ret = sysctl_link_no_ra(parent, net->enable_ipv6, err)) < 0)
+			return berth_err_wrap(err, "turning router advertisements off on %s", parent);
 		if ((ret = nl_link_state_of(nl, parent, st, err)) < 0)
 			return ret;
 	}
@@ -224,7 +258,10 @@ static int make_shim(nl_sock *nl, const berth_network *net, unsigned parent, ber
 		return -err->code;
 	if (!index)
 		return berth_err_set(err, ENODEV, "host shim %s vanished right after its creation", name);
-	if (nl_addr_add(nl, index, &p, err) < 0 || nl_link_up(nl, index, true, err) < 0)
+	/* containers on the parent reach the host through it: their router
+	 * advertisements too */
+	if (sysctl_link_no_ra(name, net->enable_ipv6, err) < 0 || nl_addr_add(nl, index, &p, err) < 0 ||
+	    nl_link_up(nl, index, true, err) < 0)
 		return berth_err_wrap(err, "setting up host shim %s", name);
 	return 0;
 }

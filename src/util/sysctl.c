@@ -47,6 +47,27 @@ int sysctl_read(const char *key, char *buf, size_t size, berth_err *err)
 	return 0;
 }
 
+static int link_ipv6_write(const char *ifname, const char *what, const char *value, berth_err *err)
+{
+	_cleanup_free_ char *key = xasprintf("net.ipv6.conf.%s.%s", ifname, what);
+	int ret = sysctl_write(key, value, err);
+
+	if (ret == -ENOENT && access("/proc/sys/net/ipv6", F_OK) < 0) {
+		berth_err_clear(err);
+		return 0;
+	}
+	return ret;
+}
+
+int sysctl_link_no_ra(const char *ifname, bool ipv6, berth_err *err)
+{
+	int ret = link_ipv6_write(ifname, "accept_ra", "0", err);
+
+	if (ret == 0 && !ipv6)
+		ret = link_ipv6_write(ifname, "disable_ipv6", "1", err);
+	return ret;
+}
+
 int sysctl_write(const char *key, const char *value, berth_err *err)
 {
 	_cleanup_free_ char *path = sysctl_path(key);

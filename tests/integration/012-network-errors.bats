@@ -210,15 +210,35 @@ teardown() {
 
 @test "a bad bridge name is refused" {
     local name
-    for name in a/b 'a b' abcdefghijklmnop '' . ..; do
-        refused 1 "invalid value \"$name\" for option com.docker.network.bridge.name: not a valid interface name" \
+    # a quote, '$' or a non-ASCII letter would reach `nft list ruleset`,
+    # which nft -f then refuses as a whole (tests/tap-exec checks that
+    # every file leaves a ruleset that loads)
+    for name in a/b 'a b' abcdefghijklmnop '' . .. 'br"x' "br'x" 'br$x' 'brü' 'x*' '@x' 'a;b' 'a\b'; do
+        refused 1 "invalid value \"$name\" for option com.docker.network.bridge.name: an interface name is 1-15 characters of A-Z, a-z, 0-9, '_', '.' and '-'" \
             network create -o "com.docker.network.bridge.name=$name" net1
     done
+    refused 1 'invalid value "lo" for option com.docker.network.bridge.name: the loopback interface' \
+        network create -o com.docker.network.bridge.name=lo net1
+}
+
+@test "loopback, unspecified, link-local and multicast subnets are refused" {
+    refused 1 'subnet 127.0.0.0/8 overlaps 127.0.0.0/8, which is loopback: containers cannot use it' \
+        network create --subnet 127.0.0.0/8 net1
+    refused 1 'subnet 127.1.0.0/16 overlaps 127.0.0.0/8, which is loopback: containers cannot use it' \
+        network create --subnet 127.1.0.0/16 net1
+    refused 1 'subnet 0.0.0.0/8 overlaps 0.0.0.0/8, which is "this network" (unspecified): containers cannot use it' \
+        network create --subnet 0.0.0.0/8 net1
+    refused 1 'subnet 169.254.0.0/16 overlaps 169.254.0.0/16, which is link-local: containers cannot use it' \
+        network create --subnet 169.254.0.0/16 net1
+    refused 1 'subnet 239.1.0.0/16 overlaps 224.0.0.0/4, which is multicast: containers cannot use it' \
+        network create --subnet 239.1.0.0/16 net1
+    refused 1 'subnet 224.0.0.0/8 overlaps 224.0.0.0/4, which is multicast: containers cannot use it' \
+        network create -d macvlan -o parent=lo --subnet 224.0.0.0/8 net1
 }
 
 @test "a bridge name with '%' (a kernel name template) is refused and leaves no link" {
     # the kernel would turn x%d into x0, x1, ...: not the name asked for
-    refused 1 'invalid value "x%d" for option com.docker.network.bridge.name: not a valid interface name' \
+    refused 1 "invalid value \"x%d\" for option com.docker.network.bridge.name: an interface name is 1-15 characters of A-Z, a-z, 0-9, '_', '.' and '-'" \
         network create -o 'com.docker.network.bridge.name=x%d' --subnet 10.6.2.0/24 net1
 }
 

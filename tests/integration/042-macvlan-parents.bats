@@ -52,6 +52,18 @@ refused_create() {
     refute_mv_link hosta eth9
 }
 
+@test "the loopback, a container's veth and another network's shim are refused as parents" {
+    refused_create 'parent interface lo cannot carry a macvlan network: it is the loopback interface' \
+        -d macvlan --subnet 10.194.0.0/24 -o parent=lo mnet
+    refused_create "parent interface veth0a1b2c3 cannot carry a macvlan network: it is the host end of a container's veth" \
+        -d macvlan --subnet 10.194.0.0/24 -o parent=veth0a1b2c3 mnet
+    refused_create 'parent interface mvs-0123456789a cannot carry a macvlan network: it is the host shim of another macvlan network' \
+        -d macvlan --subnet 10.194.0.0/24 -o parent=mvs-0123456789a mnet
+    refused_create "invalid parent interface name \"eth\"1\": an interface name is 1-15 characters of A-Z, a-z, 0-9, '_', '.' and '-'" \
+        -d macvlan --subnet 10.194.0.0/24 -o 'parent=eth"1' mnet
+    refute_network hosta mnet
+}
+
 @test "a bad macvlan_mode is refused" {
     refused_create 'invalid macvlan mode "x": must be bridge, private, vepa or passthru' \
         -d macvlan --subnet 10.194.0.0/24 -o parent=eth1 -o macvlan_mode=x mnet
@@ -125,6 +137,7 @@ refused_create() {
         assert_link_flag "$h" eth1.10 UP
         run in_ns "$h" ip -d -o link show dev eth1.10
         assert_contains "$output" "vlan protocol 802.1Q id 10 " "ip -d link show eth1.10 on $h"
+        assert_no_ra "$h" eth1.10
     done
     mv_run_d hosta --name va --network vl --ip 10.195.1.10 -- sleep 3600
     mv_run_d hostb --name vb --network vl --ip 10.195.1.20 -- sleep 3600
@@ -143,6 +156,13 @@ refused_create() {
 }
 
 # ---- the host shim ----------------------------------------------------------
+
+# assert_no_ra HOST LINK: a link berth made takes no router advertisement
+# and, on an IPv4-only network, has no IPv6 (035 sends a real RA to a bridge)
+assert_no_ra() {
+    assert_eq "$(in_ns "$1" sysctl -n "net.ipv6.conf.$2.accept_ra")" 0 "accept_ra of $2 on $1" || return 1
+    assert_eq "$(in_ns "$1" sysctl -n "net.ipv6.conf.$2.disable_ipv6")" 1 "disable_ipv6 of $2 on $1"
+}
 
 @test "without a host shim the host cannot reach its own macvlan container (it reaches hostb's)" {
     lan_peer 10.196.0.0/24
@@ -167,6 +187,7 @@ refused_create() {
     run in_ns hosta ip -d -o link show dev "$mvs"
     assert_contains "$output" "$mvs@eth1:" "ip -d link show $mvs (its parent)"
     assert_contains "$output" "macvlan mode bridge " "ip -d link show $mvs"
+    assert_no_ra hosta "$mvs"
     assert_eq "$(mv_net_opt hosta shim berth.macvlan.host_shim_ip)" 10.196.1.254 "Options.berth.macvlan.host_shim_ip"
     mv_run_d hosta --name c1 --network shim --ip 10.196.1.10 -- sleep 3600
     wait_until 5 host_ping hosta 10.196.1.10 || fail "hosta cannot ping c1 through the shim"
