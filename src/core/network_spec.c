@@ -88,10 +88,11 @@ static int check_subnet_scope(const berth_prefix *p, berth_err *err)
 	for (size_t i = 0; i < sizeof(reserved_v4) / sizeof(reserved_v4[0]); i++) {
 		berth_prefix r;
 		bool bad_len;
-		char text[BERTH_PREFIX_STRLEN];
-		if (prefix_parse(reserved_v4[i].prefix, &r, &bad_len) && prefix_overlaps(p, &r))
+		if (prefix_parse(reserved_v4[i].prefix, &r, &bad_len) && prefix_overlaps(p, &r)) {
+			char text[BERTH_PREFIX_STRLEN];
 			return berth_err_set(err, EINVAL, "subnet %s overlaps %s, which is %s: containers cannot use it",
 					     berth_prefix_format(p, text), reserved_v4[i].prefix, reserved_v4[i].what);
+		}
 	}
 	return 0;
 }
