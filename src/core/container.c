@@ -1,12 +1,14 @@
 /* berth run: check everything, record the container, build its sandbox
  * and endpoints, start it, and watch it until it exits (the monitor). */
 #include "core/container.h"
+#include "core/ports.h"
 #include "core/endpoint.h"
 #include "core/firewall.h"
 #include "core/port_spec.h"
 #include "core/sandbox.h"
 #include "driver/driver.h"
 #include "runtime/spawn.h"
+#include "runtime/wait.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/id.h"
@@ -291,14 +293,18 @@ static int open_log(berth_ctx *ctx, const berth_container *c, int *fd, berth_err
 }
 
 /* Starts the container's process and records it as running, owned by
- * this process (its monitor). */
+ * this process (its monitor), which holds its published host ports until
+ * it is released. */
 static int start_process(berth_ctx *ctx, berth_container *c, int netns_fd, const int stdio[3], int *exec_failed,
 			 berth_err *err)
 {
 	_cleanup_free_ char *etc = strcmp(c->network_mode, "host") ? sandbox_etc_dir(ctx, c->id) : NULL;
 	_cleanup_close_ int mntns_fd = -1;
 	pid_t pid;
-	int ret = sandbox_open_mount_template(ctx, &mntns_fd, err);
+	int ret = ports_hold(c->ports, c->n_ports, &container_rec_of(c)->held_ports, err);
+
+	if (ret == 0)
+		ret = sandbox_open_mount_template(ctx, &mntns_fd, err);
 
 	if (ret == 0) {
 		char **envp = container_envp(c, NULL, 0);
@@ -360,20 +366,24 @@ static void restore_signals(saved_handlers *saved)
 	forward_to = 0;
 }
 
-static int wait_exit_code(pid_t pid)
+static void unhold_ports(void *c)
 {
-	int status = 0;
+	container_unhold_ports(c);
+}
 
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return 255;
-	return exit_code_of(status);
+/* Waits for the container's end. The host ports it holds go once a
+ * disconnect has unpublished them (sandbox_mark_ports_released). */
+static int wait_exit(const char *marker, berth_container *c)
+{
+	return wait_exit_watching(c->pid, container_rec_of(c)->held_ports ? marker : NULL, unhold_ports, c);
 }
 
 /* The monitor's job: wait, then release. */
 static int watch(berth_ctx *ctx, berth_container *c, int *exit_code, berth_err *err)
 {
-	*exit_code = wait_exit_code(c->pid);
+	_cleanup_free_ char *marker = sandbox_ports_marker(ctx, c->id);
+
+	*exit_code = wait_exit(marker, c);
 	return container_release(ctx, c, *exit_code, err);
 }
 
@@ -407,6 +417,7 @@ __attribute__((noreturn)) static void monitor_main(berth_ctx *parent, berth_cont
 	berth_err err = { 0 };
 	start_report r = { 0 };
 	int log_fd = -1, null_fd = open("/dev/null", O_RDWR | O_CLOEXEC), code;
+	_cleanup_free_ char *marker = sandbox_ports_marker(parent, c->id);
 
 	/* The parent's store and netlink handles are not ours to use; but
 	 * they must go: a monitor that keeps the parent's mapping of SQLite's
@@ -436,7 +447,7 @@ __attribute__((noreturn)) static void monitor_main(berth_ctx *parent, berth_cont
 	/* Nothing held open while it waits (hours, maybe): with hundreds of
 	 * monitors, open store connections would keep SQLite from ever
 	 * resetting its WAL, and each command would read a longer one. */
-	code = wait_exit_code(c->pid);
+	code = wait_exit(marker, c);
 	if (ctx_open(&cfg, &ctx, &err) == 0) {
 		container_release(ctx, c, code, &err);
 		berth_close(ctx);
@@ -531,6 +542,7 @@ int container_release(berth_ctx *ctx, berth_container *c, int exit_code, berth_e
 
 	/* the ports first: no published port may lead to a freed address */
 	failed |= berth_err_collect(err, fw_ports_unpublish(ctx, c->id, &one), &one) < 0;
+	container_unhold_ports(c);
 	failed |= berth_err_collect(err, store_container_reload_endpoints(ctx->store, c, &one), &one) < 0;
 	for (size_t i = 0; i < c->n_endpoints; i++)
 		failed |= berth_err_collect(err, endpoint_detach(ctx, &c->endpoints[i], false, &one), &one) < 0;

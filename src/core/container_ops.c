@@ -199,7 +199,8 @@ static int disconnect_from(berth_ctx *ctx, berth_container *c, const berth_netwo
 		return berth_err_set(err, EINVAL, "container %s is not running", c->name);
 	size_t i = (size_t)(ep - c->endpoints);
 	/* published ports lead to the first network's address: not past it */
-	if (i == 0 && c->n_ports && (ret = fw_ports_unpublish(ctx, c->id, err)) < 0)
+	if (i == 0 && c->n_ports && ((ret = fw_ports_unpublish(ctx, c->id, err)) < 0 ||
+				     (live && (ret = sandbox_mark_ports_released(ctx, c->id, err)) < 0)))
 		return ret;
 	if ((ret = endpoint_detach(ctx, ep, live, err)) < 0)
 		return ret;

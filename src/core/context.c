@@ -1,6 +1,7 @@
 #include "core/context.h"
 #include "fw/nft.h"
 #include "util/cleanup.h"
+#include "util/dir.h"
 #include "util/err.h"
 #include "util/proc.h"
 #include "util/xalloc.h"
@@ -35,9 +36,7 @@ static int make_dir(const char *path, berth_err *err)
 			return berth_err_sys(err, errno, "creating directory %s", copy);
 		*p = '/';
 	}
-	if (mkdir(copy, 0700) < 0 && errno != EEXIST)
-		return berth_err_sys(err, errno, "creating directory %s", copy);
-	return 0;
+	return dir_ensure_own(copy, 0700, err);
 }
 
 static int open_resources(berth_ctx *ctx, berth_err *err)

@@ -22,6 +22,14 @@ static bool firewalled(const berth_network *net)
 	return ops && ops->in_firewall && net->ifname;
 }
 
+/* The elements of a network, as its driver's policy says. */
+static void network_elems(json_t *cmds, const char *verb, const berth_network *net)
+{
+	net_fw_policy policy = driver_fw_policy(net);
+
+	fw_network_elems(cmds, verb, net, policy.masquerade, policy.direct);
+}
+
 /* What a rebuild puts in: a pending network is being made by its owner,
  * who adds the same elements; a removing one is on its way out. */
 static bool in_table(const berth_network *net)
@@ -78,8 +86,7 @@ static int rebuild_cmds(berth_ctx *ctx, json_t *cmds, berth_err *err)
 		fw_ruleset_cmds(cmds, true);
 		for (size_t i = 0; i < n_nets; i++)
 			if (in_table(nets[i]))
-				fw_network_elems(cmds, "add", nets[i],
-						 network_option_bool(nets[i], OPT_MASQUERADE, true));
+				network_elems(cmds, "add", nets[i]);
 		add_port_elems(cmds, ps, n_ps);
 	}
 	berth_network_list_free(nets, n_nets);
@@ -168,7 +175,7 @@ static int network_up_locked(berth_ctx *ctx, void *arg, berth_err *err)
 		return ret;
 	cmds = json_array();
 	fw_ruleset_cmds(cmds, false);
-	fw_network_elems(cmds, "add", net, network_option_bool(net, OPT_MASQUERADE, true));
+	network_elems(cmds, "add", net);
 	ret = apply_or_rebuild(ctx, cmds, err);
 	json_decref(cmds);
 	if (ret == 0)
@@ -222,9 +229,8 @@ static int network_down_locked(berth_ctx *ctx, void *arg, berth_err *err)
 		json_array_append_new(cmds, fw_delete_table_cmd());
 	} else {
 		/* added first: deleting what is already gone is then no error */
-		bool masq = network_option_bool(net, OPT_MASQUERADE, true);
-		fw_network_elems(cmds, "add", net, masq);
-		fw_network_elems(cmds, "delete", net, masq);
+		network_elems(cmds, "add", net);
+		network_elems(cmds, "delete", net);
 	}
 	ret = apply_or_rebuild(ctx, cmds, err);
 	json_decref(cmds);

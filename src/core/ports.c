@@ -41,22 +41,78 @@ static int refuse_taken(berth_ctx *ctx, const berth_port *p, const char *holder,
 /* A process of the host listens there (sshd on 22, a database on
  * 127.0.0.1): the DNAT would take its traffic away. Docker's proxy fails
  * to bind then, and so does berth, by trying to. */
-static bool host_port_in_use(const berth_port *p, unsigned port)
+static int port_socket(const berth_port *p)
 {
 	int type = p->proto == IPPROTO_UDP ? SOCK_DGRAM : p->proto == IPPROTO_SCTP ? SOCK_SEQPACKET : SOCK_STREAM;
-	int fd = socket(AF_INET, type | SOCK_CLOEXEC, p->proto);
+
+	return socket(AF_INET, type | SOCK_CLOEXEC, p->proto);
+}
+
+static int port_bind(int fd, const berth_port *p, unsigned port)
+{
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int one = 1;
+
+	memcpy(&sa.sin_addr, p->host_ip.bytes, 4);
+	return bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+}
+
+static bool host_port_in_use(const berth_port *p, unsigned port)
+{
+	int fd = port_socket(p), one = 1;
 	bool used;
 
 	if (fd < 0)
 		return false; /* no such protocol here (sctp): nothing can listen */
-	memcpy(&sa.sin_addr, p->host_ip.bytes, 4);
 	/* a TIME_WAIT leftover is no listener */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	used = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno == EADDRINUSE;
+	used = port_bind(fd, p, port) < 0 && errno == EADDRINUSE;
 	close(fd);
 	return used;
+}
+
+/* Without SO_REUSEADDR, so that no other socket can bind the port, with
+ * SO_REUSEADDR or without; never listening, so no connection waits on it;
+ * and a datagram socket takes next to nothing in (DNAT sends the port's
+ * traffic on before any socket sees it). */
+static int hold_one(const berth_port *p, int *fd, berth_err *err)
+{
+	int min = 1;
+
+	*fd = port_socket(p);
+	if (*fd < 0 && (errno == EPROTONOSUPPORT || errno == ESOCKTNOSUPPORT))
+		return 0; /* no such protocol here (sctp): nothing else can bind it either */
+	if (*fd < 0)
+		return berth_err_sys(err, errno, "holding host port %u", p->host_port);
+	setsockopt(*fd, SOL_SOCKET, SO_RCVBUF, &min, sizeof(min));
+	if (port_bind(*fd, p, p->host_port) == 0)
+		return 0;
+	int e = errno;
+	_cleanup_free_ char *what = binding_text(p, p->host_port);
+	close(*fd);
+	*fd = -1;
+	if (e == EADDRINUSE)
+		return berth_err_set(err, EADDRINUSE, "Bind for %s failed: port is already in use by a process of the host",
+				     what);
+	return berth_err_sys(err, e, "holding host port %s", what);
+}
+
+int ports_hold(const berth_port *ports, size_t n, int **fds, berth_err *err)
+{
+	int ret = 0;
+
+	*fds = xmalloc((n ? n : 1) * sizeof(**fds));
+	for (size_t i = 0; i < n; i++)
+		(*fds)[i] = -1;
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		ret = hold_one(&ports[i], &(*fds)[i], err);
+	for (size_t i = 0; ret < 0 && i < n; i++)
+		if ((*fds)[i] >= 0)
+			close((*fds)[i]);
+	if (ret < 0) {
+		free(*fds);
+		*fds = NULL;
+	}
+	return ret;
 }
 
 /* By an earlier -p of this same run (not yet in the store). */

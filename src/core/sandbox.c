@@ -4,6 +4,7 @@
 #include "runtime/mntns.h"
 #include "runtime/netns.h"
 #include "util/cleanup.h"
+#include "util/dir.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -111,8 +112,8 @@ int sandbox_write_etc(berth_ctx *ctx, const berth_container *c, berth_err *err)
 	_cleanup_free_ char *hostname = xasprintf("%s\n", c->hostname);
 	int ret;
 
-	if ((mkdir(base, 0700) < 0 && errno != EEXIST) || (mkdir(dir, 0755) < 0 && errno != EEXIST))
-		return berth_err_sys(err, errno, "creating %s", dir);
+	if ((ret = dir_ensure_own(base, 0700, err)) < 0 || (ret = dir_ensure_own(dir, 0755, err)) < 0)
+		return ret;
 	if ((ret = write_file(dir, "hosts", hosts, err)) < 0 || (ret = write_file(dir, "hostname", hostname, err)) < 0)
 		return ret;
 	return write_file(dir, "resolv.conf", resolv, err);
@@ -179,9 +180,24 @@ int sandbox_create_netns(berth_ctx *ctx, const char *container_id, berth_err *er
 	return ret;
 }
 
+#define PORTS_MARKER "ports-released"
+
+char *sandbox_ports_marker(berth_ctx *ctx, const char *container_id)
+{
+	return xasprintf("%s/containers/%s/" PORTS_MARKER, ctx->run_dir, container_id);
+}
+
+int sandbox_mark_ports_released(berth_ctx *ctx, const char *container_id, berth_err *err)
+{
+	_cleanup_free_ char *path = sandbox_ports_marker(ctx, container_id);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	return fd < 0 ? berth_err_sys(err, errno, "creating %s", path) : 0;
+}
+
 static void remove_dir(const char *dir)
 {
-	static const char *const files[] = { "hosts", "hostname", "resolv.conf" };
+	static const char *const files[] = { "hosts", "hostname", "resolv.conf", PORTS_MARKER };
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		_cleanup_free_ char *p = xasprintf("%s/%s", dir, files[i]);

@@ -55,6 +55,11 @@ static int bridge_configure(berth_network *net, berth_err *err)
 		} else if (!strcmp(o->key, OPT_MTU)) {
 			if ((ret = parse_mtu(o->value, &net->mtu, err)) < 0)
 				return ret;
+		} else if (!strcmp(o->key, OPT_GATEWAY_MODE4)) {
+			if (!driver_valid_gateway_mode(o->value))
+				return berth_err_set(err, EINVAL,
+						     "invalid value \"%s\" for option %s: must be nat, nat-unprotected or routed",
+						     o->value, o->key);
 		} else if (!strcmp(o->key, OPT_MASQUERADE) || !strcmp(o->key, OPT_ICC)) {
 			bool ignored;
 			if (!option_bool_value(o->value, &ignored))

@@ -30,6 +30,20 @@ bool option_bool_value(const char *v, bool *out)
 	return false;
 }
 
+bool driver_valid_gateway_mode(const char *mode)
+{
+	return !strcmp(mode, "nat") || !strcmp(mode, "nat-unprotected") || !strcmp(mode, "routed");
+}
+
+net_fw_policy driver_fw_policy(const berth_network *net)
+{
+	const char *mode = kv_get(&net->options, OPT_GATEWAY_MODE4);
+	bool routed = mode && !strcmp(mode, "routed");
+
+	return (net_fw_policy){ .masquerade = !routed && network_option_bool(net, OPT_MASQUERADE, true),
+				.direct = mode && strcmp(mode, "nat") };
+}
+
 bool network_option_bool(const berth_network *net, const char *key, bool fallback)
 {
 	const char *text = kv_get(&net->options, key);

@@ -10,6 +10,10 @@
 /* -o options read by more than one layer (drivers, the firewall, IPAM) */
 #define OPT_MASQUERADE "com.docker.network.bridge.enable_ip_masquerade"
 #define OPT_ICC "com.docker.network.bridge.enable_icc"
+/* Docker 28's: nat (the default: masqueraded, reachable from outside only
+ * through published ports), nat-unprotected (masqueraded, every port
+ * reachable by routing), routed (not masqueraded, every port reachable) */
+#define OPT_GATEWAY_MODE4 "com.docker.network.bridge.gateway_mode_ipv4"
 #define OPT_SHIM "berth.macvlan.host_shim"
 #define OPT_SHIM_IP "berth.macvlan.host_shim_ip"
 
@@ -19,6 +23,15 @@ typedef struct driver_notes {
 	char **items;
 	size_t n;
 } driver_notes;
+
+/* What the firewall does for a network of a driver in_firewall. */
+typedef struct net_fw_policy {
+	bool masquerade; /* its subnets leave the host as the host's address */
+	bool direct;	 /* the outside reaches its containers by routing, not only published ports */
+} net_fw_policy;
+net_fw_policy driver_fw_policy(const berth_network *net);
+/* nat, nat-unprotected, routed */
+bool driver_valid_gateway_mode(const char *mode);
 
 void driver_note(driver_notes *notes, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void driver_notes_free(driver_notes *notes);

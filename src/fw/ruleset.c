@@ -122,8 +122,8 @@ static const base_chain base_chains[] = {
 
 static const char *const regular_chains[] = { "publish4" };
 
-static const char *const sets[] = { "bridges",	  "bridge_pairs",     "internal",	  "masq4", "subnets4",
-				     "ports4_any", "ports4_any_port", "ports4_addr", "ports4_addr_port" };
+static const char *const sets[] = { "bridges",	 "bridge_pairs", "internal",	    "direct",	   "masq4",
+				     "subnets4", "ports4_any",	 "ports4_any_port", "ports4_addr", "ports4_addr_port" };
 
 const char *const *fw_ruleset_sets(size_t *n)
 {
@@ -143,6 +143,7 @@ static void add_sets(json_t *cmds)
 	json_array_append_new(cmds, obj("add", "set", json_pack("{s:s,s:[s,s]}", "name", "bridge_pairs", "type",
 								 "ifname", "ifname")));
 	json_array_append_new(cmds, obj("add", "set", json_pack("{s:s,s:s}", "name", "internal", "type", "ifname")));
+	json_array_append_new(cmds, obj("add", "set", json_pack("{s:s,s:s}", "name", "direct", "type", "ifname")));
 	json_array_append_new(cmds, obj("add", "set", json_pack("{s:s,s:s,s:[s]}", "name", "masq4", "type",
 								 "ipv4_addr", "flags", "interval")));
 	json_array_append_new(cmds, obj("add", "set", json_pack("{s:s,s:[s,s],s:[s]}", "name", "subnets4", "type",
@@ -241,6 +242,17 @@ static void add_rules(json_t *cmds)
 	/* published ports are for everyone, other networks' containers too */
 	rule(cmds, "forward",
 	     json_pack("[o,o,o]", in_set(meta("oifname"), "bridges"), ct_status_dnat(), verdict("accept")));
+	/* from outside, new connections only to published ports (Docker
+	 * 28): a neighbour that routes a container subnet via this host
+	 * reaches nothing else, unless the network is direct; replies to
+	 * the containers' own connections pass */
+	rule(cmds, "forward",
+	     json_pack("[o,o,o,o,o]", in_set(meta("oifname"), "bridges"),
+		       match("!=", meta("iifname"), json_string("@bridges")),
+		       match("!=", meta("oifname"), json_string("@direct")),
+		       match("!=", json_pack("{s:{s:s}}", "ct", "key", "state"),
+			     json_pack("{s:[s,s]}", "set", "established", "related")),
+		       verdict("drop")));
 	/* isolation: nothing routed from one bridge to another */
 	rule(cmds, "forward",
 	     json_pack("[o,o,o,o]", in_set(meta("iifname"), "bridges"), in_set(meta("oifname"), "bridges"),
@@ -248,7 +260,7 @@ static void add_rules(json_t *cmds)
 }
 
 static const fw_chain_rules expected[] = {
-	{ "guard", 2 }, { "prerouting", 1 }, { "output", 1 }, { "publish4", 2 }, { "postrouting", 3 }, { "forward", 5 },
+	{ "guard", 2 }, { "prerouting", 1 }, { "output", 1 }, { "publish4", 2 }, { "postrouting", 3 }, { "forward", 6 },
 };
 
 const fw_chain_rules *fw_ruleset_expected(size_t *n)
@@ -290,7 +302,7 @@ static void append_elems(json_t *cmds, const char *verb, const char *set, json_t
 		json_decref(elems);
 }
 
-void fw_network_elems(json_t *cmds, const char *verb, const berth_network *net, bool masquerade)
+void fw_network_elems(json_t *cmds, const char *verb, const berth_network *net, bool masquerade, bool direct)
 {
 	const char *br = net->ifname;
 
@@ -299,6 +311,8 @@ void fw_network_elems(json_t *cmds, const char *verb, const berth_network *net, 
 											       json_string(br)))));
 	if (net->internal)
 		json_array_append_new(cmds, fw_elem_cmd(verb, "internal", json_pack("[s]", br)));
+	if (direct)
+		json_array_append_new(cmds, fw_elem_cmd(verb, "direct", json_pack("[s]", br)));
 	json_t *masq = json_array(), *subnets = json_array();
 	for (size_t i = 0; i < net->n_subnets; i++) {
 		const berth_prefix *p = &net->subnets[i].subnet;

@@ -9,6 +9,7 @@
  *     set bridges      { type ifname; }
  *     set bridge_pairs { type ifname . ifname; }     # br . br, per bridge
  *     set internal     { type ifname; }
+ *     set direct       { type ifname; }             # gateway_mode_ipv4 routed, nat-unprotected
  *     set masq4        { type ipv4_addr; flags interval; }
  *     set subnets4     { type ipv4_addr . ifname; flags interval; }  # subnet . its bridge
  *     map ports4_any       { type inet_proto . inet_service : ipv4_addr; }
@@ -36,6 +37,7 @@
  *       iifname @internal iifname . oifname != @bridge_pairs drop
  *       oifname @internal iifname . oifname != @bridge_pairs drop
  *       oifname @bridges ct status dnat accept
+ *       oifname @bridges iifname != @bridges oifname != @direct ct state != { established, related } drop
  *       iifname @bridges oifname @bridges iifname . oifname != @bridge_pairs drop }
  *   }
  */
@@ -71,8 +73,9 @@ const char *const *fw_ruleset_sets(size_t *n);
 json_t *fw_elem_cmd(const char *verb, const char *set, json_t *elems);
 
 /* The elements a bridge network contributes, appended to cmds with
- * `verb`. masquerade: its subnets go into masq4. */
-void fw_network_elems(json_t *cmds, const char *verb, const berth_network *net, bool masquerade);
+ * `verb`. masquerade: its subnets go into masq4; direct: its bridge goes
+ * into direct, and the outside reaches its containers by routing. */
+void fw_network_elems(json_t *cmds, const char *verb, const berth_network *net, bool masquerade, bool direct);
 
 /* The map element of one published port to target:port. */
 void fw_port_elems(json_t *cmds, const char *verb, const berth_port *p, const berth_addr *target);

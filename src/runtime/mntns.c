@@ -1,5 +1,6 @@
 #include "runtime/mntns.h"
 #include "util/cleanup.h"
+#include "util/dir.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -37,8 +38,10 @@ static int open_bound(const char *path)
 
 static int make_private_dir(const char *dir, berth_err *err)
 {
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return berth_err_sys(err, errno, "creating %s", dir);
+	int ret = dir_ensure_own(dir, 0700, err);
+
+	if (ret < 0)
+		return ret;
 	if (mount(NULL, dir, NULL, MS_PRIVATE, NULL) == 0)
 		return 0;
 	/* not a mount point yet: make it one */

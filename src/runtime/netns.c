@@ -1,5 +1,6 @@
 #include "runtime/netns.h"
 #include "util/cleanup.h"
+#include "util/dir.h"
 #include "util/err.h"
 #include "util/sysctl.h"
 
@@ -13,8 +14,10 @@
 
 int netns_dir_prepare(const char *dir, berth_err *err)
 {
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return berth_err_sys(err, errno, "creating %s", dir);
+	int ret = dir_ensure_own(dir, 0755, err);
+
+	if (ret < 0)
+		return ret;
 	if (mount(NULL, dir, NULL, MS_SHARED | MS_REC, NULL) == 0)
 		return 0;
 	/* not a mount point yet: make it one (iproute2's netns_add does this) */

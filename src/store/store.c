@@ -8,9 +8,11 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 
 /* Each entry moves the schema one version up (PRAGMA user_version). */
@@ -183,12 +185,37 @@ static int migrate(store *s, berth_err *err)
 	return store_end(s, ret, err);
 }
 
+/* The store holds containers' environments (-e values: secrets, often):
+ * root's alone, 0600. SQLite gives its -wal and -shm files the mode of the
+ * database; those of an older berth are narrowed too. Not through a
+ * symlink: berth's directory is its own (util/dir.h), but a link may
+ * have been planted before it was. */
+static int make_private(const char *path, berth_err *err)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		_cleanup_free_ char *file = xasprintf("%s%s", path, suffixes[i]);
+		_cleanup_close_ int fd = open(file, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (i ? 0 : O_CREAT), 0600);
+		struct stat st;
+		if (fd < 0 && i && errno == ENOENT)
+			continue;
+		if (fd < 0 || fstat(fd, &st) < 0 || ((st.st_mode & 0077) && fchmod(fd, 0600) < 0))
+			return berth_err_sys(err, errno, "opening state store %s", file);
+	}
+	return 0;
+}
+
 int store_open(const char *path, store **out, berth_err *err)
 {
 	store *s = xzalloc(sizeof(*s));
 	int ret;
 
 	s->path = xstrdup(path);
+	if ((ret = make_private(path, err)) < 0) {
+		store_close(s);
+		return ret;
+	}
 	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		ret = berth_err_set(err, EIO, "opening state store %s: %s", path,

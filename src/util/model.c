@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 berth_network *network_alloc(void)
 {
@@ -18,6 +19,17 @@ berth_container *container_alloc(void)
 {
 	container_rec *rec = xzalloc(sizeof(*rec));
 	return &rec->pub;
+}
+
+void container_unhold_ports(berth_container *c)
+{
+	container_rec *rec = container_rec_of(c);
+
+	for (size_t i = 0; rec->held_ports && i < c->n_ports; i++)
+		if (rec->held_ports[i] >= 0)
+			close(rec->held_ports[i]);
+	free(rec->held_ports);
+	rec->held_ports = NULL;
 }
 
 static const char *const network_states[] = {
@@ -93,6 +105,7 @@ void berth_container_free(berth_container *c)
 	for (size_t i = 0; i < c->n_endpoints; i++)
 		strv_free(c->endpoints[i].aliases);
 	free(c->endpoints);
+	container_unhold_ports(c);
 	free(c->ports);
 	free(container_rec_of(c));
 }

@@ -34,7 +34,12 @@ typedef struct container_rec {
 	berth_container pub;
 	unsigned long long pid_start;
 	unsigned long long monitor_start; /* with pub.monitor_pid, the owner */
+	int *held_ports;		  /* in its monitor: a socket per pub.ports (core/ports.h) */
 } container_rec;
+
+/* Closes the sockets that hold its published ports, if this process
+ * holds them. */
+void container_unhold_ports(berth_container *c);
 
 /* Zeroed objects, freed with berth_network_free/berth_container_free. */
 berth_network *network_alloc(void);

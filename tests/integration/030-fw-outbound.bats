@@ -95,6 +95,7 @@ map ports4_any: inet_proto . inet_service : ipv4_addr
 map ports4_any_port: inet_proto . inet_service : inet_service
 set bridge_pairs: ifname . ifname
 set bridges: ifname
+set direct: ifname
 set internal: ifname
 set masq4: ipv4_addr (interval)
 set subnets4: ipv4_addr . ifname (interval)" "sets, maps and chains of table inet berth"

@@ -306,13 +306,35 @@ tcp . 8002 : $ip . 82" "ports4_any elements of rng"
     ctr_server np --network pnet -p 8092:80 -p 8092:80/udp -- tcp:80 udp:80
     assert_peer "tcp outside -> $HOST_IP:8092" "$OUT_IP" peer_from_outside tcp "$HOST_IP" 8092
     assert_peer "udp outside -> $HOST_IP:8092" "$OUT_IP" peer_from_outside udp "$HOST_IP" 8092
-    assert_eq "$(ss -Hantu 'sport = :8092')" "" "sockets on port 8092 in the host"
-    local monitors
+    # the port is held (bound, never listening) by the container's monitor
+    assert_eq "$(ss -Hltn 'sport = :8092')" "" "listening tcp sockets on port 8092 in the host"
+    local monitors holders
     monitors=$(monitor_pids)
+    holders=$(ss -Hanptu 'sport = :8092' | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u)
+    assert_eq "$holders" "$(ctr_get np 'd["State"]["MonitorPid"]')" "processes with a socket on port 8092"
     [ -n "$monitors" ] || fail "no monitor pid"
     wait_until 5 only_monitors_run "$monitors" ||
         fail "berth processes other than the monitors: $(berth_pids | tr '\n' ' ') (monitors: $(echo "$monitors" | tr '\n' ' '))"
 }
+
+# bind_host PROTO PORT [reuse]: a daemon of the host binds 0.0.0.0:PORT
+# (with SO_REUSEADDR, as most do, when asked); prints the errno's name
+BIND_HOST='
+import errno, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM)
+if len(sys.argv) > 3:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind(("0.0.0.0", int(sys.argv[2])))
+    if sys.argv[1] == "tcp":
+        s.listen(1)
+    print("bound")
+except OSError as e:
+    print(errno.errorcode[e.errno])
+'
+bind_host() { python3 -c "$BIND_HOST" "$@"; }
+
+port_bindable() { [ "$(bind_host tcp "$1")" = bound ]; }
 
 # ---- cleanup ----------------------------------------------------------------
 
@@ -352,6 +374,8 @@ elems_without() { grep -vF -- ": $1 . " <<<"$ports_all" || true; }
 
     berth_ok network disconnect pnet dis
     assert_eq "$(fw_ports_snapshot)" "$(elems_without "$ip_dis")" "port maps after disconnect dis"
+    # its monitor lets go of the host port too (dis still runs)
+    wait_until 10 port_bindable 8105 || fail "port 8105 is still held after disconnect dis"
     ports_all=$(fw_ports_snapshot)
 
     berth_ok run --rm --network pnet -p 8106:80 -- true
@@ -404,6 +428,32 @@ elems_without() { grep -vF -- ": $1 . " <<<"$ports_all" || true; }
 # Docker's proxy cannot bind a port a host process listens on; berth, with
 # no proxy, checks by binding it itself: the DNAT would take sshd's (or a
 # database's) traffic away otherwise.
+@test "a published host port is held: a daemon of the host cannot bind it until the container is gone" {
+    create_net --subnet 10.181.20.0/24 pnet
+    ctr_server held --network pnet -p 3333:80 -p 3333:80/udp -- tcp:80 udp:80
+    assert_eq "$(bind_host tcp 3333)" EADDRINUSE "a tcp bind of 0.0.0.0:3333"
+    assert_eq "$(bind_host tcp 3333 reuse)" EADDRINUSE "a tcp bind of 0.0.0.0:3333 with SO_REUSEADDR"
+    assert_eq "$(bind_host udp 3333)" EADDRINUSE "a udp bind of 0.0.0.0:3333"
+    # held, not served: the connections still go to the container
+    assert_peer "tcp outside -> $HOST_IP:3333" "$OUT_IP" peer_from_outside tcp "$HOST_IP" 3333
+    assert_peer "udp outside -> $HOST_IP:3333" "$OUT_IP" peer_from_outside udp "$HOST_IP" 3333
+    berth_ok rm -f held
+    assert_eq "$(bind_host tcp 3333)" bound "a tcp bind of 0.0.0.0:3333 after rm"
+    assert_eq "$(bind_host udp 3333)" bound "a udp bind of 0.0.0.0:3333 after rm"
+}
+
+@test "a foreground run holds its port while it runs, and not once it returns" {
+    create_net --subnet 10.181.21.0/24 pnet
+    local done=$BATS_TEST_TMPDIR/done fg
+    berth run --name fg --network pnet -p 3334:80 -- sh -c "while [ ! -e $done ]; do sleep 0.05; done" &
+    fg=$!
+    wait_until 10 ctr_is_running fg || fail "the foreground container did not start"
+    assert_eq "$(bind_host tcp 3334)" EADDRINUSE "a tcp bind of 0.0.0.0:3334 while it runs"
+    touch "$done"
+    wait "$fg" || fail "berth run exited $?"
+    assert_eq "$(bind_host tcp 3334)" bound "a tcp bind of 0.0.0.0:3334 after the run"
+}
+
 @test "a host port a process of the host listens on is refused; the process keeps its traffic" {
     create_net --subnet 10.181.19.0/24 pnet
     host_server tcp:8170 udp:8171

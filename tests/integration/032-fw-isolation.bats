@@ -63,11 +63,11 @@ teardown() {
     refute_reach "tcp u1 -> d1" peer_from_ctr u1 tcp "$(ctr_ip d1 bridge)" 80
 }
 
-@test "the host reaches containers of both networks; so does the outside with a route via the host" {
+@test "the host reaches containers of both networks; the outside, with a route via the host, reaches no unpublished port" {
     create_net --subnet 10.182.3.0/24 left
     create_net --subnet 10.182.4.0/24 right
     ctr_server l1 --network left -- tcp:80 udp:80
-    ctr_server r1 --network right -- tcp:80 udp:80
+    ctr_server r1 --network right -p 8082:80 -- tcp:80 udp:80
     local ip_l1 ip_r1
     ip_l1=$(ctr_ip l1 left)
     ip_r1=$(ctr_ip r1 right)
@@ -75,11 +75,49 @@ teardown() {
     assert_peer "tcp host -> r1" 10.182.4.1 peer_from_host tcp "$ip_r1" 80
     ping -c1 -W2 "$ip_l1" >/dev/null || fail "the host cannot ping l1"
     ping -c1 -W2 "$ip_r1" >/dev/null || fail "the host cannot ping r1"
+    # Docker 28: a neighbour routing the subnets via the host reaches
+    # published ports only, and only through the host's address
     outside_route 10.182.0.0/16
-    assert_peer "tcp outside -> l1" "$OUT_IP" peer_from_outside tcp "$ip_l1" 80
-    assert_peer "udp outside -> l1" "$OUT_IP" peer_from_outside udp "$ip_l1" 80
-    assert_peer "tcp outside -> r1" "$OUT_IP" peer_from_outside tcp "$ip_r1" 80
-    in_outside ping -c1 -W2 "$ip_r1" >/dev/null || fail "the outside cannot ping r1"
+    refute_reach "tcp outside -> l1 (unpublished)" peer_from_outside tcp "$ip_l1" 80
+    refute_reach "udp outside -> l1 (unpublished)" peer_from_outside udp "$ip_l1" 80
+    refute_reach "tcp outside -> r1:80 directly (published as 8082)" peer_from_outside tcp "$ip_r1" 80
+    ! in_outside ping -c1 -W1 "$ip_r1" >/dev/null || fail "the outside pings r1"
+    assert_peer "tcp outside -> the host's 8082 -> r1" "$OUT_IP" peer_from_outside tcp "$HOST_IP" 8082
+    # the containers' own connections still get their replies
+    outside_server tcp:7010 udp:7010
+    assert_peer "tcp l1 -> outside" "$HOST_IP" peer_from_ctr l1 tcp "$OUT_IP" 7010
+    assert_peer "udp l1 -> outside" "$HOST_IP" peer_from_ctr l1 udp "$OUT_IP" 7010
+}
+
+@test "gateway_mode_ipv4=routed: the outside reaches every port directly, the containers leave unmasqueraded" {
+    create_net --subnet 10.182.5.0/24 -o com.docker.network.bridge.gateway_mode_ipv4=routed routed
+    assert_eq "$(net_get routed 'd["Options"]["com.docker.network.bridge.gateway_mode_ipv4"]')" routed "Options of routed"
+    ctr_server ro1 --network routed -- tcp:80 udp:80
+    local ip
+    ip=$(ctr_ip ro1 routed)
+    assert_elem direct "$(bridge_of "$net_id")"
+    ! masq4_covers 10.182.5.9 || fail "masq4 covers 10.182.5.0/24 (routed)"
+    outside_route 10.182.0.0/16
+    assert_peer "tcp outside -> ro1" "$OUT_IP" peer_from_outside tcp "$ip" 80
+    assert_peer "udp outside -> ro1" "$OUT_IP" peer_from_outside udp "$ip" 80
+    in_outside ping -c1 -W2 "$ip" >/dev/null || fail "the outside cannot ping ro1"
+    outside_server tcp:7011
+    assert_peer "tcp ro1 -> outside" "$ip" peer_from_ctr ro1 tcp "$OUT_IP" 7011
+    berth_ok rm -f ro1
+    berth_ok network rm routed
+    refute_elem direct "$(bridge_of "$net_id")"
+}
+
+@test "gateway_mode_ipv4=nat-unprotected: reached directly, still masqueraded; a bad mode is refused" {
+    create_net --subnet 10.182.6.0/24 -o com.docker.network.bridge.gateway_mode_ipv4=nat-unprotected open
+    ctr_server op1 --network open -- tcp:80
+    outside_route 10.182.0.0/16
+    assert_peer "tcp outside -> op1" "$OUT_IP" peer_from_outside tcp "$(ctr_ip op1 open)" 80
+    masq4_covers 10.182.6.9 || fail "masq4 does not cover 10.182.6.0/24 (nat-unprotected)"
+    snapshot_save
+    berth_fails 1 'invalid value "open" for option com.docker.network.bridge.gateway_mode_ipv4: must be nat, nat-unprotected or routed' \
+        network create -o com.docker.network.bridge.gateway_mode_ipv4=open bad
+    assert_unchanged
 }
 
 @test "a container connected to both networks reaches both, and both reach it" {
@@ -113,7 +151,8 @@ teardown() {
     assert_elem internal "$br"
     assert_elem bridges "$br"
     ! masq4_covers 10.183.0.9 || fail "masq4 covers the internal subnet 10.183.0.0/24"
-    create_net --subnet 10.183.1.0/24 open
+    # the control: a network the outside may reach by routing
+    create_net --subnet 10.183.1.0/24 -o com.docker.network.bridge.gateway_mode_ipv4=nat-unprotected open
     ctr_server i1 --network inside -- tcp:80 udp:80
     run_d --name i2 --network inside -- sleep 3600
     ctr_server o1 --network open -- tcp:80
@@ -135,6 +174,16 @@ teardown() {
     assert_peer "udp i2 -> i1" "$ip_i2" peer_from_ctr i2 udp "$ip_i1" 80
     assert_peer "tcp host -> i1" 10.183.0.1 peer_from_host tcp "$ip_i1" 80
     ping -c1 -W2 "$ip_i1" >/dev/null || fail "the host cannot ping i1"
+}
+
+@test "--internal holds in gateway_mode_ipv4=routed too" {
+    create_net --internal --subnet 10.183.3.0/24 -o com.docker.network.bridge.gateway_mode_ipv4=routed inroute
+    ctr_server ir1 --network inroute -- tcp:80
+    create_net --subnet 10.183.4.0/24 -o com.docker.network.bridge.gateway_mode_ipv4=routed outroute
+    ctr_server or1 --network outroute -- tcp:80
+    outside_route 10.183.0.0/16
+    assert_peer "tcp outside -> or1 (routed, the control)" "$OUT_IP" peer_from_outside tcp "$(ctr_ip or1 outroute)" 80
+    refute_reach "tcp outside -> ir1 (internal, routed)" peer_from_outside tcp "$(ctr_ip ir1 inroute)" 80
 }
 
 @test "network rm of an internal network takes its bridge out of internal and bridges" {

@@ -26,7 +26,7 @@ static json_t *rebuild_cmds(void)
 	json_t *cmds = json_array();
 
 	fw_ruleset_cmds(cmds, true);
-	fw_network_elems(cmds, "add", &net, true);
+	fw_network_elems(cmds, "add", &net, true, false);
 	fw_port_elems(cmds, "add", &port, &target);
 	return cmds;
 }

@@ -94,7 +94,7 @@ static void network_masqueraded(void **state)
 	berth_network net = { .name = "a", .driver = "bridge", .ifname = "br-a", .subnets = sn, .n_subnets = 2 };
 	json_t *cmds = json_array();
 
-	fw_network_elems(cmds, "add", &net, true);
+	fw_network_elems(cmds, "add", &net, true, false);
 	assert_golden(cmds, "network-masq.json");
 }
 
@@ -107,8 +107,20 @@ static void network_internal_deleted(void **state)
 			      .subnets = &sn, .n_subnets = 1 };
 	json_t *cmds = json_array();
 
-	fw_network_elems(cmds, "delete", &net, true);
+	fw_network_elems(cmds, "delete", &net, true, false);
 	assert_golden(cmds, "network-internal.json");
+}
+
+/* gateway_mode_ipv4=routed: direct, not masqueraded. */
+static void network_routed(void **state)
+{
+	(void)state;
+	berth_subnet sn = { .subnet = P("10.3.0.0/24") };
+	berth_network net = { .name = "c", .driver = "bridge", .ifname = "br-c", .subnets = &sn, .n_subnets = 1 };
+	json_t *cmds = json_array();
+
+	fw_network_elems(cmds, "add", &net, false, true);
+	assert_golden(cmds, "network-direct.json");
 }
 
 /* Every host address and one, for each protocol. */
@@ -165,6 +177,7 @@ int main(void)
 		cmocka_unit_test(table_rebuilt_with_sets_emptied),
 		cmocka_unit_test(network_masqueraded),
 		cmocka_unit_test(network_internal_deleted),
+		cmocka_unit_test(network_routed),
 		cmocka_unit_test(ports),
 		cmocka_unit_test(table_deleted),
 		cmocka_unit_test(expected_counts_match_rules),
