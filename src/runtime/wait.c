@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <libgen.h>
 #include <poll.h>
-#include <stdbool.h>
 #include <sys/inotify.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -47,16 +46,14 @@ int wait_exit_watching(pid_t pid, const char *marker, void (*on_marker)(void *ar
 {
 	_cleanup_close_ int pidfd = marker ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
 	_cleanup_close_ int ino = pidfd >= 0 ? watch_dir_of(marker) : -1;
-	bool told = false;
 
 	/* without a pidfd or inotify, the marker goes unheard: the process
 	 * still ends, and what on_marker lets go is let go then */
-	while (ino >= 0 && !told) {
+	while (ino >= 0) {
 		struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = ino, .events = POLLIN } };
 		/* checked after the watch is set: a marker made before is seen */
 		if (access(marker, F_OK) == 0) {
 			on_marker(arg);
-			told = true;
 			break;
 		}
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
