@@ -94,6 +94,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libberth.a
 
 # The CLI objects a unit test covers (they are not in libberth.a).
 $(BUILD)/tests/unit/test_port_spec: $(BUILD)/src/cli/port_text.o
+$(BUILD)/tests/unit/test_text: $(BUILD)/src/cli/text.o
 
 deps:
 	@scripts/deps.sh

@@ -3,6 +3,7 @@
 #include "cli/container_json.h"
 #include "cli/port_text.h"
 #include "cli/table.h"
+#include "cli/text.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/proto.h"
@@ -275,11 +276,11 @@ static char *command_text(const berth_container *c, bool no_trunc)
 		free(s);
 		s = next;
 	}
-	if (!no_trunc && strlen(s) > 20)
-		strcpy(s + 19, "…");
-	char *quoted = xasprintf("\"%s\"", s);
+	/* docker ps: cut to 20 characters, then Go's quoting, so that a
+	 * command's newlines and escape sequences reach no terminal */
+	_cleanup_free_ char *cut = no_trunc ? xstrdup(s) : text_ellipsis(s, 20);
 	free(s);
-	return quoted;
+	return text_quote(cut);
 }
 
 static char *status_text(const berth_container *c)

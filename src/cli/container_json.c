@@ -1,5 +1,6 @@
 #include "cli/container_json.h"
 #include "cli/cli.h"
+#include "cli/text.h"
 #include "util/cleanup.h"
 #include "util/proto.h"
 #include "util/xalloc.h"
@@ -45,8 +46,11 @@ static json_t *strv_json(char *const *v, size_t n)
 {
 	json_t *a = json_array();
 
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_string(v[i]));
+	/* a command or environment may hold any byte; JSON only UTF-8 */
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *text = text_utf8(v[i]);
+		json_array_append_new(a, json_string(text));
+	}
 	return a;
 }
 
@@ -96,13 +100,14 @@ json_t *container_inspect_json(berth_ctx *ctx, const berth_container *c, berth_n
 	_cleanup_free_ char *log = berth_container_log_path(ctx, c);
 	_cleanup_free_ char *sandbox = berth_container_sandbox_key(ctx, c);
 	bool running = c->state == BERTH_CONTAINER_RUNNING;
+	_cleanup_free_ char *path = text_utf8(c->argc ? c->argv[0] : "");
 
 	format_time(c->created_sec, c->created_nsec, created);
 	format_time(c->started_sec, 0, started);
 	format_time(c->finished_sec, 0, finished);
 	return json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:b, s:i, s:i, s:i, s:s, s:s}, s:s, s:s, s:{s:s, s:b},"
 			 " s:{s:s, s:o, s:o, s:s*}, s:{s:s, s:o, s:o}}",
-			 "Id", c->id, "Created", created, "Path", c->argc ? c->argv[0] : "", "Args",
+			 "Id", c->id, "Created", created, "Path", path, "Args",
 			 strv_json(c->argv + (c->argc ? 1 : 0), c->argc ? c->argc - 1 : 0), "State", "Status",
 			 berth_container_state_name(c->state), "Running", running, "Pid", running ? c->pid : 0, "MonitorPid",
 			 running ? c->monitor_pid : 0, "ExitCode", c->exit_code, "StartedAt", started, "FinishedAt",

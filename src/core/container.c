@@ -14,6 +14,7 @@
 #include "util/id.h"
 #include "util/proc.h"
 #include "util/strv.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 #include <ctype.h>
@@ -44,6 +45,19 @@ static int check_container_name(const char *name, berth_err *err)
 	if (!ok)
 		return berth_err_set(err, EINVAL, "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
 				     name);
+	return 0;
+}
+
+/* The store and inspect keep them as JSON, which carries UTF-8 only, as
+ * Docker's API does: anything else would be lost on the way. */
+static int check_text(const berth_run_spec *spec, berth_err *err)
+{
+	for (size_t i = 0; i < spec->argc; i++)
+		if (!utf8_valid(spec->argv[i]))
+			return berth_err_set(err, EINVAL, "invalid argument %zu of the command: not valid UTF-8", i + 1);
+	for (size_t i = 0; i < spec->n_env; i++)
+		if (!utf8_valid(spec->env[i]))
+			return berth_err_set(err, EINVAL, "invalid environment variable %zu: not valid UTF-8", i + 1);
 	return 0;
 }
 
@@ -491,7 +505,8 @@ static int check_spec(berth_ctx *ctx, const berth_run_spec *spec, net_choice *ch
 		return berth_err_set(err, EINVAL, "\"run\" requires a command to run");
 	if (spec->name && (ret = check_container_name(spec->name, err)) < 0)
 		return ret;
-	if ((ret = check_env(spec, err)) < 0 || (ret = choose_network(ctx, spec, ch, err)) < 0 ||
+	if ((ret = check_text(spec, err)) < 0 || (ret = check_env(spec, err)) < 0 ||
+	    (ret = choose_network(ctx, spec, ch, err)) < 0 ||
 	    (ret = check_publish(ctx, spec, ch, err)) < 0)
 		return ret;
 	if (spec->rootfs && access(spec->rootfs, X_OK) < 0)

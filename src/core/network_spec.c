@@ -7,6 +7,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/kv.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 #include <ctype.h>
@@ -167,6 +168,9 @@ static int parse_pairs(const char *const *items, size_t n, bool value_optional, 
 		if (eq == items[i] || (!eq && !value_optional) || !items[i][0])
 			return berth_err_set(err, EINVAL, "invalid %s \"%s\": expected %s", what, items[i],
 					     value_optional ? "KEY[=VALUE]" : "KEY=VALUE");
+		/* inspect is JSON, and Docker's API: nothing else fits */
+		if (!utf8_valid(items[i]))
+			return berth_err_set(err, EINVAL, "invalid %s: not valid UTF-8", what);
 		_cleanup_free_ char *key = eq ? xstrndup(items[i], (size_t)(eq - items[i])) : xstrdup(items[i]);
 		kv_set(out, key, eq ? eq + 1 : "");
 	}

@@ -198,6 +198,8 @@ teardown() {
 
 @test "an option without '=' is refused" {
     refused 1 'invalid option "foo": expected KEY=VALUE' network create -o foo net1
+    refused 1 'invalid label: not valid UTF-8' network create --label $'team=\xff' net1
+    refused 1 'invalid option: not valid UTF-8' network create -o $'com.docker.network.bridge.name=br\xc3' net1
 }
 
 @test "a bad MTU is refused" {

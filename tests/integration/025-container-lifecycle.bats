@@ -33,6 +33,21 @@ ps_row() { berth ps -a | awk -v n="$1" 'NR > 1 { for (i = 1; i <= NF; i++) if ($
     assert_match "$row" ' psnet +10\.160\.0\.5 *$' "NETWORKS and IPS"
 }
 
+@test "ps quotes a command's control characters as docker does; a command or environment that is not UTF-8 is refused" {
+    run_d --name weird --network none -- sh -c $'sleep 3600 #\e[2J\nX'
+    berth_ok ps --no-trunc
+    assert_eq "${#lines[@]}" 2 "lines of berth ps (a newline of the command would make three)"
+    refute_contains "$output" $'\e' "berth ps output (a raw ESC)"
+    assert_contains "${lines[1]}" '"sh -c sleep 3600 #\x1b[2J\nX"' "COMMAND"
+    berth_ok inspect weird
+    assert_eq "$(jeval "$output" 'd[0]["Args"]')" '["-c", "sleep 3600 #\u001b[2J\nX"]' "Args of inspect"
+    snapshot_save
+    berth_fails 1 'invalid argument 3 of the command: not valid UTF-8' run --network none -- echo ok $'\xff'
+    berth_fails 1 'invalid environment variable 1: not valid UTF-8' run -e $'A=\xff' --network none -- true
+    assert_unchanged
+    assert_eq "$(berth ps -aq | wc -l)" 1 "containers after the refused runs"
+}
+
 @test "ps: without -a only running containers; -a shows exited ones with their code" {
     run_d --name up1 --network none -- sleep 3600
     run_d --name down1 --network none -- sh -c 'exit 3'
