@@ -8,6 +8,7 @@
 #include "nl/addr.h"
 #include "nl/link.h"
 #include "nl/link_kinds.h"
+#include "util/cleanup.h"
 #include "util/err.h"
 #include "util/kv.h"
 #include "util/sysctl.h"
@@ -141,6 +142,26 @@ static bool is_own_isolated_parent(const berth_network *net, const char *parent)
 	return !strcmp(name, parent);
 }
 
+/* The alias of a VLAN parent berth makes: it tells the link is this
+ * network's also when berth was killed before recording that it made it. */
+static char *own_mark(const berth_network *net)
+{
+	return xasprintf("berth network %s", net->id);
+}
+
+static bool marked_own(nl_sock *nl, const berth_network *net, const char *name)
+{
+	_cleanup_free_ char *mark = own_mark(net);
+	berth_err ignored = { 0 };
+	nl_link_state st;
+
+	if (nl_link_state_of(nl, name, &st, &ignored) < 0) {
+		berth_err_clear(&ignored);
+		return false;
+	}
+	return st.index && !strcmp(st.alias, mark);
+}
+
 /* "eth1.10": base eth1, VLAN 10. */
 static bool vlan_name(const char *parent, char base[IFNAMSIZ], unsigned *vid)
 {
@@ -172,7 +193,8 @@ static int make_vlan(nl_sock *nl, const berth_network *net, const char *parent, 
 	if (!st.index)
 		return berth_err_set(err, ENODEV, "parent interface %s of macvlan network %s does not exist", base,
 				     net->name);
-	ret = nl_vlan_add(nl, parent, st.index, vid, err);
+	_cleanup_free_ char *mark = own_mark(net);
+	ret = nl_vlan_add(nl, parent, st.index, vid, mark, err);
 	if (ret == -EOPNOTSUPP) {
 		berth_err_clear(err);
 		return berth_err_set(err, EOPNOTSUPP,
@@ -287,13 +309,15 @@ static int promisc_off(nl_sock *nl, const berth_network *net, berth_err *err)
 	return 0;
 }
 
-/* dm-<id> can only be berth's, recorded or not (a berth killed between
- * making it and recording it) */
+/* dm-<id> can only be berth's, and a VLAN link with this network's mark
+ * too, recorded or not (a berth killed between making it and recording
+ * it) */
 static int delete_made_parent(nl_sock *nl, const berth_network *net, berth_err *err)
 {
 	const char *name = option(net, OPT_PARENT);
 
-	if (!network_option_bool(net, OPT_MADE_PARENT, false) && !is_own_isolated_parent(net, name))
+	if (!network_option_bool(net, OPT_MADE_PARENT, false) && !is_own_isolated_parent(net, name) &&
+	    !marked_own(nl, net, name))
 		return 0;
 	return nl_link_del(nl, name, err) < 0 ? berth_err_wrap(err, "deleting parent interface %s", name) : 0;
 }

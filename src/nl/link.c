@@ -43,6 +43,9 @@ static int on_link(const struct nlmsghdr *nlh, void *data)
 		if (mnl_attr_get_type(a) == IFLA_ADDRESS && mnl_attr_get_payload_len(a) == 6) {
 			memcpy(st->mac, mnl_attr_get_payload(a), 6);
 			st->has_mac = true;
+		} else if (mnl_attr_get_type(a) == IFLA_IFALIAS && mnl_attr_get_payload_len(a) < sizeof(st->alias)) {
+			memcpy(st->alias, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+			st->alias[mnl_attr_get_payload_len(a)] = '\0';
 		}
 	}
 	return MNL_CB_OK;

@@ -16,6 +16,7 @@ typedef struct nl_link_state {
 	unsigned flags; /* IFF_* */
 	uint8_t mac[6];
 	bool has_mac;
+	char alias[128]; /* IFLA_IFALIAS, "" when none (or longer) */
 } nl_link_state;
 /* The link's index, flags and MAC. Asks the socket's namespace, which
  * need not be the caller's. Not being able to tell (EPERM, ...) is a

@@ -30,13 +30,15 @@ int nl_macvlan_add(nl_sock *nl, const char *name, unsigned parent, unsigned mode
 	return nl_request(nl, nlh, err);
 }
 
-int nl_vlan_add(nl_sock *nl, const char *name, unsigned base, unsigned vid, berth_err *err)
+int nl_vlan_add(nl_sock *nl, const char *name, unsigned base, unsigned vid, const char *alias, berth_err *err)
 {
 	char buf[NL_BUFSIZE];
 	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 
 	nl_put_ifinfo(nlh);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (alias)
+		mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
 	mnl_attr_put_u32(nlh, IFLA_LINK, base);
 	struct nlattr *linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vlan");

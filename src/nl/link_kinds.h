@@ -14,7 +14,8 @@
 int nl_macvlan_add(nl_sock *nl, const char *name, unsigned parent, unsigned mode, int netns_fd, const uint8_t *mac,
 		   unsigned mtu, berth_err *err);
 /* The 802.1Q link `name` of `base`, VLAN id `vid`. */
-int nl_vlan_add(nl_sock *nl, const char *name, unsigned base, unsigned vid, berth_err *err);
+/* alias: the link's IFLA_IFALIAS (its maker's mark), NULL for none */
+int nl_vlan_add(nl_sock *nl, const char *name, unsigned base, unsigned vid, const char *alias, berth_err *err);
 /* A link of a kind that takes no settings ("dummy", "bridge"). */
 int nl_link_add_kind(nl_sock *nl, const char *name, const char *kind, berth_err *err);
 

@@ -138,6 +138,9 @@ refused_create() {
         run in_ns "$h" ip -d -o link show dev eth1.10
         assert_contains "$output" "vlan protocol 802.1Q id 10 " "ip -d link show eth1.10 on $h"
         assert_no_ra "$h" eth1.10
+        # its maker's mark, by which a network rolled back after berth was
+        # killed before recording the link still finds and deletes it
+        assert_contains "$output" "alias berth network $net_id" "ip -d link show eth1.10 on $h"
     done
     mv_run_d hosta --name va --network vl --ip 10.195.1.10 -- sleep 3600
     mv_run_d hostb --name vb --network vl --ip 10.195.1.20 -- sleep 3600
