@@ -192,7 +192,7 @@ static void rule(json_t *cmds, const char *chain, json_t *expr)
 	json_array_append_new(cmds, obj("add", "rule", json_pack("{s:s,s:o}", "chain", chain, "expr", expr)));
 }
 
-static void add_rules(json_t *cmds)
+static void add_guard_rules(json_t *cmds)
 {
 	/* route_localnet is on for bridges (for 127.0.0.1 -> container): a
 	 * container must not use it to reach the host's loopback services */
@@ -203,7 +203,10 @@ static void add_rules(json_t *cmds)
 	rule(cmds, "guard",
 	     json_pack("[o,o,o]", in_set(meta("iifname"), "bridges"),
 		       match("==", payload("ip", "saddr"), loopback_net()), verdict("drop")));
+}
 
+static void add_nat_rules(json_t *cmds)
+{
 	/* from outside only to real addresses: a packet for 127.0.0.1 that
 	 * arrives on a wire stays a martian and is dropped by routing */
 	rule(cmds, "prerouting",
@@ -229,7 +232,10 @@ static void add_rules(json_t *cmds)
 	rule(cmds, "postrouting",
 	     json_pack("[o,o,o]", in_set(payload("ip", "saddr"), "masq4"),
 		       match("!=", meta("oifname"), json_string("@bridges")), verdict("masquerade")));
+}
 
+static void add_forward_rules(json_t *cmds)
+{
 	rule(cmds, "forward", json_pack("[o]", jump(FW_USER_CHAIN)));
 	/* internal: nothing in or out; traffic inside its bridge (seen here
 	 * where br_netfilter is loaded) stays allowed */
@@ -278,7 +284,9 @@ void fw_ruleset_cmds(json_t *cmds, bool flush)
 	flush_own_chains(cmds);
 	if (flush)
 		flush_sets(cmds);
-	add_rules(cmds);
+	add_guard_rules(cmds);
+	add_nat_rules(cmds);
+	add_forward_rules(cmds);
 }
 
 json_t *fw_delete_table_cmd(void)
