@@ -234,11 +234,16 @@ static int kernel_error(const struct nlmsghdr *nlh, berth_err *err)
 	return berth_err_set(err, code, "%s", strerror(code));
 }
 
+bool nl_msg_ok(const struct nlmsghdr *nlh, int left)
+{
+	return mnl_nlmsg_ok(nlh, left) && nlh->nlmsg_len <= (unsigned)left;
+}
+
 int nl_answer_error(const void *buf, size_t len, berth_err *err)
 {
 	const struct nlmsghdr *nlh = buf;
 
-	if (len > INT_MAX || !mnl_nlmsg_ok(nlh, (int)len) || nlh->nlmsg_type != NLMSG_ERROR ||
+	if (len > INT_MAX || !nl_msg_ok(nlh, (int)len) || nlh->nlmsg_type != NLMSG_ERROR ||
 	    nlh->nlmsg_len < sizeof(*nlh) + sizeof(struct nlmsgerr))
 		return berth_err_set(err, EPROTO, "unexpected rtnetlink answer");
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
@@ -265,7 +270,7 @@ static int receive(nl_sock *nl, unsigned seq, nl_dump_cb cb, void *data, bool si
 		}
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 		int left = (int)len;
-		for (; mnl_nlmsg_ok(nlh, left) && !done; nlh = mnl_nlmsg_next(nlh, &left)) {
+		for (; nl_msg_ok(nlh, left) && !done; nlh = mnl_nlmsg_next(nlh, &left)) {
 			if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != nl->portid)
 				continue;
 			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
