@@ -214,8 +214,14 @@ static const char *ext_ack_text(const struct nlmsghdr *nlh)
 
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return NULL;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		/* the request comes back whole, the attributes after it: none
+		 * when the answer cannot hold the length it claims */
+		if (e->msg.nlmsg_len < sizeof(struct nlmsghdr) ||
+		    e->msg.nlmsg_len - sizeof(struct nlmsghdr) > mnl_nlmsg_get_payload_len(nlh) - offset)
+			return NULL;
 		offset += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	}
 	mnl_attr_for_each(attr, nlh, offset) {
 		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
 			return mnl_attr_get_str(attr);

@@ -87,6 +87,28 @@ static void test_length_past_the_answer_refused(void **state)
 	berth_err_clear(&err);
 }
 
+/* Found by tests/fuzz/fuzz_netlink: the request an uncapped error brings
+ * back was skipped by the length it claims, even one past the answer (or
+ * under a header), and the ext-ack attributes read from there. */
+static void test_request_length_past_the_answer_gives_no_text(void **state)
+{
+	uint32_t buf[16];
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct nlmsgerr *e = (struct nlmsgerr *)(nlh + 1);
+	size_t n = error_msg(buf, sizeof(buf), -EINVAL);
+	const uint32_t lengths[] = { sizeof(struct nlmsghdr) + 8, 0xfffffff0u, 0 };
+	berth_err err = { 0 };
+
+	(void)state;
+	nlh->nlmsg_flags &= (uint16_t)~NLM_F_CAPPED;
+	for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+		e->msg.nlmsg_len = lengths[i];
+		assert_int_equal(nl_answer_error(buf, n, &err), -EINVAL);
+		assert_string_equal(err.msg, "Invalid argument");
+		berth_err_clear(&err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -94,6 +116,7 @@ int main(void)
 		cmocka_unit_test(test_ack),
 		cmocka_unit_test(test_walk_stops_at_a_length_past_the_read),
 		cmocka_unit_test(test_length_past_the_answer_refused),
+		cmocka_unit_test(test_request_length_past_the_answer_gives_no_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
