@@ -248,11 +248,12 @@ bool nl_msg_ok(const struct nlmsghdr *nlh, int left)
 int nl_answer_error(const void *buf, size_t len, berth_err *err)
 {
 	const struct nlmsghdr *nlh = buf;
-
-	if (len > INT_MAX || !nl_msg_ok(nlh, (int)len) || nlh->nlmsg_type != NLMSG_ERROR ||
-	    nlh->nlmsg_len < sizeof(*nlh) + sizeof(struct nlmsgerr))
-		return berth_err_set(err, EPROTO, "unexpected rtnetlink answer");
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+	/* the error is 0 (an ack) or what the kernel's are: -1 to -4095 (MAX_ERRNO) */
+	if (len > INT_MAX || !nl_msg_ok(nlh, (int)len) || nlh->nlmsg_type != NLMSG_ERROR ||
+	    nlh->nlmsg_len < sizeof(*nlh) + sizeof(struct nlmsgerr) || e->error > 0 || e->error < -4095)
+		return berth_err_set(err, EPROTO, "unexpected rtnetlink answer");
 	return e->error ? kernel_error(nlh, err) : 0;
 }
 
@@ -282,8 +283,7 @@ static int receive(nl_sock *nl, unsigned seq, nl_dump_cb cb, void *data, bool si
 			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 				interrupted = true;
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-				ret = e->error ? kernel_error(nlh, err) : 0;
+				ret = nl_answer_error(nlh, (size_t)left, err);
 				done = true;
 			} else if (nlh->nlmsg_type == NLMSG_DONE) {
 				done = true;

@@ -3,6 +3,7 @@
  * elsewhere (the detached reaper's) as the kernel's error or a refusal of
  * what is not one. */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include "unit.h"
@@ -109,6 +110,34 @@ static void test_request_length_past_the_answer_gives_no_text(void **state)
 	}
 }
 
+/* Found by tests/fuzz/fuzz_netlink: an error of INT_MIN was negated (an
+ * overflow), a positive one returned as success with an error set; no
+ * kernel sends either. A short answer is refused too: receive() read it
+ * as a whole one. */
+static void test_error_no_errno_or_short_refused(void **state)
+{
+	uint32_t buf[16];
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct nlmsgerr *e = (struct nlmsgerr *)(nlh + 1);
+	size_t n = error_msg(buf, sizeof(buf), 0);
+	const int errors[] = { INT_MIN, -4096, 1 };
+	berth_err err = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++) {
+		e->error = errors[i];
+		assert_int_equal(nl_answer_error(buf, n, &err), -EPROTO);
+		assert_string_equal(err.msg, "unexpected rtnetlink answer");
+		berth_err_clear(&err);
+	}
+	e->error = -4095;
+	assert_int_equal(nl_answer_error(buf, n, &err), -4095);
+	berth_err_clear(&err);
+	nlh->nlmsg_len = sizeof(*nlh) + sizeof(e->error);
+	assert_int_equal(nl_answer_error(buf, nlh->nlmsg_len, &err), -EPROTO);
+	berth_err_clear(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +146,7 @@ int main(void)
 		cmocka_unit_test(test_walk_stops_at_a_length_past_the_read),
 		cmocka_unit_test(test_length_past_the_answer_refused),
 		cmocka_unit_test(test_request_length_past_the_answer_gives_no_text),
+		cmocka_unit_test(test_error_no_errno_or_short_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
