@@ -245,6 +245,11 @@ bool nl_msg_ok(const struct nlmsghdr *nlh, int left)
 	return mnl_nlmsg_ok(nlh, left) && nlh->nlmsg_len <= (unsigned)left;
 }
 
+const void *nl_msg_header(const struct nlmsghdr *nlh, size_t size)
+{
+	return mnl_nlmsg_get_payload_len(nlh) >= size ? mnl_nlmsg_get_payload(nlh) : NULL;
+}
+
 int nl_answer_error(const void *buf, size_t len, berth_err *err)
 {
 	const struct nlmsghdr *nlh = buf;
