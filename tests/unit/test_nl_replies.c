@@ -8,6 +8,7 @@
 #include "unit.h"
 
 #include "nl/link.c"
+#include "nl/nftables.c"
 
 /* A message of `type` holding `payload` bytes of `body`, followed in buf
  * by the whole of body (what a parser reading past the message sees). */
@@ -41,10 +42,47 @@ static void test_short_link_message_ignored(void **state)
 			 MNL_CB_STOP);
 }
 
+/* Found by tests/fuzz/fuzz_netlink: an nf_tables name attribute without
+ * its NUL was copied up to whatever NUL came after it. */
+static void test_name_without_nul_not_taken(void **state)
+{
+	uint32_t buf[16];
+	struct {
+		struct nfgenmsg g;
+		struct nlattr a;
+		char name[8];
+		char after[4];
+	} body = {
+		.g = { .nfgen_family = NFPROTO_INET },
+		.a = { .nla_len = sizeof(struct nlattr) + 7, .nla_type = NFTA_RULE_CHAIN },
+		.name = "forward!",
+		.after = "XYZ",
+	};
+	nft_table_summary sum = { 0 };
+
+	(void)state;
+	/* the attribute holds "forward", the message ends after its padding */
+	on_rule(msg(buf, sizeof(buf), (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE, &body, sizeof(body),
+		    offsetof(__typeof__(body), after)),
+		&sum);
+	assert_int_equal(sum.n_rules, 1);
+	assert_string_equal(sum.chains[0], "");
+	nft_table_summary_free(&sum);
+	/* with its NUL, it is read */
+	body.a.nla_len = sizeof(struct nlattr) + 8;
+	body.name[7] = '\0';
+	on_rule(msg(buf, sizeof(buf), (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE, &body, sizeof(body),
+		    offsetof(__typeof__(body), after)),
+		&sum);
+	assert_string_equal(sum.chains[0], "forward");
+	nft_table_summary_free(&sum);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_short_link_message_ignored),
+		cmocka_unit_test(test_name_without_nul_not_taken),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
