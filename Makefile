@@ -1,5 +1,6 @@
 # berth: `make`, `make check`, `make demo`, `make install PREFIX=...`,
-# `make asan check` (the same tests against an ASan+UBSan build).
+# `make asan check` (the same tests against an ASan+UBSan build),
+# `make fuzz` (each libFuzzer target of tests/fuzz/ for FUZZ_SECONDS).
 
 PREFIX ?= /usr/local
 PKGS := libmnl libnftables jansson sqlite3
@@ -11,7 +12,13 @@ ifneq ($(filter asan,$(MAKECMDGOALS)),)
 SAN := 1
 endif
 
-ifeq ($(SAN),1)
+# FUZZ=1 (set by `make fuzz` and `make check` for a sub-make of their
+# own): libFuzzer needs every object built by clang with its coverage
+# instrumentation, so these live in a BUILD of their own.
+ifeq ($(FUZZ),1)
+BUILD ?= build/fuzz
+OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else ifeq ($(SAN),1)
 BUILD ?= build-asan
 OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else
@@ -32,6 +39,7 @@ LIB_SRC := $(wildcard src/core/*.c src/ipam/*.c src/driver/*.c src/fw/*.c src/nl
 	src/runtime/*.c src/util/*.c)
 CLI_SRC := src/main.c $(wildcard src/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 # Manual pages: docs/man/NAME.8.scd -> $(BUILD)/man/NAME.8 (scdoc)
 MAN_SRC := $(wildcard docs/man/*.scd)
 MAN_PAGES := $(MAN_SRC:docs/man/%.scd=$(BUILD)/man/%)
@@ -52,8 +60,15 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 # key=value lists, protocol names); the CLI links them as well as the API.
 UTIL_OBJ := $(filter $(BUILD)/src/util/%,$(LIB_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+# The fuzz build: clang, under this build's directory.
+FUZZ_BUILD := $(BUILD)/fuzz
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/tests/fuzz/%)
+FUZZ_SECONDS ?= 60
+# what `make check` gives each target after its corpus
+FUZZ_CHECK_SECONDS ?= 5
+FUZZ_MAKE = $(MAKE) --no-print-directory FUZZ=1 CC=clang BUILD=$(FUZZ_BUILD) SAN= fuzz-targets
 
-.PHONY: all asan check unit example demo install install-lib clean deps bench
+.PHONY: all asan check unit example demo install install-lib clean deps bench fuzz fuzz-targets
 
 all: $(BUILD)/berth $(BUILD)/$(SOLIB) $(BUILD)/berth-on-so $(MAN_PAGES)
 
@@ -96,6 +111,16 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libberth.a
 $(BUILD)/tests/unit/test_port_spec: $(BUILD)/src/cli/port_text.o
 $(BUILD)/tests/unit/test_text: $(BUILD)/src/cli/text.o
 
+# A fuzz target: tests/fuzz/fuzz_NAME.c and libFuzzer's main (FUZZ=1 only).
+$(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libberth.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) -fsanitize=fuzzer -o $@ $< $(filter %.o,$^) $(BUILD)/libberth.a \
+		$(PKG_LIBS) $(LDFLAGS_ALL)
+
+$(BUILD)/tests/fuzz/fuzz_port_spec: $(BUILD)/src/cli/port_text.o
+
+fuzz-targets: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
+
 deps:
 	@scripts/deps.sh
 
@@ -115,11 +140,22 @@ $(BUILD)/examples/%: examples/%.c $(BUILD)/libberth.a $(BUILD)/$(SOLIB) include/
 	$(CC) -std=c11 -Wall -Wextra -Werror -pedantic $(OPT) -o $@ $< \
 		$$(PKG_CONFIG_PATH=$(STAGE)/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$(STAGE) pkg-config --cflags --libs berth)
 
-# Unit tests and integration tests in one TAP run; each integration file
-# runs in namespaces of its own (tests/tap-exec).
+# Unit tests, fuzz targets (their corpus and a few seconds' fuzzing, in
+# tests/tap-exec) and integration tests in one TAP run; each integration
+# file runs in namespaces of its own.
 check: deps
 	@$(MAKE) --no-print-directory all unit example SAN=$(SAN)
-	BERTH_BUILD_DIR=$(CURDIR)/$(BUILD) prove -j2 --exec tests/tap-exec $(UNIT_BIN) tests/integration/*.bats tests/nobrnf/*.bats
+	@$(FUZZ_MAKE)
+	BERTH_BUILD_DIR=$(CURDIR)/$(BUILD) BERTH_FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS) \
+		prove -j2 --exec tests/tap-exec $(UNIT_BIN) $(FUZZ_BIN) \
+		tests/integration/*.bats tests/nobrnf/*.bats
+
+# Each target for FUZZ_SECONDS, one after the other (one process: the
+# machine is shared), growing a corpus of its own under $(FUZZ_BUILD); a
+# crash of one does not stop the others.
+fuzz: deps
+	@$(FUZZ_MAKE)
+	@rc=0; for t in $(FUZZ_BIN); do tests/fuzz/run "$$t" $(FUZZ_SECONDS) $(FUZZ_BUILD)/corpus || rc=1; done; exit $$rc
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -1,6 +1,7 @@
 #!/bin/sh
 # scripts/deps.sh [--list]: installs, as root, every Debian 12 package that
-# `make`, `make check`, `make asan check`, `make demo` and `make bench` use.
+# `make`, `make check`, `make asan check`, `make fuzz`, `make demo` and
+# `make bench` use.
 # Idempotent and quiet when everything is already there.  --list prints the
 # packages, one per line, and changes nothing.
 #
@@ -12,6 +13,7 @@ set -eu
 # The list, with what each line is for ("#" starts a comment).
 PACKAGES=$(sed 's/#.*//' <<'EOF'
 gcc make pkg-config            # build; gcc brings ar, nm, readelf, libasan and libubsan (make asan)
+clang libclang-rt-14-dev       # fuzz targets (make check, make fuzz): the second holds clang's libFuzzer, ASan and UBSan runtimes
 g++                            # berth.h in a C++ program (050)
 libmnl-dev libnftables-dev libjansson-dev libsqlite3-dev
 libcmocka-dev                  # unit tests

@@ -97,7 +97,9 @@ static void diff_sets(json_t *listing, json_t *want, char ***lines, size_t *n)
 		json_t *have = NULL, *w = json_object_get(want, sets[k]), *empty = json_array();
 		json_array_foreach(listing, i, o) {
 			json_t *set = json_object_get(o, "set") ? json_object_get(o, "set") : json_object_get(o, "map");
-			if (set && !strcmp(json_string_value(json_object_get(set, "name")), sets[k]))
+			/* NULL for a set without a name: not one of berth's */
+			const char *name = json_string_value(json_object_get(set, "name"));
+			if (name && !strcmp(name, sets[k]))
 				have = json_object_get(set, "elem");
 		}
 		size_t missing, stray;

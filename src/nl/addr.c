@@ -83,13 +83,13 @@ static int addr_attr_cb(const struct nlattr *attr, void *data)
 static int on_addr(const struct nlmsghdr *nlh, void *data)
 {
 	struct walk *w = data;
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct ifaddrmsg *ifa = nl_msg_header(nlh, sizeof(*ifa));
 	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
-	berth_prefix p = { .len = ifa->ifa_prefixlen };
 	char ifname[IF_NAMESIZE] = "";
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != w->family)
+	if (!ifa || nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != w->family)
 		return 0;
+	berth_prefix p = { .len = ifa->ifa_prefixlen };
 	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb);
 	if (!attr_addr(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS], w->family, &p.addr))
 		return 0;
@@ -123,13 +123,13 @@ static int route_attr_cb(const struct nlattr *attr, void *data)
 static int on_route(const struct nlmsghdr *nlh, void *data)
 {
 	struct walk *w = data;
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct rtmsg *rtm = nl_msg_header(nlh, sizeof(*rtm));
 	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
-	berth_prefix p = { .len = rtm->rtm_dst_len };
 	char ifname[IF_NAMESIZE] = "";
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != w->family || rtm->rtm_dst_len == 0)
+	if (!rtm || nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != w->family || rtm->rtm_dst_len == 0)
 		return 0;
+	berth_prefix p = { .len = rtm->rtm_dst_len };
 	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb);
 	uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
 	if (table != RT_TABLE_MAIN || !attr_addr(tb[RTA_DST], w->family, &p.addr))

@@ -31,11 +31,11 @@ int nl_bridge_add(nl_sock *nl, const char *name, unsigned mtu, const uint8_t mac
 
 static int on_link(const struct nlmsghdr *nlh, void *data)
 {
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct ifinfomsg *ifi = nl_msg_header(nlh, sizeof(*ifi));
 	nl_link_state *st = data;
 	const struct nlattr *a;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK)
+	if (!ifi || nlh->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
 	st->index = (unsigned)ifi->ifi_index;
 	st->flags = ifi->ifi_flags;
@@ -149,9 +149,9 @@ static int start_reaper(nl_sock *nl, unsigned ifindex, int report, berth_err *er
 
 static int on_dellink(const struct nlmsghdr *nlh, void *data)
 {
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct ifinfomsg *ifi = nl_msg_header(nlh, sizeof(*ifi));
 
-	if (nlh->nlmsg_type == RTM_DELLINK && (unsigned)ifi->ifi_index == *(unsigned *)data)
+	if (ifi && nlh->nlmsg_type == RTM_DELLINK && (unsigned)ifi->ifi_index == *(unsigned *)data)
 		return MNL_CB_STOP;
 	return MNL_CB_OK;
 }

@@ -30,14 +30,15 @@ static struct nlmsghdr *nft_msg(nl_sock *nl, void *buf, int msg, int flags, int 
 	return nlh;
 }
 
-/* The string attribute `type` of an nf_tables message. */
+/* The string attribute `type` of an nf_tables message; NULL for one
+ * that does not end within itself. */
 static const char *attr_string(const struct nlmsghdr *nlh, int type)
 {
 	const struct nlattr *a;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
 		if (mnl_attr_get_type(a) == type)
-			return mnl_attr_get_str(a);
+			return mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 ? mnl_attr_get_str(a) : NULL;
 	return NULL;
 }
 

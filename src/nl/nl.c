@@ -214,8 +214,14 @@ static const char *ext_ack_text(const struct nlmsghdr *nlh)
 
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return NULL;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		/* the request comes back whole, the attributes after it: none
+		 * when the answer cannot hold the length it claims */
+		if (e->msg.nlmsg_len < sizeof(struct nlmsghdr) ||
+		    e->msg.nlmsg_len - sizeof(struct nlmsghdr) > mnl_nlmsg_get_payload_len(nlh) - offset)
+			return NULL;
 		offset += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	}
 	mnl_attr_for_each(attr, nlh, offset) {
 		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
 			return mnl_attr_get_str(attr);
@@ -234,14 +240,25 @@ static int kernel_error(const struct nlmsghdr *nlh, berth_err *err)
 	return berth_err_set(err, code, "%s", strerror(code));
 }
 
+bool nl_msg_ok(const struct nlmsghdr *nlh, int left)
+{
+	return mnl_nlmsg_ok(nlh, left) && nlh->nlmsg_len <= (unsigned)left;
+}
+
+const void *nl_msg_header(const struct nlmsghdr *nlh, size_t size)
+{
+	return mnl_nlmsg_get_payload_len(nlh) >= size ? mnl_nlmsg_get_payload(nlh) : NULL;
+}
+
 int nl_answer_error(const void *buf, size_t len, berth_err *err)
 {
 	const struct nlmsghdr *nlh = buf;
-
-	if (len > INT_MAX || !mnl_nlmsg_ok(nlh, (int)len) || nlh->nlmsg_type != NLMSG_ERROR ||
-	    nlh->nlmsg_len < sizeof(*nlh) + sizeof(struct nlmsgerr))
-		return berth_err_set(err, EPROTO, "unexpected rtnetlink answer");
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+	/* the error is 0 (an ack) or what the kernel's are: -1 to -4095 (MAX_ERRNO) */
+	if (len > INT_MAX || !nl_msg_ok(nlh, (int)len) || nlh->nlmsg_type != NLMSG_ERROR ||
+	    nlh->nlmsg_len < sizeof(*nlh) + sizeof(struct nlmsgerr) || e->error > 0 || e->error < -4095)
+		return berth_err_set(err, EPROTO, "unexpected rtnetlink answer");
 	return e->error ? kernel_error(nlh, err) : 0;
 }
 
@@ -265,14 +282,13 @@ static int receive(nl_sock *nl, unsigned seq, nl_dump_cb cb, void *data, bool si
 		}
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 		int left = (int)len;
-		for (; mnl_nlmsg_ok(nlh, left) && !done; nlh = mnl_nlmsg_next(nlh, &left)) {
+		for (; nl_msg_ok(nlh, left) && !done; nlh = mnl_nlmsg_next(nlh, &left)) {
 			if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != nl->portid)
 				continue;
 			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 				interrupted = true;
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-				ret = e->error ? kernel_error(nlh, err) : 0;
+				ret = nl_answer_error(nlh, (size_t)left, err);
 				done = true;
 			} else if (nlh->nlmsg_type == NLMSG_DONE) {
 				done = true;

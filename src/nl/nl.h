@@ -60,6 +60,14 @@ int nl_get(nl_sock *nl, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, berth_e
 int nl_dump(nl_sock *nl, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, berth_err *err)
 	__attribute__((warn_unused_result));
 
+/* mnl_nlmsg_ok, refusing a length past `left` that libmnl 1.0.4 takes
+ * (it compares as an int, so 2 GiB and more pass): what walks a read. */
+bool nl_msg_ok(const struct nlmsghdr *nlh, int left);
+
+/* The fixed header of a reply (ifinfomsg, ifaddrmsg, ...), NULL when the
+ * message is too short to hold one. */
+const void *nl_msg_header(const struct nlmsghdr *nlh, size_t size);
+
 /* An NLMSG_ERROR answer read elsewhere (`len` bytes): 0 for an ack,
  * else the kernel's error as nl_request gives it. */
 int nl_answer_error(const void *buf, size_t len, berth_err *err);

@@ -21,6 +21,8 @@ DEPS=$REPO/scripts/deps.sh
 COMMANDS=(
     # build, test and benchmark runners
     make cc ar pkg-config scdoc install prove bats
+    # fuzz targets: clang, and libFuzzer's runtime, which it does not bring
+    clang "$(clang -print-runtime-dir 2>/dev/null)/libclang_rt.fuzzer-$(uname -m).a"
     # the kernel's view
     ip ss bridge nft sysctl ping
     # namespaces and mounts

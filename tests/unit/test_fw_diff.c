@@ -132,6 +132,22 @@ static void test_missing_table(void **state)
 	json_decref(cmds);
 }
 
+/* Found by tests/fuzz/fuzz_nft_listing: a set or map whose name is missing
+ * or not a string (another nftables' listing) crashed reconcile; it is no
+ * set of berth's. */
+static void test_set_without_a_name_is_not_berths(void **state)
+{
+	json_t *cmds = rebuild_cmds(), *list = listing("[\"br-a\"]");
+
+	(void)state;
+	json_array_append_new(list, json_pack("{s:{s:s,s:s,s:[s]}}", "set", "family", "inet", "table", "berth", "elem",
+					      "br-x"));
+	json_array_append_new(list, json_pack("{s:{s:i,s:[]}}", "map", "name", 7, "elem"));
+	expect_lines(list, cmds, (const char *const[]){ NULL });
+	json_decref(list);
+	json_decref(cmds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_missing_and_stray_are_counted),
 		cmocka_unit_test(test_sets_in_order_of_the_ruleset),
 		cmocka_unit_test(test_missing_table),
+		cmocka_unit_test(test_set_without_a_name_is_not_berths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
