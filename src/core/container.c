@@ -15,6 +15,7 @@
 #include "util/xalloc.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -43,6 +44,51 @@ static int check_container_name(const char *name, berth_err *err)
 		return berth_err_set(err, EINVAL, "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
 				     name);
 	return 0;
+}
+
+static bool is_hostname_label(const char *label, size_t len)
+{
+	if (len == 0 || len > 63 || label[0] == '-' || label[len - 1] == '-')
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)label[i]) && label[i] != '-')
+			return false;
+	return true;
+}
+
+/* The name with what cannot be printed as \xNN: a message must not carry
+ * a newline or an escape sequence to the terminal or a log. */
+static char *printable(const char *s)
+{
+	char *out = xzalloc(4 * strlen(s) + 1), *p = out;
+
+	for (; *s; s++)
+		p += isprint((unsigned char)*s) && *s != '\\' ? sprintf(p, "%c", *s)
+							     : sprintf(p, "\\x%02x", (unsigned char)*s);
+	return out;
+}
+
+/* RFC 1123 host names, as the kernel takes them (at most HOST_NAME_MAX,
+ * 64 bytes): the name also goes into the container's /etc/hosts, where a
+ * newline or a blank would add a line or an alias of the caller's. */
+static int check_hostname(const char *name, berth_err *err)
+{
+	bool ok = strlen(name) <= HOST_NAME_MAX;
+	size_t len;
+
+	for (const char *label = name; ok; label += len + 1) {
+		len = strcspn(label, ".");
+		ok = is_hostname_label(label, len);
+		if (!label[len])
+			break;
+	}
+	if (ok)
+		return 0;
+	_cleanup_free_ char *shown = printable(name);
+	return berth_err_set(err, EINVAL,
+			     "invalid hostname \"%s\": expected RFC 1123 labels of letters, digits and '-' (not first or "
+			     "last), at most 63 characters each, joined by '.', %d characters in all",
+			     shown, HOST_NAME_MAX);
 }
 
 static int check_env(const berth_run_spec *spec, berth_err *err)
@@ -141,7 +187,8 @@ static berth_container *container_new(const berth_run_spec *spec, const char *mo
 	c->created_sec = now.tv_sec;
 	c->created_nsec = now.tv_nsec;
 	c->name = spec->name ? xstrdup(spec->name) : xasprintf("berth_%.8s", c->id);
-	c->hostname = spec->hostname ? xstrdup(spec->hostname) : xstrndup(c->id, BERTH_SHORT_ID_HEX);
+	/* "" is no hostname, as in Docker */
+	c->hostname = spec->hostname && *spec->hostname ? xstrdup(spec->hostname) : xstrndup(c->id, BERTH_SHORT_ID_HEX);
 	c->argv = strv_copy((const char *const *)spec->argv, spec->argc);
 	c->argc = spec->argc;
 	c->env = strv_copy(spec->env, spec->n_env);
@@ -479,6 +526,8 @@ static int check_spec(berth_ctx *ctx, const berth_run_spec *spec, net_choice *ch
 	if (spec->argc == 0)
 		return berth_err_set(err, EINVAL, "\"run\" requires a command to run");
 	if (spec->name && (ret = check_container_name(spec->name, err)) < 0)
+		return ret;
+	if (spec->hostname && *spec->hostname && (ret = check_hostname(spec->hostname, err)) < 0)
 		return ret;
 	if ((ret = check_env(spec, err)) < 0 || (ret = choose_network(ctx, spec, ch, err)) < 0 ||
 	    (ret = check_publish(ctx, spec, ch, err)) < 0)
