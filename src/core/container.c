@@ -453,7 +453,7 @@ __attribute__((noreturn)) static void monitor_main(berth_ctx *parent, berth_cont
 	berth_ctx *ctx = NULL;
 	berth_err err = { 0 };
 	start_report r = { 0 };
-	int log_fd = -1, null_fd = open("/dev/null", O_RDWR | O_CLOEXEC), code;
+	int log_fd = -1, null_fd, code;
 
 	/* The parent's store and netlink handles are not ours to use; but
 	 * they must go: a monitor that keeps the parent's mapping of SQLite's
@@ -462,6 +462,10 @@ __attribute__((noreturn)) static void monitor_main(berth_ctx *parent, berth_cont
 	 * No transaction is open across the fork, so no lock is inherited. */
 	store_close(parent->store);
 	parent->store = NULL;
+	/* nor may the caller's descriptors stay: `run -d` in a pipeline
+	 * would not end before the container did */
+	close_fds_except((const int[]){ report_fd, netns_fd }, 2);
+	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int ret = ctx_open(&cfg, &ctx, &err);
 	if (ret == 0 && (ret = open_log(ctx, c, &log_fd, &err)) == 0) {
 		int stdio[3] = { null_fd, log_fd, log_fd };

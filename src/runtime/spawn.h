@@ -25,8 +25,9 @@ typedef struct spawn_opts {
  * why and *exec_failed is the exit code a shell would give, 126 or 127). */
 int spawn_container(const spawn_opts *o, pid_t *pid, int *exec_failed, berth_err *err);
 
-/* Runs fn in the namespaces of process `pid` (net, uts, ipc, mnt, pid) in
- * a child; returns the child's pid. */
+/* Runs argv in the namespaces of process `target` (net, uts, ipc, mnt,
+ * pid), with no descriptor of ours but 0-2, in a child; returns the
+ * child's pid. */
 int spawn_in_namespaces(pid_t target, char *const *argv, char *const *envp, pid_t *pid, berth_err *err);
 
 /* The exit code a shell reports for a wait status. */

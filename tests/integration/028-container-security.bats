@@ -1,16 +1,66 @@
 #!/usr/bin/env bats
 #
-# What a container may do to the host and its neighbours: RFC 1123 host
+# What a container may do to the host and its neighbours: none of the
+# caller's file descriptors in containers or their monitors; RFC 1123 host
 # names only (a newline would write a line of the caller's into
 # /etc/hosts).
 
-# bats and helpers set status, output, stderr, lines, cid, net_id
-# shellcheck disable=SC2154
+# bats and helpers set status, output, stderr, lines, cid, net_id; $ in single
+# quotes is for the container's shell.
+# shellcheck disable=SC2154,SC2016
 
 load helpers
 
+setup_file() {
+    make_rootfs
+}
+
+setup() {
+    ROOTFS=$BATS_FILE_TMPDIR/rootfs
+}
+
 teardown() {
     container_teardown
+}
+
+# ---- file descriptors -------------------------------------------------------
+
+# OPEN_FDS: the descriptors the container's shell holds (the glob's own,
+# closed once it is expanded, left out)
+OPEN_FDS='for f in /proc/$$/fd/*; do if [ -e "$f" ]; then echo "${f##*/}"; fi; done'
+
+@test "run -d in a pipeline: the pipe ends when berth returns, not when the container does" {
+    local done=$BATS_TEST_TMPDIR/pipeline-done
+    # fd 3 of berth is the pipe to cat; its stdout goes elsewhere
+    (
+        { berth run -d --name piped --network none -- sleep 3600 3>&1 >/dev/null; } | cat >/dev/null
+        touch "$done"
+    ) 3>&- &
+    wait_until 20 test -e "$done"
+    ctr_is_running piped || fail "the container is not running: the pipe ended with it"
+}
+
+# log_has_lines REF N: the container's log has N lines or more
+log_has_lines() { [ "$(berth logs "$1" | wc -l)" -ge "$2" ]; }
+
+@test "a detached container and its monitor hold none of the caller's descriptors" {
+    local d=$BATS_TEST_TMPDIR mon
+    berth run -d --name fds --network none -- sh -c "$OPEN_FDS; sleep 3600" >"$d/id" \
+        3>"$d/fd3" 4>"$d/fd4" 5>"$d/fd5" 6>"$d/fd6" 7>"$d/fd7" 8>"$d/fd8" 9>"$d/fd9"
+    wait_until 10 log_has_lines fds 3
+    assert_eq "$(berth logs fds | tr '\n' ' ')" "0 1 2 " "the container's descriptors"
+    mon=$(ctr_get fds 'd["State"]["MonitorPid"]')
+    refute_contains "$(ls -l "/proc/$mon/fd")" "$d/fd" "the monitor's descriptors"
+}
+
+@test "run and exec: the container sees only 0, 1 and 2, whatever the caller had open" {
+    berth_ok run --network none -- sh -c "$OPEN_FDS" 3</dev/null 4</dev/null 5</dev/null 6</dev/null \
+        7</dev/null 8</dev/null 9</dev/null
+    assert_eq "$(tr '\n' ' ' <<<"$output")" "0 1 2 " "descriptors in run"
+    run_d --name fdx --network none --rootfs "$ROOTFS" -- sleep 3600
+    berth_ok exec fdx sh -c "$OPEN_FDS" 3</dev/null 4</dev/null 5</dev/null 6</dev/null 7</dev/null \
+        8</dev/null 9</dev/null
+    assert_eq "$(tr '\n' ' ' <<<"$output")" "0 1 2 " "descriptors in exec"
 }
 
 # ---- host names -------------------------------------------------------------
