@@ -2,7 +2,7 @@
 # `make asan check` (the same tests against an ASan+UBSan build).
 
 PREFIX ?= /usr/local
-PKGS := libmnl libnftables jansson sqlite3
+PKGS := libmnl libnftables jansson sqlite3 libcap
 VERSION := $(shell sed -n 's/^\#define BERTH_VERSION "\(.*\)"$$/\1/p' include/berth.h)
 SONAME := libberth.so.$(firstword $(subst ., ,$(VERSION)))
 SOLIB := libberth.so.$(VERSION)

@@ -6,6 +6,7 @@
 #include "core/port_spec.h"
 #include "core/sandbox.h"
 #include "driver/driver.h"
+#include "runtime/caps.h"
 #include "runtime/spawn.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -202,6 +203,29 @@ static berth_container *container_new(const berth_run_spec *spec, const char *mo
 	return c;
 }
 
+/* --cap-add and --cap-drop as Docker's CLI records them: one both added
+ * and dropped is added. */
+static int choose_caps(berth_container *c, const berth_run_spec *spec, berth_err *err)
+{
+	int ret = caps_normalize(spec->cap_add, spec->n_cap_add, "--cap-add", &c->cap_add, &c->n_cap_add, err);
+
+	if (ret == 0)
+		ret = caps_normalize(spec->cap_drop, spec->n_cap_drop, "--cap-drop", &c->cap_drop, &c->n_cap_drop, err);
+	for (size_t i = 0; ret == 0 && i < c->n_cap_add; i++)
+		strv_remove(c->cap_drop, &c->n_cap_drop, c->cap_add[i]);
+	c->privileged = spec->privileged;
+	return ret;
+}
+
+int container_privs(const berth_container *c, bool privileged, spawn_privs *out, berth_err *err)
+{
+	privileged |= c->privileged;
+	out->no_new_privs = !privileged;
+	if (caps_resolve(c->cap_add, c->n_cap_add, c->cap_drop, c->n_cap_drop, privileged, &out->caps, err) < 0)
+		return berth_err_wrap(err, "container %s", c->name);
+	return 0;
+}
+
 /* Docker's order: full ID, exact name, then a unique ID prefix. */
 int container_find(berth_ctx *ctx, const char *ref, berth_container **out, berth_err *err)
 {
@@ -347,11 +371,12 @@ static int start_process(berth_ctx *ctx, berth_container *c, int netns_fd, const
 	pid_t pid;
 	int ret = sandbox_open_mount_template(ctx, &mntns_fd, err);
 
-	if (ret == 0) {
+	spawn_opts o = { .argv = c->argv, .hostname = c->hostname, .netns_fd = netns_fd, .rootfs = c->rootfs,
+			 .etc_dir = etc, .stdio = { stdio[0], stdio[1], stdio[2] }, .mntns_fd = mntns_fd };
+
+	if (ret == 0 && (ret = container_privs(c, false, &o.privs, err)) == 0) {
 		char **envp = container_envp(c, NULL, 0);
-		spawn_opts o = { .argv = c->argv, .envp = envp, .hostname = c->hostname, .netns_fd = netns_fd,
-				 .rootfs = c->rootfs, .etc_dir = etc, .stdio = { stdio[0], stdio[1], stdio[2] },
-				 .mntns_fd = mntns_fd };
+		o.envp = envp;
 		ret = spawn_container(&o, &pid, exec_failed, err);
 		strv_free(envp);
 	}
@@ -555,7 +580,7 @@ int container_run(berth_ctx *ctx, const berth_run_spec *spec, berth_container **
 	if ((ret = check_spec(ctx, spec, &ch, err)) < 0)
 		goto out;
 	c = container_new(spec, ch.mode, ctx);
-	if ((ret = record_container(ctx, c, err)) < 0)
+	if ((ret = choose_caps(c, spec, err)) < 0 || (ret = record_container(ctx, c, err)) < 0)
 		goto out;
 	ret = build_sandbox(ctx, c, spec, &ch, &netns_fd, err);
 	if (ret == 0)

@@ -94,6 +94,8 @@ void berth_container_free(berth_container *c)
 		strv_free(c->endpoints[i].aliases);
 	free(c->endpoints);
 	free(c->ports);
+	strv_free(c->cap_add);
+	strv_free(c->cap_drop);
 	free(container_rec_of(c));
 }
 
