@@ -3,7 +3,7 @@
 # `make fuzz` (each libFuzzer target of tests/fuzz/ for FUZZ_SECONDS).
 
 PREFIX ?= /usr/local
-PKGS := libmnl libnftables jansson sqlite3
+PKGS := libmnl libnftables jansson sqlite3 libcap
 VERSION := $(shell sed -n 's/^\#define BERTH_VERSION "\(.*\)"$$/\1/p' include/berth.h)
 SONAME := libberth.so.$(firstword $(subst ., ,$(VERSION)))
 SOLIB := libberth.so.$(VERSION)

@@ -24,9 +24,9 @@ _berth_flags() {
     "network create") echo "--attachable -d --driver --gateway --internal --ip-range --label -o --opt --subnet" ;;
     "network disconnect" | "network prune" | rm) echo "-f --force" ;;
     "network ls") echo "-f --filter --format --no-trunc -q --quiet" ;;
-    run) echo "-d --detach -e --env -h --hostname --ip --mac-address --name --network --network-alias" \
-        "-p --publish --rm --rootfs" ;;
-    exec) echo "-e --env -i -t" ;;
+    run) echo "--cap-add --cap-drop -d --detach -e --env -h --hostname --ip --mac-address --name --network" \
+        "--network-alias -p --privileged --publish --rm --rootfs" ;;
+    exec) echo "-e --env -i --privileged -t" ;;
     ps) echo "-a --all --format --no-trunc -q --quiet" ;;
     stop) echo "-t --time" ;;
     esac
@@ -41,7 +41,8 @@ _berth_takes_value() {
     "network connect") flags="--alias --ip" ;;
     "network create") flags="-d --driver --gateway --ip-range --label -o --opt --subnet" ;;
     "network ls") flags="-f --filter --format" ;;
-    run) flags="-e --env -h --hostname --ip --mac-address --name --net --network --network-alias -p --publish --rootfs" ;;
+    run) flags="--cap-add --cap-drop -e --env -h --hostname --ip --mac-address --name --net --network"
+        flags+=" --network-alias -p --publish --rootfs" ;;
     exec) flags="-e --env" ;;
     ps) flags="--format" ;;
     stop) flags="-t --time" ;;

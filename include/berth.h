@@ -163,6 +163,13 @@ typedef struct berth_container {
 	size_t n_endpoints;
 	berth_port *ports; /* published, while it runs */
 	size_t n_ports;
+	/* --cap-add, --cap-drop as Docker records them: "CAP_NET_ADMIN" or
+	 * "ALL", sorted, once each, none dropped that is also added */
+	char **cap_add;
+	size_t n_cap_add;
+	char **cap_drop;
+	size_t n_cap_drop;
+	bool privileged;
 } berth_container;
 
 typedef struct berth_run_spec {
@@ -187,7 +194,25 @@ typedef struct berth_run_spec {
 	 * `docker run` does). This sets the process's handlers for them until
 	 * berth_run returns; without it no handler is touched. */
 	bool forward_signals;
+	/* The container's capabilities: Docker's default set, with these
+	 * added and dropped ("NET_ADMIN", "cap_net_admin" or "ALL"; an added
+	 * one is not dropped), or every one with `privileged`, which also
+	 * leaves out no_new_privs. */
+	const char *const *cap_add;
+	size_t n_cap_add;
+	const char *const *cap_drop;
+	size_t n_cap_drop;
+	bool privileged;
 } berth_run_spec;
+
+/* What `berth exec` runs in a container. */
+typedef struct berth_exec_spec {
+	char *const *argv; /* NULL-terminated */
+	const char *const *env; /* KEY=VALUE, after the container's */
+	size_t n_env;
+	/* every capability and no no_new_privs; otherwise the container's */
+	bool privileged;
+} berth_exec_spec;
 
 typedef struct berth_ctx berth_ctx;
 
@@ -225,9 +250,10 @@ int berth_network_connect(berth_ctx *ctx, const char *net_ref, const char *conta
 			  const char *const *aliases, size_t n_aliases, berth_err *err);
 int berth_network_disconnect(berth_ctx *ctx, const char *net_ref, const char *container_ref, bool force,
 			     berth_err *err);
-/* Runs argv in the container's namespaces; returns its exit code. */
-int berth_exec(berth_ctx *ctx, const char *ref, char *const *argv, const char *const *env, size_t n_env,
-	       int *exit_code, berth_err *err);
+/* Runs spec->argv in the container's namespaces, with the container's
+ * capabilities and none of the caller's descriptors but 0-2; returns its
+ * exit code. */
+int berth_exec(berth_ctx *ctx, const char *ref, const berth_exec_spec *spec, int *exit_code, berth_err *err);
 /* Where a detached container's output goes. */
 char *berth_container_log_path(berth_ctx *ctx, const berth_container *c);
 /* The network namespace file of its sandbox ("" with --network host). */

@@ -15,7 +15,7 @@ PACKAGES=$(sed 's/#.*//' <<'EOF'
 gcc make pkg-config            # build; gcc brings ar, nm, readelf, libasan and libubsan (make asan)
 clang libclang-rt-14-dev       # fuzz targets (make check, make fuzz): the second holds clang's libFuzzer, ASan and UBSan runtimes
 g++                            # berth.h in a C++ program (050)
-libmnl-dev libnftables-dev libjansson-dev libsqlite3-dev
+libmnl-dev libnftables-dev libjansson-dev libsqlite3-dev libcap-dev
 libcmocka-dev                  # unit tests
 bats perl                      # integration tests, run by prove (perl's)
 python3                        # JSON in tests, demo and bench; servers in containers

@@ -28,11 +28,12 @@ static int run_main(cli_env *env, int argc, char **argv)
 		{ "ip", required_argument, NULL, 'i' },	       { "mac-address", required_argument, NULL, 'm' },
 		{ "network-alias", required_argument, NULL, 'a' }, { "env", required_argument, NULL, 'e' },
 		{ "rootfs", required_argument, NULL, 'r' },    { "publish", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 },
+		{ "cap-add", required_argument, NULL, 'A' },   { "cap-drop", required_argument, NULL, 'D' },
+		{ "privileged", no_argument, NULL, 'P' },      { NULL, 0, NULL, 0 },
 	};
 	const char *path = "berth run";
 	berth_run_spec spec = { 0 };
-	str_list aliases = { 0 }, envs = { 0 }, publish = { 0 };
+	str_list aliases = { 0 }, envs = { 0 }, publish = { 0 }, cap_add = { 0 }, cap_drop = { 0 };
 	int c, ret;
 
 	cli_reset_getopt();
@@ -49,13 +50,22 @@ static int run_main(cli_env *env, int argc, char **argv)
 		case 'e': str_list_add(&envs, optarg); break;
 		case 'r': spec.rootfs = optarg; break;
 		case 'p': str_list_add(&publish, optarg); break;
+		case 'A': str_list_add(&cap_add, optarg); break;
+		case 'D': str_list_add(&cap_drop, optarg); break;
+		case 'P': spec.privileged = true; break;
 		default:
 			free(aliases.items);
 			free(envs.items);
 			free(publish.items);
+			free(cap_add.items);
+			free(cap_drop.items);
 			return cli_bad_flag(path, argv);
 		}
 	}
+	spec.cap_add = cap_add.items;
+	spec.n_cap_add = cap_add.n;
+	spec.cap_drop = cap_drop.items;
+	spec.n_cap_drop = cap_drop.n;
 	spec.publish = publish.items;
 	spec.n_publish = publish.n;
 	spec.aliases = aliases.items;
@@ -88,13 +98,18 @@ static int run_main(cli_env *env, int argc, char **argv)
 	free(aliases.items);
 	free(envs.items);
 	free(publish.items);
+	free(cap_add.items);
+	free(cap_drop.items);
 	return ret;
 }
 
 static int exec_main(cli_env *env, int argc, char **argv)
 {
-	static const struct option opts[] = { { "env", required_argument, NULL, 'e' }, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = { { "env", required_argument, NULL, 'e' },
+					      { "privileged", no_argument, NULL, 'P' },
+					      { NULL, 0, NULL, 0 } };
 	const char *path = "berth exec";
+	berth_exec_spec spec = { 0 };
 	str_list envs = { 0 };
 	int c, ret;
 
@@ -102,6 +117,10 @@ static int exec_main(cli_env *env, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+e:it", opts, NULL)) != -1) {
 		if (c == 'i' || c == 't')
 			continue; /* stdin and the terminal are passed through as they are */
+		if (c == 'P') {
+			spec.privileged = true;
+			continue;
+		}
 		if (c != 'e') {
 			free(envs.items);
 			return cli_bad_flag(path, argv);
@@ -119,7 +138,10 @@ static int exec_main(cli_env *env, int argc, char **argv)
 	berth_err err = { 0 };
 	int code = 0;
 	if ((ret = cli_open(env, &ctx)) == 0) {
-		if (berth_exec(ctx, ref, argv + optind, envs.items, envs.n, &code, &err) < 0)
+		spec.argv = argv + optind;
+		spec.env = envs.items;
+		spec.n_env = envs.n;
+		if (berth_exec(ctx, ref, &spec, &code, &err) < 0)
 			ret = cli_fail(&err);
 		else
 			ret = code;
@@ -470,7 +492,8 @@ const cli_cmd container_commands[] = {
 	{ "exec", NULL, exec_main, "Run a command in a running container",
 	  "[OPTIONS] CONTAINER [--] COMMAND [ARG...]\n\n"
 	  "Options:\n"
-	  "  -e, --env KEY=VALUE   Set environment variables (repeatable)\n",
+	  "  -e, --env KEY=VALUE   Set environment variables (repeatable)\n"
+	  "      --privileged      Give the command every capability (default: the container's)\n",
 	  NULL, true },
 	{ "inspect", NULL, inspect_main, "Display detailed information on one or more containers",
 	  "CONTAINER [CONTAINER...]\n", NULL, false },
@@ -491,6 +514,8 @@ const cli_cmd container_commands[] = {
 	{ "run", NULL, run_main, "Create and run a new container",
 	  "[OPTIONS] [--] COMMAND [ARG...]\n\n"
 	  "Options:\n"
+	  "      --cap-add CAP            Add a capability to Docker's default set, or ALL (repeatable)\n"
+	  "      --cap-drop CAP           Drop a capability from it, or ALL (repeatable)\n"
 	  "  -d, --detach                 Run in the background and print the container ID\n"
 	  "  -e, --env KEY=VALUE          Set environment variables (repeatable)\n"
 	  "  -h, --hostname string        Container host name (default: the ID's first 12 hex)\n"
@@ -499,6 +524,7 @@ const cli_cmd container_commands[] = {
 	  "      --name string            Assign a name to the container\n"
 	  "      --network string         bridge (default), a network, host, none or container:NAME\n"
 	  "      --network-alias string   Add a network-scoped alias (repeatable)\n"
+	  "      --privileged             Give the container every capability and no no_new_privs\n"
 	  "  -p, --publish SPEC           Publish [HOST_IP:][HOST_PORT:]PORT[/PROTO] (repeatable;\n"
 	  "                               ranges like 8000-8002:80-82)\n"
 	  "      --rm                     Remove the container when it exits\n"

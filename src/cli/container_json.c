@@ -54,6 +54,12 @@ static json_t *strv_json(char *const *v, size_t n)
 	return a;
 }
 
+/* Docker's CapAdd and CapDrop: null when there are none */
+static json_t *strv_or_null_json(char *const *v, size_t n)
+{
+	return n ? strv_json(v, n) : json_null();
+}
+
 static json_t *endpoint_json(const berth_endpoint *ep)
 {
 	char addr[BERTH_ADDR_STRLEN], gw[BERTH_ADDR_STRLEN];
@@ -105,15 +111,17 @@ json_t *container_inspect_json(berth_ctx *ctx, const berth_container *c, berth_n
 	format_time(c->created_sec, c->created_nsec, created);
 	format_time(c->started_sec, 0, started);
 	format_time(c->finished_sec, 0, finished);
-	return json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:b, s:i, s:i, s:i, s:s, s:s}, s:s, s:s, s:{s:s, s:b},"
+	return json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:b, s:i, s:i, s:i, s:s, s:s}, s:s, s:s,"
+			 " s:{s:s, s:b, s:o, s:o, s:b},"
 			 " s:{s:s, s:o, s:o, s:s*}, s:{s:s, s:o, s:o}}",
 			 "Id", c->id, "Created", created, "Path", path, "Args",
 			 strv_json(c->argv + (c->argc ? 1 : 0), c->argc ? c->argc - 1 : 0), "State", "Status",
 			 berth_container_state_name(c->state), "Running", running, "Pid", running ? c->pid : 0, "MonitorPid",
 			 running ? c->monitor_pid : 0, "ExitCode", c->exit_code, "StartedAt", started, "FinishedAt",
 			 finished, "Name", name, "LogPath", log, "HostConfig", "NetworkMode", c->network_mode,
-			 "AutoRemove", c->auto_remove, "Config", "Hostname", c->hostname, "Env",
-			 strv_json(c->env, c->n_env), "Cmd", strv_json(c->argv, c->argc), "Rootfs", c->rootfs,
+			 "AutoRemove", c->auto_remove, "CapAdd", strv_or_null_json(c->cap_add, c->n_cap_add), "CapDrop",
+			 strv_or_null_json(c->cap_drop, c->n_cap_drop), "Privileged", c->privileged, "Config",
+			 "Hostname", c->hostname, "Env", strv_json(c->env, c->n_env), "Cmd", strv_json(c->argv, c->argc), "Rootfs", c->rootfs,
 			 "NetworkSettings", "SandboxKey", sandbox, "Ports", ports_json(c), "Networks",
 			 networks_json(c, nets, n_nets));
 }

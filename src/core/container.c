@@ -7,6 +7,7 @@
 #include "core/port_spec.h"
 #include "core/sandbox.h"
 #include "driver/driver.h"
+#include "runtime/caps.h"
 #include "runtime/spawn.h"
 #include "runtime/wait.h"
 #include "util/cleanup.h"
@@ -18,6 +19,7 @@
 #include "util/xalloc.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -59,6 +61,51 @@ static int check_text(const berth_run_spec *spec, berth_err *err)
 		if (!utf8_valid(spec->env[i]))
 			return berth_err_set(err, EINVAL, "invalid environment variable %zu: not valid UTF-8", i + 1);
 	return 0;
+}
+
+static bool is_hostname_label(const char *label, size_t len)
+{
+	if (len == 0 || len > 63 || label[0] == '-' || label[len - 1] == '-')
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)label[i]) && label[i] != '-')
+			return false;
+	return true;
+}
+
+/* The name with what cannot be printed as \xNN: a message must not carry
+ * a newline or an escape sequence to the terminal or a log. */
+static char *printable(const char *s)
+{
+	char *out = xzalloc(4 * strlen(s) + 1), *p = out;
+
+	for (; *s; s++)
+		p += isprint((unsigned char)*s) && *s != '\\' ? sprintf(p, "%c", *s)
+							     : sprintf(p, "\\x%02x", (unsigned char)*s);
+	return out;
+}
+
+/* RFC 1123 host names, as the kernel takes them (at most HOST_NAME_MAX,
+ * 64 bytes): the name also goes into the container's /etc/hosts, where a
+ * newline or a blank would add a line or an alias of the caller's. */
+static int check_hostname(const char *name, berth_err *err)
+{
+	bool ok = strlen(name) <= HOST_NAME_MAX;
+	size_t len;
+
+	for (const char *label = name; ok; label += len + 1) {
+		len = strcspn(label, ".");
+		ok = is_hostname_label(label, len);
+		if (!label[len])
+			break;
+	}
+	if (ok)
+		return 0;
+	_cleanup_free_ char *shown = printable(name);
+	return berth_err_set(err, EINVAL,
+			     "invalid hostname \"%s\": expected RFC 1123 labels of letters, digits and '-' (not first or "
+			     "last), at most 63 characters each, joined by '.', %d characters in all",
+			     shown, HOST_NAME_MAX);
 }
 
 static int check_env(const berth_run_spec *spec, berth_err *err)
@@ -157,7 +204,8 @@ static berth_container *container_new(const berth_run_spec *spec, const char *mo
 	c->created_sec = now.tv_sec;
 	c->created_nsec = now.tv_nsec;
 	c->name = spec->name ? xstrdup(spec->name) : xasprintf("berth_%.8s", c->id);
-	c->hostname = spec->hostname ? xstrdup(spec->hostname) : xstrndup(c->id, BERTH_SHORT_ID_HEX);
+	/* "" is no hostname, as in Docker */
+	c->hostname = spec->hostname && *spec->hostname ? xstrdup(spec->hostname) : xstrndup(c->id, BERTH_SHORT_ID_HEX);
 	c->argv = strv_copy((const char *const *)spec->argv, spec->argc);
 	c->argc = spec->argc;
 	c->env = strv_copy(spec->env, spec->n_env);
@@ -169,6 +217,29 @@ static berth_container *container_new(const berth_run_spec *spec, const char *mo
 	c->state = BERTH_CONTAINER_CREATED;
 	container_set_monitor(c, ctx->self);
 	return c;
+}
+
+/* --cap-add and --cap-drop as Docker's CLI records them: one both added
+ * and dropped is added. */
+static int choose_caps(berth_container *c, const berth_run_spec *spec, berth_err *err)
+{
+	int ret = caps_normalize(spec->cap_add, spec->n_cap_add, "--cap-add", &c->cap_add, &c->n_cap_add, err);
+
+	if (ret == 0)
+		ret = caps_normalize(spec->cap_drop, spec->n_cap_drop, "--cap-drop", &c->cap_drop, &c->n_cap_drop, err);
+	for (size_t i = 0; ret == 0 && i < c->n_cap_add; i++)
+		strv_remove(c->cap_drop, &c->n_cap_drop, c->cap_add[i]);
+	c->privileged = spec->privileged;
+	return ret;
+}
+
+int container_privs(const berth_container *c, bool privileged, spawn_privs *out, berth_err *err)
+{
+	privileged |= c->privileged;
+	out->no_new_privs = !privileged;
+	if (caps_resolve(c->cap_add, c->n_cap_add, c->cap_drop, c->n_cap_drop, privileged, &out->caps, err) < 0)
+		return berth_err_wrap(err, "container %s", c->name);
+	return 0;
 }
 
 /* Docker's order: full ID, exact name, then a unique ID prefix. */
@@ -320,11 +391,12 @@ static int start_process(berth_ctx *ctx, berth_container *c, int netns_fd, const
 	if (ret == 0)
 		ret = sandbox_open_mount_template(ctx, &mntns_fd, err);
 
-	if (ret == 0) {
+	spawn_opts o = { .argv = c->argv, .hostname = c->hostname, .netns_fd = netns_fd, .rootfs = c->rootfs,
+			 .etc_dir = etc, .stdio = { stdio[0], stdio[1], stdio[2] }, .mntns_fd = mntns_fd };
+
+	if (ret == 0 && (ret = container_privs(c, false, &o.privs, err)) == 0) {
 		char **envp = container_envp(c, NULL, 0);
-		spawn_opts o = { .argv = c->argv, .envp = envp, .hostname = c->hostname, .netns_fd = netns_fd,
-				 .rootfs = c->rootfs, .etc_dir = etc, .stdio = { stdio[0], stdio[1], stdio[2] },
-				 .mntns_fd = mntns_fd };
+		o.envp = envp;
 		ret = spawn_container(&o, &pid, exec_failed, err);
 		strv_free(envp);
 	}
@@ -430,7 +502,7 @@ __attribute__((noreturn)) static void monitor_main(berth_ctx *parent, berth_cont
 	berth_ctx *ctx = NULL;
 	berth_err err = { 0 };
 	start_report r = { 0 };
-	int log_fd = -1, null_fd = open("/dev/null", O_RDWR | O_CLOEXEC), code;
+	int log_fd = -1, null_fd, code;
 	_cleanup_free_ char *marker = sandbox_ports_marker(parent, c->id);
 
 	/* The parent's store and netlink handles are not ours to use; but
@@ -440,6 +512,10 @@ __attribute__((noreturn)) static void monitor_main(berth_ctx *parent, berth_cont
 	 * No transaction is open across the fork, so no lock is inherited. */
 	store_close(parent->store);
 	parent->store = NULL;
+	/* nor may the caller's descriptors stay: `run -d` in a pipeline
+	 * would not end before the container did */
+	close_fds_except((const int[]){ report_fd, netns_fd }, 2);
+	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int ret = ctx_open(&cfg, &ctx, &err);
 	if (ret == 0 && (ret = open_log(ctx, c, &log_fd, &err)) == 0) {
 		int stdio[3] = { null_fd, log_fd, log_fd };
@@ -505,6 +581,8 @@ static int check_spec(berth_ctx *ctx, const berth_run_spec *spec, net_choice *ch
 		return berth_err_set(err, EINVAL, "\"run\" requires a command to run");
 	if (spec->name && (ret = check_container_name(spec->name, err)) < 0)
 		return ret;
+	if (spec->hostname && *spec->hostname && (ret = check_hostname(spec->hostname, err)) < 0)
+		return ret;
 	if ((ret = check_text(spec, err)) < 0 || (ret = check_env(spec, err)) < 0 ||
 	    (ret = choose_network(ctx, spec, ch, err)) < 0 ||
 	    (ret = check_publish(ctx, spec, ch, err)) < 0)
@@ -528,7 +606,7 @@ int container_run(berth_ctx *ctx, const berth_run_spec *spec, berth_container **
 	if ((ret = check_spec(ctx, spec, &ch, err)) < 0)
 		goto out;
 	c = container_new(spec, ch.mode, ctx);
-	if ((ret = record_container(ctx, c, err)) < 0)
+	if ((ret = choose_caps(c, spec, err)) < 0 || (ret = record_container(ctx, c, err)) < 0)
 		goto out;
 	ret = build_sandbox(ctx, c, spec, &ch, &netns_fd, err);
 	if (ret == 0)

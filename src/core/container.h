@@ -3,6 +3,7 @@
 #define BERTH_CORE_CONTAINER_H
 
 #include "core/context.h"
+#include "runtime/spawn.h"
 
 /* Releases what a container held once its process is gone: endpoints,
  * addresses, the sandbox; then records the exit (or, with --rm, deletes
@@ -13,6 +14,9 @@ int container_release(berth_ctx *ctx, berth_container *c, int exit_code, berth_e
 int container_forget(berth_ctx *ctx, const berth_container *c, berth_err *err);
 /* PATH, HOSTNAME, the container's -e, then `extra` (exec's -e). */
 char **container_envp(const berth_container *c, const char *const *extra, size_t n_extra);
+/* What the container's processes may do (its capabilities; no_new_privs
+ * unless privileged); `privileged`: all of it, as `exec --privileged`. */
+int container_privs(const berth_container *c, bool privileged, spawn_privs *out, berth_err *err);
 /* The container's init is still the process we started. */
 bool container_alive(const berth_container *c);
 /* A container by full ID, exact name, then unique ID prefix (Docker's

@@ -91,10 +91,10 @@ int container_remove(berth_ctx *ctx, const char *ref, bool force, berth_err *err
 	return ret;
 }
 
-int container_exec(berth_ctx *ctx, const char *ref, char *const *argv, const char *const *env, size_t n_env,
-	       int *exit_code, berth_err *err)
+int container_exec(berth_ctx *ctx, const char *ref, const berth_exec_spec *spec, int *exit_code, berth_err *err)
 {
 	berth_container *c;
+	spawn_privs privs;
 	pid_t pid;
 	int ret = container_find(ctx, ref, &c, err);
 
@@ -102,9 +102,9 @@ int container_exec(berth_ctx *ctx, const char *ref, char *const *argv, const cha
 		return ret;
 	if (!container_alive(c)) {
 		ret = berth_err_set(err, EINVAL, "container %s is not running", c->name);
-	} else {
-		char **envp = container_envp(c, env, n_env);
-		ret = spawn_in_namespaces(c->pid, argv, envp, &pid, err);
+	} else if ((ret = container_privs(c, spec->privileged, &privs, err)) == 0) {
+		char **envp = container_envp(c, spec->env, spec->n_env);
+		ret = spawn_in_namespaces(c->pid, spec->argv, envp, &privs, &pid, err);
 		strv_free(envp);
 		if (ret == 0) {
 			int status = 0;

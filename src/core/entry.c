@@ -135,12 +135,11 @@ int berth_container_remove(berth_ctx *ctx, const char *ref, bool force, berth_er
 	return ret < 0 ? ret : container_remove(ctx, ref, force, err);
 }
 
-int berth_exec(berth_ctx *ctx, const char *ref, char *const *argv, const char *const *env, size_t n_env,
-	       int *exit_code, berth_err *err)
+int berth_exec(berth_ctx *ctx, const char *ref, const berth_exec_spec *spec, int *exit_code, berth_err *err)
 {
 	int ret = containers_recover_quietly(ctx, err);
 
-	return ret < 0 ? ret : container_exec(ctx, ref, argv, env, n_env, exit_code, err);
+	return ret < 0 ? ret : container_exec(ctx, ref, spec, exit_code, err);
 }
 
 int berth_network_disconnect(berth_ctx *ctx, const char *net_ref, const char *container_ref, bool force,

@@ -124,6 +124,11 @@ __attribute__((noreturn)) static void container_child(int fd, const spawn_opts *
 	set_up_mounts(fd, o);
 	/* nothing of berth's (store, netlink) may leak into the container */
 	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	/* last: mounting needed CAP_SYS_ADMIN, which the container lacks */
+	const char *what = NULL;
+	int ret = caps_apply(o->privs.caps, o->privs.no_new_privs, &what);
+	if (ret < 0)
+		child_fail(fd, -ret, 1, "%s", what);
 	signal(SIGPIPE, SIG_DFL);
 	environ = (char **)o->envp;
 	execvp(o->argv[0], o->argv);
@@ -163,7 +168,30 @@ int spawn_container(const spawn_opts *o, pid_t *pid, int *exec_failed, berth_err
 
 static const char *const ns_names[] = { "ipc", "uts", "net", "pid", "mnt" };
 
-int spawn_in_namespaces(pid_t target, char *const *argv, char *const *envp, pid_t *pid, berth_err *err)
+/* The process exec'd in a container's namespaces, forked in its PID
+ * namespace. The caller's descriptors stay the caller's: an exec'd
+ * command that kept them would hold the caller's pipes open. */
+__attribute__((noreturn)) static void exec_child(char *const *argv, char *const *envp, const spawn_privs *privs)
+{
+	const char *what = NULL;
+	int ret;
+
+	if (chdir("/") < 0)
+		_exit(125);
+	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	if ((ret = caps_apply(privs->caps, privs->no_new_privs, &what)) < 0) {
+		fprintf(stderr, "berth: error: %s: %s\n", what, strerror(-ret));
+		_exit(125);
+	}
+	environ = (char **)envp;
+	execvp(argv[0], argv);
+	int e = errno;
+	fprintf(stderr, "berth: error: exec \"%s\": %s\n", argv[0], strerror(e));
+	_exit(e == ENOENT ? 127 : 126);
+}
+
+int spawn_in_namespaces(pid_t target, char *const *argv, char *const *envp, const spawn_privs *privs, pid_t *pid,
+			berth_err *err)
 {
 	int fds[ARRAY_SIZE(ns_names)];
 	int ret = 0;
@@ -182,14 +210,8 @@ int spawn_in_namespaces(pid_t target, char *const *argv, char *const *envp, pid_
 				_exit(125);
 		/* setns to a PID namespace applies to children: fork once more */
 		pid_t inner = fork();
-		if (inner == 0) {
-			if (chdir("/") < 0)
-				_exit(125);
-			environ = (char **)envp;
-			execvp(argv[0], argv);
-			fprintf(stderr, "berth: error: exec \"%s\": %s\n", argv[0], strerror(errno));
-			_exit(errno == ENOENT ? 127 : 126);
-		}
+		if (inner == 0)
+			exec_child(argv, envp, privs);
 		int status = 0;
 		while (inner > 0 && waitpid(inner, &status, 0) < 0 && errno == EINTR)
 			;

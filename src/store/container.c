@@ -13,10 +13,12 @@ int store_container_insert(store *s, const berth_container *c, berth_err *err)
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	_cleanup_free_ char *command = strv_to_json_text(c->argv, c->argc);
 	_cleanup_free_ char *env = strv_to_json_text(c->env, c->n_env);
+	_cleanup_free_ char *cap_add = strv_to_json_text(c->cap_add, c->n_cap_add);
+	_cleanup_free_ char *cap_drop = strv_to_json_text(c->cap_drop, c->n_cap_drop);
 	int ret = prepare(s,
 			  "INSERT INTO containers(id, name, created_sec, created_nsec, command, env, hostname, rootfs,"
-			  " network_mode, auto_remove, detach, state, owner_pid, owner_start)"
-			  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			  " network_mode, auto_remove, detach, state, owner_pid, owner_start, cap_add, cap_drop,"
+			  " privileged) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			  &st, err);
 
 	if (ret < 0)
@@ -35,6 +37,9 @@ int store_container_insert(store *s, const berth_container *c, berth_err *err)
 	sqlite3_bind_text(st, 12, berth_container_state_name(c->state), -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 13, c->monitor_pid);
 	sqlite3_bind_int64(st, 14, (sqlite3_int64)container_rec_of(c)->monitor_start);
+	sqlite3_bind_text(st, 15, cap_add, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 16, cap_drop, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 17, c->privileged);
 	return step_done(s, st, err);
 }
 
@@ -176,6 +181,9 @@ static berth_container *container_from_row(sqlite3_stmt *st)
 	c->exit_code = sqlite3_column_int(st, 16);
 	c->started_sec = (time_t)sqlite3_column_int64(st, 17);
 	c->finished_sec = (time_t)sqlite3_column_int64(st, 18);
+	c->cap_add = strv_from_json_text(col_text(st, 19), &c->n_cap_add);
+	c->cap_drop = strv_from_json_text(col_text(st, 20), &c->n_cap_drop);
+	c->privileged = sqlite3_column_int(st, 21);
 	return c;
 }
 
@@ -258,7 +266,8 @@ int store_container_load_all(store *s, berth_container ***out, size_t *n, berth_
 	int rc, ret = prepare(s,
 			      "SELECT id, name, created_sec, created_nsec, command, env, hostname, rootfs, network_mode,"
 			      " auto_remove, detach, state, pid, pid_start, owner_pid, owner_start, exit_code,"
-			      " started_sec, finished_sec FROM containers ORDER BY created_sec, created_nsec",
+			      " started_sec, finished_sec, cap_add, cap_drop, privileged FROM containers"
+			      " ORDER BY created_sec, created_nsec",
 			      &st, err);
 
 	if (ret < 0)

@@ -101,6 +101,11 @@ static const char *const migrations[] = {
 	"  idx INTEGER NOT NULL,"
 	"  PRIMARY KEY (proto, host_port, host_ip));"
 	"CREATE INDEX ports_by_container ON ports(container_id);",
+	/* v3: --cap-add, --cap-drop, --privileged. A container recorded
+	 * before gets Docker's default set from then on (its `exec`s too). */
+	"ALTER TABLE containers ADD COLUMN cap_add TEXT NOT NULL DEFAULT '[]';"
+	"ALTER TABLE containers ADD COLUMN cap_drop TEXT NOT NULL DEFAULT '[]';"
+	"ALTER TABLE containers ADD COLUMN privileged INTEGER NOT NULL DEFAULT 0;",
 };
 
 int db_error(store *s, berth_err *err, int rc, const char *what)

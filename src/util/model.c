@@ -107,6 +107,8 @@ void berth_container_free(berth_container *c)
 	free(c->endpoints);
 	container_unhold_ports(c);
 	free(c->ports);
+	strv_free(c->cap_add);
+	strv_free(c->cap_drop);
 	free(container_rec_of(c));
 }
 

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static bool read_line(const char *path, char *line, size_t size)
 {
@@ -40,4 +41,27 @@ unsigned long long proc_start_time(int pid)
 bool proc_is_alive(int pid, unsigned long long start_time)
 {
 	return pid > 0 && proc_start_time(pid) == start_time && start_time != 0;
+}
+
+/* The lowest descriptor in keep above `after`; -1 for none. */
+static int next_kept(const int *keep, size_t n, int after)
+{
+	int best = -1;
+
+	for (size_t i = 0; i < n; i++)
+		if (keep[i] > after && (best < 0 || keep[i] < best))
+			best = keep[i];
+	return best;
+}
+
+void close_fds_except(const int *keep, size_t n)
+{
+	int from = 3;
+
+	for (int k = next_kept(keep, n, 2); k >= 0; k = next_kept(keep, n, k)) {
+		if (k > from)
+			close_range((unsigned)from, (unsigned)k - 1, 0);
+		from = k + 1;
+	}
+	close_range((unsigned)from, ~0U, 0);
 }

@@ -2,6 +2,7 @@
 #include "util/xalloc.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 char **strv_copy(const char *const *v, size_t n)
 {
@@ -26,6 +27,29 @@ size_t strv_len(char *const *v)
 	while (v && v[n])
 		n++;
 	return n;
+}
+
+bool strv_contains(char *const *v, const char *s)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+void strv_remove(char **v, size_t *n, const char *s)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp(v[i], s))
+			v[kept++] = v[i];
+		else
+			free(v[i]);
+	}
+	if (v)
+		v[kept] = NULL;
+	*n = kept;
 }
 
 void strv_push(char ***v, size_t *n, char *s)

@@ -3,12 +3,17 @@
 #define BERTH_UTIL_STRV_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A copy, NULL-terminated. */
 char **strv_copy(const char *const *v, size_t n);
 void strv_free(char **v);
 size_t strv_len(char *const *v);
+/* v (NULL-terminated, or NULL) holds s. */
+bool strv_contains(char *const *v, const char *s);
+/* Removes every copy of s from v, which holds *n strings. */
+void strv_remove(char **v, size_t *n, const char *s);
 /* Appends s (the vector takes it) to *v, which holds *n strings and stays
  * NULL-terminated; *v may start NULL. */
 void strv_push(char ***v, size_t *n, char *s);
