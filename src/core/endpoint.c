@@ -177,12 +177,12 @@ int endpoint_attach(berth_ctx *ctx, const berth_container *c, int netns_fd, cons
 		    berth_endpoint *out, berth_err *err)
 {
 	berth_endpoint ep = { 0 };
-	char hex[8];
+	char hex[HOST_VETH_HEX + 1];
 	int ret;
 
 	random_hex(ep.id, BERTH_ID_HEX);
-	random_hex(hex, 7);
-	snprintf(ep.host_ifname, sizeof(ep.host_ifname), "veth%s", hex);
+	random_hex(hex, HOST_VETH_HEX);
+	snprintf(ep.host_ifname, sizeof(ep.host_ifname), HOST_VETH_PREFIX "%s", hex);
 	snprintf(ep.ifname, sizeof(ep.ifname), "eth%d", req->ordinal);
 	snprintf(ep.network_id, sizeof(ep.network_id), "%s", req->net->id);
 	snprintf(ep.container_id, sizeof(ep.container_id), "%s", c->id);
