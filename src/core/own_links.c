@@ -45,14 +45,22 @@ static void add_address(const berth_prefix *p, const char *ifname, void *data)
 	l->v4[l->n_v4++] = p->addr;
 }
 
-int host_links_load(berth_ctx *ctx, host_links *out, berth_err *err)
+int links_list(nl_sock *nl, host_links *out, berth_err *err)
 {
 	int ret;
 
 	*out = (host_links){ 0 };
-	if ((ret = nl_link_each(ctx->nl, add_link, out, err)) == 0)
-		ret = nl_addr_each(ctx->nl, AF_INET, add_address, out, err);
-	if (ret < 0)
+	if ((ret = nl_link_each(nl, add_link, out, err)) < 0)
+		host_links_free(out);
+	return ret;
+}
+
+int host_links_load(berth_ctx *ctx, host_links *out, berth_err *err)
+{
+	/* nl_addr_each names links as this process sees them: the host's */
+	int ret = links_list(ctx->nl, out, err);
+
+	if (ret == 0 && (ret = nl_addr_each(ctx->nl, AF_INET, add_address, out, err)) < 0)
 		host_links_free(out);
 	return ret;
 }

@@ -12,6 +12,8 @@ typedef struct host_links {
 	size_t n;
 } host_links;
 
+/* Every link of nl's network namespace (no addresses). */
+int links_list(nl_sock *nl, host_links *out, berth_err *err);
 /* Every link of the host, with its IPv4 addresses. */
 int host_links_load(berth_ctx *ctx, host_links *out, berth_err *err);
 void host_links_free(host_links *links);
