@@ -5,8 +5,6 @@
 #include "core/container.h"
 #include "core/firewall.h"
 #include "core/network.h"
-#include "core/sandbox.h"
-#include "fw/ruleset.h"
 #include "driver/driver.h"
 #include "util/cleanup.h"
 #include "util/err.h"

@@ -5,6 +5,7 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,45 +148,47 @@ void fw_diff_table(nft_runner *r, json_t *cmds, char ***lines, size_t *n)
 
 /* ---- element by element, with owners ---------------------------------- */
 
+static void append(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void append(char **out, const char *fmt, ...)
+{
+	_cleanup_free_ char *more = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	more = xvasprintf(fmt, ap);
+	va_end(ap);
+	char *next = xasprintf("%s%s", *out, more);
+	free(*out);
+	*out = next;
+}
+
 /* An element as nft writes it: "a . b" for a concatenation, "k : v" for
  * a map's, "10.0.0.0/24" for a prefix. */
 static void render(json_t *e, char **out)
 {
-	char *next = NULL;
-	json_t *part;
+	json_t *part, *p = json_object_get(e, "prefix");
 	size_t i;
 
 	if (json_is_string(e)) {
-		next = xasprintf("%s%s", *out, json_string_value(e));
+		append(out, "%s", json_string_value(e));
 	} else if (json_is_integer(e)) {
-		next = xasprintf("%s%lld", *out, (long long)json_integer_value(e));
+		append(out, "%lld", (long long)json_integer_value(e));
 	} else if (json_is_array(e) && json_array_size(e) == 2) { /* a map's key : value */
 		render(json_array_get(e, 0), out);
-		next = xasprintf("%s : ", *out);
-		free(*out);
-		*out = next;
+		append(out, " : ");
 		render(json_array_get(e, 1), out);
-		return;
 	} else if (json_object_get(e, "concat")) {
 		json_array_foreach(json_object_get(e, "concat"), i, part) {
-			if (i) {
-				next = xasprintf("%s . ", *out);
-				free(*out);
-				*out = next;
-			}
+			append(out, "%s", i ? " . " : "");
 			render(part, out);
 		}
-		return;
-	} else if (json_object_get(e, "prefix")) {
-		json_t *p = json_object_get(e, "prefix");
-		next = xasprintf("%s%s/%lld", *out, json_string_value(json_object_get(p, "addr")),
-				 (long long)json_integer_value(json_object_get(p, "len")));
+	} else if (p) {
+		append(out, "%s/%lld", json_string_value(json_object_get(p, "addr")),
+		       (long long)json_integer_value(json_object_get(p, "len")));
 	} else {
 		_cleanup_free_ char *t = elem_text(e);
-		next = xasprintf("%s%s", *out, t);
+		append(out, "%s", t);
 	}
-	free(*out);
-	*out = next;
 }
 
 static char *rendered(json_t *e)
@@ -229,15 +232,17 @@ static keyed *wanted_in(const fw_owner *owners, size_t n_owners, const char *nam
 	size_t i, j;
 
 	*n = 0;
-	for (size_t o = 0; o < n_owners; o++)
+	for (size_t o = 0; o < n_owners; o++) {
 		json_array_foreach(owners[o].cmds, i, c) {
 			json_t *el = json_object_get(json_object_get(c, "add"), "element");
 			const char *set = json_string_value(json_object_get(el, "name"));
 			if (!set || strcmp(set, name))
 				continue;
-			json_array_foreach(json_object_get(el, "elem"), j, e)
+			json_array_foreach(json_object_get(el, "elem"), j, e) {
 				keyed_add(&v, n, e, (long)o);
+			}
 		}
+	}
 	if (*n)
 		qsort(v, *n, sizeof(*v), cmp_keyed);
 	return v;
@@ -264,8 +269,9 @@ static void diff_one_set(json_t *listing, const fw_owner *owners, size_t n_owner
 	keyed *want = wanted_in(owners, n_owners, set, &n_want);
 	json_t *e;
 
-	json_array_foreach(listed_elems(listing, set), i, e)
+	json_array_foreach(listed_elems(listing, set), i, e) {
 		keyed_add(&have, &n_have, e, -1);
+	}
 	if (n_have)
 		qsort(have, n_have, sizeof(*have), cmp_keyed);
 	for (i = 0; i < n_want; i++)
