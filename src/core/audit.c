@@ -28,7 +28,7 @@ typedef struct audit {
 	bool fix;	/* reconcile: put right what is found */
 	findings found; /* check: what is wrong; reconcile: what was put right */
 	berth_err failed; /* reconcile: what could not be */
-	/* the store as it is now (reloaded after each look that fixes) */
+	/* the store as each look found it */
 	berth_network **nets;
 	size_t n_nets;
 	berth_container **cs;
@@ -218,7 +218,10 @@ static int look_inside(audit *a, berth_container *c, berth_err *err)
 	host_links inside = { 0 };
 	int ret = open_inside(a, c, &inside_nl, err);
 
-	if (ret == 0 && inside_nl && (ret = links_list(inside_nl, &inside, err)) == 0) {
+	/* its endpoints read again after its links: one connected meanwhile
+	 * has its row first, and its link is not taken for a stray */
+	if (ret == 0 && inside_nl && (ret = links_list(inside_nl, &inside, err)) == 0 &&
+	    (ret = store_container_reload_endpoints(a->ctx->store, c, err)) == 0) {
 		look_for_lost_interfaces(a, c, &inside);
 		look_for_stray_interfaces(a, c, inside_nl, &inside);
 	}
@@ -368,13 +371,9 @@ static bool claimed(const audit *a, const store_lease *l)
 
 /* Leases of nothing: an endpoint that claims the address was dealt with
  * above. */
-static int look_at_stray_leases(audit *a, berth_err *err)
+static void look_at_stray_leases(audit *a, const store_lease *leases, size_t n)
 {
-	store_lease *leases = NULL;
-	size_t n = 0;
-	int ret = store_leases_load(a->ctx->store, &leases, &n, err);
-
-	for (size_t i = 0; ret == 0 && i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const berth_network *net = network_by_id(a, leases[i].network_id);
 		char addr[BERTH_ADDR_STRLEN];
 		berth_err one = { 0 };
@@ -383,19 +382,25 @@ static int look_at_stray_leases(audit *a, berth_err *err)
 			continue;
 		_cleanup_free_ char *what = xasprintf("network %s: address %s is leased to %.12s, which is no endpoint of it",
 						      net->name, berth_addr_format(&leases[i].addr, addr), leases[i].owner);
-		int r = a->fix ? store_lease_release(a->ctx->store, net->id, &leases[i].addr, &one) : 0;
-		report(a, BERTH_FINDING_ADDRESS, what, r, "released", &one);
+		int ret = a->fix ? store_lease_release(a->ctx->store, net->id, &leases[i].addr, &one) : 0;
+		report(a, BERTH_FINDING_ADDRESS, what, ret, "released", &one);
 	}
-	free(leases);
-	return ret;
 }
 
 static int look_at_addresses(audit *a, berth_err *err)
 {
-	for (size_t i = 0; i < a->n_cs; i++)
-		for (size_t j = a->cs[i]->n_endpoints; j-- > 0;)
-			look_at_lease_of(a, a->cs[i], j);
-	return look_at_stray_leases(a, err);
+	store_lease *leases = NULL;
+	size_t n = 0;
+	int ret = store_leases_load(a->ctx->store, &leases, &n, err);
+
+	if (ret == 0 && (ret = read_store(a, err)) == 0) {
+		for (size_t i = 0; i < a->n_cs; i++)
+			for (size_t j = a->cs[i]->n_endpoints; j-- > 0;)
+				look_at_lease_of(a, a->cs[i], j);
+		look_at_stray_leases(a, leases, n);
+	}
+	free(leases);
+	return ret;
 }
 
 /* ---- links of the host --------------------------------------------------------- */
@@ -482,7 +487,7 @@ static int look_at_host_links(audit *a, berth_err *err)
 	host_links links = { 0 };
 	int ret = host_links_load(a->ctx, &links, err);
 
-	if (ret == 0) {
+	if (ret == 0 && (ret = read_store(a, err)) == 0) {
 		/* the veths first: a bridge leaves its ports behind */
 		look_for_stray_veths(a, &links);
 		look_for_stray_devices(a, &links);
@@ -503,12 +508,13 @@ static const berth_container *container_by_id(const audit *a, const char *id)
 
 /* A container being made has one before it runs, and one being released
  * until it is marked exited. */
-static void look_at_sandboxes(audit *a)
+static int look_at_sandboxes(audit *a, berth_err *err)
 {
 	size_t n = 0;
 	char **ids = sandbox_list(a->ctx, &n);
+	int ret = read_store(a, err);
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; ret == 0 && i < n; i++) {
 		const berth_container *c = container_by_id(a, ids[i]);
 		_cleanup_free_ char *path = sandbox_netns_path(a->ctx, ids[i]);
 		berth_err one = { 0 };
@@ -516,29 +522,36 @@ static void look_at_sandboxes(audit *a)
 			continue;
 		_cleanup_free_ char *what = c ? xasprintf("sandbox %s: container %s has exited", path, c->name)
 					      : xasprintf("sandbox %s: no container has it", path);
-		int ret = a->fix ? sandbox_remove_orphan(a->ctx, ids[i], &one) : 0;
-		report(a, BERTH_FINDING_STRAY_SANDBOX, what, ret, "removed", &one);
+		int removed = a->fix ? sandbox_remove_orphan(a->ctx, ids[i], &one) : 0;
+		report(a, BERTH_FINDING_STRAY_SANDBOX, what, removed, "removed", &one);
 	}
 	strv_free(ids);
+	return ret;
 }
 
 /* ---- check and reconcile ---------------------------------------------------------- */
 
-/* Each look on the store as the looks before left it. */
+/* Each look reads the kernel, then the store (as the looks before left
+ * it): berth records what it makes before it makes it, so all the kernel
+ * had is then explained, unless removed meanwhile (and deleting what is
+ * gone is no harm). A connect whose row is in but whose link is not yet
+ * is taken for one whose link was lost: endpoints have no pending state. */
 static int look(audit *a, berth_err *err)
 {
 	int ret = read_store(a, err);
 
-	if (ret == 0 && !a->fix)
-		look_at_abandoned(a);
-	if (ret == 0)
+	if (ret == 0) {
+		if (!a->fix)
+			look_at_abandoned(a);
 		look_at_network_devices(a);
-	if (ret == 0 && (ret = look_at_endpoints(a, err)) == 0 && a->fix)
-		ret = read_store(a, err);
-	if (ret == 0 && (ret = look_at_addresses(a, err)) == 0 && a->fix)
-		ret = read_store(a, err);
-	if (ret == 0 && (ret = look_at_host_links(a, err)) == 0)
-		look_at_sandboxes(a);
+		ret = look_at_endpoints(a, err);
+	}
+	if (ret == 0)
+		ret = look_at_addresses(a, err);
+	if (ret == 0)
+		ret = look_at_host_links(a, err);
+	if (ret == 0)
+		ret = look_at_sandboxes(a, err);
 	forget_store(a);
 	return ret;
 }
