@@ -13,7 +13,7 @@
 
 _berth_commands="exec help inspect logs network port ps rm run stop system version"
 _berth_network_commands="connect create disconnect inspect ls prune rm"
-_berth_system_commands="reconcile"
+_berth_system_commands="check reconcile"
 
 # _berth_flags CMD: the flags of CMD ("network create", "run", "" for the
 # global ones), each command's --help included.

@@ -258,8 +258,40 @@ int berth_exec(berth_ctx *ctx, const char *ref, const berth_exec_spec *spec, int
 char *berth_container_log_path(berth_ctx *ctx, const berth_container *c);
 /* The network namespace file of its sandbox ("" with --network host). */
 char *berth_container_sandbox_key(berth_ctx *ctx, const berth_container *c);
-/* Cleans up after containers whose monitor died; reports what it fixed. */
+/* Makes the kernel match the store, reporting what it fixed (one line
+ * each): cleans up after containers whose monitor died, and puts right
+ * what berth_check finds. */
 int berth_reconcile(berth_ctx *ctx, char ***fixed, size_t *n, berth_err *err);
+
+/* berth_open without putting anything right first: no roll-back of what
+ * dead berth processes left, no restore after a reboot, no predefined
+ * networks made, no firewall table repaired. For berth_check, to see
+ * things as they are (on a context from berth_open, what opening put
+ * right is no longer there to see). */
+int berth_open_as_is(const berth_config *cfg, berth_ctx **ctx, berth_err *err);
+
+/* What berth_check finds where the store and the kernel disagree. */
+typedef enum berth_finding_kind {
+	BERTH_FINDING_ABANDONED,       /* a row a berth process that died left half-changed */
+	BERTH_FINDING_NO_INTERFACE,    /* an endpoint, or a network, whose interface is gone */
+	BERTH_FINDING_NO_FIREWALL,     /* firewall elements a network or a published port needs are missing */
+	BERTH_FINDING_STRAY_LINK,      /* a link of berth's that no row explains */
+	BERTH_FINDING_STRAY_FIREWALL,  /* an element of berth's table that no row explains */
+	BERTH_FINDING_ADDRESS,         /* an address held twice, held without a lease, or leased to nothing */
+	BERTH_FINDING_STRAY_SANDBOX,   /* a sandbox (netns mount, /etc files) of no container */
+} berth_finding_kind;
+
+typedef struct berth_finding {
+	berth_finding_kind kind;
+	char *text; /* one line: the object, and what is wrong */
+} berth_finding;
+
+/* Compares the store with the kernel (links, addresses, the firewall
+ * table, the sandboxes of the run dir) and changes nothing: one finding
+ * per disagreement, none when they agree. berth_reconcile puts them
+ * right. */
+int berth_check(berth_ctx *ctx, berth_finding **out, size_t *n, berth_err *err);
+void berth_findings_free(berth_finding *findings, size_t n);
 void berth_container_free(berth_container *c);
 void berth_container_list_free(berth_container **cs, size_t n);
 

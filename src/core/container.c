@@ -628,6 +628,30 @@ out:
 	return ret;
 }
 
+int container_drop_endpoint(berth_ctx *ctx, berth_container *c, size_t i, berth_err *err)
+{
+	bool live = container_alive(c);
+	int ret;
+
+	/* published ports lead to the first network's address: not past it */
+	if (i == 0 && c->n_ports) {
+		/* and the monitor lets go of the host ports (core/sandbox.h) */
+		if ((ret = fw_ports_unpublish(ctx, c->id, err)) < 0 ||
+		    (live && (ret = sandbox_mark_ports_released(ctx, c->id, err)) < 0))
+			return ret;
+		container_unhold_ports(c);
+		free(c->ports);
+		c->ports = NULL;
+		c->n_ports = 0;
+	}
+	if ((ret = endpoint_detach(ctx, &c->endpoints[i], live, err)) < 0)
+		return ret;
+	strv_free(c->endpoints[i].aliases);
+	memmove(&c->endpoints[i], &c->endpoints[i + 1], (c->n_endpoints - i - 1) * sizeof(*c->endpoints));
+	c->n_endpoints--;
+	return live ? sandbox_write_etc(ctx, c, err) : 0;
+}
+
 int container_release(berth_ctx *ctx, berth_container *c, int exit_code, berth_err *err)
 {
 	berth_err one = { 0 };

@@ -9,6 +9,11 @@
  * addresses, the sandbox; then records the exit (or, with --rm, deletes
  * the container). Every step is tried. */
 int container_release(berth_ctx *ctx, berth_container *c, int exit_code, berth_err *err);
+/* Takes the container off the network of its endpoint i: its published
+ * ports if that is its first network, the endpoint's interface (when it
+ * runs), address and row; then its /etc/hosts says so. What `network
+ * disconnect` does, and reconcile where a disconnect was cut short. */
+int container_drop_endpoint(berth_ctx *ctx, berth_container *c, size_t i, berth_err *err);
 /* Deletes the container's log and its row: what --rm and `berth rm` do
  * once it has been released. */
 int container_forget(berth_ctx *ctx, const berth_container *c, berth_err *err);

@@ -191,23 +191,12 @@ static int disconnect_from(berth_ctx *ctx, berth_container *c, const berth_netwo
 {
 	const berth_endpoint *ep = endpoint_on(c, net->id);
 	bool live = container_alive(c);
-	int ret;
 
 	if (!ep)
 		return berth_err_set(err, ENOENT, "container %s is not connected to network %s", c->name, net->name);
 	if (!live && !force && c->state == BERTH_CONTAINER_RUNNING)
 		return berth_err_set(err, EINVAL, "container %s is not running", c->name);
-	size_t i = (size_t)(ep - c->endpoints);
-	/* published ports lead to the first network's address: not past it */
-	if (i == 0 && c->n_ports && ((ret = fw_ports_unpublish(ctx, c->id, err)) < 0 ||
-				     (live && (ret = sandbox_mark_ports_released(ctx, c->id, err)) < 0)))
-		return ret;
-	if ((ret = endpoint_detach(ctx, ep, live, err)) < 0)
-		return ret;
-	strv_free(c->endpoints[i].aliases);
-	memmove(&c->endpoints[i], &c->endpoints[i + 1], (c->n_endpoints - i - 1) * sizeof(*c->endpoints));
-	c->n_endpoints--;
-	return live ? sandbox_write_etc(ctx, c, err) : 0;
+	return container_drop_endpoint(ctx, c, (size_t)(ep - c->endpoints), err);
 }
 
 int container_disconnect(berth_ctx *ctx, const char *net_ref, const char *container_ref, bool force,

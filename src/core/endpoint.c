@@ -177,12 +177,12 @@ int endpoint_attach(berth_ctx *ctx, const berth_container *c, int netns_fd, cons
 		    berth_endpoint *out, berth_err *err)
 {
 	berth_endpoint ep = { 0 };
-	char hex[8];
+	char hex[HOST_VETH_HEX + 1];
 	int ret;
 
 	random_hex(ep.id, BERTH_ID_HEX);
-	random_hex(hex, 7);
-	snprintf(ep.host_ifname, sizeof(ep.host_ifname), "veth%s", hex);
+	random_hex(hex, HOST_VETH_HEX);
+	snprintf(ep.host_ifname, sizeof(ep.host_ifname), HOST_VETH_PREFIX "%s", hex);
 	snprintf(ep.ifname, sizeof(ep.ifname), "eth%d", req->ordinal);
 	snprintf(ep.network_id, sizeof(ep.network_id), "%s", req->net->id);
 	snprintf(ep.container_id, sizeof(ep.container_id), "%s", c->id);
@@ -223,6 +223,18 @@ static int unplug_live(berth_ctx *ctx, const berth_endpoint *ep, berth_err *err)
 	return ret;
 }
 
+/* Only while the endpoint holds it: a detach that another (a reconcile,
+ * a disconnect cut short and finished) got to first may find it given to
+ * a new container since. In the caller's transaction. */
+static int release_own_lease(berth_ctx *ctx, const berth_endpoint *ep, berth_err *err)
+{
+	_cleanup_free_ char *owner = store_lease_owner(ctx->store, ep->network_id, &ep->addr);
+
+	if (!owner || strcmp(owner, ep->id))
+		return 0;
+	return store_lease_release(ctx->store, ep->network_id, &ep->addr, err);
+}
+
 int endpoint_detach(berth_ctx *ctx, const berth_endpoint *ep, bool unplug, berth_err *err)
 {
 	berth_err one = { 0 };
@@ -233,7 +245,7 @@ int endpoint_detach(berth_ctx *ctx, const berth_endpoint *ep, bool unplug, berth
 		failed |= berth_err_collect(err, unplug_live(ctx, ep, &one), &one) < 0;
 	int ret = store_begin(ctx->store, &one);
 	if (ret == 0) {
-		ret = store_lease_release(ctx->store, ep->network_id, &ep->addr, &one);
+		ret = release_own_lease(ctx, ep, &one);
 		if (ret == 0)
 			ret = store_endpoint_delete(ctx->store, ep->id, &one);
 		ret = store_end(ctx->store, ret, &one);

@@ -50,6 +50,11 @@ int berth_open(const berth_config *cfg, berth_ctx **out, berth_err *err)
 	return 0;
 }
 
+int berth_open_as_is(const berth_config *cfg, berth_ctx **out, berth_err *err)
+{
+	return ctx_open(cfg, out, err);
+}
+
 /* After a refusal `ret`: when a dead container may be the cause, cleans
  * up after dead containers and says to try again (the refusal's error
  * cleared). A failed clean-up keeps the refusal, not its own error. */

@@ -7,6 +7,7 @@
 #include "fw/ruleset.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/proto.h"
 #include "util/strv.h"
 #include "util/sysctl.h"
 #include "util/xalloc.h"
@@ -381,5 +382,138 @@ int fw_check(berth_ctx *ctx, bool *restored, berth_err *err)
 	int ret = fw_rebuild(ctx, err);
 	*restored = ret == 0;
 	ctx->fw_restored = *restored;
+	return ret;
+}
+
+/* ---- audit (system check) ------------------------------------------------- */
+
+/* Whose elements the table should hold, with a name for each owner. */
+typedef struct fw_owners {
+	fw_owner *items;
+	char **labels;
+	size_t n;
+} fw_owners;
+
+static void owner_add(fw_owners *o, json_t *cmds, bool required, char *label)
+{
+	o->items = xrealloc(o->items, (o->n + 1) * sizeof(*o->items));
+	o->labels = xrealloc(o->labels, (o->n + 1) * sizeof(*o->labels));
+	o->items[o->n] = (fw_owner){ .cmds = cmds, .required = required };
+	o->labels[o->n++] = label;
+}
+
+static void owners_free(fw_owners *o)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		json_decref(o->items[i].cmds);
+		free(o->labels[i]);
+	}
+	free(o->items);
+	free(o->labels);
+}
+
+/* A network being made or removed by its owner may have them or not. */
+static void add_network_owners(fw_owners *o, berth_network **nets, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!firewalled(nets[i]))
+			continue;
+		json_t *cmds = json_array();
+		network_elems(cmds, "add", nets[i]);
+		owner_add(o, cmds, network_rec_of(nets[i])->state == NETWORK_ACTIVE, xasprintf("network %s", nets[i]->name));
+	}
+}
+
+static const berth_container *container_by_id(berth_container **cs, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(cs[i]->id, id))
+			return cs[i];
+	return NULL;
+}
+
+/* A container still being started may have them or not. */
+static void add_port_owners(fw_owners *o, const published_port *ps, size_t n_ps, berth_container **cs, size_t n_cs)
+{
+	for (size_t i = 0; i < n_ps; i++) {
+		const berth_container *c = container_by_id(cs, n_cs, ps[i].container_id);
+		const berth_port *p = &ps[i].port;
+		char host[BERTH_ADDR_STRLEN];
+		json_t *cmds = json_array();
+		fw_port_elems(cmds, "add", p, &ps[i].target);
+		owner_add(o, cmds, c && c->state == BERTH_CONTAINER_RUNNING,
+			  xasprintf("container %s (published port %s:%u->%u/%s)", c ? c->name : ps[i].container_id,
+				    berth_addr_format(&p->host_ip, host), p->host_port, p->container_port,
+				    port_proto_name(p->proto)));
+	}
+}
+
+static int load_owners(berth_ctx *ctx, fw_owners *o, berth_err *err)
+{
+	berth_network **nets = NULL;
+	berth_container **cs = NULL;
+	published_port *ps = NULL;
+	size_t n_nets = 0, n_cs = 0, n_ps = 0;
+	int ret = store_network_load_all(ctx->store, &nets, &n_nets, err);
+
+	if (ret == 0 && (ret = store_container_load_all(ctx->store, &cs, &n_cs, err)) == 0 &&
+	    (ret = store_ports_load(ctx->store, NULL, &ps, &n_ps, err)) == 0) {
+		add_network_owners(o, nets, n_nets);
+		add_port_owners(o, ps, n_ps, cs, n_cs);
+	}
+	berth_network_list_free(nets, n_nets);
+	berth_container_list_free(cs, n_cs);
+	free(ps);
+	return ret;
+}
+
+static bool any_required(const fw_owners *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (o->items[i].required)
+			return true;
+	return false;
+}
+
+static void report_elements(json_t *listing, const fw_owners *o, findings *f)
+{
+	fw_elem_diff *d = NULL;
+	size_t n = 0;
+
+	fw_diff_owners(listing, o->items, o->n, &d, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (d[i].owner < 0)
+			findings_add(f, BERTH_FINDING_STRAY_FIREWALL, "firewall: %s: element %s has no owner in the store",
+				     d[i].set, d[i].text);
+		else
+			findings_add(f, BERTH_FINDING_NO_FIREWALL, "firewall: %s: element %s of %s is missing", d[i].set,
+				     d[i].text, o->labels[d[i].owner]);
+	}
+	fw_elem_diffs_free(d, n);
+}
+
+int fw_audit(berth_ctx *ctx, findings *f, berth_err *err)
+{
+	json_t *list_cmd = json_pack("{s:{s:{s:s,s:s}}}", "list", "table", "family", FW_FAMILY, "name", FW_TABLE);
+	json_t *listing = NULL;
+	berth_err ignored = { 0 };
+	fw_owners o = { 0 };
+	int ret = load_owners(ctx, &o, err);
+
+	/* a table that cannot be listed is not there */
+	if (ret == 0 && nft_list(runner(ctx), list_cmd, &listing, &ignored) < 0) {
+		if (any_required(&o))
+			findings_add(f, BERTH_FINDING_NO_FIREWALL, "firewall: table " FW_FAMILY " " FW_TABLE " is missing");
+	} else if (ret == 0) {
+		if (!fw_table_whole(&ignored))
+			findings_add(f, BERTH_FINDING_NO_FIREWALL,
+				     "firewall: table " FW_FAMILY " " FW_TABLE
+				     ": its chains or sets are not berth's (flushed or changed by another program)");
+		report_elements(listing, &o, f);
+	}
+	berth_err_clear(&ignored);
+	owners_free(&o);
+	json_decref(listing);
+	json_decref(list_cmd);
 	return ret;
 }

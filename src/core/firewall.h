@@ -8,6 +8,7 @@
 #define BERTH_CORE_FIREWALL_H
 
 #include "core/context.h"
+#include "util/findings.h"
 
 /* A bridge network's elements in, with the table made if needed, and
  * forwarding and route_localnet on. */
@@ -27,6 +28,10 @@ int fw_rebuild(berth_ctx *ctx, berth_err *err);
 /* Rebuilds the table from the store, reporting (one line each) the
  * sets whose elements differed. */
 int fw_reconcile(berth_ctx *ctx, char ***lines, size_t *n, berth_err *err);
+/* What `system check` says of the table, changing nothing: missing or
+ * not berth's, each element a network or a published port needs that is
+ * not there, and each element no row wants. */
+int fw_audit(berth_ctx *ctx, findings *f, berth_err *err);
 /* Restores the table if it is gone or its rules are not berth's (a
  * flush by someone else); *restored tells. Cheap when all is well. */
 int fw_check(berth_ctx *ctx, bool *restored, berth_err *err);

@@ -6,6 +6,7 @@
 #include "core/network.h"
 #include "core/firewall.h"
 #include "core/network_spec.h"
+#include "core/own_links.h"
 #include "driver/driver.h"
 #include "ipam/cidr.h"
 #include "ipam/pool.h"
@@ -38,21 +39,28 @@ berth_network *network_new(void)
 typedef struct prefix_list {
 	berth_prefix *items;
 	size_t n;
+	const char *except; /* the addresses and routes of this link are not listed */
 } prefix_list;
 
 static void prefix_list_add(const berth_prefix *p, const char *ifname, void *data)
 {
 	prefix_list *list = data;
 
-	(void)ifname;
+	if (list->except && ifname && !strcmp(ifname, list->except))
+		return;
 	list->items = xrealloc(list->items, (list->n + 1) * sizeof(*list->items));
 	list->items[list->n++] = prefix_network(p);
 }
 
 /* What the namespace already uses: a default pool overlapping one of these
- * would make the host's own traffic vanish into the bridge. */
-static int host_prefixes(berth_ctx *ctx, prefix_list *out, berth_err *err)
+ * would make the host's own traffic vanish into the bridge. But not what
+ * a link of the network's own device name has: either it is the user's,
+ * and the create fails, or berth's, forgotten by a lost store, and it
+ * goes (replace_forgotten_device), so the predefined bridge keeps its
+ * subnet. */
+static int host_prefixes(berth_ctx *ctx, const berth_network *net, prefix_list *out, berth_err *err)
 {
+	out->except = net->ifname;
 	int ret = nl_addr_each(ctx->nl, AF_INET, prefix_list_add, out, err);
 
 	return ret < 0 ? ret : nl_route_each(ctx->nl, AF_INET, prefix_list_add, out, err);
@@ -168,23 +176,81 @@ static void forget_network(berth_ctx *ctx, const berth_network *net, berth_err *
 	berth_err_collect(err, store_network_delete(ctx->store, net->id, &more), &more);
 }
 
+/* A link of berth's in the way of net's device, which no row explains
+ * (net's pending row holds the name): a store that was lost (deleted,
+ * emptied) forgot it. It goes, to be made again, rather than be taken
+ * over as it is: containers may still hang off it, with addresses no row
+ * knows and new containers would be given; and all its addresses and
+ * settings would have to be proved what berth makes today. The veths of
+ * those containers go with it. */
+static bool replace_forgotten_device(berth_ctx *ctx, const berth_network *net)
+{
+	const driver_ops *ops = driver_find(net->driver);
+	host_links links = { 0 };
+	berth_err failed = { 0 };
+	size_t n_ports = 0;
+	bool replaced = false;
+
+	if (ops->made_link && host_links_load(ctx, &links, &failed) == 0) {
+		const driver_link *l = host_links_find(&links, net->ifname);
+		if (l && ops->made_link(l, net->ifname)) {
+			if (own_link_remove(ctx, &links, l, &n_ports, &failed) == 0)
+				ctx_warn(ctx, "%s %s was made by berth, but no network of the store has it (was the store "
+					      "lost?): deleted it, with %zu container veth(s), to make it again",
+					 l->info.kind, l->info.name, n_ports);
+			replaced = failed.code == 0;
+		}
+	}
+	if (failed.code)
+		ctx_warn(ctx, "network %s: %s", net->name, failed.msg);
+	berth_err_clear(&failed);
+	host_links_free(&links);
+	return replaced;
+}
+
+/* The kernel side, taking the place of a forgotten link of berth's
+ * (*replaced says so). */
+static int make_device(berth_ctx *ctx, berth_network *net, bool *replaced, berth_err *err)
+{
+	const driver_ops *ops = driver_find(net->driver);
+	driver_notes notes = { 0 };
+	int ret = ops->create(ctx->nl, net, &notes, err);
+
+	*replaced = ret == -EEXIST && net->ifname && replace_forgotten_device(ctx, net);
+	if (*replaced) {
+		berth_err_clear(err);
+		driver_notes_free(&notes);
+		ret = ops->create(ctx->nl, net, &notes, err);
+	}
+	for (size_t i = 0; i < notes.n; i++)
+		ctx_warn(ctx, "%s", notes.items[i]);
+	driver_notes_free(&notes);
+	return ret;
+}
+
+/* After a lost store, the firewall table holds what it no longer knows:
+ * published ports would lead to addresses new containers are given. */
+static void drop_forgotten_elements(berth_ctx *ctx)
+{
+	berth_err failed = { 0 };
+
+	if (fw_rebuild(ctx, &failed) < 0)
+		ctx_warn(ctx, "%s", failed.msg);
+	berth_err_clear(&failed);
+}
+
 int network_add(berth_ctx *ctx, berth_network *net, berth_err *err)
 {
 	const driver_ops *ops = driver_find(net->driver);
 	prefix_list host = { 0 };
-	bool auto_subnet = ops->has_subnet && net->n_subnets == 0;
+	bool auto_subnet = ops->has_subnet && net->n_subnets == 0, replaced = false;
 	int ret;
 
-	if (auto_subnet && (ret = host_prefixes(ctx, &host, err)) < 0)
+	if (auto_subnet && (ret = host_prefixes(ctx, net, &host, err)) < 0)
 		goto out;
 	if ((ret = record_pending(ctx, net, auto_subnet ? &host : NULL, err)) < 0)
 		goto out;
-	driver_notes notes = { 0 };
-	ret = ops->create(ctx->nl, net, &notes, err);
-	for (size_t i = 0; i < notes.n; i++)
-		ctx_warn(ctx, "%s", notes.items[i]);
-	driver_notes_free(&notes);
-	if (ret < 0) {
+	if ((ret = make_device(ctx, net, &replaced, err)) < 0) {
 		forget_network(ctx, net, err);
 		goto out;
 	}
@@ -198,6 +264,8 @@ int network_add(berth_ctx *ctx, berth_network *net, berth_err *err)
 	}
 	network_rec_of(net)->state = NETWORK_ACTIVE;
 	network_rec_of(net)->owner = nobody;
+	if (replaced)
+		drop_forgotten_elements(ctx);
 out:
 	free(host.items);
 	return ret;

@@ -9,8 +9,6 @@
 #include <errno.h>
 #include <string.h>
 
-#define DEFAULT_BRIDGE_IFNAME "berth0"
-
 static bool have_network(berth_network **nets, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)

@@ -5,8 +5,6 @@
 #include "core/container.h"
 #include "core/firewall.h"
 #include "core/network.h"
-#include "core/sandbox.h"
-#include "fw/ruleset.h"
 #include "driver/driver.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -19,7 +17,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static bool abandoned(const berth_network *net)
+bool network_abandoned(const berth_network *net)
 {
 	const network_rec *rec = network_rec_of(net);
 
@@ -39,7 +37,7 @@ static int claim(berth_ctx *ctx, const char *id, bool *claimed, berth_err *err)
 		return ret;
 	ret = store_network_load_all(ctx->store, &nets, &n, err);
 	for (size_t i = 0; ret == 0 && i < n; i++)
-		if (!strcmp(nets[i]->id, id) && abandoned(nets[i])) {
+		if (!strcmp(nets[i]->id, id) && network_abandoned(nets[i])) {
 			ret = store_network_set_state(ctx->store, id, NETWORK_REMOVING, &ctx->self, err);
 			*claimed = ret == 0;
 		}
@@ -57,7 +55,7 @@ int recover_abandoned(berth_ctx *ctx, berth_err *err)
 	 * Either way the network goes. */
 	for (size_t i = 0; ret == 0 && i < n; i++) {
 		bool claimed;
-		if (!abandoned(nets[i]) || (ret = claim(ctx, nets[i]->id, &claimed, err)) < 0 || !claimed)
+		if (!network_abandoned(nets[i]) || (ret = claim(ctx, nets[i]->id, &claimed, err)) < 0 || !claimed)
 			continue;
 		if ((ret = network_unmake(ctx, nets[i], err)) < 0)
 			berth_err_wrap(err, "rolling back network %s left by berth process %d", nets[i]->name,
@@ -65,6 +63,30 @@ int recover_abandoned(berth_ctx *ctx, berth_err *err)
 	}
 	berth_network_list_free(nets, n);
 	return ret;
+}
+
+bool network_device_missing(berth_ctx *ctx, const berth_network *net)
+{
+	const driver_ops *ops = driver_find(net->driver);
+
+	/* only what is made: a pending network is its owner's to make */
+	return ops && network_rec_of(net)->state == NETWORK_ACTIVE && !ops->exists(ctx->nl, net);
+}
+
+int network_restore_device(berth_ctx *ctx, berth_network *net, berth_err *err)
+{
+	driver_notes notes = { 0 };
+	int ret = driver_find(net->driver)->create(ctx->nl, net, &notes, err);
+
+	/* EEXIST: another berth process, started with us, restored it */
+	if (ret == -EEXIST) {
+		berth_err_clear(err);
+		ret = 0;
+	}
+	driver_notes_free(&notes);
+	if (ret == 0)
+		ret = fw_network_up(ctx, net, err);
+	return ret < 0 ? berth_err_wrap(err, "restoring network %s", net->name) : 0;
 }
 
 /* The run dir lives on tmpfs: its marker is gone after a reboot, and so
@@ -81,17 +103,9 @@ int restore_after_boot(berth_ctx *ctx, berth_err *err)
 	if ((ret = store_network_load_all(ctx->store, &nets, &n, err)) < 0)
 		return ret;
 	for (size_t i = 0; i < n; i++) {
-		const driver_ops *ops = driver_find(nets[i]->driver);
 		berth_err one = { 0 };
-		/* only what is made: a pending network is its owner's to make */
-		if (!ops || network_rec_of(nets[i])->state != NETWORK_ACTIVE || ops->exists(ctx->nl, nets[i]))
-			continue;
-		/* EEXIST: another berth process, started with us, restored it */
-		driver_notes notes = { 0 };
-		if ((ops->create(ctx->nl, nets[i], &notes, &one) < 0 && one.code != EEXIST) ||
-		    fw_network_up(ctx, nets[i], &one) < 0)
-			ctx_warn(ctx, "restoring network %s: %s", nets[i]->name, one.msg);
-		driver_notes_free(&notes);
+		if (network_device_missing(ctx, nets[i]) && network_restore_device(ctx, nets[i], &one) < 0)
+			ctx_warn(ctx, "%s", one.msg);
 		berth_err_clear(&one);
 	}
 	berth_network_list_free(nets, n);
@@ -108,9 +122,7 @@ static bool owner_gone(const berth_container *c)
 	return !proc_is_alive(monitor.pid, monitor.start);
 }
 
-typedef enum orphan { NOT_ORPHAN, HALF_MADE, UNWATCHED_DEAD } orphan;
-
-static orphan orphan_of(const berth_container *c)
+orphan orphan_of(const berth_container *c)
 {
 	if (!owner_gone(c))
 		return NOT_ORPHAN;
@@ -166,31 +178,6 @@ int containers_recover(berth_ctx *ctx, char ***fixed, size_t *n_fixed, berth_err
 		berth_container_free(c);
 	}
 	berth_container_list_free(cs, n);
-	return ret;
-}
-
-int berth_reconcile(berth_ctx *ctx, char ***fixed, size_t *n, berth_err *err)
-{
-	/* containers started from now on see the host's mounts as they are
-	 * now, even those a private mount tree did not propagate */
-	int ret = sandbox_drop_mount_template(ctx, err);
-	char **fw = NULL;
-	size_t n_fw = 0;
-
-	if (ret == 0)
-		ret = containers_recover(ctx, fixed, n, err);
-	/* after the containers: a released one's ports are gone from the store */
-	if (ret == 0)
-		ret = fw_reconcile(ctx, &fw, &n_fw, err);
-	if (ctx->fw_restored) {
-		*fixed = xrealloc(*fixed, (*n + 1) * sizeof(**fixed));
-		(*fixed)[(*n)++] = xstrdup("firewall: table " FW_FAMILY " " FW_TABLE
-					   " was missing or altered: rebuilt from the store");
-	}
-	*fixed = xrealloc(*fixed, (*n + n_fw + 1) * sizeof(**fixed));
-	for (size_t i = 0; i < n_fw; i++)
-		(*fixed)[(*n)++] = fw[i];
-	free(fw);
 	return ret;
 }
 

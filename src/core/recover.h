@@ -5,8 +5,14 @@
 
 #include "core/context.h"
 
+/* A network left half-made or half-removed by a berth process that died. */
+bool network_abandoned(const berth_network *net);
 /* Networks left half-made or half-removed by a dead berth process. */
 int recover_abandoned(berth_ctx *ctx, berth_err *err);
+/* An active network whose kernel side is gone (a reboot, a hand). */
+bool network_device_missing(berth_ctx *ctx, const berth_network *net);
+/* Makes it again, with its firewall elements. */
+int network_restore_device(berth_ctx *ctx, berth_network *net, berth_err *err);
 /* Bridges a reboot took away while the store kept them. */
 int restore_after_boot(berth_ctx *ctx, berth_err *err);
 /* Cleans up after containers whose owner (creator or monitor) died,
@@ -16,6 +22,10 @@ int restore_after_boot(berth_ctx *ctx, berth_err *err);
  * refused for want of something a dead container may hold (an address,
  * a name, a network's last endpoints). */
 int containers_recover(berth_ctx *ctx, char ***fixed, size_t *n, berth_err *err);
+/* What a dead owner left: a container half-made by a berth process that
+ * died, or one that exited while its monitor was dead. */
+typedef enum orphan { NOT_ORPHAN, HALF_MADE, UNWATCHED_DEAD } orphan;
+orphan orphan_of(const berth_container *c);
 int containers_recover_quietly(berth_ctx *ctx, berth_err *err);
 
 #endif

@@ -6,11 +6,14 @@
 #include "util/cleanup.h"
 #include "util/dir.h"
 #include "util/err.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -206,15 +209,60 @@ static void remove_dir(const char *dir)
 	rmdir(dir);
 }
 
-int sandbox_destroy(berth_ctx *ctx, const berth_container *c, berth_err *err)
+static int remove_sandbox(berth_ctx *ctx, const char *container_id, bool netns, berth_err *err)
 {
-	_cleanup_free_ char *etc = sandbox_etc_dir(ctx, c->id);
+	_cleanup_free_ char *etc = sandbox_etc_dir(ctx, container_id);
 	int ret = 0;
 
-	if (sandbox_owns_netns(c)) {
-		_cleanup_free_ char *path = sandbox_netns_path(ctx, c->id);
+	if (netns) {
+		_cleanup_free_ char *path = sandbox_netns_path(ctx, container_id);
 		ret = netns_delete(path, err);
 	}
 	remove_dir(etc);
 	return ret;
+}
+
+int sandbox_destroy(berth_ctx *ctx, const berth_container *c, berth_err *err)
+{
+	return remove_sandbox(ctx, c->id, sandbox_owns_netns(c), err);
+}
+
+int sandbox_remove_orphan(berth_ctx *ctx, const char *container_id, berth_err *err)
+{
+	return remove_sandbox(ctx, container_id, true, err);
+}
+
+static void add_entries(const char *dir, char ***ids, size_t *n)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		bool seen = false;
+		for (size_t i = 0; i < *n && !seen; i++)
+			seen = !strcmp((*ids)[i], e->d_name);
+		if (!seen)
+			strv_push(ids, n, xstrdup(e->d_name));
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **sandbox_list(berth_ctx *ctx, size_t *n)
+{
+	_cleanup_free_ char *netns = xasprintf("%s/netns", ctx->run_dir);
+	_cleanup_free_ char *etc = xasprintf("%s/containers", ctx->run_dir);
+	char **ids = NULL;
+
+	*n = 0;
+	add_entries(netns, &ids, n);
+	add_entries(etc, &ids, n);
+	if (*n)
+		qsort(ids, *n, sizeof(*ids), cmp_str);
+	return ids;
 }

@@ -22,6 +22,12 @@ int sandbox_drop_mount_template(berth_ctx *ctx, berth_err *err);
 int sandbox_create_netns(berth_ctx *ctx, const char *container_id, berth_err *err);
 /* Removes the netns file and the /etc files; tries both. */
 int sandbox_destroy(berth_ctx *ctx, const berth_container *c, berth_err *err);
+/* The container IDs the run dir holds a sandbox of (a netns file, /etc
+ * files), sorted; NULL-terminated (strv_free). */
+char **sandbox_list(berth_ctx *ctx, size_t *n);
+/* Removes what the run dir holds for a container the store does not
+ * have: its netns file (unmounted) and /etc files. */
+int sandbox_remove_orphan(berth_ctx *ctx, const char *container_id, berth_err *err);
 /* The sandbox's own network namespace file, or NULL when it uses the
  * host's or another container's. */
 bool sandbox_owns_netns(const berth_container *c);

@@ -18,6 +18,8 @@
 #define OPT_BRIDGE_NAME "com.docker.network.bridge.name"
 #define OPT_MTU "com.docker.network.driver.mtu"
 #define OPT_DEFAULT_BRIDGE "com.docker.network.bridge.default_bridge"
+/* a bridge's name unless -o com.docker.network.bridge.name gives one: br-<12 hex of the ID> */
+#define BRIDGE_PREFIX "br-"
 
 static int parse_mtu(const char *value, unsigned *mtu, berth_err *err)
 {
@@ -70,7 +72,7 @@ static int bridge_configure(berth_network *net, berth_err *err)
 		}
 	}
 	free(net->ifname);
-	net->ifname = name ? xstrdup(name) : xasprintf("br-%.12s", net->id);
+	net->ifname = name ? xstrdup(name) : xasprintf(BRIDGE_PREFIX "%.*s", BERTH_SHORT_ID_HEX, net->id);
 	return 0;
 }
 
@@ -155,6 +157,37 @@ static bool bridge_exists(nl_sock *nl, const berth_network *net)
 	return index != 0;
 }
 
+/* Its MAC is gateway_mac's: 02:42 and one of its own IPv4 addresses (or
+ * none, with no IPv4 gateway). Docker's bridges, named as berth's, take
+ * random 02:42 MACs; a user's, the kernel's. */
+static bool wears_gateway_mac(const driver_link *l)
+{
+	uint8_t mac[6];
+
+	if (!l->info.has_mac)
+		return false;
+	for (size_t i = 0; i < l->n_v4; i++) {
+		mac_of_addr(&l->v4[i], mac);
+		if (!memcmp(mac, l->info.mac, 6))
+			return true;
+	}
+	mac_of_addr(&(berth_addr){ 0 }, mac);
+	return l->n_v4 == 0 && !memcmp(mac, l->info.mac, 6);
+}
+
+static bool bridge_made_link(const driver_link *l, const char *name)
+{
+	bool named = name ? !strcmp(l->info.name, name)
+			  : !strcmp(l->info.name, DEFAULT_BRIDGE_IFNAME) || driver_hex_name(l->info.name, BRIDGE_PREFIX, BERTH_SHORT_ID_HEX);
+
+	return named && !strcmp(l->info.kind, "bridge") && wears_gateway_mac(l);
+}
+
+static bool bridge_has_link(const berth_network *net, const char *name)
+{
+	return net->ifname && !strcmp(net->ifname, name);
+}
+
 /* A veth pair born with its peer in the sandbox (one request), the host
  * end a port of the bridge. */
 static int bridge_attach(nl_sock *nl, const berth_network *net, const berth_endpoint *ep, int netns_fd,
@@ -209,6 +242,8 @@ const driver_ops driver_bridge = {
 	.create = bridge_create,
 	.remove = bridge_remove,
 	.exists = bridge_exists,
+	.made_link = bridge_made_link,
+	.has_link = bridge_has_link,
 	.attach = bridge_attach,
 	.detach = bridge_detach,
 };

@@ -67,6 +67,13 @@ bool driver_valid_ifname(const char *s)
 	return strspn(s, IFNAME_CHARS) == n;
 }
 
+bool driver_hex_name(const char *name, const char *prefix, size_t hex)
+{
+	size_t n = strlen(prefix);
+
+	return !strncmp(name, prefix, n) && strlen(name + n) == hex && strspn(name + n, "0123456789abcdef") == hex;
+}
+
 void driver_note(driver_notes *notes, const char *fmt, ...)
 {
 	va_list ap;
@@ -90,6 +97,14 @@ const driver_ops *driver_find(const char *name)
 {
 	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
 		if (!strcmp(drivers[i]->name, name))
+			return drivers[i];
+	return NULL;
+}
+
+const driver_ops *driver_of_link(const driver_link *l, const char *name)
+{
+	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+		if (drivers[i]->made_link && drivers[i]->made_link(l, name))
 			return drivers[i];
 	return NULL;
 }

@@ -5,6 +5,7 @@
 #define BERTH_DRIVER_DRIVER_H
 
 #include "berth.h"
+#include "nl/link.h"
 #include "nl/nl.h"
 
 /* -o options read by more than one layer (drivers, the firewall, IPAM) */
@@ -46,6 +47,14 @@ typedef struct driver_address {
 	const char *option; /* the -o option the address is recorded in */
 } driver_address;
 
+/* A link of the host as a driver looks at it to tell its own (made_link):
+ * a bridge of berth's wears its gateway's IPv4 address in its MAC. */
+typedef struct driver_link {
+	nl_link_info info;
+	berth_addr *v4; /* its IPv4 addresses */
+	size_t n_v4;
+} driver_link;
+
 typedef struct driver_ops {
 	const char *name;
 	/* host and null exist once, as predefined networks */
@@ -70,6 +79,15 @@ typedef struct driver_ops {
 	int (*remove)(nl_sock *nl, const berth_network *net, berth_err *err);
 	/* The kernel side exists (for the restore after a reboot). */
 	bool (*exists)(nl_sock *nl, const berth_network *net);
+	/* Whether `l` is a host link this driver makes for its networks, told
+	 * by its kind, its name and berth's MAC scheme, whatever the store
+	 * says: a store that was lost (deleted, emptied) forgets them, and
+	 * berth must know them from the user's. `name`: the device name of a
+	 * network being made (the user's choice, maybe), which l must have;
+	 * NULL: any name the driver gives. */
+	bool (*made_link)(const driver_link *l, const char *name);
+	/* Whether the host link `name`, one made_link claims, is net's. */
+	bool (*has_link)(const berth_network *net, const char *name);
 	/* A container's link to the network: ep->ifname with `mac`, made in
 	 * the sandbox `netns_fd` (NULL for networks without endpoints). */
 	int (*attach)(nl_sock *nl, const berth_network *net, const berth_endpoint *ep, int netns_fd,
@@ -85,6 +103,9 @@ typedef struct driver_ops {
 } driver_ops;
 
 const driver_ops *driver_find(const char *name);
+/* The driver whose made_link claims l (with `name` as made_link has it),
+ * or NULL: not a link of berth's. */
+const driver_ops *driver_of_link(const driver_link *l, const char *name);
 /* A boolean -o value as Docker reads it (Go's ParseBool); false if not one. */
 bool option_bool_value(const char *v, bool *out);
 /* The network's boolean -o option; `fallback` when unset (or not a boolean). */
@@ -98,6 +119,14 @@ bool driver_valid_ifname(const char *s);
 /* The drivers a user may create networks with (from the driver table),
  * joined by `sep` ("bridge, macvlan" with ", "), in buf. */
 void driver_creatable_names(char *buf, size_t size, const char *sep);
+/* `prefix` followed by exactly `hex` lowercase hex digits (the names
+ * berth gives its links: br-<12>, veth<7>, mvs-<11>). */
+bool driver_hex_name(const char *name, const char *prefix, size_t hex);
+/* The host end of a container's veth: veth<7 hex> (core/endpoint.c). */
+#define HOST_VETH_PREFIX "veth"
+#define HOST_VETH_HEX 7
+/* The predefined network bridge's device, as Docker's docker0. */
+#define DEFAULT_BRIDGE_IFNAME "berth0"
 /* What `network create` uses without -d, as Docker. */
 #define DRIVER_DEFAULT "bridge"
 

@@ -26,6 +26,9 @@
  * berth turned promiscuous mode on, and turns it off with the network */
 #define OPT_MADE_PARENT "berth.macvlan.made_parent"
 #define OPT_SET_PROMISC "berth.macvlan.set_promisc"
+/* the host shim: mvs-<11 hex of the network's ID> */
+#define SHIM_PREFIX "mvs-"
+#define SHIM_HEX 11
 
 static const struct {
 	const char *name;
@@ -62,18 +65,15 @@ static const char *unfit_parent(const char *name)
 		size_t hex;
 		const char *what;
 	} own[] = {
-		{ "veth", 7, "the host end of a container's veth" },
-		{ "mvs-", 11, "the host shim of another macvlan network" },
+		{ HOST_VETH_PREFIX, HOST_VETH_HEX, "the host end of a container's veth" },
+		{ SHIM_PREFIX, SHIM_HEX, "the host shim of another macvlan network" },
 	};
 
 	if (!strcmp(name, "lo"))
 		return "the loopback interface";
-	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
-		size_t n = strlen(own[i].prefix);
-		if (!strncmp(name, own[i].prefix, n) && strlen(name + n) == own[i].hex &&
-		    strspn(name + n, "0123456789abcdef") == own[i].hex)
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (driver_hex_name(name, own[i].prefix, own[i].hex))
 			return own[i].what;
-	}
 	return NULL;
 }
 
@@ -260,7 +260,7 @@ static int prepare_parent(nl_sock *nl, berth_network *net, driver_notes *notes, 
 
 static void shim_name(const berth_network *net, char name[IFNAMSIZ])
 {
-	snprintf(name, IFNAMSIZ, "mvs-%.11s", net->id);
+	snprintf(name, IFNAMSIZ, SHIM_PREFIX "%.*s", SHIM_HEX, net->id);
 }
 
 /* The host's own macvlan on the parent: the kernel does not let the host
@@ -380,6 +380,21 @@ static bool macvlan_exists(nl_sock *nl, const berth_network *net)
 	return link_there(nl, option(net, OPT_PARENT)) && (!network_option_bool(net, OPT_SHIM, false) || link_there(nl, name));
 }
 
+/* A shim's MAC is the kernel's choice: its name, of berth's alone, tells. */
+static bool macvlan_made_link(const driver_link *l, const char *name)
+{
+	return !strcmp(l->info.kind, "macvlan") &&
+	       (name ? !strcmp(l->info.name, name) : driver_hex_name(l->info.name, SHIM_PREFIX, SHIM_HEX));
+}
+
+static bool macvlan_has_link(const berth_network *net, const char *name)
+{
+	char shim[IFNAMSIZ];
+
+	shim_name(net, shim);
+	return !strcmp(shim, name);
+}
+
 static int macvlan_attach(nl_sock *nl, const berth_network *net, const berth_endpoint *ep, int netns_fd,
 			  const uint8_t mac[6], berth_err *err)
 {
@@ -468,6 +483,8 @@ const driver_ops driver_macvlan = {
 	.create = macvlan_create,
 	.remove = macvlan_remove,
 	.exists = macvlan_exists,
+	.made_link = macvlan_made_link,
+	.has_link = macvlan_has_link,
 	.attach = macvlan_attach,
 	.detach = macvlan_detach,
 	.max_endpoints = macvlan_max_endpoints,

@@ -357,3 +357,63 @@ int nl_bridge_port_set(nl_sock *nl, unsigned ifindex, bool hairpin, bool isolate
 	mnl_attr_nest_end(nlh, port);
 	return nl_request(nl, nlh, err);
 }
+
+/* ---- listing ---------------------------------------------------------- */
+
+struct link_walk {
+	nl_link_cb cb;
+	void *data;
+};
+
+static void read_kind(const struct nlattr *linkinfo, nl_link_info *out)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, linkinfo) {
+		if (mnl_attr_get_type(a) == IFLA_INFO_KIND)
+			snprintf(out->kind, sizeof(out->kind), "%s", mnl_attr_get_str(a));
+	}
+}
+
+static int on_listed_link(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct link_walk *w = data;
+	nl_link_info l = { .index = (unsigned)ifi->ifi_index };
+	const struct nlattr *a;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_IFNAME:
+			snprintf(l.name, sizeof(l.name), "%s", mnl_attr_get_str(a));
+			break;
+		case IFLA_MASTER:
+			l.master = mnl_attr_get_u32(a);
+			break;
+		case IFLA_LINKINFO:
+			read_kind(a, &l);
+			break;
+		case IFLA_ADDRESS:
+			if (mnl_attr_get_payload_len(a) == 6) {
+				memcpy(l.mac, mnl_attr_get_payload(a), 6);
+				l.has_mac = true;
+			}
+			break;
+		}
+	}
+	w->cb(&l, w->data);
+	return MNL_CB_OK;
+}
+
+int nl_link_each(nl_sock *nl, nl_link_cb cb, void *data, berth_err *err)
+{
+	char buf[NL_BUFSIZE];
+	struct nlmsghdr *nlh = nl_msg_start(nl, buf, RTM_GETLINK, 0);
+	struct link_walk w = { cb, data };
+
+	nl_put_ifinfo(nlh);
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	return nl_dump(nl, nlh, on_listed_link, &w, err) < 0 ? berth_err_wrap(err, "listing links") : 0;
+}

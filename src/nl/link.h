@@ -22,6 +22,19 @@ typedef struct nl_link_state {
  * need not be the caller's. Not being able to tell (EPERM, ...) is a
  * failure, not "no link". */
 int nl_link_state_of(nl_sock *nl, const char *name, nl_link_state *out, berth_err *err);
+/* One link of a dump (nl_link_each). */
+typedef struct nl_link_info {
+	unsigned index;
+	unsigned master; /* the bridge it is a port of; 0: none */
+	char name[16];
+	char kind[16]; /* IFLA_INFO_KIND ("bridge", "veth", ...); "" when none */
+	uint8_t mac[6];
+	bool has_mac;
+} nl_link_info;
+typedef void (*nl_link_cb)(const nl_link_info *link, void *data);
+/* Every link of the socket's namespace. A dump the kernel interrupted is
+ * run again, so cb may see a link twice. */
+int nl_link_each(nl_sock *nl, nl_link_cb cb, void *data, berth_err *err);
 /* The link's index in *index, 0 when there is no such link (as above). */
 int nl_link_find(nl_sock *nl, const char *name, unsigned *index, berth_err *err);
 /* Deletes a link; gone is success. Returns once the link has left its

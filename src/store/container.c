@@ -224,6 +224,22 @@ int store_container_reload_endpoints(store *s, berth_container *c, berth_err *er
 	return rc == SQLITE_DONE ? 0 : db_error(s, err, rc, "reading endpoints");
 }
 
+int store_endpoints_of_no_container(store *s, berth_endpoint **out, size_t *n, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int rc, ret = prepare(s, ENDPOINT_COLUMNS " WHERE container_id NOT IN (SELECT id FROM containers)", &st, err);
+
+	*out = NULL;
+	*n = 0;
+	if (ret < 0)
+		return ret;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		endpoint_from_row(st, &(*out)[(*n)++]);
+	}
+	return rc == SQLITE_DONE ? 0 : db_error(s, err, rc, "reading endpoints");
+}
+
 static int load_endpoints(store *s, berth_container **cs, size_t n, berth_err *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -620,4 +621,25 @@ int store_lease_release(store *s, const char *net_id, const berth_addr *a, berth
 	sqlite3_bind_text(st, 1, net_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, berth_addr_format(a, text), -1, SQLITE_STATIC);
 	return step_done(s, st, err);
+}
+
+int store_leases_load(store *s, store_lease **out, size_t *n, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int rc, ret = prepare(s, "SELECT network_id, addr, owner FROM leases ORDER BY network_id, family, offset", &st, err);
+
+	*out = NULL;
+	*n = 0;
+	if (ret < 0)
+		return ret;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_lease l = { 0 };
+		snprintf(l.network_id, sizeof(l.network_id), "%s", col_text(st, 0));
+		snprintf(l.owner, sizeof(l.owner), "%s", col_text(st, 2));
+		if (!addr_parse(col_text(st, 1), &l.addr))
+			continue; /* not an address: no endpoint can claim it either */
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[(*n)++] = l;
+	}
+	return rc == SQLITE_DONE ? 0 : db_error(s, err, rc, "reading leases");
 }

@@ -41,6 +41,15 @@ int store_lease_release(store *s, const char *net_id, const berth_addr *a, berth
 /* Owner of an address, or NULL when free (caller frees). */
 char *store_lease_owner(store *s, const char *net_id, const berth_addr *a);
 
+/* One address lease, for looking them all over (system check). */
+typedef struct store_lease {
+	char network_id[BERTH_ID_HEX + 1];
+	berth_addr addr;
+	char owner[BERTH_ID_HEX + 1]; /* an endpoint's ID, "gateway", or a driver's holder */
+} store_lease;
+/* Every lease, by network and address. */
+int store_leases_load(store *s, store_lease **out, size_t *n, berth_err *err);
+
 /* Containers (store/container.c). */
 int store_container_insert(store *s, const berth_container *c, berth_err *err);
 /* Writes the mutable fields: state, pids, exit code, times. */
@@ -60,6 +69,9 @@ int store_endpoint_insert(store *s, const berth_endpoint *ep, berth_err *err);
 int store_container_reload_endpoints(store *s, berth_container *c, berth_err *err);
 int store_endpoint_delete(store *s, const char *id, berth_err *err);
 int store_endpoint_set_mac(store *s, const berth_endpoint *ep, berth_err *err);
+/* Endpoints whose container has no row (store_container_load_all leaves
+ * them out). */
+int store_endpoints_of_no_container(store *s, berth_endpoint **out, size_t *n, berth_err *err);
 
 /* Published ports (store/ports.c). */
 typedef struct published_port {

@@ -148,6 +148,113 @@ static void test_set_without_a_name_is_not_berths(void **state)
 	json_decref(cmds);
 }
 
+/* ---- fw_diff_owners: element by element, with owners ---------------------- */
+
+/* Two owners: network br-a (required) and its published port (as given). */
+static void owners_of(fw_owner o[2], bool port_required)
+{
+	berth_subnet sn = { .subnet = P("10.0.0.0/24") };
+	berth_network net = { .name = "a", .driver = "bridge", .ifname = "br-a", .subnets = &sn, .n_subnets = 1 };
+	berth_port port = { .host_ip = A("0.0.0.0"), .proto = IPPROTO_TCP, .container_port = 80, .host_port = 8080 };
+	berth_addr target = A("10.0.0.2");
+
+	o[0] = (fw_owner){ .cmds = json_array(), .required = true };
+	o[1] = (fw_owner){ .cmds = json_array(), .required = port_required };
+	fw_network_elems(o[0].cmds, "add", &net, true, false);
+	fw_port_elems(o[1].cmds, "add", &port, &target);
+}
+
+/* fw_diff_owners' differences as "set|text|owner" lines, joined by '\n'. */
+static char *owner_diffs(json_t *list, const fw_owner *o, size_t n_owners)
+{
+	fw_elem_diff *d = NULL;
+	size_t n = 0;
+	char *text = xstrdup("");
+
+	fw_diff_owners(list, o, n_owners, &d, &n);
+	for (size_t i = 0; i < n; i++) {
+		char *next = xasprintf("%s%s|%s|%ld\n", text, d[i].set, d[i].text, d[i].owner);
+		free(text);
+		text = next;
+	}
+	fw_elem_diffs_free(d, n);
+	return text;
+}
+
+static void owners_free(fw_owner o[2])
+{
+	json_decref(o[0].cmds);
+	json_decref(o[1].cmds);
+}
+
+static void test_owners_agree(void **state)
+{
+	fw_owner o[2];
+	json_t *list = listing("[\"br-a\"]");
+
+	(void)state;
+	owners_of(o, true);
+	_cleanup_free_ char *d = owner_diffs(list, o, 2);
+	assert_string_equal(d, "");
+	json_decref(list);
+	owners_free(o);
+}
+
+static void test_missing_named_by_owner_stray_by_none(void **state)
+{
+	fw_owner o[2];
+	json_t *list = listing("[\"br-x\"]");
+
+	(void)state;
+	owners_of(o, true);
+	/* the port's map elements gone from the listing too */
+	json_array_remove(list, json_array_size(list) - 1);
+	json_array_remove(list, json_array_size(list) - 1);
+	_cleanup_free_ char *d = owner_diffs(list, o, 2);
+	assert_string_equal(d, "bridges|br-a|0\n"
+			       "bridges|br-x|-1\n"
+			       "ports4_any|tcp . 8080 : 10.0.0.2|1\n"
+			       "ports4_any_port|tcp . 8080 : 80|1\n");
+	json_decref(list);
+	owners_free(o);
+}
+
+static void test_owner_not_required_may_lack_them(void **state)
+{
+	fw_owner o[2];
+	json_t *list = listing("[\"br-a\"]");
+
+	(void)state;
+	/* a container being started: its port's elements may be there or not */
+	owners_of(o, false);
+	_cleanup_free_ char *with = owner_diffs(list, o, 2);
+	/* without the port as an owner, its elements are nobody's: stray */
+	_cleanup_free_ char *unowned = owner_diffs(list, o, 1);
+	json_array_remove(list, json_array_size(list) - 1);
+	json_array_remove(list, json_array_size(list) - 1);
+	_cleanup_free_ char *without = owner_diffs(list, o, 2);
+	assert_string_equal(with, "");
+	assert_string_equal(without, "");
+	assert_string_equal(unowned, "ports4_any|tcp . 8080 : 10.0.0.2|-1\n"
+				     "ports4_any_port|tcp . 8080 : 80|-1\n");
+	json_decref(list);
+	owners_free(o);
+}
+
+static void test_no_table_everything_missing(void **state)
+{
+	fw_owner o[2];
+
+	(void)state;
+	owners_of(o, true);
+	_cleanup_free_ char *d = owner_diffs(NULL, o, 1);
+	assert_string_equal(d, "bridges|br-a|0\n"
+			       "bridge_pairs|br-a . br-a|0\n"
+			       "masq4|10.0.0.0/24|0\n"
+			       "subnets4|10.0.0.0/24 . br-a|0\n");
+	owners_free(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +263,10 @@ int main(void)
 		cmocka_unit_test(test_sets_in_order_of_the_ruleset),
 		cmocka_unit_test(test_missing_table),
 		cmocka_unit_test(test_set_without_a_name_is_not_berths),
+		cmocka_unit_test(test_owners_agree),
+		cmocka_unit_test(test_missing_named_by_owner_stray_by_none),
+		cmocka_unit_test(test_owner_not_required_may_lack_them),
+		cmocka_unit_test(test_no_table_everything_missing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
