@@ -51,6 +51,7 @@ static void test_name_without_nul_not_taken(void **state)
 		struct nfgenmsg g;
 		struct nlattr a;
 		char name[8];
+		/* cppcheck-suppress unusedStructMember ; where the message ends (offsetof) */
 		char after[4];
 	} body = {
 		.g = { .nfgen_family = NFPROTO_INET },
