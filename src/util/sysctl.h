@@ -11,7 +11,8 @@ int sysctl_write(const char *key, const char *value, berth_err *err);
 /* For a link berth made, before it is up: it never accepts IPv6 router
  * advertisements (a container's RA would give the host a default route
  * and an address: Docker's CVE-2020-13401), and without `ipv6` it has no
- * IPv6 at all. A kernel without IPv6 has nothing to turn off. */
+ * IPv6 at all. A link without IPv6 (a kernel without it, an MTU below
+ * 1280) has nothing to turn off. */
 int sysctl_link_no_ra(const char *ifname, bool ipv6, berth_err *err);
 
 #endif
