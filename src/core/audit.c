@@ -507,7 +507,9 @@ static const berth_container *container_by_id(const audit *a, const char *id)
 }
 
 /* A container being made has one before it runs, and one being released
- * until it is marked exited. */
+ * until it is marked exited. One of no container is a container the store
+ * lost: no berth command can stop it, its monitor holds its published
+ * host ports, and it has no network left: it is killed with it. */
 static int look_at_sandboxes(audit *a, berth_err *err)
 {
 	size_t n = 0;
@@ -520,10 +522,13 @@ static int look_at_sandboxes(audit *a, berth_err *err)
 		berth_err one = { 0 };
 		if (c && c->state != BERTH_CONTAINER_EXITED)
 			continue;
-		_cleanup_free_ char *what = c ? xasprintf("sandbox %s: container %s has exited", path, c->name)
-					      : xasprintf("sandbox %s: no container has it", path);
-		int removed = a->fix ? sandbox_remove_orphan(a->ctx, ids[i], &one) : 0;
-		report(a, BERTH_FINDING_STRAY_SANDBOX, what, removed, "removed", &one);
+		size_t running = sandbox_processes(a->ctx, ids[i]), killed = 0;
+		_cleanup_free_ char *whose = c ? xasprintf("container %s has exited", c->name) : xstrdup("no container has it");
+		_cleanup_free_ char *what = running ? xasprintf("sandbox %s: %s (%zu process(es) run in it)", path, whose, running)
+						    : xasprintf("sandbox %s: %s", path, whose);
+		int removed = a->fix ? sandbox_remove_orphan(a->ctx, ids[i], &killed, &one) : 0;
+		_cleanup_free_ char *done = killed ? xasprintf("its %zu process(es) killed, removed", killed) : xstrdup("removed");
+		report(a, BERTH_FINDING_STRAY_SANDBOX, what, removed, done, &one);
 	}
 	strv_free(ids);
 	return ret;

@@ -227,9 +227,20 @@ int sandbox_destroy(berth_ctx *ctx, const berth_container *c, berth_err *err)
 	return remove_sandbox(ctx, c->id, sandbox_owns_netns(c), err);
 }
 
-int sandbox_remove_orphan(berth_ctx *ctx, const char *container_id, berth_err *err)
+size_t sandbox_processes(berth_ctx *ctx, const char *container_id)
 {
-	return remove_sandbox(ctx, container_id, true, err);
+	_cleanup_free_ char *path = sandbox_netns_path(ctx, container_id);
+	_cleanup_free_ int *pids = NULL;
+
+	return netns_pids(path, &pids);
+}
+
+int sandbox_remove_orphan(berth_ctx *ctx, const char *container_id, size_t *killed, berth_err *err)
+{
+	_cleanup_free_ char *path = sandbox_netns_path(ctx, container_id);
+	int ret = netns_kill_all(path, killed, err);
+
+	return ret < 0 ? ret : remove_sandbox(ctx, container_id, true, err);
 }
 
 static void add_entries(const char *dir, char ***ids, size_t *n)

@@ -25,9 +25,12 @@ int sandbox_destroy(berth_ctx *ctx, const berth_container *c, berth_err *err);
 /* The container IDs the run dir holds a sandbox of (a netns file, /etc
  * files), sorted; NULL-terminated (strv_free). */
 char **sandbox_list(berth_ctx *ctx, size_t *n);
+/* How many processes run in a container's sandbox. */
+size_t sandbox_processes(berth_ctx *ctx, const char *container_id);
 /* Removes what the run dir holds for a container the store does not
- * have: its netns file (unmounted) and /etc files. */
-int sandbox_remove_orphan(berth_ctx *ctx, const char *container_id, berth_err *err);
+ * have (or has as exited): the processes in its network namespace
+ * (killed: *killed of them), its netns file (unmounted) and /etc files. */
+int sandbox_remove_orphan(berth_ctx *ctx, const char *container_id, size_t *killed, berth_err *err);
 /* The sandbox's own network namespace file, or NULL when it uses the
  * host's or another container's. */
 bool sandbox_owns_netns(const berth_container *c);

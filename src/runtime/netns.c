@@ -3,13 +3,20 @@
 #include "util/dir.h"
 #include "util/err.h"
 #include "util/sysctl.h"
+#include "util/xalloc.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <sys/mount.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int netns_dir_prepare(const char *dir, berth_err *err)
@@ -80,4 +87,84 @@ int netns_delete(const char *path, berth_err *err)
 	if (unlink(path) < 0 && errno != ENOENT)
 		return berth_err_sys(err, errno, "removing %s", path);
 	return 0;
+}
+
+static bool in_netns(const struct stat *ns, long pid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+	return stat(path, &st) == 0 && st.st_dev == ns->st_dev && st.st_ino == ns->st_ino;
+}
+
+size_t netns_pids(const char *path, int **pids)
+{
+	_cleanup_closedir_ DIR *proc = opendir("/proc");
+	struct stat ns;
+	struct dirent *e;
+	size_t n = 0;
+
+	*pids = NULL;
+	if (!proc || stat(path, &ns) < 0)
+		return 0;
+	while ((e = readdir(proc))) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		if (*end || pid <= 0 || !in_netns(&ns, pid))
+			continue;
+		*pids = xrealloc(*pids, (n + 1) * sizeof(**pids));
+		(*pids)[n++] = (int)pid;
+	}
+	return n;
+}
+
+/* By pidfd: a pid reused meanwhile is not killed, and its end is heard. */
+static int kill_and_open(int pid)
+{
+	int fd = pidfd_open(pid, 0);
+
+	if (fd >= 0 && pidfd_send_signal(fd, SIGKILL, NULL, 0) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* A pidfd turns readable when its process has ended. */
+static bool ended_by(int pidfd, long long deadline)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	long long left = deadline - now_ms();
+
+	return poll(&p, 1, left > 0 ? (int)left : 0) == 1;
+}
+
+int netns_kill_all(const char *path, size_t *n, berth_err *err)
+{
+	_cleanup_free_ int *pids = NULL;
+	size_t count = netns_pids(path, &pids);
+	long long deadline = now_ms() + 5000;
+	int ret = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < count; i++)
+		pids[i] = kill_and_open(pids[i]);
+	for (size_t i = 0; i < count; i++) {
+		if (pids[i] < 0)
+			continue;
+		(*n)++;
+		if (!ended_by(pids[i], deadline) && ret == 0)
+			ret = berth_err_set(err, ETIMEDOUT, "a process in %s did not end after SIGKILL", path);
+		close(pids[i]);
+	}
+	return ret;
 }
