@@ -187,7 +187,9 @@ int sandbox_create_netns(berth_ctx *ctx, const char *container_id, berth_err *er
 
 char *sandbox_ports_marker(berth_ctx *ctx, const char *container_id)
 {
-	return xasprintf("%s/containers/%s/" PORTS_MARKER, ctx->run_dir, container_id);
+	_cleanup_free_ char *dir = sandbox_etc_dir(ctx, container_id);
+
+	return xasprintf("%s/" PORTS_MARKER, dir);
 }
 
 int sandbox_mark_ports_released(berth_ctx *ctx, const char *container_id, berth_err *err)
