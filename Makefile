@@ -68,7 +68,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 5
 FUZZ_MAKE = $(MAKE) --no-print-directory FUZZ=1 CC=clang BUILD=$(FUZZ_BUILD) SAN= fuzz-targets
 
-.PHONY: all asan check unit example demo install install-lib clean deps bench fuzz fuzz-targets
+.PHONY: all asan check unit example crash demo install install-lib clean deps bench fuzz fuzz-targets
 
 all: $(BUILD)/berth $(BUILD)/$(SOLIB) $(BUILD)/berth-on-so $(MAN_PAGES)
 
@@ -107,6 +107,14 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libberth.a
 		-o $@ $< $(filter %.o,$^) $(BUILD)/libberth.a \
 		$(PKG_LIBS) $(shell pkg-config --libs cmocka) $(LDFLAGS_ALL)
 
+# The crash test's CLI (tests/integration/070-crash-points.bats): the
+# product's objects, with tests/lib/crash_at.c's crash_point in place of
+# util/crashpoint.c's empty one (the archive's copy is then not linked).
+$(BUILD)/berth-crash: $(CLI_OBJ) $(BUILD)/tests/lib/crash_at.o $(BUILD)/libberth.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/tests/lib/crash_at.o $(BUILD)/libberth.a $(PKG_LIBS)
+
+crash: $(BUILD)/berth-crash
+
 # The CLI objects a unit test covers (they are not in libberth.a).
 $(BUILD)/tests/unit/test_port_spec: $(BUILD)/src/cli/port_text.o
 $(BUILD)/tests/unit/test_text: $(BUILD)/src/cli/text.o
@@ -144,7 +152,7 @@ $(BUILD)/examples/%: examples/%.c $(BUILD)/libberth.a $(BUILD)/$(SOLIB) include/
 # tests/tap-exec) and integration tests in one TAP run; each integration
 # file runs in namespaces of its own.
 check: deps
-	@$(MAKE) --no-print-directory all unit example SAN=$(SAN)
+	@$(MAKE) --no-print-directory all unit example crash SAN=$(SAN)
 	@$(FUZZ_MAKE)
 	BERTH_BUILD_DIR=$(CURDIR)/$(BUILD) BERTH_FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS) \
 		prove -j2 --exec tests/tap-exec $(UNIT_BIN) $(FUZZ_BIN) \

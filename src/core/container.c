@@ -661,8 +661,13 @@ int container_release(berth_ctx *ctx, berth_container *c, int exit_code, berth_e
 	failed |= berth_err_collect(err, fw_ports_unpublish(ctx, c->id, &one), &one) < 0;
 	container_unhold_ports(c);
 	failed |= berth_err_collect(err, store_container_reload_endpoints(ctx->store, c, &one), &one) < 0;
+	/* Unplugged, not left to the namespace's end: the kernel destroys a
+	 * namespace in a work queue of its own, tens of milliseconds (or, busy,
+	 * seconds) later, and until then the host's end of each veth stays on
+	 * its bridge, an interface of no endpoint's for anyone who looks
+	 * (`system check` right after `rm` did). */
 	for (size_t i = 0; i < c->n_endpoints; i++)
-		failed |= berth_err_collect(err, endpoint_detach(ctx, &c->endpoints[i], false, &one), &one) < 0;
+		failed |= berth_err_collect(err, endpoint_detach(ctx, &c->endpoints[i], true, &one), &one) < 0;
 	failed |= berth_err_collect(err, sandbox_destroy(ctx, c, &one), &one) < 0;
 	if (c->auto_remove) {
 		failed |= berth_err_collect(err, container_forget(ctx, c, &one), &one) < 0;

@@ -11,6 +11,7 @@
 #include "nl/nl.h"
 #include "runtime/spawn.h"
 #include "util/cleanup.h"
+#include "util/crashpoint.h"
 #include "util/err.h"
 #include "util/id.h"
 #include "util/proc.h"
@@ -51,6 +52,7 @@ static int stop_container(berth_ctx *ctx, berth_container *c, unsigned timeout, 
 		return 0;
 	if (container_alive(c)) {
 		kill(c->pid, SIGTERM);
+		crash_point("container signalled");
 		if (!wait_gone(c->pid, pid_start, (int)timeout * 1000)) {
 			kill(c->pid, SIGKILL);
 			wait_gone(c->pid, pid_start, 10000);

@@ -4,6 +4,7 @@
 #include "runtime/mntns.h"
 #include "runtime/netns.h"
 #include "util/cleanup.h"
+#include "util/crashpoint.h"
 #include "util/dir.h"
 #include "util/err.h"
 #include "util/strv.h"
@@ -51,6 +52,7 @@ static int write_file(const char *dir, const char *name, const char *text, berth
 
 	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
 		return berth_err_sys(err, errno, "writing %s", path);
+	crash_point("sandbox file");
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 #include "fw/nft.h"
 #include "util/cleanup.h"
+#include "util/crashpoint.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -96,7 +97,11 @@ static int run_text(nft_runner *r, json_t *cmds, berth_err *err)
 
 int nft_run(nft_runner *r, json_t *cmds, berth_err *err)
 {
-	return run_text(r, cmds, err);
+	int ret = run_text(r, cmds, err);
+
+	if (ret == 0)
+		crash_point("nftables");
+	return ret;
 }
 
 int nft_list(nft_runner *r, json_t *cmd, json_t **out, berth_err *err)

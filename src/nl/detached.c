@@ -1,4 +1,5 @@
 #include "nl/detached.h"
+#include "util/crashpoint.h"
 #include "util/err.h"
 
 #include <errno.h>
@@ -190,6 +191,7 @@ int nl_send_detached(nl_sock *own, const struct nlmsghdr *nlh, int report, berth
 	r->next = running;
 	running = r;
 	pthread_mutex_unlock(&running_lock);
+	crash_point("rtnetlink, detached");
 	return 0;
 }
 

@@ -1,4 +1,5 @@
 #include "nl/nl.h"
+#include "util/crashpoint.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -317,7 +318,9 @@ int nl_request(nl_sock *nl, struct nlmsghdr *nlh, berth_err *err)
 {
 	int ret = send_msg(nl, nlh, err);
 
-	return ret < 0 ? ret : receive(nl, nlh->nlmsg_seq, NULL, NULL, false, err);
+	if (ret == 0 && (ret = receive(nl, nlh->nlmsg_seq, NULL, NULL, false, err)) == 0)
+		crash_point("rtnetlink");
+	return ret;
 }
 
 int nl_get(nl_sock *nl, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, berth_err *err)

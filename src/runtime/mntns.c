@@ -1,5 +1,6 @@
 #include "runtime/mntns.h"
 #include "util/cleanup.h"
+#include "util/crashpoint.h"
 #include "util/dir.h"
 #include "util/err.h"
 #include "util/xalloc.h"
@@ -77,8 +78,10 @@ static int bind_template(pid_t holder, const char *path, bool *loop, berth_err *
 	*loop = false;
 	if (fd < 0)
 		return berth_err_sys(err, errno, "creating %s", path);
-	if (mount(ns, path, NULL, MS_BIND, NULL) == 0)
+	if (mount(ns, path, NULL, MS_BIND, NULL) == 0) {
+		crash_point("mount namespace template");
 		return 0;
+	}
 	*loop = errno == EINVAL;
 	return berth_err_sys(err, errno, "binding the containers' mount namespace to %s", path);
 }

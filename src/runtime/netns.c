@@ -1,5 +1,6 @@
 #include "runtime/netns.h"
 #include "util/cleanup.h"
+#include "util/crashpoint.h"
 #include "util/dir.h"
 #include "util/err.h"
 #include "util/sysctl.h"
@@ -76,6 +77,8 @@ int netns_create(const char *path, berth_err *err)
 	close(fd);
 	if ((ret = bind_new_netns(path, err)) < 0)
 		unlink(path);
+	else
+		crash_point("netns bound");
 	return ret;
 }
 
@@ -86,6 +89,7 @@ int netns_delete(const char *path, berth_err *err)
 		return berth_err_sys(err, errno, "unmounting %s", path);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return berth_err_sys(err, errno, "removing %s", path);
+	crash_point("netns removed");
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #include "ipam/cidr.h"
 #include "ipam/pool.h"
 #include "util/cleanup.h"
+#include "util/crashpoint.h"
 #include "util/err.h"
 #include "util/kv.h"
 #include "util/xalloc.h"
@@ -154,8 +155,11 @@ int step_done(store *s, sqlite3_stmt *st, berth_err *err)
 {
 	int rc = sqlite3_step(st);
 
-	if (rc == SQLITE_DONE)
+	if (rc == SQLITE_DONE) {
+		if (sqlite3_get_autocommit(s->db))
+			crash_point("store write");
 		return 0;
+	}
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return berth_err_set(err, EEXIST, "state store: %s", sqlite3_errmsg(s->db));
 	return db_error(s, err, rc, "writing");
@@ -271,7 +275,11 @@ int store_begin(store *s, berth_err *err)
 
 int store_commit(store *s, berth_err *err)
 {
-	return exec_sql(s, "COMMIT", err);
+	int ret = exec_sql(s, "COMMIT", err);
+
+	if (ret == 0)
+		crash_point("store commit");
+	return ret;
 }
 
 void store_rollback(store *s)

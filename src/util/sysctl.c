@@ -1,5 +1,6 @@
 #include "util/sysctl.h"
 #include "util/cleanup.h"
+#include "util/crashpoint.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -78,5 +79,6 @@ int sysctl_write(const char *key, const char *value, berth_err *err)
 
 	if (fd < 0 || write(fd, value, len) != (ssize_t)len)
 		return berth_err_sys(err, errno, "writing %s", path);
+	crash_point("sysctl");
 	return 0;
 }
