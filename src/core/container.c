@@ -452,24 +452,52 @@ static void restore_signals(saved_handlers *saved)
 	forward_to = 0;
 }
 
-static void unhold_ports(void *c)
+typedef struct waiter {
+	berth_container *c;
+	nl_sock *events;
+	berth_config cfg;
+} waiter;
+
+static void unhold_ports(void *arg)
 {
-	container_unhold_ports(c);
+	container_unhold_ports(((waiter *)arg)->c);
 }
 
-/* Waits for the container's end. The host ports it holds go once a
- * disconnect has unpublished them (sandbox_mark_ports_released). */
-static int wait_exit(const char *marker, berth_container *c)
+static void guard_heard(void *arg)
 {
-	return wait_exit_watching(c->pid, container_rec_of(c)->held_ports ? marker : NULL, unhold_ports, c);
+	waiter *w = arg;
+
+	fw_guard_heard(w->events, &w->cfg);
+}
+
+/* Waits for the container's end. Meanwhile the host ports it holds go
+ * once a disconnect has unpublished them (sandbox_mark_ports_released),
+ * and the firewall table's guard is watched (core/firewall.h). */
+static int wait_exit(const berth_config *cfg, const char *marker, berth_container *c)
+{
+	waiter w = { .c = c, .cfg = *cfg };
+	berth_err ignored = { 0 };
+	int code;
+
+	/* without the watch, route_localnet stays as the last command left it */
+	fw_guard_watch(&w.events, &ignored);
+	berth_err_clear(&ignored);
+	code = wait_exit_watching(c->pid, &(wait_watch){ .marker = container_rec_of(c)->held_ports ? marker : NULL,
+							 .on_marker = unhold_ports,
+							 .event_fd = w.events ? nl_sock_fd(w.events) : -1,
+							 .on_event = guard_heard,
+							 .arg = &w });
+	nl_close(w.events);
+	return code;
 }
 
 /* The monitor's job: wait, then release. */
 static int watch(berth_ctx *ctx, berth_container *c, int *exit_code, berth_err *err)
 {
 	_cleanup_free_ char *marker = sandbox_ports_marker(ctx, c->id);
+	berth_config cfg = { .root = ctx->root, .run_dir = ctx->run_dir };
 
-	*exit_code = wait_exit(marker, c);
+	*exit_code = wait_exit(&cfg, marker, c);
 	return container_release(ctx, c, *exit_code, err);
 }
 
@@ -537,7 +565,7 @@ __attribute__((noreturn)) static void monitor_main(berth_ctx *parent, berth_cont
 	/* Nothing held open while it waits (hours, maybe): with hundreds of
 	 * monitors, open store connections would keep SQLite from ever
 	 * resetting its WAL, and each command would read a longer one. */
-	code = wait_exit(marker, c);
+	code = wait_exit(&cfg, marker, c);
 	if (ctx_open(&cfg, &ctx, &err) == 0) {
 		container_release(ctx, c, code, &err);
 		berth_close(ctx);

@@ -5,6 +5,7 @@
 #include "fw/inspect.h"
 #include "fw/nft.h"
 #include "fw/ruleset.h"
+#include "nl/nftables.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/proto.h"
@@ -68,7 +69,38 @@ static void add_port_elems(json_t *cmds, const published_port *ps, size_t n)
 		fw_port_elems(cmds, "add", &ps[i].port, &ps[i].target);
 }
 
-static int rebuild_cmds(berth_ctx *ctx, json_t *cmds, berth_err *err)
+/* ---- route_localnet -------------------------------------------------------
+ * 127.0.0.1 -> a published port: the kernel must route a loopback source
+ * out of the bridge, and take the replies to 127.0.0.1 that come back on
+ * it. With route_localnet on, a container could send to the host's
+ * 127.0.0.1 too: the table's guard chain drops that. So it is on only
+ * while the guard is there: turned on after the table is applied, and
+ * off again by the waiting monitors (fw_guard_heard) as soon as the
+ * table loses a chain, rule or set (`nft flush ruleset`), until the next
+ * berth command restores the table and turns it back on. A FIB rule
+ * would not do: it cannot tell a container's packet to 127.0.0.1 from the
+ * reply the kernel has just de-NATed to it. */
+
+static int localnet_set(const berth_network *net, const char *value, berth_err *err)
+{
+	_cleanup_free_ char *key = xasprintf("net.ipv4.conf.%s.route_localnet", net->ifname);
+
+	return sysctl_write(key, value, err);
+}
+
+/* On every bridge the table serves (one that is missing has nothing to
+ * turn on or off: restore_after_boot makes it, then calls here again). */
+static void localnet_set_all(berth_network *const *nets, size_t n, const char *value)
+{
+	for (size_t i = 0; i < n; i++) {
+		berth_err ignored = { 0 };
+		if (in_table(nets[i]))
+			localnet_set(nets[i], value, &ignored);
+		berth_err_clear(&ignored);
+	}
+}
+
+static int rebuild_cmds(berth_ctx *ctx, json_t *cmds, berth_network ***out_nets, size_t *out_n, berth_err *err)
 {
 	berth_network **nets = NULL;
 	published_port *ps = NULL;
@@ -90,21 +122,41 @@ static int rebuild_cmds(berth_ctx *ctx, json_t *cmds, berth_err *err)
 				network_elems(cmds, "add", nets[i]);
 		add_port_elems(cmds, ps, n_ps);
 	}
-	berth_network_list_free(nets, n_nets);
+	*out_nets = nets;
+	*out_n = n_nets;
 	free(ps);
+	return ret;
+}
+
+typedef struct report {
+	char **lines;
+	size_t n;
+} report;
+
+/* The table from the store, then route_localnet on behind its guard.
+ * With `r`, one line per set whose elements differed. */
+static int rebuild_reporting(berth_ctx *ctx, report *r, berth_err *err)
+{
+	json_t *cmds = json_array();
+	berth_network **nets = NULL;
+	size_t n = 0;
+	int ret = rebuild_cmds(ctx, cmds, &nets, &n, err);
+
+	if (ret == 0 && r)
+		fw_diff_table(runner(ctx), cmds, &r->lines, &r->n);
+	if (ret == 0 && (ret = nft_run(runner(ctx), cmds, err)) < 0)
+		berth_err_wrap(err, "rebuilding the firewall table " FW_FAMILY " " FW_TABLE);
+	if (ret == 0)
+		localnet_set_all(nets, n, "1");
+	berth_network_list_free(nets, n);
+	json_decref(cmds);
 	return ret;
 }
 
 static int rebuild_locked(berth_ctx *ctx, void *arg, berth_err *err)
 {
-	json_t *cmds = json_array();
-	int ret = rebuild_cmds(ctx, cmds, err);
-
 	(void)arg;
-	if (ret == 0 && (ret = nft_run(runner(ctx), cmds, err)) < 0)
-		berth_err_wrap(err, "rebuilding the firewall table " FW_FAMILY " " FW_TABLE);
-	json_decref(cmds);
-	return ret;
+	return rebuild_reporting(ctx, NULL, err);
 }
 
 int fw_rebuild(berth_ctx *ctx, berth_err *err)
@@ -163,23 +215,19 @@ static int enable_forwarding(berth_ctx *ctx, berth_err *err)
 static int network_up_locked(berth_ctx *ctx, void *arg, berth_err *err)
 {
 	const berth_network *net = arg;
-	_cleanup_free_ char *localnet = xasprintf("net.ipv4.conf.%s.route_localnet", net->ifname);
 	json_t *cmds;
 	int ret;
 
 	/* under the lock: of berth processes racing, one turns it on and says so */
 	if ((ret = enable_forwarding(ctx, err)) < 0)
 		return ret;
-	/* 127.0.0.1 -> a published port: the kernel must route a loopback
-	 * source out of the bridge (guarded by the table's guard chain) */
-	if ((ret = sysctl_write(localnet, "1", err)) < 0)
-		return ret;
 	cmds = json_array();
 	fw_ruleset_cmds(cmds, false);
 	network_elems(cmds, "add", net);
 	ret = apply_or_rebuild(ctx, cmds, err);
 	json_decref(cmds);
-	if (ret == 0)
+	/* the guard first, then what it guards */
+	if (ret == 0 && (ret = localnet_set(net, "1", err)) == 0)
 		warn_foreign_drops(ctx);
 	return ret;
 }
@@ -328,25 +376,12 @@ int fw_ports_unpublish(berth_ctx *ctx, const char *container_id, berth_err *err)
 
 /* ---- reconcile ------------------------------------------------------------ */
 
-typedef struct report {
-	char **lines;
-	size_t n;
-} report;
-
 static int reconcile_locked(berth_ctx *ctx, void *arg, berth_err *err)
 {
-	report *r = arg;
-	json_t *cmds = json_array();
-	int ret = rebuild_cmds(ctx, cmds, err);
+	int ret = rebuild_reporting(ctx, arg, err);
 
-	if (ret == 0) {
-		fw_diff_table(runner(ctx), cmds, &r->lines, &r->n);
-		if ((ret = nft_run(runner(ctx), cmds, err)) < 0)
-			berth_err_wrap(err, "rebuilding the firewall table " FW_FAMILY " " FW_TABLE);
-		else
-			warn_foreign_drops(ctx);
-	}
-	json_decref(cmds);
+	if (ret == 0)
+		warn_foreign_drops(ctx);
 	return ret;
 }
 
@@ -368,6 +403,28 @@ static bool active_in_table(const berth_network *net, const void *unused)
 {
 	(void)unused;
 	return firewalled(net) && network_rec_of(net)->state == NETWORK_ACTIVE;
+}
+
+int fw_guard_watch(nl_sock **events, berth_err *err)
+{
+	return nft_events_open(events, err);
+}
+
+void fw_guard_heard(nl_sock *events, const berth_config *cfg)
+{
+	berth_err ignored = { 0 };
+	berth_network **nets = NULL;
+	berth_ctx *ctx = NULL;
+	size_t n = 0;
+
+	/* fw_table_whole is true when it cannot tell: nothing is turned off
+	 * on a guess */
+	if (nft_events_deleted_from(events, FW_TABLE) && !fw_table_whole(&ignored) &&
+	    ctx_open(cfg, &ctx, &ignored) == 0 && store_network_load_all(ctx->store, &nets, &n, &ignored) == 0)
+		localnet_set_all(nets, n, "0");
+	berth_network_list_free(nets, n);
+	berth_close(ctx);
+	berth_err_clear(&ignored);
 }
 
 int fw_check(berth_ctx *ctx, bool *restored, berth_err *err)

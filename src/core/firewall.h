@@ -11,7 +11,7 @@
 #include "util/findings.h"
 
 /* A bridge network's elements in, with the table made if needed, and
- * forwarding and route_localnet on. */
+ * forwarding and then route_localnet on. */
 int fw_network_up(berth_ctx *ctx, const berth_network *net, berth_err *err);
 /* Its elements out; the table goes with the last bridge network. */
 int fw_network_down(berth_ctx *ctx, const berth_network *net, berth_err *err);
@@ -32,6 +32,14 @@ int fw_reconcile(berth_ctx *ctx, char ***lines, size_t *n, berth_err *err);
  * not berth's, each element a network or a published port needs that is
  * not there, and each element no row wants. */
 int fw_audit(berth_ctx *ctx, findings *f, berth_err *err);
+/* route_localnet stays on only while the table guards it (firewall.c):
+ * a process that waits for a container hears the table's changes on
+ * *events and calls fw_guard_heard whenever it is readable, which turns
+ * route_localnet off on every bridge when the table lost part of itself.
+ * fw_rebuild (the next command's fw_check) turns it back on. */
+int fw_guard_watch(nl_sock **events, berth_err *err);
+void fw_guard_heard(nl_sock *events, const berth_config *cfg);
+
 /* Restores the table if it is gone or its rules are not berth's (a
  * flush by someone else); *restored tells. Cheap when all is well. */
 int fw_check(berth_ctx *ctx, bool *restored, berth_err *err);

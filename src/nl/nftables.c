@@ -99,7 +99,7 @@ int nft_table_summarize(const char *family, const char *table, nft_table_summary
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if ((ret = nl_open_netfilter(&nl, err)) < 0)
+	if ((ret = nl_open_netfilter(0, &nl, err)) < 0)
 		return ret;
 	ret = summarize(nl, family_number(family), table, out, err);
 	nl_close(nl);
@@ -123,6 +123,57 @@ bool nft_summary_has_set(const nft_table_summary *s, const char *set)
 		if (!strcmp(s->sets[i], set))
 			return true;
 	return false;
+}
+
+int nft_events_open(nl_sock **out, berth_err *err)
+{
+	return nl_open_netfilter(1u << (NFNLGRP_NFTABLES - 1), out, err);
+}
+
+static bool is_deletion(int msg)
+{
+	switch (msg) {
+	case NFT_MSG_DELTABLE:
+	case NFT_MSG_DELCHAIN:
+	case NFT_MSG_DELRULE:
+	case NFT_MSG_DELSET:
+#ifdef NFT_MSG_DESTROYTABLE /* Linux 6.3: deletions that may miss */
+	case NFT_MSG_DESTROYTABLE:
+	case NFT_MSG_DESTROYCHAIN:
+	case NFT_MSG_DESTROYRULE:
+	case NFT_MSG_DESTROYSET:
+#endif
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int on_deletion(const struct nlmsghdr *nlh, void *data)
+{
+	const char *table;
+
+	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES || !is_deletion(NFNL_MSG_TYPE(nlh->nlmsg_type)))
+		return MNL_CB_OK;
+	/* the table's name is attribute 1 of each: NFTA_TABLE_NAME,
+	 * NFTA_CHAIN_TABLE, NFTA_RULE_TABLE, NFTA_SET_TABLE */
+	table = attr_string(nlh, NFTA_TABLE_NAME);
+	return table && !strcmp(table, data) ? MNL_CB_STOP : MNL_CB_OK;
+}
+
+bool nft_events_deleted_from(nl_sock *events, const char *table)
+{
+	bool deleted = false;
+
+	for (;;) {
+		int ret = nl_watch_wait(events, -1, 0, on_deletion, (void *)table);
+		if (ret == NL_WATCH_TIMEOUT)
+			return deleted;
+		/* -ENOBUFS: notifications were lost, any might have been one */
+		deleted |= ret == NL_WATCH_FOUND || ret == -ENOBUFS;
+		if (ret < 0 && ret != -ENOBUFS && ret != -EINTR)
+			return deleted;
+	}
 }
 
 void nft_table_summary_free(nft_table_summary *s)

@@ -6,6 +6,7 @@
 #define BERTH_NL_NFTABLES_H
 
 #include "berth.h"
+#include "nl/nl.h"
 
 typedef struct nft_table_summary {
 	bool exists;
@@ -20,5 +21,12 @@ int nft_table_summarize(const char *family, const char *table, nft_table_summary
 unsigned nft_summary_rules(const nft_table_summary *s, const char *chain);
 bool nft_summary_has_set(const nft_table_summary *s, const char *set);
 void nft_table_summary_free(nft_table_summary *s);
+
+/* A socket that hears every change made to nf_tables in its namespace. */
+int nft_events_open(nl_sock **out, berth_err *err);
+/* Reads all it heard, without waiting: whether any of it deleted a table
+ * named `table`, or a chain, rule or set of one (or notifications were
+ * lost, so that one may have). Element changes are not deletions. */
+bool nft_events_deleted_from(nl_sock *events, const char *table);
 
 #endif

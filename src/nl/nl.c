@@ -67,9 +67,9 @@ int nl_open(nl_sock **out, berth_err *err)
 	return open_bus(NETLINK_ROUTE, 0, out, err);
 }
 
-int nl_open_netfilter(nl_sock **out, berth_err *err)
+int nl_open_netfilter(unsigned groups, nl_sock **out, berth_err *err)
 {
-	return open_bus(NETLINK_NETFILTER, 0, out, err);
+	return open_bus(NETLINK_NETFILTER, groups, out, err);
 }
 
 /* A socket made in the namespace of `netns_fd` talks to it from then on;

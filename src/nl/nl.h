@@ -13,8 +13,9 @@ typedef struct nl_sock nl_sock;
 typedef int (*nl_dump_cb)(const struct nlmsghdr *nlh, void *data);
 
 int nl_open(nl_sock **out, berth_err *err);
-/* For reading nf_tables objects (writing goes through libnftables). */
-int nl_open_netfilter(nl_sock **out, berth_err *err);
+/* For reading nf_tables objects (writing goes through libnftables); with
+ * `groups` (a bind mask: group n is bit n - 1) it hears those too. */
+int nl_open_netfilter(unsigned groups, nl_sock **out, berth_err *err);
 void nl_close(nl_sock *nl);
 /* A socket that talks to the namespace of `netns_fd` (a netlink socket
  * belongs to the namespace it was made in). */

@@ -42,25 +42,45 @@ static void drain(int fd)
 		;
 }
 
-int wait_exit_watching(pid_t pid, const char *marker, void (*on_marker)(void *arg), void *arg)
+/* Whether the marker is there now (then on_marker has run). */
+static bool marker_seen(const wait_watch *w)
 {
-	_cleanup_close_ int pidfd = marker ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
-	_cleanup_close_ int ino = pidfd >= 0 ? watch_dir_of(marker) : -1;
+	if (access(w->marker, F_OK) < 0)
+		return false;
+	w->on_marker(w->arg);
+	return true;
+}
+
+int wait_exit_watching(pid_t pid, const wait_watch *w)
+{
+	bool watching = w->marker || w->event_fd >= 0;
+	_cleanup_close_ int pidfd = watching ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+	_cleanup_close_ int ino = pidfd >= 0 && w->marker ? watch_dir_of(w->marker) : -1;
+	int events = pidfd >= 0 ? w->event_fd : -1;
 
 	/* without a pidfd or inotify, the marker goes unheard: the process
-	 * still ends, and what on_marker lets go is let go then */
-	while (ino >= 0) {
-		struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = ino, .events = POLLIN } };
-		/* checked after the watch is set: a marker made before is seen */
-		if (access(marker, F_OK) == 0) {
-			on_marker(arg);
+	 * still ends, and what on_marker lets go is let go then. Checked
+	 * after the watch is set: a marker made before is seen. */
+	if (ino >= 0 && marker_seen(w))
+		ino = (close(ino), -1);
+	while (ino >= 0 || events >= 0) {
+		struct pollfd p[3] = { { .fd = pidfd, .events = POLLIN },
+				       { .fd = ino, .events = POLLIN },
+				       { .fd = events, .events = POLLIN } };
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
 			break;
 		}
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			break;
 		if (p[0].revents)
 			break;
-		drain(ino);
+		if (p[1].revents) {
+			drain(ino);
+			if (marker_seen(w))
+				ino = (close(ino), -1);
+		}
+		if (p[2].revents)
+			w->on_event(w->arg);
 	}
 	return reap(pid);
 }

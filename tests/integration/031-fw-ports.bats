@@ -136,21 +136,65 @@ outside_routes_loopback_to_host() {
 
 # route_localnet is on on the bridges (for (c)); guard keeps a container from
 # using it to reach what the host binds to 127.0.0.1.
+
+# routes_loopback_to_gateway REF GATEWAY: container REF sends what is for
+# 127.0.0.1 to its gateway (as a container with NET_ADMIN could).
+routes_loopback_to_gateway() {
+    local sb
+    sb=$(sandbox_of "$1")
+    nsenter --net="$sb" ip addr del 127.0.0.1/8 dev lo
+    nsenter --net="$sb" sysctl -qw net.ipv4.conf.eth0.route_localnet=1
+    nsenter --net="$sb" ip route add 127.0.0.1/32 via "$2" dev eth0
+}
+
+# refute_reach_host_loopback ID VETH PORT: container ID's connections to
+# the host's 127.0.0.1:PORT get no answer, though its packets do reach the
+# host (on VETH, its host end). No berth command runs.
+refute_reach_host_loopback() {
+    probe_add "$2" ip daddr 127.0.0.1 tcp dport "$3"
+    refute_reach "tcp ${1:0:12} -> 127.0.0.1:$3" peer_from_ctr "$1" tcp 127.0.0.1 "$3" || return 1
+    [ "$(probe_count "$2")" -gt 0 ] ||
+        fail "${1:0:12}'s packets to 127.0.0.1 did not reach the host: the check above proves nothing"
+}
+
+localnet_of() { cat "/proc/sys/net/ipv4/conf/$1/route_localnet"; }
+localnet_is() { [ "$(localnet_of "$1")" = "$2" ]; }
+
 @test "a container cannot reach the host's 127.0.0.1 by routing it to its gateway" {
     create_net --subnet 10.181.7.0/24 pnet
     host_server tcp:127.0.0.1:7081
     assert_peer "tcp host -> 127.0.0.1:7081" 127.0.0.1 peer_from_host tcp 127.0.0.1 7081
     run_d --name sneaky --network pnet -- sleep 3600
-    local sb veth
-    sb=$(sandbox_of sneaky)
+    routes_loopback_to_gateway sneaky 10.181.7.1
+    refute_reach_host_loopback "$cid" "$(host_veth sneaky)" 7081
+}
+
+# The guard is in berth's table, route_localnet in the bridge's sysctls: a
+# flush of the host's ruleset takes the first and not the second. The
+# containers' monitors hear the flush and turn route_localnet off until a
+# berth command restores the table.
+@test "nft flush ruleset: route_localnet goes off at once, the container still cannot reach the host's 127.0.0.1; the next command restores both" {
+    create_net --subnet 10.181.22.0/24 pnet
+    local br veth
+    br=$(bridge_of "$net_id")
+    host_server tcp:127.0.0.1:7082
+    ctr_server sneaky --network pnet -p 8086:80 -- tcp:80
+    routes_loopback_to_gateway sneaky 10.181.22.1
     veth=$(host_veth sneaky)
-    nsenter --net="$sb" ip addr del 127.0.0.1/8 dev lo
-    nsenter --net="$sb" sysctl -qw net.ipv4.conf.eth0.route_localnet=1
-    nsenter --net="$sb" ip route add 127.0.0.1/32 via 10.181.7.1 dev eth0
-    probe_add "$veth" ip daddr 127.0.0.1 tcp dport 7081
-    refute_reach "tcp sneaky -> 127.0.0.1:7081" peer_from_ctr sneaky tcp 127.0.0.1 7081
-    [ "$(probe_count "$veth")" -gt 0 ] ||
-        fail "sneaky's packets to 127.0.0.1 did not reach the host: the check above proves nothing"
+    assert_eq "$(localnet_of "$br")" 1 "route_localnet of $br"
+    assert_peer "tcp host -> 127.0.0.1:8086" 10.181.22.1 peer_from_host tcp 127.0.0.1 8086
+
+    nft flush ruleset
+    wait_until 10 localnet_is "$br" 0 || fail "route_localnet of $br stayed $(localnet_of "$br") after the flush"
+    refute_reach_host_loopback "$cid" "$veth" 7082
+
+    local said
+    said=$(berth ps 2>&1 >/dev/null) || fail "berth ps failed: $said"
+    assert_contains "$said" "was missing or altered: restored it" "berth ps's word on the table"
+    assert_eq "$(localnet_of "$br")" 1 "route_localnet of $br once the table is back"
+    berth_ok system check
+    assert_peer "tcp host -> 127.0.0.1:8086 (restored)" 10.181.22.1 peer_from_host tcp 127.0.0.1 8086
+    refute_reach_host_loopback "$cid" "$veth" 7082
 }
 
 # ---- allocation -------------------------------------------------------------
