@@ -14,6 +14,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/mac.h"
+#include "util/proc.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -179,6 +180,29 @@ static bool container_link(const driver_link *l)
 	       !strncmp(l->info.name, "eth", 3) && *digits && strspn(digits, "0123456789") == strlen(digits);
 }
 
+/* An endpoint a berth process is still making (a connect in progress)
+ * is its own to finish: nothing about it is looked at. One whose maker
+ * died is rolled back, whatever it got to (its interface may be there
+ * without its address or route). */
+static bool endpoint_in_making(audit *a, berth_container *c, size_t i)
+{
+	const berth_endpoint *ep = &c->endpoints[i];
+	row_owner maker;
+	berth_err one = { 0 };
+
+	if (store_endpoint_maker(a->ctx->store, ep->id, &maker, &one) < 0 || !maker.pid) {
+		berth_err_clear(&one);
+		return false;
+	}
+	if (proc_is_alive(maker.pid, maker.start))
+		return true;
+	_cleanup_free_ char *what = xasprintf("container %s: endpoint on network %s: left half-made by berth process %d, which died",
+					      c->name, network_name(a, ep->network_id), maker.pid);
+	int ret = a->fix ? container_drop_endpoint(a->ctx, c, i, &one) : 0;
+	report(a, BERTH_FINDING_ABANDONED, what, ret, "rolled back", &one);
+	return true;
+}
+
 /* Endpoints whose interface is gone (a disconnect killed after the link
  * went, before the rows did): the disconnect is finished. */
 static void look_for_lost_interfaces(audit *a, berth_container *c, const host_links *inside)
@@ -187,7 +211,7 @@ static void look_for_lost_interfaces(audit *a, berth_container *c, const host_li
 		const berth_endpoint *ep = &c->endpoints[i];
 		char addr[BERTH_ADDR_STRLEN];
 		berth_err one = { 0 };
-		if (host_links_find(inside, ep->ifname))
+		if (endpoint_in_making(a, c, i) || host_links_find(inside, ep->ifname))
 			continue;
 		_cleanup_free_ char *what = xasprintf("container %s: endpoint on network %s: interface %s is gone from its sandbox",
 						      c->name, network_name(a, ep->network_id), ep->ifname);
@@ -223,7 +247,14 @@ static int look_inside(audit *a, berth_container *c, berth_err *err)
 	if (ret == 0 && inside_nl && (ret = links_list(inside_nl, &inside, err)) == 0 &&
 	    (ret = store_container_reload_endpoints(a->ctx->store, c, err)) == 0) {
 		look_for_lost_interfaces(a, c, &inside);
-		look_for_stray_interfaces(a, c, inside_nl, &inside);
+		/* and again once a rollback there may have taken links away */
+		if (a->fix) {
+			host_links_free(&inside);
+			if ((ret = links_list(inside_nl, &inside, err)) == 0)
+				ret = store_container_reload_endpoints(a->ctx->store, c, err);
+		}
+		if (ret == 0)
+			look_for_stray_interfaces(a, c, inside_nl, &inside);
 	}
 	host_links_free(&inside);
 	nl_close(inside_nl);

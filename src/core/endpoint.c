@@ -82,7 +82,8 @@ static int check_room(berth_ctx *ctx, const berth_network *net, berth_err *err)
 	return ops->full(net, holder, err);
 }
 
-/* One transaction: the address and the row that owns it. */
+/* One transaction: the address and the row that owns it, recorded as
+ * ours until it is plugged in (store_endpoint_made). */
 static int record(berth_ctx *ctx, const endpoint_request *req, berth_endpoint *ep, berth_err *err)
 {
 	const berth_subnet *sn = &req->net->subnets[0];
@@ -105,7 +106,7 @@ static int record(berth_ctx *ctx, const endpoint_request *req, berth_endpoint *e
 		uint8_t mac[6];
 		mac_for(req, &ep->addr, mac);
 		mac_format(mac, ep->mac);
-		ret = store_endpoint_insert(ctx->store, ep, err);
+		ret = store_endpoint_insert(ctx->store, ep, &ctx->self, err);
 	}
 	return store_end(ctx->store, ret, err);
 }
@@ -197,6 +198,9 @@ int endpoint_attach(berth_ctx *ctx, const berth_container *c, int netns_fd, cons
 	if (ret == 0 && (ret = plug(ctx, netns_fd, req, &ep, err)) < 0) {
 		berth_err_wrap(err, "connecting to network %s", req->net->name);
 		endpoint_detach(ctx, &ep, false, err);
+	} else if (ret == 0 && (ret = store_endpoint_made(ctx->store, ep.id, err)) < 0) {
+		berth_err_wrap(err, "connecting to network %s", req->net->name);
+		endpoint_detach(ctx, &ep, true, err);
 	}
 	if (ret < 0) {
 		strv_free(ep.aliases);

@@ -103,14 +103,15 @@ int store_endpoint_set_mac(store *s, const berth_endpoint *ep, berth_err *err)
 	return step_done(s, st, err);
 }
 
-int store_endpoint_insert(store *s, const berth_endpoint *ep, berth_err *err)
+int store_endpoint_insert(store *s, const berth_endpoint *ep, const row_owner *maker, berth_err *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	_cleanup_free_ char *aliases = strv_to_json_text(ep->aliases, ep->n_aliases);
 	char addr[BERTH_ADDR_STRLEN], gw[BERTH_ADDR_STRLEN];
 	int ret = prepare(s,
 			  "INSERT INTO endpoints(id, network_id, container_id, ifname, mac, ipv4, host_ifname,"
-			  " prefix_len, gateway, aliases, ordinal) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+			  " prefix_len, gateway, aliases, ordinal, owner_pid, owner_start)"
+			  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			  &st, err);
 
 	if (ret < 0)
@@ -126,7 +127,38 @@ int store_endpoint_insert(store *s, const berth_endpoint *ep, berth_err *err)
 	bind_text_or_null(st, 9, ep->gateway.family ? berth_addr_format(&ep->gateway, gw) : NULL);
 	sqlite3_bind_text(st, 10, aliases, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 11, ep->ordinal);
+	sqlite3_bind_int(st, 12, maker->pid);
+	sqlite3_bind_int64(st, 13, (sqlite3_int64)maker->start);
 	return step_done(s, st, err);
+}
+
+int store_endpoint_made(store *s, const char *id, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int ret = prepare(s, "UPDATE endpoints SET owner_pid = 0, owner_start = 0 WHERE id = ?", &st, err);
+
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	return step_done(s, st, err);
+}
+
+int store_endpoint_maker(store *s, const char *id, row_owner *out, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int ret = prepare(s, "SELECT owner_pid, owner_start FROM endpoints WHERE id = ?", &st, err);
+
+	*out = (row_owner){ 0 };
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((ret = sqlite3_step(st)) == SQLITE_ROW) {
+		out->pid = sqlite3_column_int(st, 0);
+		out->start = (unsigned long long)sqlite3_column_int64(st, 1);
+	} else if (ret != SQLITE_DONE) {
+		return db_error(s, err, ret, "reading an endpoint");
+	}
+	return 0;
 }
 
 static void copy_col(char *dst, size_t size, sqlite3_stmt *st, int i)

@@ -63,7 +63,11 @@ char *store_container_name(store *s, const char *id);
 /* Every container, by creation time, with its endpoints by ordinal. */
 int store_container_load_all(store *s, berth_container ***out, size_t *n, berth_err *err);
 
-int store_endpoint_insert(store *s, const berth_endpoint *ep, berth_err *err);
+/* Recorded as being made by `maker` until store_endpoint_made. */
+int store_endpoint_insert(store *s, const berth_endpoint *ep, const row_owner *maker, berth_err *err);
+int store_endpoint_made(store *s, const char *id, berth_err *err);
+/* Who is making the endpoint: pid 0 once it is made (or gone). */
+int store_endpoint_maker(store *s, const char *id, row_owner *out, berth_err *err);
 /* Replaces c's endpoints with those the store has now (connect and
  * disconnect change them after the monitor read its copy). */
 int store_container_reload_endpoints(store *s, berth_container *c, berth_err *err);

@@ -2,6 +2,8 @@
  * build/berth-crash in place of the product's empty one.
  *
  *   BERTH_CRASH_AT=N     SIGKILL right after the N-th step
+ *   BERTH_CRASH_STOP=1   SIGSTOP there instead: the command goes on at
+ *                        SIGCONT (what other commands see meanwhile)
  *   BERTH_CRASH_TRACE=F  append "N what" for every step to the file F
  *
  * Only the process the command started counts: a container's monitor, a
@@ -42,5 +44,5 @@ void crash_point(const char *what)
 	steps++;
 	trace(steps, what);
 	if (at && strtoul(at, NULL, 10) == steps)
-		raise(SIGKILL);
+		raise(getenv("BERTH_CRASH_STOP") ? SIGSTOP : SIGKILL);
 }
