@@ -115,6 +115,9 @@ static int route_attr_cb(const struct nlattr *attr, void *data)
 	const struct nlattr **tb = data;
 	int type = mnl_attr_get_type(attr);
 
+	/* the u32 ones are read as such: one too short is left out */
+	if ((type == RTA_TABLE || type == RTA_OIF) && mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+		return MNL_CB_OK;
 	if (type <= RTA_MAX)
 		tb[type] = attr;
 	return MNL_CB_OK;

@@ -118,6 +118,21 @@ int nl_open_beside(nl_sock *nl, unsigned groups, nl_sock **out, berth_err *err)
 	return ret;
 }
 
+/* One datagram the kernel sent: another process's (root may send to our
+ * port) is dropped unread. */
+static ssize_t recv_from_kernel(int fd, void *buf, size_t size, int flags)
+{
+	for (;;) {
+		struct sockaddr_nl from = { 0 };
+		socklen_t from_len = sizeof(from);
+		ssize_t len = recvfrom(fd, buf, size, flags, (struct sockaddr *)&from, &from_len);
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0 || (from_len == sizeof(from) && from.nl_family == AF_NETLINK && from.nl_pid == 0))
+			return len;
+	}
+}
+
 int nl_watch_wait(nl_sock *watch, int extra_fd, int timeout_ms, nl_dump_cb cb, void *data)
 {
 	struct pollfd fds[2] = {
@@ -131,12 +146,18 @@ int nl_watch_wait(nl_sock *watch, int extra_fd, int timeout_ms, nl_dump_cb cb, v
 	if (extra_fd >= 0 && fds[1].revents)
 		return NL_WATCH_EXTRA;
 	char *buf = xmalloc(NL_RECV_SIZE);
-	ssize_t len = recv(fds[0].fd, buf, NL_RECV_SIZE, MSG_DONTWAIT);
+	ssize_t len = recv_from_kernel(fds[0].fd, buf, NL_RECV_SIZE, MSG_DONTWAIT);
 	int ret = NL_WATCH_NONE;
 	if (len < 0)
 		ret = errno == EAGAIN ? NL_WATCH_NONE : -errno;
-	else if (mnl_cb_run(buf, (size_t)len, 0, 0, cb, data) == MNL_CB_STOP)
-		ret = NL_WATCH_FOUND;
+
+	/* walked with nl_msg_ok, not mnl_cb_run (see nl_msg_ok) */
+	int left = len < 0 ? 0 : (int)len;
+	for (const struct nlmsghdr *nlh = (const void *)buf; nl_msg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+		if (nlh->nlmsg_type >= NLMSG_MIN_TYPE && cb(nlh, data) == MNL_CB_STOP) {
+			ret = NL_WATCH_FOUND;
+			break;
+		}
 	free(buf);
 	return ret;
 }
@@ -276,7 +297,7 @@ static int receive(nl_sock *nl, unsigned seq, nl_dump_cb cb, void *data, bool si
 	bool done = false, interrupted = false;
 
 	while (!done && ret == 0) {
-		ssize_t len = mnl_socket_recvfrom(nl->sock, buf, NL_RECV_SIZE);
+		ssize_t len = recv_from_kernel(mnl_socket_get_fd(nl->sock), buf, NL_RECV_SIZE, 0);
 		if (len < 0) {
 			ret = berth_err_sys(err, errno, "reading from rtnetlink");
 			break;
