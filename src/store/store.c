@@ -111,8 +111,8 @@ static const char *const migrations[] = {
 	/* v4: the berth process still making an endpoint (0 once made), so
 	 * that `system check` leaves a connect in progress alone and rolls
 	 * back one whose maker died */
-	"ALTER TABLE endpoints ADD COLUMN owner_pid INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE endpoints ADD COLUMN owner_start INTEGER NOT NULL DEFAULT 0;",
+	("ALTER TABLE endpoints ADD COLUMN owner_pid INTEGER NOT NULL DEFAULT 0;"
+	 "ALTER TABLE endpoints ADD COLUMN owner_start INTEGER NOT NULL DEFAULT 0;"),
 };
 
 int db_error(store *s, berth_err *err, int rc, const char *what)
