@@ -21,7 +21,7 @@ _berth_flags() {
     case $1 in
     "") echo "--root --run-dir -h --help -v --version" ;;
     "network connect") echo "--alias --ip" ;;
-    "network create") echo "--attachable -d --driver --gateway --internal --ip-range --label -o --opt --subnet" ;;
+    "network create") echo "--attachable -d --driver --gateway --internal --ip-range --ipv6 --label -o --opt --subnet" ;;
     "network disconnect" | "network prune" | rm) echo "-f --force" ;;
     "network ls") echo "-f --filter --format --no-trunc -q --quiet" ;;
     run) echo "--cap-add --cap-drop -d --detach -e --env -h --hostname --ip --mac-address --name --network" \

@@ -86,7 +86,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: netns-attach [-r ROOT] [-d RUN_DIR] NETWORK SUBNET\n");
 		return 2;
 	}
-	berth_network_spec spec = { .name = argv[optind], .subnet = argv[optind + 1] };
+	const char *subnets[] = { argv[optind + 1] };
+	berth_network_spec spec = { .name = argv[optind], .subnets = subnets, .n_subnets = 1 };
 
 	if (berth_open(&cfg, &ctx, &err) < 0)
 		return failed("opening the state", &err);

@@ -88,10 +88,20 @@ typedef struct berth_network {
  * validated by berth_network_create before anything changes. */
 typedef struct berth_network_spec {
 	const char *name;
-	const char *driver;   /* NULL: bridge */
-	const char *subnet;   /* NULL: from the default pools */
-	const char *gateway;  /* NULL: first host address */
-	const char *ip_range; /* NULL: whole subnet */
+	const char *driver; /* NULL: bridge */
+	/* --subnet, in any order: one IPv4 and (with ipv6) one IPv6 at most.
+	 * A family without one gets a subnet from the default pools: IPv4
+	 * unless only an IPv6 subnet is given, IPv6 with ipv6. */
+	const char *const *subnets;
+	size_t n_subnets;
+	/* --gateway and --ip-range, each for the subnet that contains it; a
+	 * subnet without one has its first address as gateway and gives out
+	 * all of itself */
+	const char *const *gateways;
+	size_t n_gateways;
+	const char *const *ip_ranges;
+	size_t n_ip_ranges;
+	bool ipv6; /* --ipv6 */
 	bool internal;
 	bool attachable;
 	const char *const *options; /* "KEY=VALUE" strings */

@@ -24,31 +24,39 @@ static int network_create(cli_env *env, int argc, char **argv)
 		{ "driver", required_argument, NULL, 'd' }, { "subnet", required_argument, NULL, 's' },
 		{ "gateway", required_argument, NULL, 'g' }, { "ip-range", required_argument, NULL, 'r' },
 		{ "internal", no_argument, NULL, 'i' },      { "attachable", no_argument, NULL, 'a' },
+		{ "ipv6", no_argument, NULL, '6' },
 		{ "opt", required_argument, NULL, 'o' },     { "label", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = "berth network create";
 	berth_network_spec spec = { 0 };
-	_cleanup_free_ const char **options = NULL, **labels = NULL;
-	str_list o = { 0 }, l = { 0 };
+	_cleanup_free_ const char **options = NULL, **labels = NULL, **subnets = NULL, **gateways = NULL,
+				   **ranges = NULL;
+	str_list o = { 0 }, l = { 0 }, s = { 0 }, g = { 0 }, r = { 0 };
 	int c;
 
 	cli_reset_getopt();
 	while ((c = next_opt(argc, argv, "+d:o:", opts)) != -1) {
 		switch (c) {
 		case 'd': spec.driver = optarg; break;
-		case 's': spec.subnet = optarg; break;
-		case 'g': spec.gateway = optarg; break;
-		case 'r': spec.ip_range = optarg; break;
+		case 's': str_list_add(&s, optarg); break;
+		case 'g': str_list_add(&g, optarg); break;
+		case 'r': str_list_add(&r, optarg); break;
+		case '6': spec.ipv6 = true; break;
 		case 'i': spec.internal = true; break;
 		case 'a': spec.attachable = true; break;
 		case 'o': str_list_add(&o, optarg); break;
 		case 'l': str_list_add(&l, optarg); break;
-		default: free(o.items); free(l.items); return cli_bad_flag(path, argv);
+		default:
+			free(o.items), free(l.items), free(s.items), free(g.items), free(r.items);
+			return cli_bad_flag(path, argv);
 		}
 	}
 	options = o.items;
 	labels = l.items;
+	subnets = s.items;
+	gateways = g.items;
+	ranges = r.items;
 	if (argc - optind != 1)
 		return cli_usage(path, "\"network create\" requires exactly 1 argument (the network name)");
 	spec.name = argv[optind];
@@ -56,6 +64,12 @@ static int network_create(cli_env *env, int argc, char **argv)
 	spec.n_options = o.n;
 	spec.labels = labels;
 	spec.n_labels = l.n;
+	spec.subnets = subnets;
+	spec.n_subnets = s.n;
+	spec.gateways = gateways;
+	spec.n_gateways = g.n;
+	spec.ip_ranges = ranges;
+	spec.n_ip_ranges = r.n;
 
 	berth_ctx *ctx;
 	berth_network *net;
@@ -431,15 +445,20 @@ const cli_cmd network_commands[] = {
 	  "Options:\n"
 	  "      --attachable          Enable manual container attachment\n"
 	  "  -d, --driver string       Driver to manage the network (default \"bridge\")\n"
-	  "      --gateway string      IPv4 gateway for the subnet (default: its first address)\n"
+	  "      --gateway string      Gateway of the subnet it is in (default: the\n"
+	  "                            subnet's first address; repeatable)\n"
 	  "      --internal            Restrict external access to the network\n"
 	  "      --ip-range string     Allocate container addresses from a sub-range\n"
+	  "                            of the subnet it is in (repeatable)\n"
+	  "      --ipv6                Enable IPv6 (an IPv6 subnet, or a /64 of the\n"
+	  "                            host's unique local /48)\n"
 	  "      --label KEY[=VALUE]   Set metadata on a network (repeatable)\n"
 	  "  -o, --opt KEY=VALUE       Set driver specific options (repeatable):\n"
 	  "                              com.docker.network.bridge.name=NAME  bridge device name\n"
 	  "                              com.docker.network.driver.mtu=N      MTU (68-65535)\n"
-	  "      --subnet string       Subnet in CIDR format (default: a free one of\n"
-	  "                            172.17-31.0.0/16, then 192.168.0.0/16 in /20s)\n",
+	  "      --subnet string       Subnet in CIDR format, one IPv4 and one IPv6 at\n"
+	  "                            most (default: a free one of 172.17-31.0.0/16,\n"
+	  "                            then 192.168.0.0/16 in /20s)\n",
 	  NULL, false },
 	{ "disconnect", NULL, network_disconnect, "Disconnect a container from a network",
 	  "[OPTIONS] NETWORK CONTAINER\n\nOptions:\n  -f, --force   Force the container to disconnect\n", NULL, false },

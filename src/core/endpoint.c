@@ -43,9 +43,16 @@ static int check_ip(const endpoint_request *req, berth_addr *out, berth_err *err
 
 int endpoint_check(const endpoint_request *req, berth_err *err)
 {
+	const berth_network *net = req->net;
 	berth_addr a;
 	uint8_t mac[6];
 
+	/* Containers get IPv4 addresses only, for now (issue 13 brings their
+	 * IPv6 addresses and the IPv6 firewall together): a network without
+	 * IPv4 has nothing to give them. */
+	if (net->n_subnets && net->subnets[0].subnet.addr.family != AF_INET)
+		return berth_err_set(err, EOPNOTSUPP,
+				     "network %s is IPv6-only: this berth gives containers IPv4 addresses only", net->name);
 	if (req->ip && check_ip(req, &a, err) < 0)
 		return -err->code;
 	if (req->mac && !mac_parse(req->mac, mac))

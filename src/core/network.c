@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 static const row_owner nobody;
@@ -60,10 +61,65 @@ static void prefix_list_add(const berth_prefix *p, const char *ifname, void *dat
  * subnet. */
 static int host_prefixes(berth_ctx *ctx, const berth_network *net, prefix_list *out, berth_err *err)
 {
-	out->except = net->ifname;
-	int ret = nl_addr_each(ctx->nl, AF_INET, prefix_list_add, out, err);
+	static const int families[] = { AF_INET, AF_INET6 };
+	int ret = 0;
 
-	return ret < 0 ? ret : nl_route_each(ctx->nl, AF_INET, prefix_list_add, out, err);
+	out->except = net->ifname;
+	for (size_t i = 0; ret == 0 && i < sizeof(families) / sizeof(families[0]); i++)
+		if ((ret = nl_addr_each(ctx->nl, families[i], prefix_list_add, out, err)) == 0)
+			ret = nl_route_each(ctx->nl, families[i], prefix_list_add, out, err);
+	return ret;
+}
+
+static bool has_family(const berth_network *net, int family)
+{
+	for (size_t i = 0; i < net->n_subnets; i++)
+		if (net->subnets[i].subnet.addr.family == family)
+			return true;
+	return false;
+}
+
+/* The subnets berth picks: IPv4 when none was given, IPv6 with --ipv6
+ * when no IPv6 one was. */
+static bool wants_v4(const berth_network *net)
+{
+	return net->n_subnets == 0;
+}
+
+static bool wants_v6(const berth_network *net)
+{
+	return net->enable_ipv6 && !has_family(net, AF_INET6);
+}
+
+/* IPv4 first, as the spec orders them. */
+static void add_picked(berth_network *net, const berth_prefix *p)
+{
+	berth_subnet sn = { .subnet = *p, .gateway = prefix_addr_at(p, 1) };
+	size_t at = p->addr.family == AF_INET ? 0 : net->n_subnets;
+
+	net->subnets = xrealloc(net->subnets, (net->n_subnets + 1) * sizeof(*net->subnets));
+	memmove(&net->subnets[at + 1], &net->subnets[at], (net->n_subnets - at) * sizeof(*net->subnets));
+	net->subnets[at] = sn;
+	net->n_subnets++;
+}
+
+/* RFC 4193: fd00::/8 and a 40-bit global ID, random, chosen once per
+ * host and kept in the store: a network's IPv6 subnet is one /64 of it.
+ * In the caller's transaction. */
+static int ula_prefix(berth_ctx *ctx, char **out, berth_err *err)
+{
+	uint8_t id[5];
+	int ret = store_setting_get(ctx->store, "ula_prefix", out, err);
+
+	if (ret < 0 || *out)
+		return ret;
+	if (getrandom(id, sizeof(id), 0) != (ssize_t)sizeof(id))
+		return berth_err_sys(err, errno, "choosing the host's unique local IPv6 prefix");
+	berth_prefix ula = { .addr = { .family = AF_INET6, .bytes = { 0xfd } }, .len = 48 };
+	memcpy(&ula.addr.bytes[1], id, sizeof(id));
+	*out = xmalloc(BERTH_PREFIX_STRLEN);
+	berth_prefix_format(&ula, *out);
+	return store_setting_add(ctx->store, "ula_prefix", *out, err);
 }
 
 static bool is_live(const berth_network *net)
@@ -91,20 +147,30 @@ static int check_conflicts(berth_network **nets, size_t n, const berth_network *
 	return 0;
 }
 
-static int pick_subnet(berth_network **nets, size_t n, prefix_list *taken, berth_network *net, berth_err *err)
+static int pick_subnets(berth_ctx *ctx, berth_network **nets, size_t n, prefix_list *taken, berth_network *net,
+			berth_err *err)
 {
-	berth_subnet sn = { 0 };
+	berth_prefix p;
 
 	for (size_t i = 0; i < n; i++)
 		for (size_t t = 0; t < nets[i]->n_subnets; t++)
 			prefix_list_add(&nets[i]->subnets[t].subnet, NULL, taken);
-	if (!ipam_pick_subnet(ipam_default_pools, ipam_n_default_pools, taken->items, taken->n, &sn.subnet))
-		return berth_err_set(err, ENOSPC,
-				     "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network");
-	sn.gateway = prefix_addr_at(&sn.subnet, 1);
-	net->subnets = xmalloc(sizeof(sn));
-	net->subnets[0] = sn;
-	net->n_subnets = 1;
+	if (wants_v4(net)) {
+		if (!ipam_pick_subnet(ipam_default_pools, ipam_n_default_pools, taken->items, taken->n, &p))
+			return berth_err_set(err, ENOSPC,
+					     "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network");
+		add_picked(net, &p);
+	}
+	if (wants_v6(net)) {
+		_cleanup_free_ char *ula = NULL;
+		int ret = ula_prefix(ctx, &ula, err);
+		if (ret < 0)
+			return ret;
+		const ipam_pool pool = { ula, 64 };
+		if (!ipam_pick_subnet(&pool, 1, taken->items, taken->n, &p))
+			return berth_err_set(err, ENOSPC, "every /64 of the host's unique local prefix %s is taken", ula);
+		add_picked(net, &p);
+	}
 	return 0;
 }
 
@@ -157,7 +223,7 @@ static int record_pending(berth_ctx *ctx, berth_network *net, prefix_list *host,
 	if ((ret = store_network_load_all(ctx->store, &nets, &n, err)) < 0 ||
 	    (ret = check_conflicts(nets, n, net, err)) < 0)
 		goto out;
-	if (host && (ret = pick_subnet(nets, n, host, net, err)) < 0)
+	if (host && (ret = pick_subnets(ctx, nets, n, host, net, err)) < 0)
 		goto out;
 	network_rec_of(net)->state = NETWORK_PENDING;
 	network_rec_of(net)->owner = ctx->self;
@@ -243,7 +309,7 @@ int network_add(berth_ctx *ctx, berth_network *net, berth_err *err)
 {
 	const driver_ops *ops = driver_find(net->driver);
 	prefix_list host = { 0 };
-	bool auto_subnet = ops->has_subnet && net->n_subnets == 0, replaced = false;
+	bool auto_subnet = ops->has_subnet && (wants_v4(net) || wants_v6(net)), replaced = false;
 	int ret;
 
 	if (auto_subnet && (ret = host_prefixes(ctx, net, &host, err)) < 0)

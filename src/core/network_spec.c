@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <string.h>
 
-#define CIDR_EXAMPLE "(e.g. 10.1.0.0/24)"
+#define CIDR_EXAMPLE "(e.g. 10.1.0.0/24 or fd00:1::/64)"
 
 static bool name_char(char c, bool first)
 {
@@ -36,21 +36,49 @@ bad:
 			     name);
 }
 
-/* A CIDR given for `what` (subnet, ip-range): well formed, IPv4, and
- * written as the network address. */
+static const char *family_name(int family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+/* ::ffff:a.b.c.d, an IPv4 address dressed as IPv6 */
+static bool v4_mapped(const berth_addr *a)
+{
+	static const uint8_t head[12] = { [10] = 0xff, [11] = 0xff };
+
+	return a->family == AF_INET6 && !memcmp(a->bytes, head, sizeof(head));
+}
+
+/* A zone index (fe80::1%eth0) names one interface's link-local scope:
+ * nothing a network, its gateway or its range can be in. */
+static int refuse_zone(const char *what, const char *text, berth_err *err)
+{
+	const char *pct = strchr(text, '%');
+
+	if (!pct)
+		return 0;
+	return berth_err_set(err, EINVAL, "invalid %s \"%s\": %.*s is a zone index, which only a link-local address of one interface has",
+			     what, text, (int)strcspn(pct, "/"), pct);
+}
+
+/* A CIDR given for `what` (subnet, ip-range): well formed, not IPv4
+ * dressed as IPv6, and written as the network address. */
 static int parse_network_prefix(const char *what, const char *text, berth_prefix *out, berth_err *err)
 {
 	bool bad_len;
+	int ret = refuse_zone(what, text, err);
 
+	if (ret < 0)
+		return ret;
 	if (!prefix_parse(text, out, &bad_len)) {
 		if (bad_len)
 			return berth_err_set(err, EINVAL, "invalid %s \"%s\": prefix length must be 0-%u for %s", what,
-					     text, addr_bits(out->addr.family),
-					     out->addr.family == AF_INET ? "IPv4" : "IPv6");
+					     text, addr_bits(out->addr.family), family_name(out->addr.family));
 		return berth_err_set(err, EINVAL, "invalid %s \"%s\": not a CIDR address " CIDR_EXAMPLE, what, text);
 	}
-	if (out->addr.family != AF_INET)
-		return berth_err_set(err, EINVAL, "invalid %s \"%s\": IPv6 networks are not supported yet", what, text);
+	if (v4_mapped(&out->addr))
+		return berth_err_set(err, EINVAL, "invalid %s \"%s\": an IPv4-mapped IPv6 address; give the IPv4 %s itself",
+				     what, text, what);
 	if (!prefix_is_network(out)) {
 		berth_prefix net = prefix_network(out);
 		char fixed[BERTH_PREFIX_STRLEN];
@@ -60,12 +88,20 @@ static int parse_network_prefix(const char *what, const char *text, berth_prefix
 	return 0;
 }
 
+/* IPv6: a network is one link, whose standard size is /64 (the longest
+ * prefix berth hands out, and what its addresses are counted in); /127
+ * and /128 leave no address for a container. */
 static int check_subnet_size(const berth_prefix *p, berth_err *err)
 {
-	if (p->len < 8 || p->len > 30) {
+	bool v6 = p->addr.family == AF_INET6;
+	unsigned lo = v6 ? 64 : 8, hi = v6 ? 126 : 30;
+
+	if (p->len < lo || p->len > hi) {
 		char text[BERTH_PREFIX_STRLEN];
-		return berth_err_set(err, EINVAL, "subnet %s: prefix length must be between /8 and /30",
-				     berth_prefix_format(p, text));
+		return berth_err_set(err, EINVAL, "subnet %s: %s prefix length must be between /%u and /%u%s",
+				     berth_prefix_format(p, text), family_name(p->addr.family), lo, hi,
+				     v6 ? " (one link is a /64 at most; /127 and /128 leave no address for a container)"
+					: "");
 	}
 	return 0;
 }
@@ -77,85 +113,152 @@ static int check_subnet_size(const berth_prefix *p, berth_err *err)
 static const struct {
 	const char *prefix;
 	const char *what;
-} reserved_v4[] = {
+} reserved[] = {
 	{ "0.0.0.0/8", "\"this network\" (unspecified)" },
 	{ "127.0.0.0/8", "loopback" },
 	{ "169.254.0.0/16", "link-local" },
 	{ "224.0.0.0/4", "multicast" },
+	{ "::/128", "the unspecified address" },
+	{ "::1/128", "loopback" },
+	{ "fe80::/10", "link-local" },
+	{ "ff00::/8", "multicast" },
 };
 
 static int check_subnet_scope(const berth_prefix *p, berth_err *err)
 {
-	for (size_t i = 0; i < sizeof(reserved_v4) / sizeof(reserved_v4[0]); i++) {
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
 		berth_prefix r;
 		bool bad_len;
-		if (prefix_parse(reserved_v4[i].prefix, &r, &bad_len) && prefix_overlaps(p, &r)) {
+		if (prefix_parse(reserved[i].prefix, &r, &bad_len) && r.addr.family == p->addr.family &&
+		    prefix_overlaps(p, &r)) {
 			char text[BERTH_PREFIX_STRLEN];
 			return berth_err_set(err, EINVAL, "subnet %s overlaps %s, which is %s: containers cannot use it",
-					     berth_prefix_format(p, text), reserved_v4[i].prefix, reserved_v4[i].what);
+					     berth_prefix_format(p, text), reserved[i].prefix, reserved[i].what);
 		}
 	}
 	return 0;
 }
 
-static int parse_gateway(const char *text, const berth_prefix *subnet, berth_addr *out, berth_err *err)
-{
-	char sub[BERTH_PREFIX_STRLEN];
+/* The subnets given, at most one of each family: [0] IPv4, [1] IPv6. */
+typedef struct given_subnets {
+	berth_subnet sn[2];
+	char text[2][BERTH_PREFIX_STRLEN]; /* as berth writes them */
+	const char *gateway[2], *ip_range[2]; /* as given */
+	bool have[2];
+} given_subnets;
 
-	if (!addr_parse(text, out))
-		return berth_err_set(err, EINVAL, "invalid gateway \"%s\": not an IP address", text);
-	berth_prefix_format(subnet, sub);
-	if (!prefix_contains(subnet, out))
-		return berth_err_set(err, EINVAL, "gateway %s is outside subnet %s", text, sub);
-	uint64_t offset = prefix_offset_of(subnet, out);
-	if (offset == 0)
-		return berth_err_set(err, EINVAL, "gateway %s is the network address of subnet %s", text, sub);
-	if (offset == prefix_last_offset(subnet))
-		return berth_err_set(err, EINVAL, "gateway %s is the broadcast address of subnet %s", text, sub);
+static int family_index(int family)
+{
+	return family == AF_INET6;
+}
+
+static int add_subnet(const berth_network_spec *spec, const char *text, given_subnets *g, berth_err *err)
+{
+	berth_prefix p;
+	int ret;
+
+	if ((ret = parse_network_prefix("subnet", text, &p, err)) < 0 || (ret = check_subnet_size(&p, err)) < 0 ||
+	    (ret = check_subnet_scope(&p, err)) < 0)
+		return ret;
+	int f = family_index(p.addr.family);
+	if (f && !spec->ipv6)
+		return berth_err_set(err, EINVAL, "subnet %s is IPv6: add --ipv6 to give the network IPv6", text);
+	if (g->have[f])
+		return berth_err_set(err, EINVAL, "subnets %s and %s: a network has one %s subnet", g->text[f], text,
+				     family_name(p.addr.family));
+	g->have[f] = true;
+	berth_prefix_format(&p, g->text[f]);
+	g->sn[f].subnet = p;
 	return 0;
 }
 
-static int parse_ip_range(const char *text, const berth_prefix *subnet, berth_prefix *out, berth_err *err)
+/* Which given subnet `a` is in; -1 after an error naming `what`. */
+static int subnet_of(const given_subnets *g, const char *what, const char *text, const berth_prefix *a,
+		     berth_err *err)
 {
-	int ret = parse_network_prefix("ip-range", text, out, err);
+	for (int f = 0; f < 2; f++)
+		if (g->have[f] && prefix_within(&g->sn[f].subnet, a))
+			return f;
+	if (!g->have[0] && !g->have[1])
+		return berth_err_set(err, EINVAL, "--%s requires --subnet", what), -1;
+	if (g->have[0] && g->have[1])
+		return berth_err_set(err, EINVAL, "%s %s is in neither subnet %s nor %s", what, text, g->text[0],
+				     g->text[1]),
+		       -1;
+	return berth_err_set(err, EINVAL, "%s %s is outside subnet %s", what, text, g->text[g->have[1]]), -1;
+}
+
+static int add_gateway(const char *text, given_subnets *g, berth_err *err)
+{
+	berth_addr a;
+	int ret = refuse_zone("gateway", text, err);
 
 	if (ret < 0)
 		return ret;
-	if (!prefix_within(subnet, out)) {
-		char sub[BERTH_PREFIX_STRLEN];
-		return berth_err_set(err, EINVAL, "ip-range %s is outside subnet %s", text, berth_prefix_format(subnet, sub));
-	}
+	if (!addr_parse(text, &a) || v4_mapped(&a))
+		return berth_err_set(err, EINVAL, "invalid gateway \"%s\": not an IP address", text);
+	int f = subnet_of(g, "gateway", text, &(berth_prefix){ .addr = a, .len = addr_bits(a.family) }, err);
+	if (f < 0)
+		return -EINVAL;
+	const berth_prefix *subnet = &g->sn[f].subnet;
+	if (g->gateway[f])
+		return berth_err_set(err, EINVAL, "gateways %s and %s: subnet %s has one", g->gateway[f], text, g->text[f]);
+	uint64_t offset = prefix_offset_of(subnet, &a);
+	if (offset == 0)
+		return berth_err_set(err, EINVAL, "gateway %s is the network address of subnet %s", text, g->text[f]);
+	if (a.family == AF_INET && offset == prefix_last_offset(subnet))
+		return berth_err_set(err, EINVAL, "gateway %s is the broadcast address of subnet %s", text, g->text[f]);
+	g->gateway[f] = text;
+	g->sn[f].gateway = a;
 	return 0;
 }
 
-static int spec_subnet(const berth_network_spec *spec, berth_network *net, berth_err *err)
+static int add_ip_range(const char *text, given_subnets *g, berth_err *err)
 {
-	berth_subnet sn = { 0 };
-	int ret;
+	berth_prefix r;
+	int ret = parse_network_prefix("ip-range", text, &r, err);
 
-	if (!spec->subnet) {
-		if (spec->gateway)
-			return berth_err_set(err, EINVAL, "--gateway requires --subnet");
-		if (spec->ip_range)
-			return berth_err_set(err, EINVAL, "--ip-range requires --subnet");
-		return 0; /* IPAM picks one from the default pools */
-	}
-	if ((ret = parse_network_prefix("subnet", spec->subnet, &sn.subnet, err)) < 0 ||
-	    (ret = check_subnet_size(&sn.subnet, err)) < 0 || (ret = check_subnet_scope(&sn.subnet, err)) < 0)
+	if (ret < 0)
 		return ret;
-	if (spec->gateway && (ret = parse_gateway(spec->gateway, &sn.subnet, &sn.gateway, err)) < 0)
+	int f = subnet_of(g, "ip-range", text, &r, err);
+	if (f < 0)
+		return -EINVAL;
+	if (g->ip_range[f])
+		return berth_err_set(err, EINVAL, "ip-ranges %s and %s: subnet %s has one", g->ip_range[f], text,
+				     g->text[f]);
+	g->ip_range[f] = text;
+	g->sn[f].ip_range = r;
+	g->sn[f].has_ip_range = true;
+	return 0;
+}
+
+/* The subnets given (IPv4 first), their gateways and ranges. Those not
+ * given are picked when the network is made (network_add): IPv4 when no
+ * subnet is given at all (an IPv6 subnet alone makes an IPv6-only
+ * network), IPv6 with --ipv6. */
+static int spec_subnets(const berth_network_spec *spec, berth_network *net, berth_err *err)
+{
+	given_subnets g = { 0 };
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < spec->n_subnets; i++)
+		ret = add_subnet(spec, spec->subnets[i], &g, err);
+	for (size_t i = 0; ret == 0 && i < spec->n_gateways; i++)
+		ret = add_gateway(spec->gateways[i], &g, err);
+	for (size_t i = 0; ret == 0 && i < spec->n_ip_ranges; i++)
+		ret = add_ip_range(spec->ip_ranges[i], &g, err);
+	if (ret < 0)
 		return ret;
-	if (!spec->gateway)
-		sn.gateway = prefix_addr_at(&sn.subnet, 1);
-	if (spec->ip_range) {
-		if ((ret = parse_ip_range(spec->ip_range, &sn.subnet, &sn.ip_range, err)) < 0)
-			return ret;
-		sn.has_ip_range = true;
+	net->subnets = xzalloc(2 * sizeof(*net->subnets));
+	for (int f = 0; f < 2; f++) {
+		if (!g.have[f])
+			continue;
+		if (!g.gateway[f])
+			g.sn[f].gateway = prefix_addr_at(&g.sn[f].subnet, 1);
+		net->subnets[net->n_subnets++] = g.sn[f];
 	}
-	net->subnets = xmalloc(sizeof(sn));
-	net->subnets[0] = sn;
-	net->n_subnets = 1;
-	net->user_subnet = true;
+	net->user_subnet = net->n_subnets > 0;
+	net->enable_ipv6 = spec->ipv6;
 	return 0;
 }
 
@@ -201,7 +304,7 @@ int network_from_spec(const berth_network_spec *spec, berth_network *net, berth_
 	if ((ret = check_network_name(spec->name, err)) < 0 || (ret = spec_driver(spec, net, &ops, err)) < 0 ||
 	    (ret = parse_pairs(spec->options, spec->n_options, false, "option", &net->options, err)) < 0 ||
 	    (ret = parse_pairs(spec->labels, spec->n_labels, true, "label", &net->labels, err)) < 0 ||
-	    (ret = spec_subnet(spec, net, err)) < 0)
+	    (ret = spec_subnets(spec, net, err)) < 0)
 		return ret;
 	net->name = xstrdup(spec->name);
 	net->internal = spec->internal;

@@ -34,6 +34,10 @@ int nl_addr_add(nl_sock *nl, unsigned ifindex, const berth_prefix *p, berth_err 
 		berth_addr brd = prefix_addr_at(&net, prefix_last_offset(&net));
 		mnl_attr_put(nlh, IFA_BROADCAST, len, brd.bytes);
 	}
+	/* usable at once: berth owns every address of its subnets, so
+	 * duplicate address detection has nothing to find */
+	if (p->addr.family == AF_INET6)
+		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
 	return nl_request(nl, nlh, err);
 }
 

@@ -113,6 +113,8 @@ static const char *const migrations[] = {
 	 * back one whose maker died */
 	("ALTER TABLE endpoints ADD COLUMN owner_pid INTEGER NOT NULL DEFAULT 0;"
 	 "ALTER TABLE endpoints ADD COLUMN owner_start INTEGER NOT NULL DEFAULT 0;"),
+	/* v5: what is chosen once per host: the unique local IPv6 /48 */
+	"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 
 int db_error(store *s, berth_err *err, int rc, const char *what)
@@ -271,6 +273,34 @@ void store_close(store *s)
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
+}
+
+int store_setting_get(store *s, const char *key, char **value, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int ret = prepare(s, "SELECT value FROM settings WHERE key = ?", &st, err);
+
+	*value = NULL;
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if ((ret = sqlite3_step(st)) == SQLITE_ROW)
+		*value = xstrdup(col_text(st, 0));
+	else if (ret != SQLITE_DONE)
+		return db_error(s, err, ret, "reading a setting");
+	return 0;
+}
+
+int store_setting_add(store *s, const char *key, const char *value, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int ret = prepare(s, "INSERT INTO settings(key, value) VALUES (?, ?)", &st, err);
+
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	return step_done(s, st, err);
 }
 
 int store_begin(store *s, berth_err *err)

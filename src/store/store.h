@@ -63,6 +63,11 @@ char *store_container_name(store *s, const char *id);
 /* Every container, by creation time, with its endpoints by ordinal. */
 int store_container_load_all(store *s, berth_container ***out, size_t *n, berth_err *err);
 
+/* What is chosen once per host (the ULA /48): NULL when not yet. */
+int store_setting_get(store *s, const char *key, char **value, berth_err *err);
+/* EEXIST when another process set it first. */
+int store_setting_add(store *s, const char *key, const char *value, berth_err *err);
+
 /* Recorded as being made by `maker` until store_endpoint_made. */
 int store_endpoint_insert(store *s, const berth_endpoint *ep, const row_owner *maker, berth_err *err);
 int store_endpoint_made(store *s, const char *id, berth_err *err);

@@ -25,17 +25,17 @@ teardown() {
 # ---- subnet -----------------------------------------------------------------
 
 @test "--subnet abc: not a CIDR address" {
-    refused 1 'invalid subnet "abc": not a CIDR address (e.g. 10.1.0.0/24)' \
+    refused 1 'invalid subnet "abc": not a CIDR address (e.g. 10.1.0.0/24 or fd00:1::/64)' \
         network create --subnet abc net1
 }
 
 @test "--subnet 10.0.0.300/24: not a CIDR address" {
-    refused 1 'invalid subnet "10.0.0.300/24": not a CIDR address (e.g. 10.1.0.0/24)' \
+    refused 1 'invalid subnet "10.0.0.300/24": not a CIDR address (e.g. 10.1.0.0/24 or fd00:1::/64)' \
         network create --subnet 10.0.0.300/24 net1
 }
 
 @test "--subnet without a prefix length: not a CIDR address" {
-    refused 1 'invalid subnet "10.0.0.0": not a CIDR address (e.g. 10.1.0.0/24)' \
+    refused 1 'invalid subnet "10.0.0.0": not a CIDR address (e.g. 10.1.0.0/24 or fd00:1::/64)' \
         network create --subnet 10.0.0.0 net1
 }
 
@@ -45,17 +45,17 @@ teardown() {
 }
 
 @test "--subnet 10.0.0.0/7: prefix length must be between /8 and /30" {
-    refused 1 'subnet 10.0.0.0/7: prefix length must be between /8 and /30' \
+    refused 1 'subnet 10.0.0.0/7: IPv4 prefix length must be between /8 and /30' \
         network create --subnet 10.0.0.0/7 net1
 }
 
 @test "--subnet 10.0.0.0/31: prefix length must be between /8 and /30" {
-    refused 1 'subnet 10.0.0.0/31: prefix length must be between /8 and /30' \
+    refused 1 'subnet 10.0.0.0/31: IPv4 prefix length must be between /8 and /30' \
         network create --subnet 10.0.0.0/31 net1
 }
 
 @test "--subnet 10.0.0.0/32: prefix length must be between /8 and /30" {
-    refused 1 'subnet 10.0.0.0/32: prefix length must be between /8 and /30' \
+    refused 1 'subnet 10.0.0.0/32: IPv4 prefix length must be between /8 and /30' \
         network create --subnet 10.0.0.0/32 net1
 }
 
@@ -106,7 +106,7 @@ teardown() {
 # ---- ip-range ---------------------------------------------------------------
 
 @test "--ip-range x: not a CIDR address" {
-    refused 1 'invalid ip-range "x": not a CIDR address (e.g. 10.1.0.0/24)' \
+    refused 1 'invalid ip-range "x": not a CIDR address (e.g. 10.1.0.0/24 or fd00:1::/64)' \
         network create --subnet 10.1.0.0/24 --ip-range x net1
 }
 

@@ -28,7 +28,7 @@ teardown() {
 # help_flags ARGS...: the flags `berth ARGS --help` lists, one per line, sorted.
 help_flags() {
     berth "$@" --help | grep -E '^ +-' | sed -E 's/^ +//; s/ {2,}.*//' |
-        grep -oE -- '(^|[ ,])--?[a-zA-Z][a-zA-Z-]*' | tr -d ' ,' | sort -u
+        grep -oE -- '(^|[ ,])--?[a-zA-Z][a-zA-Z0-9-]*' | tr -d ' ,' | sort -u
 }
 
 # help_commands ARGS...: the (sub)commands `berth ARGS --help` lists.
@@ -48,7 +48,7 @@ page_text() {
 # documented_flags TEXT: the flags of the option list in TEXT (lines that
 # start with "*-"), one per line, sorted.
 documented_flags() {
-    grep -E '^\*-' <<<"$1" | grep -oE -- '\*--?[a-zA-Z][a-zA-Z-]*\*' | tr -d '*' | sort -u
+    grep -E '^\*-' <<<"$1" | grep -oE -- '\*--?[a-zA-Z][a-zA-Z0-9-]*\*' | tr -d '*' | sort -u
 }
 
 # assert_documented PAGE SECTION "EXTRA" ARGS...: the option list of PAGE

@@ -198,6 +198,7 @@ state_snapshot() {
     link_names
     echo "## addresses"
     ip -4 -o addr show | awk '{ print $2, $4 }' | sort
+    ip -6 -o addr show scope global | awk '{ print $2, $4 }' | sort
 }
 
 snapshot_save() { state_before=$(state_snapshot); }
