@@ -65,30 +65,19 @@ int store_container_update(store *s, const berth_container *c, berth_err *err)
 	return step_done(s, st, err);
 }
 
-static int delete_where_id(store *s, const char *sql, const char *id, berth_err *err)
-{
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int ret = prepare(s, sql, &st, err);
-
-	if (ret < 0)
-		return ret;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	return step_done(s, st, err);
-}
-
 int store_container_delete(store *s, const char *id, berth_err *err)
 {
-	int ret = delete_where_id(s, "DELETE FROM endpoints WHERE container_id = ?", id, err);
+	int ret = run_on_id(s, "DELETE FROM endpoints WHERE container_id = ?", id, err);
 
 	/* its ports too: a forgotten container must not keep a host port */
 	if (ret == 0)
-		ret = delete_where_id(s, "DELETE FROM ports WHERE container_id = ?", id, err);
-	return ret < 0 ? ret : delete_where_id(s, "DELETE FROM containers WHERE id = ?", id, err);
+		ret = run_on_id(s, "DELETE FROM ports WHERE container_id = ?", id, err);
+	return ret < 0 ? ret : run_on_id(s, "DELETE FROM containers WHERE id = ?", id, err);
 }
 
 int store_endpoint_delete(store *s, const char *id, berth_err *err)
 {
-	return delete_where_id(s, "DELETE FROM endpoints WHERE id = ?", id, err);
+	return run_on_id(s, "DELETE FROM endpoints WHERE id = ?", id, err);
 }
 
 int store_endpoint_set_mac(store *s, const berth_endpoint *ep, berth_err *err)
@@ -134,13 +123,7 @@ int store_endpoint_insert(store *s, const berth_endpoint *ep, const row_owner *m
 
 int store_endpoint_made(store *s, const char *id, berth_err *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int ret = prepare(s, "UPDATE endpoints SET owner_pid = 0, owner_start = 0 WHERE id = ?", &st, err);
-
-	if (ret < 0)
-		return ret;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	return step_done(s, st, err);
+	return run_on_id(s, "UPDATE endpoints SET owner_pid = 0, owner_start = 0 WHERE id = ?", id, err);
 }
 
 int store_endpoint_maker(store *s, const char *id, row_owner *out, berth_err *err)

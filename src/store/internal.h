@@ -19,6 +19,8 @@ void finalizep(sqlite3_stmt **st);
 #define _cleanup_stmt_ _cleanup_(finalizep)
 /* Runs a statement that returns no rows; a constraint is -EEXIST. */
 int step_done(store *s, sqlite3_stmt *st, berth_err *err);
+/* step_done for `sql` with one parameter, `id`. */
+int run_on_id(store *s, const char *sql, const char *id, berth_err *err);
 /* For lookups that answer "none" when the database cannot be asked:
  * prepares sql, false (and no statement) on failure. */
 bool prepare_or_none(store *s, const char *sql, sqlite3_stmt **st);

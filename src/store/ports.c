@@ -89,11 +89,5 @@ int store_ports_load(store *s, const char *container_id, published_port **out, s
 
 int store_ports_delete(store *s, const char *container_id, berth_err *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int ret = prepare(s, "DELETE FROM ports WHERE container_id = ?", &st, err);
-
-	if (ret < 0)
-		return ret;
-	sqlite3_bind_text(st, 1, container_id, -1, SQLITE_STATIC);
-	return step_done(s, st, err);
+	return run_on_id(s, "DELETE FROM ports WHERE container_id = ?", container_id, err);
 }

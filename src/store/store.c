@@ -410,7 +410,7 @@ int store_network_insert(store *s, const berth_network *net, berth_err *err)
 	return 0;
 }
 
-static int run_on_id(store *s, const char *sql, const char *id, berth_err *err)
+int run_on_id(store *s, const char *sql, const char *id, berth_err *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	int ret = prepare(s, sql, &st, err);
