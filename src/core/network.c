@@ -65,7 +65,7 @@ static int host_prefixes(berth_ctx *ctx, const berth_network *net, prefix_list *
 	int ret = 0;
 
 	out->except = net->ifname;
-	for (size_t i = 0; ret == 0 && i < sizeof(families) / sizeof(families[0]); i++)
+	for (size_t i = 0; ret == 0 && i < ARRAY_SIZE(families); i++)
 		if ((ret = nl_addr_each(ctx->nl, families[i], prefix_list_add, out, err)) == 0)
 			ret = nl_route_each(ctx->nl, families[i], prefix_list_add, out, err);
 	return ret;

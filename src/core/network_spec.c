@@ -129,8 +129,8 @@ static int check_subnet_scope(const berth_prefix *p, berth_err *err)
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
 		berth_prefix r;
 		bool bad_len;
-		if (prefix_parse(reserved[i].prefix, &r, &bad_len) && r.addr.family == p->addr.family &&
-		    prefix_overlaps(p, &r)) {
+		/* prefix_overlaps compares families: IPv6 rows never match IPv4 */
+		if (prefix_parse(reserved[i].prefix, &r, &bad_len) && prefix_overlaps(p, &r)) {
 			char text[BERTH_PREFIX_STRLEN];
 			return berth_err_set(err, EINVAL, "subnet %s overlaps %s, which is %s: containers cannot use it",
 					     berth_prefix_format(p, text), reserved[i].prefix, reserved[i].what);
