@@ -427,17 +427,38 @@ void fw_guard_heard(nl_sock *events, const berth_config *cfg)
 	berth_err_clear(&ignored);
 }
 
-int fw_check(berth_ctx *ctx, bool *restored, berth_err *err)
+static bool table_whole(void)
 {
 	berth_err ignored = { 0 };
 	bool whole = fw_table_whole(&ignored);
 
 	berth_err_clear(&ignored);
-	*restored = false;
-	if (whole || !any_network(ctx, active_in_table, NULL, false))
+	return whole;
+}
+
+/* Decided again under the lock: a process making the first network
+ * applies its table and marks the network active under that lock, so
+ * one looking between the two steps without it would see an active
+ * network and no table, and "restore" a table that was never lost. */
+static int check_locked(berth_ctx *ctx, void *arg, berth_err *err)
+{
+	bool *restored = arg;
+
+	if (table_whole() || !any_network(ctx, active_in_table, NULL, false))
 		return 0;
-	int ret = fw_rebuild(ctx, err);
-	*restored = ret == 0;
+	*restored = true;
+	return rebuild_locked(ctx, NULL, err);
+}
+
+int fw_check(berth_ctx *ctx, bool *restored, berth_err *err)
+{
+	int ret = 0;
+
+	*restored = false;
+	/* the usual case, a whole table, costs no lock */
+	if (!table_whole())
+		ret = with_lock(ctx, check_locked, restored, err);
+	*restored = *restored && ret == 0;
 	ctx->fw_restored = *restored;
 	return ret;
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 
 /* Each entry moves the schema one version up (PRAGMA user_version). */
@@ -116,6 +117,9 @@ static const char *const migrations[] = {
 	/* v5: what is chosen once per host: the unique local IPv6 /48 */
 	"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
+
+/* How long a command waits for another's transaction before giving up */
+#define BUSY_TIMEOUT_MS 30000
 
 int db_error(store *s, berth_err *err, int rc, const char *what)
 {
@@ -223,6 +227,23 @@ static int make_private(const char *path, berth_err *err)
 	return 0;
 }
 
+/* Turning a new database to WAL needs it alone for a moment, and SQLite
+ * answers SQLITE_BUSY at once, without its busy handler, when another
+ * process converting the same new file could deadlock with this one (8
+ * commands on a fresh host: one in 200 failed). So it is retried here,
+ * for as long as the busy handler would wait. */
+static int use_wal(store *s, berth_err *err)
+{
+	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
+	int rc;
+
+	for (int waited_ms = 0; (rc = sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL)) == SQLITE_BUSY &&
+				waited_ms < BUSY_TIMEOUT_MS;
+	     waited_ms += 10)
+		nanosleep(&pause, NULL);
+	return rc == SQLITE_OK ? 0 : db_error(s, err, rc, "turning on write-ahead logging");
+}
+
 int store_open(const char *path, store **out, berth_err *err)
 {
 	store *s = xzalloc(sizeof(*s));
@@ -242,7 +263,7 @@ int store_open(const char *path, store **out, berth_err *err)
 	}
 	/* Many berth processes may start at once (50 `run -d`): writers queue
 	 * on the lock instead of failing. */
-	sqlite3_busy_timeout(s->db, 30000);
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
 	/* Each berth command is a short process, and the first to open the
 	 * database rebuilds the WAL index by reading the whole WAL, so the
 	 * WAL stays short: checkpointed every 64 pages (not SQLite's 1000),
@@ -257,7 +278,8 @@ int store_open(const char *path, store **out, berth_err *err)
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	sqlite3_wal_autocheckpoint(s->db, 64);
 	sqlite3_exec(s->db, "PRAGMA journal_size_limit = 1048576", NULL, NULL, NULL);
-	if ((ret = exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err)) < 0 ||
+	if ((ret = use_wal(s, err)) < 0 ||
+	    (ret = exec_sql(s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err)) < 0 ||
 	    (ret = migrate(s, err)) < 0) {
 		store_close(s);
 		return ret;

@@ -1,6 +1,7 @@
 /* Unit tests for address leases in the SQLite state store
  * (src/store/store.c): order, conflicts, exhaustion, release, ip-range,
- * network deletion and several processes taking addresses at once. */
+ * network deletion, several processes taking addresses at once and
+ * opening a new database at once. */
 
 #include "unit.h"
 
@@ -623,6 +624,56 @@ static void test_reopen(void **state)
 	take_ok(fx, &fx->sn, NET_ID_A, "c3", NULL, "10.88.0.3");
 }
 
+/* 8 processes opening one new database at once, 100 times: SQLite
+ * refuses a WAL conversion that could deadlock without waiting (1 open
+ * in 200 failed before store_open retried it). */
+#define N_OPENERS 8
+#define N_FRESH_RACES 100
+
+static void remove_db(const char *path)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	char file[200];
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(file, sizeof(file), "%s%s", path, suffixes[i]);
+		unlink(file);
+	}
+}
+
+static void test_fresh_opens_race(void **state)
+{
+	fixture *fx = *state;
+	char path[160];
+	unsigned failed = 0;
+
+	snprintf(path, sizeof(path), "%s/fresh.db", fx->dir);
+	fflush(NULL);
+	for (int round = 0; round < N_FRESH_RACES; round++) {
+		pid_t pids[N_OPENERS];
+		for (int i = 0; i < N_OPENERS; i++) {
+			pids[i] = fork();
+			assert_true(pids[i] >= 0);
+			if (pids[i] == 0) {
+				store *s = NULL;
+				berth_err err = { 0 };
+				int ret = store_open(path, &s, &err);
+				if (ret < 0)
+					fprintf(stderr, "# store_open: %s\n", errmsg(&err));
+				store_close(s);
+				_exit(ret < 0);
+			}
+		}
+		for (int i = 0; i < N_OPENERS; i++) {
+			int status;
+			assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+			failed += !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+		}
+		remove_db(path);
+	}
+	assert_int_equal(failed, 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -642,6 +693,7 @@ int main(void)
 		T(test_take_ipv6_64),
 		T(test_concurrent_takes),
 		T(test_reopen),
+		T(test_fresh_opens_race),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
