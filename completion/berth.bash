@@ -20,11 +20,11 @@ _berth_system_commands="check reconcile"
 _berth_flags() {
     case $1 in
     "") echo "--root --run-dir -h --help -v --version" ;;
-    "network connect") echo "--alias --ip" ;;
+    "network connect") echo "--alias --ip --ip6" ;;
     "network create") echo "--attachable -d --driver --gateway --internal --ip-range --ipv6 --label -o --opt --subnet" ;;
     "network disconnect" | "network prune" | rm) echo "-f --force" ;;
     "network ls") echo "-f --filter --format --no-trunc -q --quiet" ;;
-    run) echo "--cap-add --cap-drop -d --detach -e --env -h --hostname --ip --mac-address --name --network" \
+    run) echo "--cap-add --cap-drop -d --detach -e --env -h --hostname --ip --ip6 --mac-address --name --network" \
         "--network-alias -p --privileged --publish --rm --rootfs" ;;
     exec) echo "-e --env -i --privileged -t" ;;
     ps) echo "-a --all --format --no-trunc -q --quiet" ;;
@@ -38,10 +38,10 @@ _berth_takes_value() {
     local flags=""
     case $1 in
     "") flags="--root --run-dir" ;;
-    "network connect") flags="--alias --ip" ;;
+    "network connect") flags="--alias --ip --ip6" ;;
     "network create") flags="-d --driver --gateway --ip-range --label -o --opt --subnet" ;;
     "network ls") flags="-f --filter --format" ;;
-    run) flags="--cap-add --cap-drop -e --env -h --hostname --ip --mac-address --name --net --network"
+    run) flags="--cap-add --cap-drop -e --env -h --hostname --ip --ip6 --mac-address --name --net --network"
         flags+=" --network-alias -p --publish --rootfs" ;;
     exec) flags="-e --env" ;;
     ps) flags="--format" ;;

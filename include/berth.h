@@ -118,12 +118,15 @@ typedef struct berth_endpoint {
 	char ifname[16];      /* in the container: eth0, eth1, ... */
 	char host_ifname[16]; /* bridge side: veth<7 hex> */
 	char mac[18];
-	berth_addr addr;
+	berth_addr addr; /* IPv4; family 0 on an IPv6-only network */
 	unsigned prefix_len;
 	berth_addr gateway;
 	int ordinal; /* N of ethN */
 	char **aliases;
 	size_t n_aliases;
+	berth_addr addr6; /* IPv6; family 0 on a network without IPv6 */
+	unsigned prefix_len6;
+	berth_addr gateway6;
 } berth_endpoint;
 
 /* One published port. */
@@ -186,7 +189,8 @@ typedef struct berth_run_spec {
 	const char *name;     /* NULL: berth_<8 hex> */
 	const char *hostname; /* NULL: first 12 hex of the ID */
 	const char *network;  /* NULL: bridge */
-	const char *ip;
+	const char *ip;  /* --ip */
+	const char *ip6; /* --ip6 */
 	const char *mac;
 	const char *rootfs;
 	const char *const *aliases;
@@ -256,8 +260,16 @@ int berth_container_list(berth_ctx *ctx, berth_container ***out, size_t *n, bert
 /* SIGTERM, then SIGKILL after `timeout` seconds; returns once released. */
 int berth_container_stop(berth_ctx *ctx, const char *ref, unsigned timeout, berth_err *err);
 int berth_container_remove(berth_ctx *ctx, const char *ref, bool force, berth_err *err);
-int berth_network_connect(berth_ctx *ctx, const char *net_ref, const char *container_ref, const char *ip,
-			  const char *const *aliases, size_t n_aliases, berth_err *err);
+/* What `network connect` asks for besides the network and the container. */
+typedef struct berth_connect_spec {
+	const char *ip;  /* --ip: NULL, the next free IPv4 address */
+	const char *ip6; /* --ip6: NULL, the next free IPv6 address */
+	const char *const *aliases;
+	size_t n_aliases;
+} berth_connect_spec;
+
+int berth_network_connect(berth_ctx *ctx, const char *net_ref, const char *container_ref,
+			  const berth_connect_spec *spec, berth_err *err);
 int berth_network_disconnect(berth_ctx *ctx, const char *net_ref, const char *container_ref, bool force,
 			     berth_err *err);
 /* Runs spec->argv in the container's namespaces, with the container's

@@ -25,7 +25,8 @@ static int run_main(cli_env *env, int argc, char **argv)
 		{ "detach", no_argument, NULL, 'd' },	       { "rm", no_argument, NULL, 'R' },
 		{ "name", required_argument, NULL, 'n' },      { "hostname", required_argument, NULL, 'h' },
 		{ "network", required_argument, NULL, 'N' },   { "net", required_argument, NULL, 'N' },
-		{ "ip", required_argument, NULL, 'i' },	       { "mac-address", required_argument, NULL, 'm' },
+		{ "ip", required_argument, NULL, 'i' },	       { "ip6", required_argument, NULL, '6' },
+		{ "mac-address", required_argument, NULL, 'm' },
 		{ "network-alias", required_argument, NULL, 'a' }, { "env", required_argument, NULL, 'e' },
 		{ "rootfs", required_argument, NULL, 'r' },    { "publish", required_argument, NULL, 'p' },
 		{ "cap-add", required_argument, NULL, 'A' },   { "cap-drop", required_argument, NULL, 'D' },
@@ -45,6 +46,7 @@ static int run_main(cli_env *env, int argc, char **argv)
 		case 'h': spec.hostname = optarg; break;
 		case 'N': spec.network = optarg; break;
 		case 'i': spec.ip = optarg; break;
+		case '6': spec.ip6 = optarg; break;
 		case 'm': spec.mac = optarg; break;
 		case 'a': str_list_add(&aliases, optarg); break;
 		case 'e': str_list_add(&envs, optarg); break;
@@ -321,7 +323,8 @@ static char *status_text(const berth_container *c)
 	return xstrdup("Created");
 }
 
-/* "net1,net2" and "10.1.0.2,10.2.0.2" */
+/* "net1,net2" and "10.1.0.2,10.2.0.2" (an endpoint's IPv6 address after
+ * its IPv4 one) */
 static void networks_text(const berth_container *c, berth_network **nets, size_t n, char **names, char **ips)
 {
 	*names = xstrdup(c->n_endpoints ? "" : (!strncmp(c->network_mode, "container:", 10) ? "container" : c->network_mode));
@@ -331,9 +334,14 @@ static void networks_text(const berth_container *c, berth_network **nets, size_t
 		*names = xstrdup("");
 	}
 	for (size_t i = 0; i < c->n_endpoints; i++) {
-		char a[BERTH_ADDR_STRLEN];
-		char *nn = xasprintf("%s%s%s", *names, i ? "," : "", cli_network_name(nets, n, c->endpoints[i].network_id));
-		char *ni = xasprintf("%s%s%s", *ips, i ? "," : "", berth_addr_format(&c->endpoints[i].addr, a));
+		const berth_endpoint *ep = &c->endpoints[i];
+		char v4[BERTH_ADDR_STRLEN] = "", v6[BERTH_ADDR_STRLEN] = "";
+		if (ep->addr.family)
+			berth_addr_format(&ep->addr, v4);
+		if (ep->addr6.family)
+			berth_addr_format(&ep->addr6, v6);
+		char *nn = xasprintf("%s%s%s", *names, i ? "," : "", cli_network_name(nets, n, ep->network_id));
+		char *ni = xasprintf("%s%s%s%s%s", *ips, i ? "," : "", v4, *v4 && *v6 ? "," : "", v6);
 		free(*names);
 		free(*ips);
 		*names = nn;
@@ -520,6 +528,7 @@ const cli_cmd container_commands[] = {
 	  "  -e, --env KEY=VALUE          Set environment variables (repeatable)\n"
 	  "  -h, --hostname string        Container host name (default: the ID's first 12 hex)\n"
 	  "      --ip string              IPv4 address (networks with a user subnet only)\n"
+	  "      --ip6 string             IPv6 address (networks with a user subnet only)\n"
 	  "      --mac-address string     MAC address (default: 02:42 and the IPv4 address)\n"
 	  "      --name string            Assign a name to the container\n"
 	  "      --network string         bridge (default), a network, host, none or container:NAME\n"

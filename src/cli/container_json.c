@@ -60,14 +60,22 @@ static json_t *strv_or_null_json(char *const *v, size_t n)
 	return n ? strv_json(v, n) : json_null();
 }
 
+/* "" for no address, as Docker shows one */
+static const char *addr_or_empty(const berth_addr *a, char buf[BERTH_ADDR_STRLEN])
+{
+	return a->family ? berth_addr_format(a, buf) : "";
+}
+
 static json_t *endpoint_json(const berth_endpoint *ep)
 {
-	char addr[BERTH_ADDR_STRLEN], gw[BERTH_ADDR_STRLEN];
+	char addr[BERTH_ADDR_STRLEN], gw[BERTH_ADDR_STRLEN], addr6[BERTH_ADDR_STRLEN], gw6[BERTH_ADDR_STRLEN];
 
-	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:o, s:s}", "NetworkID", ep->network_id, "EndpointID", ep->id,
-			 "Gateway", ep->gateway.family ? berth_addr_format(&ep->gateway, gw) : "", "IPAddress",
-			 berth_addr_format(&ep->addr, addr), "IPPrefixLen", (int)ep->prefix_len, "MacAddress", ep->mac,
-			 "Aliases", strv_json(ep->aliases, ep->n_aliases), "Interface", ep->ifname);
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s, s:o, s:s}", "NetworkID", ep->network_id,
+			 "EndpointID", ep->id, "Gateway", addr_or_empty(&ep->gateway, gw), "IPAddress",
+			 addr_or_empty(&ep->addr, addr), "IPPrefixLen", (int)ep->prefix_len, "IPv6Gateway",
+			 addr_or_empty(&ep->gateway6, gw6), "GlobalIPv6Address", addr_or_empty(&ep->addr6, addr6),
+			 "GlobalIPv6PrefixLen", (int)ep->prefix_len6, "MacAddress", ep->mac, "Aliases",
+			 strv_json(ep->aliases, ep->n_aliases), "Interface", ep->ifname);
 }
 
 static json_t *networks_json(const berth_container *c, berth_network **nets, size_t n_nets)

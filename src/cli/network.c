@@ -374,17 +374,21 @@ static int network_connect(cli_env *env, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "ip", required_argument, NULL, 'i' },
+		{ "ip6", required_argument, NULL, '6' },
 		{ "alias", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = "berth network connect", *ip = NULL;
+	const char *path = "berth network connect";
+	berth_connect_spec spec = { 0 };
 	str_list aliases = { 0 };
 	int c, ret;
 
 	cli_reset_getopt();
 	while ((c = next_opt(argc, argv, "", opts)) != -1) {
 		if (c == 'i') {
-			ip = optarg;
+			spec.ip = optarg;
+		} else if (c == '6') {
+			spec.ip6 = optarg;
 		} else if (c == 'a') {
 			str_list_add(&aliases, optarg);
 		} else {
@@ -399,7 +403,9 @@ static int network_connect(cli_env *env, int argc, char **argv)
 	berth_ctx *ctx;
 	berth_err err = { 0 };
 	if ((ret = cli_open(env, &ctx)) == 0) {
-		if (berth_network_connect(ctx, argv[optind], argv[optind + 1], ip, aliases.items, aliases.n, &err) < 0)
+		spec.aliases = aliases.items;
+		spec.n_aliases = aliases.n;
+		if (berth_network_connect(ctx, argv[optind], argv[optind + 1], &spec, &err) < 0)
 			ret = cli_fail(&err);
 		cli_close(ctx);
 	}
@@ -437,7 +443,8 @@ const cli_cmd network_commands[] = {
 	  "[OPTIONS] NETWORK CONTAINER\n\n"
 	  "Options:\n"
 	  "      --alias string   Add a network-scoped alias (repeatable)\n"
-	  "      --ip string      IPv4 address (networks with a user subnet only)\n",
+	  "      --ip string      IPv4 address (networks with a user subnet only)\n"
+	  "      --ip6 string     IPv6 address (networks with a user subnet only)\n",
 	  NULL, false },
 	{ "create", NULL, network_create, "Create a network",
 	  "[OPTIONS] NETWORK\n\n"

@@ -33,6 +33,14 @@ static json_t *ipam_config(const berth_network *net)
 	return config;
 }
 
+/* "10.1.0.2/24", "" for no address (Docker's) */
+static const char *cidr_or_empty(const berth_addr *a, unsigned len, char buf[BERTH_PREFIX_STRLEN])
+{
+	berth_prefix p = { .addr = *a, .len = len };
+
+	return a->family ? berth_prefix_format(&p, buf) : (*buf = '\0', buf);
+}
+
 static json_t *containers_json(const berth_network *net, berth_container **cs, size_t n)
 {
 	json_t *obj = json_object();
@@ -40,14 +48,14 @@ static json_t *containers_json(const berth_network *net, berth_container **cs, s
 	for (size_t i = 0; i < n; i++)
 		for (size_t e = 0; e < cs[i]->n_endpoints; e++) {
 			const berth_endpoint *ep = &cs[i]->endpoints[e];
-			char a[BERTH_ADDR_STRLEN], cidr[BERTH_PREFIX_STRLEN];
+			char v4[BERTH_PREFIX_STRLEN], v6[BERTH_PREFIX_STRLEN];
 			if (strcmp(ep->network_id, net->id))
 				continue;
-			snprintf(cidr, sizeof(cidr), "%s/%u", berth_addr_format(&ep->addr, a), ep->prefix_len);
 			json_object_set_new(obj, cs[i]->id,
 					    json_pack("{s:s, s:s, s:s, s:s, s:s}", "Name", cs[i]->name, "EndpointID",
-						      ep->id, "MacAddress", ep->mac, "IPv4Address", cidr,
-						      "IPv6Address", ""));
+						      ep->id, "MacAddress", ep->mac, "IPv4Address",
+						      cidr_or_empty(&ep->addr, ep->prefix_len, v4), "IPv6Address",
+						      cidr_or_empty(&ep->addr6, ep->prefix_len6, v6)));
 		}
 	return obj;
 }

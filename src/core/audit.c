@@ -10,6 +10,7 @@
 #include "core/recover.h"
 #include "core/sandbox.h"
 #include "fw/ruleset.h"
+#include "ipam/pool.h"
 #include "nl/link.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -209,14 +210,14 @@ static void look_for_lost_interfaces(audit *a, berth_container *c, const host_li
 {
 	for (size_t i = c->n_endpoints; i-- > 0;) {
 		const berth_endpoint *ep = &c->endpoints[i];
-		char addr[BERTH_ADDR_STRLEN];
+		char addr[ENDPOINT_ADDRS_STRLEN];
 		berth_err one = { 0 };
 		if (endpoint_in_making(a, c, i) || host_links_find(inside, ep->ifname))
 			continue;
 		_cleanup_free_ char *what = xasprintf("container %s: endpoint on network %s: interface %s is gone from its sandbox",
 						      c->name, network_name(a, ep->network_id), ep->ifname);
 		_cleanup_free_ char *done = xasprintf("disconnect finished (address %s released)",
-						      berth_addr_format(&ep->addr, addr));
+						      endpoint_addrs_text(ep, addr));
 		int ret = a->fix ? container_drop_endpoint(a->ctx, c, i, &one) : 0;
 		report(a, BERTH_FINDING_NO_INTERFACE, what, ret, done, &one);
 	}
@@ -266,12 +267,12 @@ static int look_inside(audit *a, berth_container *c, berth_err *err)
 static void look_at_dead_endpoints(audit *a, berth_container *c)
 {
 	for (size_t i = c->n_endpoints; c->state == BERTH_CONTAINER_EXITED && i-- > 0;) {
-		char addr[BERTH_ADDR_STRLEN];
+		char addr[ENDPOINT_ADDRS_STRLEN];
 		berth_err one = { 0 };
 		_cleanup_free_ char *what = xasprintf("container %s is not running, yet has an endpoint on network %s "
 						      "(address %s)",
 						      c->name, network_name(a, c->endpoints[i].network_id),
-						      berth_addr_format(&c->endpoints[i].addr, addr));
+						      endpoint_addrs_text(&c->endpoints[i], addr));
 		int ret = a->fix ? container_drop_endpoint(a->ctx, c, i, &one) : 0;
 		report(a, BERTH_FINDING_NO_INTERFACE, what, ret, "released", &one);
 	}
@@ -281,11 +282,10 @@ static void look_at_stray_endpoints(audit *a)
 {
 	for (size_t i = 0; i < a->n_strays; i++) {
 		const berth_endpoint *ep = &a->strays[i];
-		char addr[BERTH_ADDR_STRLEN];
+		char addr[ENDPOINT_ADDRS_STRLEN];
 		berth_err one = { 0 };
 		_cleanup_free_ char *what = xasprintf("endpoint %.12s on network %s (address %s) belongs to no container",
-						      ep->id, network_name(a, ep->network_id),
-						      berth_addr_format(&ep->addr, addr));
+						      ep->id, network_name(a, ep->network_id), endpoint_addrs_text(ep, addr));
 		int ret = a->fix ? endpoint_detach(a->ctx, ep, false, &one) : 0;
 		report(a, BERTH_FINDING_NO_INTERFACE, what, ret, "released", &one);
 	}
@@ -340,54 +340,77 @@ static char *holder_words(const audit *a, const berth_network *net, const char *
 	if (ops && ops->own_address && ops->own_address(net, &own, &ignored) > 0 && !strcmp(own.holder, owner))
 		return xasprintf("the network's %s", own.what);
 	berth_err_clear(&ignored);
-	if (!ep || strcmp(ep->network_id, net->id) || !berth_addr_equal(&ep->addr, addr))
+	if (!ep || strcmp(ep->network_id, net->id) ||
+	    (!berth_addr_equal(&ep->addr, addr) && !berth_addr_equal(&ep->addr6, addr)))
 		return NULL;
 	return c ? xasprintf("container %s (%s)", c->name, ep->ifname) : xasprintf("endpoint %.12s", ep->id);
 }
 
-/* The endpoint's lease, taken from whatever held it without right. */
-static int lease_to(audit *a, const berth_network *net, const berth_endpoint *ep, bool free_first, berth_err *err)
+/* The endpoint's lease of `addr`, taken from whatever held it without
+ * right. */
+static int lease_to(audit *a, const berth_network *net, const berth_endpoint *ep, const berth_addr *addr,
+		    bool free_first, berth_err *err)
 {
+	const berth_subnet *sn = ipam_subnet_of(net->subnets, net->n_subnets, addr->family);
 	berth_addr got;
 	int ret = store_begin(a->ctx->store, err);
 
 	if (ret < 0)
 		return ret;
-	if (free_first)
-		ret = store_lease_release(a->ctx->store, net->id, &ep->addr, err);
+	if (!sn)
+		ret = berth_err_set(err, EINVAL, "network %s has no IPv%c subnet", net->name,
+				    addr->family == AF_INET ? '4' : '6');
+	if (ret == 0 && free_first)
+		ret = store_lease_release(a->ctx->store, net->id, addr, err);
 	if (ret == 0)
-		ret = store_lease_take(a->ctx->store, net->id, &net->subnets[0], ep->id, &ep->addr, &got, err);
+		ret = store_lease_take(a->ctx->store, net->id, sn, ep->id, addr, &got, err);
 	return store_end(a->ctx->store, ret, err);
+}
+
+/* Whether the endpoint's address `addr` is leased to it; when it is not,
+ * says why and puts it right (which may take the endpoint away: false
+ * then, so its other address is not looked at). */
+static bool look_at_lease_of_addr(audit *a, berth_container *c, size_t i, const berth_network *net,
+				  const berth_addr *addr)
+{
+	const berth_endpoint *ep = &c->endpoints[i];
+	char text[BERTH_ADDR_STRLEN];
+	berth_err one = { 0 };
+	int ret = 0;
+
+	berth_addr_format(addr, text);
+	_cleanup_free_ char *owner = store_lease_owner(a->ctx->store, net->id, addr);
+	_cleanup_free_ char *holder = owner ? holder_words(a, net, owner, addr) : NULL;
+	if (owner && holder && !strcmp(owner, ep->id))
+		return true;
+	if (!holder) {
+		_cleanup_free_ char *what = xasprintf("container %s: address %s on network %s has no lease of its own "
+						      "(a new container could be given it)",
+						      c->name, text, net->name);
+		ret = a->fix ? lease_to(a, net, ep, addr, owner != NULL, &one) : 0;
+		report(a, BERTH_FINDING_ADDRESS, what, ret, "leased to it", &one);
+		return true;
+	}
+	_cleanup_free_ char *what = xasprintf("network %s: address %s is held twice: by container %s (%s) and by %s",
+					      net->name, text, c->name, ep->ifname, holder);
+	_cleanup_free_ char *done = xasprintf("container %s disconnected from network %s", c->name, net->name);
+	ret = a->fix ? container_drop_endpoint(a->ctx, c, i, &one) : 0;
+	report(a, BERTH_FINDING_ADDRESS, what, ret, done, &one);
+	return !a->fix;
 }
 
 static void look_at_lease_of(audit *a, berth_container *c, size_t i)
 {
-	const berth_endpoint *ep = &c->endpoints[i];
-	const berth_network *net = network_by_id(a, ep->network_id);
-	char addr[BERTH_ADDR_STRLEN];
-	berth_err one = { 0 };
-	int ret = 0;
+	const berth_network *net = network_by_id(a, c->endpoints[i].network_id);
+	/* copied: dropping the endpoint moves the container's array */
+	berth_addr v4 = c->endpoints[i].addr, v6 = c->endpoints[i].addr6;
 
 	if (!net || !net->n_subnets)
 		return;
-	berth_addr_format(&ep->addr, addr);
-	_cleanup_free_ char *owner = store_lease_owner(a->ctx->store, net->id, &ep->addr);
-	_cleanup_free_ char *holder = owner ? holder_words(a, net, owner, &ep->addr) : NULL;
-	if (owner && holder && !strcmp(owner, ep->id))
+	if (v4.family && !look_at_lease_of_addr(a, c, i, net, &v4))
 		return;
-	if (!holder) {
-		_cleanup_free_ char *what = xasprintf("container %s: address %s on network %s has no lease of its own "
-						      "(a new container could be given it)",
-						      c->name, addr, net->name);
-		ret = a->fix ? lease_to(a, net, ep, owner != NULL, &one) : 0;
-		report(a, BERTH_FINDING_ADDRESS, what, ret, "leased to it", &one);
-		return;
-	}
-	_cleanup_free_ char *what = xasprintf("network %s: address %s is held twice: by container %s (%s) and by %s",
-					      net->name, addr, c->name, ep->ifname, holder);
-	_cleanup_free_ char *done = xasprintf("container %s disconnected from network %s", c->name, net->name);
-	ret = a->fix ? container_drop_endpoint(a->ctx, c, i, &one) : 0;
-	report(a, BERTH_FINDING_ADDRESS, what, ret, done, &one);
+	if (v6.family)
+		look_at_lease_of_addr(a, c, i, net, &v6);
 }
 
 static bool claimed(const audit *a, const store_lease *l)
@@ -395,7 +418,8 @@ static bool claimed(const audit *a, const store_lease *l)
 	for (size_t i = 0; i < a->n_cs; i++)
 		for (size_t j = 0; j < a->cs[i]->n_endpoints; j++)
 			if (!strcmp(a->cs[i]->endpoints[j].network_id, l->network_id) &&
-			    berth_addr_equal(&a->cs[i]->endpoints[j].addr, &l->addr))
+			    (berth_addr_equal(&a->cs[i]->endpoints[j].addr, &l->addr) ||
+			     berth_addr_equal(&a->cs[i]->endpoints[j].addr6, &l->addr)))
 				return true;
 	return false;
 }

@@ -7,6 +7,7 @@
 #include "core/port_spec.h"
 #include "core/sandbox.h"
 #include "driver/driver.h"
+#include "ipam/pool.h"
 #include "runtime/caps.h"
 #include "runtime/spawn.h"
 #include "runtime/wait.h"
@@ -159,6 +160,11 @@ static int check_publish(berth_ctx *ctx, const berth_run_spec *spec, net_choice 
 		return berth_err_set(err, EINVAL, "cannot publish ports on internal network %s", ch->net->name);
 	if (!driver_find(ch->net->driver)->in_firewall)
 		return berth_err_set(err, EINVAL, "cannot publish ports on %s network %s", ch->net->driver, ch->net->name);
+	/* published ports lead to the container's IPv4 address, for now */
+	if (!ipam_subnet_of(ch->net->subnets, ch->net->n_subnets, AF_INET))
+		return berth_err_set(err, EOPNOTSUPP, "cannot publish ports on IPv6-only network %s yet: ports lead to "
+						      "IPv4 addresses",
+				     ch->net->name);
 	return 0;
 }
 
@@ -185,10 +191,10 @@ static int choose_network(berth_ctx *ctx, const berth_run_spec *spec, net_choice
 			ch->net = NULL; /* host or null: no endpoint */
 		}
 	}
-	if ((spec->ip || spec->mac || spec->n_aliases) && !ch->net) {
+	if ((spec->ip || spec->ip6 || spec->mac || spec->n_aliases) && !ch->net) {
 		char names[128];
 		driver_creatable_names(names, sizeof(names), " or ");
-		return berth_err_set(err, EINVAL, "--ip, --mac-address and --network-alias need a %s network, not %s",
+		return berth_err_set(err, EINVAL, "--ip, --ip6, --mac-address and --network-alias need a %s network, not %s",
 				     names, want);
 	}
 	return 0;
@@ -315,7 +321,7 @@ static int build_sandbox(berth_ctx *ctx, berth_container *c, const berth_run_spe
 	if ((ret = open_netns(ctx, c, ch, netns_fd, err)) < 0)
 		return ret;
 	if (ch->net) {
-		endpoint_request req = { .net = ch->net, .ip = spec->ip, .mac = spec->mac, .aliases = spec->aliases,
+		endpoint_request req = { .net = ch->net, .ip = spec->ip, .ip6 = spec->ip6, .mac = spec->mac, .aliases = spec->aliases,
 					 .n_aliases = spec->n_aliases, .ordinal = 0, .default_route = true };
 		c->endpoints = xzalloc(sizeof(*c->endpoints));
 		if ((ret = endpoint_attach(ctx, c, *netns_fd, &req, &c->endpoints[0], err)) < 0)
@@ -618,7 +624,7 @@ static int check_spec(berth_ctx *ctx, const berth_run_spec *spec, net_choice *ch
 	if (spec->rootfs && access(spec->rootfs, X_OK) < 0)
 		return berth_err_sys(err, errno, "rootfs %s", spec->rootfs);
 	if (ch->net) {
-		endpoint_request req = { .net = ch->net, .ip = spec->ip, .mac = spec->mac };
+		endpoint_request req = { .net = ch->net, .ip = spec->ip, .ip6 = spec->ip6, .mac = spec->mac };
 		return endpoint_check(&req, err);
 	}
 	return 0;

@@ -142,8 +142,8 @@ static const berth_endpoint *endpoint_on(const berth_container *c, const char *n
 	return NULL;
 }
 
-static int connect_to(berth_ctx *ctx, berth_container *c, const berth_network *net, const char *ip,
-		      const char *const *aliases, size_t n_aliases, berth_err *err)
+static int connect_to(berth_ctx *ctx, berth_container *c, const berth_network *net, const berth_connect_spec *spec,
+		      berth_err *err)
 {
 	_cleanup_free_ char *path = sandbox_netns_path(ctx, c->id);
 	_cleanup_close_ int fd = -1;
@@ -158,8 +158,8 @@ static int connect_to(berth_ctx *ctx, berth_container *c, const berth_network *n
 	for (size_t i = 0; i < c->n_endpoints; i++)
 		if (c->endpoints[i].ordinal >= next)
 			next = c->endpoints[i].ordinal + 1;
-	endpoint_request req = { .net = net, .ip = ip, .aliases = aliases, .n_aliases = n_aliases,
-				 .ordinal = next, .default_route = c->n_endpoints == 0 };
+	endpoint_request req = { .net = net, .ip = spec->ip, .ip6 = spec->ip6, .aliases = spec->aliases,
+				 .n_aliases = spec->n_aliases, .ordinal = next, .default_route = c->n_endpoints == 0 };
 	if ((ret = endpoint_check(&req, err)) < 0)
 		return ret;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -172,8 +172,8 @@ static int connect_to(berth_ctx *ctx, berth_container *c, const berth_network *n
 	return sandbox_write_etc(ctx, c, err);
 }
 
-int container_connect(berth_ctx *ctx, const char *net_ref, const char *container_ref, const char *ip,
-			  const char *const *aliases, size_t n_aliases, berth_err *err)
+int container_connect(berth_ctx *ctx, const char *net_ref, const char *container_ref, const berth_connect_spec *spec,
+		      berth_err *err)
 {
 	berth_network *net = NULL;
 	berth_container *c = NULL;
@@ -182,7 +182,7 @@ int container_connect(berth_ctx *ctx, const char *net_ref, const char *container
 	if ((ret = berth_network_find(ctx, net_ref, &net, err)) == 0 &&
 	    (ret = container_find(ctx, container_ref, &c, err)) == 0 &&
 	    (ret = running_with_own_netns(c, err)) == 0)
-		ret = connect_to(ctx, c, net, ip, aliases, n_aliases, err);
+		ret = connect_to(ctx, c, net, spec, err);
 	berth_network_free(net);
 	berth_container_free(c);
 	return ret;

@@ -2,6 +2,7 @@
 #include "core/sandbox.h"
 #include "driver/driver.h"
 #include "ipam/cidr.h"
+#include "ipam/pool.h"
 #include "nl/addr.h"
 #include "nl/link.h"
 #include "util/cleanup.h"
@@ -9,6 +10,7 @@
 #include "util/id.h"
 #include "util/mac.h"
 #include "util/strv.h"
+#include "util/sysctl.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -17,54 +19,77 @@
 #include <stdio.h>
 #include <string.h>
 
-static int check_ip(const endpoint_request *req, berth_addr *out, berth_err *err)
+static const char *ip_flag(int family)
 {
-	const berth_network *net = req->net;
-	const berth_subnet *sn = net->n_subnets ? &net->subnets[0] : NULL;
+	return family == AF_INET ? "--ip" : "--ip6";
+}
+
+/* --ip or --ip6 (`family`), as Docker checks them; the subnet it falls in
+ * is the network's one of that family. */
+static int check_ip(const berth_network *net, const char *text, int family, berth_addr *out, berth_err *err)
+{
+	const berth_subnet *sn = ipam_subnet_of(net->subnets, net->n_subnets, family);
 
 	if (!net->user_subnet)
 		return berth_err_set(err, EINVAL, "user specified IP address is supported only when connecting to "
 						  "networks with user configured subnets");
-	if (!addr_parse(req->ip, out))
-		return berth_err_set(err, EINVAL, "invalid IP address \"%s\"", req->ip);
-	if (!sn || !prefix_contains(&sn->subnet, out))
+	if (!addr_parse(text, out))
+		return berth_err_set(err, EINVAL, "invalid IP address \"%s\"", text);
+	if (out->family != family)
+		return berth_err_set(err, EINVAL, "%s %s: not an IPv%c address (give it with %s)", ip_flag(family), text,
+				     family == AF_INET ? '4' : '6', ip_flag(out->family));
+	if (!sn && family == AF_INET6)
+		return berth_err_set(err, EINVAL, "--ip6 %s: network %s has no IPv6 (create it with --ipv6)", text,
+				     net->name);
+	if (!sn)
+		return berth_err_set(err, EINVAL, "--ip %s: network %s is IPv6-only", text, net->name);
+	if (!prefix_contains(&sn->subnet, out))
 		return berth_err_set(err, EINVAL, "invalid address %s: it does not belong to any of this network's subnets",
-				     req->ip);
+				     text);
 	uint64_t offset = prefix_offset_of(&sn->subnet, out);
 	if (berth_addr_equal(out, &sn->gateway))
-		return berth_err_set(err, EADDRINUSE, "address %s is the gateway of network %s", req->ip, net->name);
+		return berth_err_set(err, EADDRINUSE, "address %s is the gateway of network %s", text, net->name);
+	/* IPv6's is the subnet-router anycast address (RFC 4291 2.6.1) */
 	if (offset == 0)
-		return berth_err_set(err, EINVAL, "address %s is the network address of network %s", req->ip, net->name);
-	if (offset == prefix_last_offset(&sn->subnet))
-		return berth_err_set(err, EINVAL, "address %s is the broadcast address of network %s", req->ip,
+		return berth_err_set(err, EINVAL, "address %s is the network address of network %s", text, net->name);
+	if (family == AF_INET && offset == prefix_last_offset(&sn->subnet))
+		return berth_err_set(err, EINVAL, "address %s is the broadcast address of network %s", text,
 				     net->name);
 	return 0;
 }
 
 int endpoint_check(const endpoint_request *req, berth_err *err)
 {
-	const berth_network *net = req->net;
 	berth_addr a;
 	uint8_t mac[6];
 
-	/* Containers get IPv4 addresses only, for now (issue 13 brings their
-	 * IPv6 addresses and the IPv6 firewall together): a network without
-	 * IPv4 has nothing to give them. */
-	if (net->n_subnets && net->subnets[0].subnet.addr.family != AF_INET)
-		return berth_err_set(err, EOPNOTSUPP,
-				     "network %s is IPv6-only: this berth gives containers IPv4 addresses only", net->name);
-	if (req->ip && check_ip(req, &a, err) < 0)
+	if (req->ip && check_ip(req->net, req->ip, AF_INET, &a, err) < 0)
+		return -err->code;
+	if (req->ip6 && check_ip(req->net, req->ip6, AF_INET6, &a, err) < 0)
 		return -err->code;
 	if (req->mac && !mac_parse(req->mac, mac))
 		return berth_err_set(err, EINVAL, "invalid MAC address \"%s\"", req->mac);
 	return 0;
 }
 
-/* The MAC asked for, else Docker's for the address. */
-static void mac_for(const endpoint_request *req, const berth_addr *a, uint8_t mac[6])
+const char *endpoint_addrs_text(const berth_endpoint *ep, char buf[ENDPOINT_ADDRS_STRLEN])
+{
+	char v4[BERTH_ADDR_STRLEN] = "", v6[BERTH_ADDR_STRLEN] = "";
+
+	if (ep->addr.family)
+		berth_addr_format(&ep->addr, v4);
+	if (ep->addr6.family)
+		berth_addr_format(&ep->addr6, v6);
+	snprintf(buf, ENDPOINT_ADDRS_STRLEN, "%s%s%s", v4, *v4 && *v6 ? " and " : "", v6);
+	return buf;
+}
+
+/* The MAC asked for, else Docker's for the IPv4 address (an IPv6-only
+ * endpoint's is made from its IPv6 address). */
+static void mac_for(const endpoint_request *req, const berth_endpoint *ep, uint8_t mac[6])
 {
 	if (!req->mac || !mac_parse(req->mac, mac))
-		mac_of_addr(a, mac);
+		mac_of_addr(ep->addr.family ? &ep->addr : &ep->addr6, mac);
 }
 
 bool network_takes_endpoints(const berth_network *net)
@@ -89,38 +114,64 @@ static int check_room(berth_ctx *ctx, const berth_network *net, berth_err *err)
 	return ops->full(net, holder, err);
 }
 
-/* One transaction: the address and the row that owns it, recorded as
- * ours until it is plugged in (store_endpoint_made). */
+/* The address of `family` asked for (NULL: the next free one) leased on
+ * the network's subnet of that family, if it has one. In the caller's
+ * transaction. */
+static int lease(berth_ctx *ctx, const berth_network *net, int family, const char *ip, const char *owner,
+		 berth_addr *out, berth_err *err)
+{
+	const berth_subnet *sn = ipam_subnet_of(net->subnets, net->n_subnets, family);
+	berth_addr want;
+	int ret;
+
+	if (!sn)
+		return 0;
+	if (ip)
+		addr_parse(ip, &want);
+	ret = store_lease_take(ctx->store, net->id, sn, owner, ip ? &want : NULL, out, err);
+	if (ret == -EADDRINUSE)
+		ret = berth_err_set(err, EADDRINUSE, "address %s is already in use on network %s", ip, net->name);
+	else if (ret == -ENOSPC)
+		ret = berth_err_set(err, ENOSPC, "no available IPv%c addresses on network %s",
+				    family == AF_INET ? '4' : '6', net->name);
+	return ret;
+}
+
+/* One transaction: the addresses and the row that owns them, recorded
+ * as ours until it is plugged in (store_endpoint_made). */
 static int record(berth_ctx *ctx, const endpoint_request *req, berth_endpoint *ep, berth_err *err)
 {
-	const berth_subnet *sn = &req->net->subnets[0];
-	berth_addr want;
 	int ret = store_begin(ctx->store, err);
 
 	if (ret < 0)
 		return ret;
-	if (req->ip)
-		addr_parse(req->ip, &want);
-	if ((ret = check_room(ctx, req->net, err)) < 0)
-		return store_end(ctx->store, ret, err);
-	ret = store_lease_take(ctx->store, req->net->id, sn, ep->id, req->ip ? &want : NULL, &ep->addr, err);
-	if (ret == -EADDRINUSE)
-		ret = berth_err_set(err, EADDRINUSE, "address %s is already in use on network %s", req->ip,
-				    req->net->name);
-	else if (ret == -ENOSPC)
-		ret = berth_err_set(err, ENOSPC, "no available IPv4 addresses on network %s", req->net->name);
-	if (ret == 0) {
+	if ((ret = check_room(ctx, req->net, err)) == 0 &&
+	    (ret = lease(ctx, req->net, AF_INET, req->ip, ep->id, &ep->addr, err)) == 0 &&
+	    (ret = lease(ctx, req->net, AF_INET6, req->ip6, ep->id, &ep->addr6, err)) == 0) {
 		uint8_t mac[6];
-		mac_for(req, &ep->addr, mac);
+		mac_for(req, ep, mac);
 		mac_format(mac, ep->mac);
 		ret = store_endpoint_insert(ctx->store, ep, &ctx->self, err);
 	}
 	return store_end(ctx->store, ret, err);
 }
 
-static int plug_inside(nl_sock *inside, const berth_endpoint *ep, bool default_route, berth_err *err)
+static int add_address(nl_sock *inside, unsigned index, const berth_addr *a, unsigned len, berth_err *err)
 {
-	berth_prefix p = { .addr = ep->addr, .len = ep->prefix_len };
+	berth_prefix p = { .addr = *a, .len = len };
+
+	return a->family ? nl_addr_add(inside, index, &p, err) : 0;
+}
+
+static int add_default_route(nl_sock *inside, const berth_addr *gateway, berth_err *err)
+{
+	if (!gateway->family || nl_route_add_default(inside, gateway, err) == 0)
+		return 0;
+	return berth_err_wrap(err, "adding the default IPv%c route", gateway->family == AF_INET ? '4' : '6');
+}
+
+static int plug_inside(nl_sock *inside, int netns_fd, const berth_endpoint *ep, bool default_route, berth_err *err)
+{
 	unsigned index = 0;
 	int ret = nl_link_find(inside, ep->ifname, &index, err);
 
@@ -128,11 +179,17 @@ static int plug_inside(nl_sock *inside, const berth_endpoint *ep, bool default_r
 		return ret;
 	if (!index)
 		return berth_err_set(err, ENODEV, "%s did not appear in the container", ep->ifname);
-	/* born with IPv6 disabled (the sandbox's default): no autoconf to stop */
-	if ((ret = nl_addr_add(inside, index, &p, err)) < 0 || (ret = nl_link_up(inside, index, false, err)) < 0)
+	/* born with IPv6 disabled (the sandbox's default): no autoconf to
+	 * stop; a network with IPv6 turns it on, the way berth wants it */
+	if (ep->addr6.family && (ret = sysctl_link_ipv6_owned(netns_fd, ep->ifname, err)) < 0)
+		return berth_err_wrap(err, "turning IPv6 on for %s", ep->ifname);
+	if ((ret = add_address(inside, index, &ep->addr, ep->prefix_len, err)) < 0 ||
+	    (ret = add_address(inside, index, &ep->addr6, ep->prefix_len6, err)) < 0 ||
+	    (ret = nl_link_up(inside, index, false, err)) < 0)
 		return ret;
-	if (default_route && nl_route_add_default(inside, &ep->gateway, err) < 0)
-		return berth_err_wrap(err, "adding the default route");
+	if (default_route && ((ret = add_default_route(inside, &ep->gateway, err)) < 0 ||
+			      (ret = add_default_route(inside, &ep->gateway6, err)) < 0))
+		return ret;
 	return 0;
 }
 
@@ -166,11 +223,11 @@ static int plug(berth_ctx *ctx, int netns_fd, const endpoint_request *req, berth
 	if (!ops || !ops->attach)
 		return berth_err_set(err, EINVAL, "network %s (driver %s) takes no containers", req->net->name,
 				     req->net->driver);
-	mac_for(req, &ep->addr, mac);
+	mac_for(req, ep, mac);
 	if ((ret = ops->attach(ctx->nl, req->net, ep, netns_fd, mac, err)) < 0)
 		return ret;
 	if ((ret = nl_open_in_netns(netns_fd, &inside, err)) == 0 &&
-	    (ret = plug_inside(inside, ep, req->default_route, err)) == 0)
+	    (ret = plug_inside(inside, netns_fd, ep, req->default_route, err)) == 0)
 		read_back_mac(ctx, inside, ep);
 	nl_close(inside);
 	if (ret < 0) {
@@ -179,6 +236,21 @@ static int plug(berth_ctx *ctx, int netns_fd, const endpoint_request *req, berth
 			berth_err_clear(&ignored);
 	}
 	return ret;
+}
+
+static void set_gateways(const berth_network *net, berth_endpoint *ep)
+{
+	const berth_subnet *v4 = ipam_subnet_of(net->subnets, net->n_subnets, AF_INET);
+	const berth_subnet *v6 = ipam_subnet_of(net->subnets, net->n_subnets, AF_INET6);
+
+	if (v4) {
+		ep->prefix_len = v4->subnet.len;
+		ep->gateway = v4->gateway;
+	}
+	if (v6) {
+		ep->prefix_len6 = v6->subnet.len;
+		ep->gateway6 = v6->gateway;
+	}
 }
 
 int endpoint_attach(berth_ctx *ctx, const berth_container *c, int netns_fd, const endpoint_request *req,
@@ -195,8 +267,7 @@ int endpoint_attach(berth_ctx *ctx, const berth_container *c, int netns_fd, cons
 	snprintf(ep.network_id, sizeof(ep.network_id), "%s", req->net->id);
 	snprintf(ep.container_id, sizeof(ep.container_id), "%s", c->id);
 	ep.ordinal = req->ordinal;
-	ep.prefix_len = req->net->subnets[0].subnet.len;
-	ep.gateway = req->net->subnets[0].gateway;
+	set_gateways(req->net, &ep);
 	ep.aliases = strv_copy(req->aliases, req->n_aliases);
 	ep.n_aliases = req->n_aliases;
 	/* -EADDRINUSE, -ENOSPC, -EBUSY: maybe held by a container whose
@@ -237,13 +308,14 @@ static int unplug_live(berth_ctx *ctx, const berth_endpoint *ep, berth_err *err)
 /* Only while the endpoint holds it: a detach that another (a reconcile,
  * a disconnect cut short and finished) got to first may find it given to
  * a new container since. In the caller's transaction. */
-static int release_own_lease(berth_ctx *ctx, const berth_endpoint *ep, berth_err *err)
+static int release_own_lease(berth_ctx *ctx, const berth_endpoint *ep, const berth_addr *a, berth_err *err)
 {
-	_cleanup_free_ char *owner = store_lease_owner(ctx->store, ep->network_id, &ep->addr);
-
+	if (!a->family)
+		return 0;
+	_cleanup_free_ char *owner = store_lease_owner(ctx->store, ep->network_id, a);
 	if (!owner || strcmp(owner, ep->id))
 		return 0;
-	return store_lease_release(ctx->store, ep->network_id, &ep->addr, err);
+	return store_lease_release(ctx->store, ep->network_id, a, err);
 }
 
 int endpoint_detach(berth_ctx *ctx, const berth_endpoint *ep, bool unplug, berth_err *err)
@@ -256,7 +328,9 @@ int endpoint_detach(berth_ctx *ctx, const berth_endpoint *ep, bool unplug, berth
 		failed |= berth_err_collect(err, unplug_live(ctx, ep, &one), &one) < 0;
 	int ret = store_begin(ctx->store, &one);
 	if (ret == 0) {
-		ret = release_own_lease(ctx, ep, &one);
+		ret = release_own_lease(ctx, ep, &ep->addr, &one);
+		if (ret == 0)
+			ret = release_own_lease(ctx, ep, &ep->addr6, &one);
 		if (ret == 0)
 			ret = store_endpoint_delete(ctx->store, ep->id, &one);
 		ret = store_end(ctx->store, ret, &one);

@@ -6,8 +6,9 @@
 
 typedef struct endpoint_request {
 	const berth_network *net;
-	const char *ip;  /* NULL: the next free address */
-	const char *mac; /* NULL: 02:42 + the IPv4 address */
+	const char *ip;  /* NULL: the next free IPv4 address, where the network has IPv4 */
+	const char *ip6; /* NULL: the next free IPv6 address, where the network has IPv6 */
+	const char *mac; /* NULL: 02:42 + the IPv4 address (or the IPv6 one's last 4 bytes) */
 	const char *const *aliases;
 	size_t n_aliases;
 	int ordinal;	    /* N of ethN */
@@ -16,15 +17,19 @@ typedef struct endpoint_request {
 
 /* Bridge and macvlan networks; not host and none, which are modes. */
 bool network_takes_endpoints(const berth_network *net);
-/* Checks --ip and --mac-address against the network before anything
- * changes (Docker's rules and messages). */
+/* Checks --ip, --ip6 and --mac-address against the network before
+ * anything changes (Docker's rules and messages). */
 int endpoint_check(const endpoint_request *req, berth_err *err);
-/* Leases the address, records the endpoint and plugs the veth into the
+/* Leases its addresses (one per family of the network), records the endpoint and plugs the veth into the
  * sandbox at `netns_fd`; on failure nothing is left. */
 int endpoint_attach(berth_ctx *ctx, const berth_container *c, int netns_fd, const endpoint_request *req,
 		    berth_endpoint *out, berth_err *err);
-/* Releases the address and the row; with `unplug`, deletes the veth too
+/* Releases the addresses and the row; with `unplug`, deletes the veth too
  * (for a live container; a dead sandbox takes its veths with it). */
 int endpoint_detach(berth_ctx *ctx, const berth_endpoint *ep, bool unplug, berth_err *err);
+
+/* "10.88.0.2", "fd00::2" or "10.88.0.2 and fd00::2": for messages. */
+#define ENDPOINT_ADDRS_STRLEN (2 * BERTH_ADDR_STRLEN + 8)
+const char *endpoint_addrs_text(const berth_endpoint *ep, char buf[ENDPOINT_ADDRS_STRLEN]);
 
 #endif

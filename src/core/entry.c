@@ -81,13 +81,13 @@ int berth_run(berth_ctx *ctx, const berth_run_spec *spec, berth_container **out,
 	return ret;
 }
 
-int berth_network_connect(berth_ctx *ctx, const char *net_ref, const char *container_ref, const char *ip,
-			  const char *const *aliases, size_t n_aliases, berth_err *err)
+int berth_network_connect(berth_ctx *ctx, const char *net_ref, const char *container_ref,
+			  const berth_connect_spec *spec, berth_err *err)
 {
 	/* recovered before, not after: a retry would find nothing more to free */
 	int ret = containers_recover_quietly(ctx, err);
 
-	return ret < 0 ? ret : container_connect(ctx, net_ref, container_ref, ip, aliases, n_aliases, err);
+	return ret < 0 ? ret : container_connect(ctx, net_ref, container_ref, spec, err);
 }
 
 int berth_network_remove(berth_ctx *ctx, const char *ref, berth_err *err)

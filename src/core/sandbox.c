@@ -65,12 +65,18 @@ static char *hosts_text(const berth_container *c)
 			     "ff02::1\tip6-allnodes\n"
 			     "ff02::2\tip6-allrouters\n");
 
+	/* each address of each endpoint, IPv4 first, as Docker writes them */
 	for (size_t i = 0; i < c->n_endpoints; i++) {
-		char a[BERTH_ADDR_STRLEN];
-		char *next = xasprintf("%s%s\t%s %s\n", text, berth_addr_format(&c->endpoints[i].addr, a), c->hostname,
-				       c->name);
-		free(text);
-		text = next;
+		const berth_addr *addrs[] = { &c->endpoints[i].addr, &c->endpoints[i].addr6 };
+		for (size_t j = 0; j < ARRAY_SIZE(addrs); j++) {
+			char a[BERTH_ADDR_STRLEN];
+			if (!addrs[j]->family)
+				continue;
+			char *next = xasprintf("%s%s\t%s %s\n", text, berth_addr_format(addrs[j], a), c->hostname,
+					       c->name);
+			free(text);
+			text = next;
+		}
 	}
 	return text;
 }

@@ -76,3 +76,11 @@ void ipam_host_range(const berth_subnet *s, uint64_t *lo, uint64_t *hi)
 			*hi = end;
 	}
 }
+
+const berth_subnet *ipam_subnet_of(const berth_subnet *subnets, size_t n, int family)
+{
+	for (size_t i = 0; i < n; i++)
+		if (subnets[i].subnet.addr.family == family)
+			return &subnets[i];
+	return NULL;
+}

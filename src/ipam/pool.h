@@ -27,4 +27,7 @@ bool ipam_pick_offset(uint64_t lo, uint64_t hi, const uint64_t *used, size_t n_u
  * subnet; never the network or broadcast address. */
 void ipam_host_range(const berth_subnet *s, uint64_t *lo, uint64_t *hi);
 
+/* A network's subnet of `family`, NULL when it has none. */
+const berth_subnet *ipam_subnet_of(const berth_subnet *subnets, size_t n, int family);
+
 #endif

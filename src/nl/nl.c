@@ -1,6 +1,7 @@
 #include "nl/nl.h"
 #include "util/crashpoint.h"
 #include "util/err.h"
+#include "util/netns_enter.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -72,25 +73,25 @@ int nl_open_netfilter(unsigned groups, nl_sock **out, berth_err *err)
 	return open_bus(NETLINK_NETFILTER, groups, out, err);
 }
 
+struct bus_args {
+	unsigned groups;
+	nl_sock **out;
+};
+
+static int open_route_bus(void *arg, berth_err *err)
+{
+	struct bus_args *a = arg;
+
+	return open_bus(NETLINK_ROUTE, a->groups, a->out, err);
+}
+
 /* A socket made in the namespace of `netns_fd` talks to it from then on;
  * the thread comes back to its own namespace at once. */
 static int open_in_netns(int netns_fd, unsigned groups, nl_sock **out, berth_err *err)
 {
-	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	int ret;
+	struct bus_args a = { .groups = groups, .out = out };
 
-	if (self < 0)
-		return berth_err_sys(err, errno, "opening the current network namespace");
-	if (setns(netns_fd, CLONE_NEWNET) < 0) {
-		ret = berth_err_sys(err, errno, "entering the container's network namespace");
-		close(self);
-		return ret;
-	}
-	ret = open_bus(NETLINK_ROUTE, groups, out, err);
-	if (setns(self, CLONE_NEWNET) < 0)
-		abort(); /* cannot go on in the wrong namespace */
-	close(self);
-	return ret;
+	return in_netns(netns_fd, open_route_bus, &a, err);
 }
 
 int nl_open_in_netns(int netns_fd, nl_sock **out, berth_err *err)

@@ -96,11 +96,11 @@ int store_endpoint_insert(store *s, const berth_endpoint *ep, const row_owner *m
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	_cleanup_free_ char *aliases = strv_to_json_text(ep->aliases, ep->n_aliases);
-	char addr[BERTH_ADDR_STRLEN], gw[BERTH_ADDR_STRLEN];
+	char addr[BERTH_ADDR_STRLEN], gw[BERTH_ADDR_STRLEN], addr6[BERTH_ADDR_STRLEN], gw6[BERTH_ADDR_STRLEN];
 	int ret = prepare(s,
 			  "INSERT INTO endpoints(id, network_id, container_id, ifname, mac, ipv4, host_ifname,"
-			  " prefix_len, gateway, aliases, ordinal, owner_pid, owner_start)"
-			  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			  " prefix_len, gateway, aliases, ordinal, owner_pid, owner_start, ipv6, prefix_len6, gateway6)"
+			  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			  &st, err);
 
 	if (ret < 0)
@@ -118,6 +118,9 @@ int store_endpoint_insert(store *s, const berth_endpoint *ep, const row_owner *m
 	sqlite3_bind_int(st, 11, ep->ordinal);
 	sqlite3_bind_int(st, 12, maker->pid);
 	sqlite3_bind_int64(st, 13, (sqlite3_int64)maker->start);
+	bind_text_or_null(st, 14, ep->addr6.family ? berth_addr_format(&ep->addr6, addr6) : NULL);
+	sqlite3_bind_int(st, 15, (int)ep->prefix_len6);
+	bind_text_or_null(st, 16, ep->gateway6.family ? berth_addr_format(&ep->gateway6, gw6) : NULL);
 	return step_done(s, st, err);
 }
 
@@ -153,7 +156,7 @@ static void copy_col(char *dst, size_t size, sqlite3_stmt *st, int i)
 
 static void endpoint_from_row(sqlite3_stmt *st, berth_endpoint *ep)
 {
-	const char *addr = col_text(st, 5), *gw = col_text(st, 8);
+	const char *addr = col_text(st, 5), *gw = col_text(st, 8), *addr6 = col_text(st, 11), *gw6 = col_text(st, 13);
 
 	memset(ep, 0, sizeof(*ep));
 	copy_col(ep->id, sizeof(ep->id), st, 0);
@@ -169,6 +172,11 @@ static void endpoint_from_row(sqlite3_stmt *st, berth_endpoint *ep)
 		addr_parse(gw, &ep->gateway);
 	ep->aliases = strv_from_json_text(col_text(st, 9), &ep->n_aliases);
 	ep->ordinal = sqlite3_column_int(st, 10);
+	if (addr6)
+		addr_parse(addr6, &ep->addr6);
+	ep->prefix_len6 = (unsigned)sqlite3_column_int(st, 12);
+	if (gw6)
+		addr_parse(gw6, &ep->gateway6);
 }
 
 static berth_container *container_from_row(sqlite3_stmt *st)
@@ -212,7 +220,7 @@ static berth_container *find_by_id(berth_container **cs, size_t n, const char *i
 
 #define ENDPOINT_COLUMNS                                                                          \
 	"SELECT id, network_id, container_id, ifname, mac, ipv4, host_ifname, prefix_len, gateway, aliases," \
-	" ordinal FROM endpoints"
+	" ordinal, ipv6, prefix_len6, gateway6 FROM endpoints"
 
 static void free_endpoints(berth_container *c)
 {

@@ -116,6 +116,10 @@ static const char *const migrations[] = {
 	 "ALTER TABLE endpoints ADD COLUMN owner_start INTEGER NOT NULL DEFAULT 0;"),
 	/* v5: what is chosen once per host: the unique local IPv6 /48 */
 	"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+	/* v6: an endpoint's IPv6 address (v1's ipv6 column) comes with its
+	 * prefix length and gateway */
+	("ALTER TABLE endpoints ADD COLUMN prefix_len6 INTEGER NOT NULL DEFAULT 0;"
+	 "ALTER TABLE endpoints ADD COLUMN gateway6 TEXT;"),
 };
 
 /* How long a command waits for another's transaction before giving up */

@@ -42,4 +42,6 @@ void mac_of_addr(const berth_addr *a, uint8_t mac[6])
 	memset(mac + 2, 0, 4);
 	if (a->family == AF_INET)
 		memcpy(mac + 2, a->bytes, 4);
+	else if (a->family == AF_INET6)
+		memcpy(mac + 2, a->bytes + 12, 4);
 }

@@ -15,8 +15,8 @@ bool mac_parse(const char *s, uint8_t mac[6]);
 void mac_format(const uint8_t mac[6], char out[MAC_STRLEN]);
 /* Docker's MAC for an address: 02:42 (locally administered, unicast)
  * and the IPv4 address, so a reused address comes back with the same
- * MAC and no neighbour cache goes stale; 02:42:00:00:00:00 for an
- * address that is not IPv4. */
+ * MAC and no neighbour cache goes stale; of an IPv6 address, its last 4
+ * bytes (an IPv6-only endpoint); 02:42:00:00:00:00 for no address. */
 void mac_of_addr(const berth_addr *a, uint8_t mac[6]);
 
 #endif

@@ -2,6 +2,7 @@
 #include "util/cleanup.h"
 #include "util/crashpoint.h"
 #include "util/err.h"
+#include "util/netns_enter.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -81,4 +82,33 @@ int sysctl_write(const char *key, const char *value, berth_err *err)
 		return berth_err_sys(err, errno, "writing %s", path);
 	crash_point("sysctl");
 	return 0;
+}
+
+/* What berth wants of a container's link on a network with IPv6, in
+ * this order, IPv6 turned on last: no router advertisement heeded (any
+ * other container may send one), no duplicate address detection (berth
+ * owns every address of the subnet, and an address under DAD is not
+ * usable when `run` returns), no router solicitations sent (nothing
+ * answers them; each is multicast flooded to every port of the bridge). */
+static const char *const owned_ipv6_conf[][2] = {
+	{ "accept_ra", "0" },
+	{ "accept_dad", "0" },
+	{ "router_solicitations", "0" },
+	{ "disable_ipv6", "0" },
+};
+
+static int write_owned_ipv6_conf(void *ifname, berth_err *err)
+{
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < ARRAY_SIZE(owned_ipv6_conf); i++) {
+		_cleanup_free_ char *key = xasprintf("net.ipv6.conf.%s.%s", (const char *)ifname, owned_ipv6_conf[i][0]);
+		ret = sysctl_write(key, owned_ipv6_conf[i][1], err);
+	}
+	return ret;
+}
+
+int sysctl_link_ipv6_owned(int netns_fd, const char *ifname, berth_err *err)
+{
+	return in_netns(netns_fd, write_owned_ipv6_conf, (void *)ifname, err);
 }

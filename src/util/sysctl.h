@@ -15,4 +15,9 @@ int sysctl_write(const char *key, const char *value, berth_err *err);
  * 1280) has nothing to turn off. */
 int sysctl_link_no_ra(const char *ifname, bool ipv6, berth_err *err);
 
+/* For a container's link `ifname` in the network namespace `netns_fd`,
+ * before it is up, on a network with IPv6: IPv6 on, with no router
+ * advertisement accepted, no DAD and no router solicitation. */
+int sysctl_link_ipv6_owned(int netns_fd, const char *ifname, berth_err *err);
+
 #endif

@@ -151,7 +151,8 @@ own_caps() { field "$(cat /proc/self/status)" CapPrm; }
     sqlite3 "$BERTH_ROOT/berth.db" 'ALTER TABLE containers DROP COLUMN cap_add;
         ALTER TABLE containers DROP COLUMN cap_drop; ALTER TABLE containers DROP COLUMN privileged;
         ALTER TABLE endpoints DROP COLUMN owner_pid; ALTER TABLE endpoints DROP COLUMN owner_start;
-        DROP TABLE IF EXISTS settings; PRAGMA user_version = 2;'
+        DROP TABLE IF EXISTS settings; ALTER TABLE endpoints DROP COLUMN prefix_len6;
+        ALTER TABLE endpoints DROP COLUMN gateway6; PRAGMA user_version = 2;'
     assert_eq "$(ctr_get old '[d["HostConfig"][k] for k in ("CapAdd", "CapDrop", "Privileged")]')" \
         "[null, null, false]" "inspect after the upgrade"
     berth_ok exec old cat /proc/self/status

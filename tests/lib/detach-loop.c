@@ -35,7 +35,7 @@ static bool has_ended(int pid)
 
 static int round_trip(berth_ctx *ctx, const char *net, const char *ctr, berth_err *err)
 {
-	if (berth_network_connect(ctx, net, ctr, NULL, NULL, 0, err) < 0)
+	if (berth_network_connect(ctx, net, ctr, &(berth_connect_spec){ 0 }, err) < 0)
 		return -1;
 	return berth_network_disconnect(ctx, net, ctr, false, err);
 }

@@ -60,8 +60,11 @@ static void test_of_addr(void **state)
 	mac_of_addr(&a, mac);
 	mac_format(mac, text);
 	assert_string_equal(text, "02:42:ac:11:00:02");
-	assert_true(addr_parse("fd00::1", &a));
+	assert_true(addr_parse("fd00::1:a0b:c0d", &a));
 	mac_of_addr(&a, mac);
+	mac_format(mac, text);
+	assert_string_equal(text, "02:42:0a:0b:0c:0d");
+	mac_of_addr(&(berth_addr){ 0 }, mac);
 	mac_format(mac, text);
 	assert_string_equal(text, "02:42:00:00:00:00");
 }
