@@ -5,6 +5,7 @@
 #include "fw/inspect.h"
 #include "fw/nft.h"
 #include "fw/ruleset.h"
+#include "ipam/pool.h"
 #include "nl/nftables.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -27,9 +28,11 @@ static bool firewalled(const berth_network *net)
 /* The elements of a network, as its driver's policy says. */
 static void network_elems(json_t *cmds, const char *verb, const berth_network *net)
 {
-	net_fw_policy policy = driver_fw_policy(net);
+	net_fw_policy p = driver_fw_policy(net);
+	fw_net_policy policy = { .masquerade4 = p.masquerade4, .masquerade6 = p.masquerade6,
+				 .direct4 = p.direct4, .direct6 = p.direct6 };
 
-	fw_network_elems(cmds, verb, net, policy.masquerade, policy.direct);
+	fw_network_elems(cmds, verb, net, &policy);
 }
 
 /* What a rebuild puts in: a pending network is being made by its owner,
@@ -212,6 +215,25 @@ static int enable_forwarding(berth_ctx *ctx, berth_err *err)
 	return ret;
 }
 
+static int enable_ipv6_forwarding(berth_ctx *ctx, berth_err *err)
+{
+	char **moved = NULL;
+	size_t n = 0;
+	bool turned_on = false;
+	int ret = sysctl_ipv6_forwarding_on(&turned_on, &moved, &n, err);
+
+	if (n) {
+		_cleanup_free_ char *list = strv_join(moved, n, ", ");
+		ctx_warn(ctx, "set accept_ra=2 on %s: with IPv6 forwarding on, they keep heeding router "
+			      "advertisements (and a default route learned from them)",
+			 list);
+	}
+	if (turned_on)
+		ctx_warn(ctx, "enabled IPv6 forwarding (net.ipv6.conf.all.forwarding=1) for bridge networks with IPv6");
+	strv_free(moved);
+	return ret;
+}
+
 static int network_up_locked(berth_ctx *ctx, void *arg, berth_err *err)
 {
 	const berth_network *net = arg;
@@ -220,6 +242,8 @@ static int network_up_locked(berth_ctx *ctx, void *arg, berth_err *err)
 
 	/* under the lock: of berth processes racing, one turns it on and says so */
 	if ((ret = enable_forwarding(ctx, err)) < 0)
+		return ret;
+	if (ipam_subnet_of(net->subnets, net->n_subnets, AF_INET6) && (ret = enable_ipv6_forwarding(ctx, err)) < 0)
 		return ret;
 	cmds = json_array();
 	fw_ruleset_cmds(cmds, false);

@@ -57,7 +57,7 @@ static int bridge_configure(berth_network *net, berth_err *err)
 		} else if (!strcmp(o->key, OPT_MTU)) {
 			if ((ret = parse_mtu(o->value, &net->mtu, err)) < 0)
 				return ret;
-		} else if (!strcmp(o->key, OPT_GATEWAY_MODE4)) {
+		} else if (!strcmp(o->key, OPT_GATEWAY_MODE4) || !strcmp(o->key, OPT_GATEWAY_MODE6)) {
 			if (!driver_valid_gateway_mode(o->value))
 				return berth_err_set(err, EINVAL,
 						     "invalid value \"%s\" for option %s: must be nat, nat-unprotected or routed",

@@ -37,11 +37,16 @@ bool driver_valid_gateway_mode(const char *mode)
 
 net_fw_policy driver_fw_policy(const berth_network *net)
 {
-	const char *mode = kv_get(&net->options, OPT_GATEWAY_MODE4);
-	bool routed = mode && !strcmp(mode, "routed");
+	const char *mode4 = kv_get(&net->options, OPT_GATEWAY_MODE4), *mode6 = kv_get(&net->options, OPT_GATEWAY_MODE6);
+	/* enable_ip_masquerade=false turns NAT off for both, as in Docker */
+	bool masquerade = network_option_bool(net, OPT_MASQUERADE, true);
 
-	return (net_fw_policy){ .masquerade = !routed && network_option_bool(net, OPT_MASQUERADE, true),
-				.direct = mode && strcmp(mode, "nat") };
+	return (net_fw_policy){
+		.masquerade4 = masquerade && !(mode4 && !strcmp(mode4, "routed")),
+		.masquerade6 = masquerade && !(mode6 && !strcmp(mode6, "routed")),
+		.direct4 = mode4 && strcmp(mode4, "nat"),
+		.direct6 = mode6 && strcmp(mode6, "nat"),
+	};
 }
 
 bool network_option_bool(const berth_network *net, const char *key, bool fallback)

@@ -15,6 +15,7 @@
  * through published ports), nat-unprotected (masqueraded, every port
  * reachable by routing), routed (not masqueraded, every port reachable) */
 #define OPT_GATEWAY_MODE4 "com.docker.network.bridge.gateway_mode_ipv4"
+#define OPT_GATEWAY_MODE6 "com.docker.network.bridge.gateway_mode_ipv6"
 #define OPT_SHIM "berth.macvlan.host_shim"
 #define OPT_SHIM_IP "berth.macvlan.host_shim_ip"
 
@@ -25,10 +26,11 @@ typedef struct driver_notes {
 	size_t n;
 } driver_notes;
 
-/* What the firewall does for a network of a driver in_firewall. */
+/* What the firewall does for a network of a driver in_firewall, per
+ * family (gateway_mode_ipv4, gateway_mode_ipv6). */
 typedef struct net_fw_policy {
-	bool masquerade; /* its subnets leave the host as the host's address */
-	bool direct;	 /* the outside reaches its containers by routing, not only published ports */
+	bool masquerade4, masquerade6; /* its subnets leave the host as the host's address */
+	bool direct4, direct6;	       /* the outside reaches its containers by routing, not only published ports */
 } net_fw_policy;
 net_fw_policy driver_fw_policy(const berth_network *net);
 /* nat, nat-unprotected, routed */

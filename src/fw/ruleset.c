@@ -56,6 +56,11 @@ static json_t *loopback_net(void)
 	return prefix("127.0.0.0", 8);
 }
 
+static json_t *nfproto_is(const char *family)
+{
+	return match("==", meta("nfproto"), json_string(family));
+}
+
 static json_t *fib_daddr_local(void)
 {
 	return match("==", json_pack("{s:{s:s,s:[s]}}", "fib", "result", "type", "flags", "daddr"),
@@ -122,8 +127,9 @@ static const base_chain base_chains[] = {
 
 static const char *const regular_chains[] = { "publish4" };
 
-static const char *const sets[] = { "bridges",	 "bridge_pairs", "internal",	    "direct",	   "masq4",
-				     "subnets4", "ports4_any",	 "ports4_any_port", "ports4_addr", "ports4_addr_port" };
+static const char *const sets[] = { "bridges",	  "bridge_pairs",    "internal",    "direct",	       "direct6",
+				     "masq4",	  "subnets4",	     "masq6",	    "subnets6",	       "ports4_any",
+				     "ports4_any_port", "ports4_addr", "ports4_addr_port" };
 
 const char *const *fw_ruleset_sets(size_t *n)
 {
@@ -144,10 +150,15 @@ static void add_sets(json_t *cmds)
 								 "ifname", "ifname")));
 	json_array_append_new(cmds, obj("add", "set", json_pack("{s:s,s:s}", "name", "internal", "type", "ifname")));
 	json_array_append_new(cmds, obj("add", "set", json_pack("{s:s,s:s}", "name", "direct", "type", "ifname")));
+	json_array_append_new(cmds, obj("add", "set", json_pack("{s:s,s:s}", "name", "direct6", "type", "ifname")));
 	json_array_append_new(cmds, obj("add", "set", json_pack("{s:s,s:s,s:[s]}", "name", "masq4", "type",
 								 "ipv4_addr", "flags", "interval")));
 	json_array_append_new(cmds, obj("add", "set", json_pack("{s:s,s:[s,s],s:[s]}", "name", "subnets4", "type",
 								 "ipv4_addr", "ifname", "flags", "interval")));
+	json_array_append_new(cmds, obj("add", "set", json_pack("{s:s,s:s,s:[s]}", "name", "masq6", "type",
+								 "ipv6_addr", "flags", "interval")));
+	json_array_append_new(cmds, obj("add", "set", json_pack("{s:s,s:[s,s],s:[s]}", "name", "subnets6", "type",
+								 "ipv6_addr", "ifname", "flags", "interval")));
 	add_map(cmds, "ports4_any", json_pack("[s,s]", "inet_proto", "inet_service"), "ipv4_addr");
 	add_map(cmds, "ports4_any_port", json_pack("[s,s]", "inet_proto", "inet_service"), "inet_service");
 	add_map(cmds, "ports4_addr", json_pack("[s,s,s]", "ipv4_addr", "inet_proto", "inet_service"), "ipv4_addr");
@@ -203,6 +214,14 @@ static void add_guard_rules(json_t *cmds)
 	rule(cmds, "guard",
 	     json_pack("[o,o,o]", in_set(meta("iifname"), "bridges"),
 		       match("==", payload("ip", "saddr"), loopback_net()), verdict("drop")));
+	/* the same for ::1, which the kernel already refuses from a wire:
+	 * said here too, so that no sysctl or kernel change opens it */
+	rule(cmds, "guard",
+	     json_pack("[o,o,o]", in_set(meta("iifname"), "bridges"),
+		       match("==", payload("ip6", "daddr"), json_string("::1")), verdict("drop")));
+	rule(cmds, "guard",
+	     json_pack("[o,o,o]", in_set(meta("iifname"), "bridges"),
+		       match("==", payload("ip6", "saddr"), json_string("::1")), verdict("drop")));
 }
 
 static void add_nat_rules(json_t *cmds)
@@ -232,6 +251,30 @@ static void add_nat_rules(json_t *cmds)
 	rule(cmds, "postrouting",
 	     json_pack("[o,o,o]", in_set(payload("ip", "saddr"), "masq4"),
 		       match("!=", meta("oifname"), json_string("@bridges")), verdict("masquerade")));
+	/* IPv6 the same way: NAT66 out of ULA and any other subnet whose
+	 * network is not routed (Docker's default), hairpin for published
+	 * ports */
+	rule(cmds, "postrouting",
+	     json_pack("[o,o,o]", ct_status_dnat(), in_set(concat2(payload("ip6", "saddr"), meta("oifname")), "subnets6"),
+		       verdict("masquerade")));
+	rule(cmds, "postrouting",
+	     json_pack("[o,o,o]", in_set(payload("ip6", "saddr"), "masq6"),
+		       match("!=", meta("oifname"), json_string("@bridges")), verdict("masquerade")));
+}
+
+/* From outside, new connections only to published ports (Docker 28): a
+ * neighbour that routes a container subnet via this host reaches
+ * nothing else, unless the network is direct for that family; replies
+ * to the containers' own connections pass. */
+static void add_unpublished_drop(json_t *cmds, const char *nfproto, const char *direct_set)
+{
+	rule(cmds, "forward",
+	     json_pack("[o,o,o,o,o,o]", nfproto_is(nfproto), in_set(meta("oifname"), "bridges"),
+		       match("!=", meta("iifname"), json_string("@bridges")),
+		       match("!=", meta("oifname"), json_sprintf("@%s", direct_set)),
+		       match("!=", json_pack("{s:{s:s}}", "ct", "key", "state"),
+			     json_pack("{s:[s,s]}", "set", "established", "related")),
+		       verdict("drop")));
 }
 
 static void add_forward_rules(json_t *cmds)
@@ -248,17 +291,8 @@ static void add_forward_rules(json_t *cmds)
 	/* published ports are for everyone, other networks' containers too */
 	rule(cmds, "forward",
 	     json_pack("[o,o,o]", in_set(meta("oifname"), "bridges"), ct_status_dnat(), verdict("accept")));
-	/* from outside, new connections only to published ports (Docker
-	 * 28): a neighbour that routes a container subnet via this host
-	 * reaches nothing else, unless the network is direct; replies to
-	 * the containers' own connections pass */
-	rule(cmds, "forward",
-	     json_pack("[o,o,o,o,o]", in_set(meta("oifname"), "bridges"),
-		       match("!=", meta("iifname"), json_string("@bridges")),
-		       match("!=", meta("oifname"), json_string("@direct")),
-		       match("!=", json_pack("{s:{s:s}}", "ct", "key", "state"),
-			     json_pack("{s:[s,s]}", "set", "established", "related")),
-		       verdict("drop")));
+	add_unpublished_drop(cmds, "ipv4", "direct");
+	add_unpublished_drop(cmds, "ipv6", "direct6");
 	/* isolation: nothing routed from one bridge to another */
 	rule(cmds, "forward",
 	     json_pack("[o,o,o,o]", in_set(meta("iifname"), "bridges"), in_set(meta("oifname"), "bridges"),
@@ -266,7 +300,7 @@ static void add_forward_rules(json_t *cmds)
 }
 
 static const fw_chain_rules expected[] = {
-	{ "guard", 2 }, { "prerouting", 1 }, { "output", 1 }, { "publish4", 2 }, { "postrouting", 3 }, { "forward", 6 },
+	{ "guard", 4 }, { "prerouting", 1 }, { "output", 1 }, { "publish4", 2 }, { "postrouting", 5 }, { "forward", 7 },
 };
 
 const fw_chain_rules *fw_ruleset_expected(size_t *n)
@@ -310,7 +344,28 @@ static void append_elems(json_t *cmds, const char *verb, const char *set, json_t
 		json_decref(elems);
 }
 
-void fw_network_elems(json_t *cmds, const char *verb, const berth_network *net, bool masquerade, bool direct)
+/* A network's subnets of one family into `subnets_set` (subnet . bridge)
+ * and, masqueraded, `masq_set`. */
+static void subnet_elems(json_t *cmds, const char *verb, const berth_network *net, int family, bool masquerade,
+			 const char *subnets_set, const char *masq_set)
+{
+	json_t *masq = json_array(), *subnets = json_array();
+
+	for (size_t i = 0; i < net->n_subnets; i++) {
+		const berth_prefix *p = &net->subnets[i].subnet;
+		char a[BERTH_ADDR_STRLEN];
+		if (p->addr.family != family)
+			continue;
+		berth_addr_format(&p->addr, a);
+		json_array_append_new(subnets, concat2(prefix(a, p->len), json_string(net->ifname)));
+		if (masquerade && !net->internal)
+			json_array_append_new(masq, prefix(a, p->len));
+	}
+	append_elems(cmds, verb, subnets_set, subnets);
+	append_elems(cmds, verb, masq_set, masq);
+}
+
+void fw_network_elems(json_t *cmds, const char *verb, const berth_network *net, const fw_net_policy *policy)
 {
 	const char *br = net->ifname;
 
@@ -319,21 +374,12 @@ void fw_network_elems(json_t *cmds, const char *verb, const berth_network *net, 
 											       json_string(br)))));
 	if (net->internal)
 		json_array_append_new(cmds, fw_elem_cmd(verb, "internal", json_pack("[s]", br)));
-	if (direct)
+	if (policy->direct4)
 		json_array_append_new(cmds, fw_elem_cmd(verb, "direct", json_pack("[s]", br)));
-	json_t *masq = json_array(), *subnets = json_array();
-	for (size_t i = 0; i < net->n_subnets; i++) {
-		const berth_prefix *p = &net->subnets[i].subnet;
-		char a[BERTH_ADDR_STRLEN];
-		if (p->addr.family != AF_INET)
-			continue;
-		berth_addr_format(&p->addr, a);
-		json_array_append_new(subnets, concat2(prefix(a, p->len), json_string(br)));
-		if (masquerade && !net->internal)
-			json_array_append_new(masq, prefix(a, p->len));
-	}
-	append_elems(cmds, verb, "subnets4", subnets);
-	append_elems(cmds, verb, "masq4", masq);
+	if (policy->direct6)
+		json_array_append_new(cmds, fw_elem_cmd(verb, "direct6", json_pack("[s]", br)));
+	subnet_elems(cmds, verb, net, AF_INET, policy->masquerade4, "subnets4", "masq4");
+	subnet_elems(cmds, verb, net, AF_INET6, policy->masquerade6, "subnets6", "masq6");
 }
 
 static bool any_addr(const berth_addr *a)

@@ -10,8 +10,11 @@
  *     set bridge_pairs { type ifname . ifname; }     # br . br, per bridge
  *     set internal     { type ifname; }
  *     set direct       { type ifname; }             # gateway_mode_ipv4 routed, nat-unprotected
+ *     set direct6      { type ifname; }             # gateway_mode_ipv6 routed, nat-unprotected
  *     set masq4        { type ipv4_addr; flags interval; }
  *     set subnets4     { type ipv4_addr . ifname; flags interval; }  # subnet . its bridge
+ *     set masq6        { type ipv6_addr; flags interval; }
+ *     set subnets6     { type ipv6_addr . ifname; flags interval; }
  *     map ports4_any       { type inet_proto . inet_service : ipv4_addr; }
  *     map ports4_any_port  { type inet_proto . inet_service : inet_service; }
  *     map ports4_addr      { type ipv4_addr . inet_proto . inet_service : ipv4_addr; }
@@ -19,7 +22,9 @@
  *     chain berth-user { }                           # the admin's; never rewritten
  *     chain guard { type filter hook prerouting priority -300;
  *       iifname @bridges ip daddr 127.0.0.0/8 drop
- *       iifname @bridges ip saddr 127.0.0.0/8 drop }
+ *       iifname @bridges ip saddr 127.0.0.0/8 drop
+ *       iifname @bridges ip6 daddr ::1 drop
+ *       iifname @bridges ip6 saddr ::1 drop }
  *     chain prerouting { type nat hook prerouting priority -100;
  *       fib daddr type local ip daddr != 127.0.0.0/8 jump publish4 }
  *     chain output { type nat hook output priority -100;
@@ -31,13 +36,18 @@
  *     chain postrouting { type nat hook postrouting priority 100;
  *       ct status dnat ip saddr . oifname @subnets4 masquerade
  *       oifname @bridges ip saddr 127.0.0.0/8 masquerade
- *       ip saddr @masq4 oifname != @bridges masquerade }
+ *       ip saddr @masq4 oifname != @bridges masquerade
+ *       ct status dnat ip6 saddr . oifname @subnets6 masquerade
+ *       ip6 saddr @masq6 oifname != @bridges masquerade }
  *     chain forward { type filter hook forward priority 0;
  *       jump berth-user
  *       iifname @internal iifname . oifname != @bridge_pairs drop
  *       oifname @internal iifname . oifname != @bridge_pairs drop
  *       oifname @bridges ct status dnat accept
- *       oifname @bridges iifname != @bridges oifname != @direct ct state != { established, related } drop
+ *       meta nfproto ipv4 oifname @bridges iifname != @bridges oifname != @direct
+ *         ct state != { established, related } drop
+ *       meta nfproto ipv6 oifname @bridges iifname != @bridges oifname != @direct6
+ *         ct state != { established, related } drop
  *       iifname @bridges oifname @bridges iifname . oifname != @bridge_pairs drop }
  *   }
  */
@@ -72,10 +82,17 @@ const char *const *fw_ruleset_sets(size_t *n);
 /* One element command: verb "add" or "delete" on set `set`. Steals elems. */
 json_t *fw_elem_cmd(const char *verb, const char *set, json_t *elems);
 
+/* What the firewall does for a network, per family. */
+typedef struct fw_net_policy {
+	bool masquerade4, masquerade6; /* its subnets leave the host as the host's address */
+	bool direct4, direct6;	       /* the outside reaches its containers by routing, not only published ports */
+} fw_net_policy;
+
 /* The elements a bridge network contributes, appended to cmds with
- * `verb`. masquerade: its subnets go into masq4; direct: its bridge goes
- * into direct, and the outside reaches its containers by routing. */
-void fw_network_elems(json_t *cmds, const char *verb, const berth_network *net, bool masquerade, bool direct);
+ * `verb`: its bridge, its subnets (subnets4, subnets6), those
+ * masqueraded (masq4, masq6), and its bridge in direct or direct6 where
+ * the outside reaches its containers by routing. */
+void fw_network_elems(json_t *cmds, const char *verb, const berth_network *net, const fw_net_policy *policy);
 
 /* The map element of one published port to target:port. */
 void fw_port_elems(json_t *cmds, const char *verb, const berth_port *p, const berth_addr *target);

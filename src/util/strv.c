@@ -88,3 +88,16 @@ char **strv_from_json_text(const char *text, size_t *n)
 	json_decref(a);
 	return v;
 }
+
+char *strv_join(char *const *v, size_t n, const char *sep)
+{
+	size_t len = 1;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(v[i]) + (i ? strlen(sep) : 0);
+	char *out = xmalloc(len), *p = out;
+	*p = '\0';
+	for (size_t i = 0; i < n; i++)
+		p = stpcpy(stpcpy(p, i ? sep : ""), v[i]);
+	return out;
+}

@@ -17,6 +17,8 @@ void strv_remove(char **v, size_t *n, const char *s);
 /* Appends s (the vector takes it) to *v, which holds *n strings and stays
  * NULL-terminated; *v may start NULL. */
 void strv_push(char ***v, size_t *n, char *s);
+/* The n strings of v, with sep between them (caller frees). */
+char *strv_join(char *const *v, size_t n, const char *sep);
 /* Compact JSON array text (caller frees). */
 char *strv_to_json_text(char *const *v, size_t n);
 /* NULL-terminated vector from a JSON array of strings; NULL if it is not one. */

@@ -3,10 +3,13 @@
 #include "util/crashpoint.h"
 #include "util/err.h"
 #include "util/netns_enter.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -111,4 +114,61 @@ static int write_owned_ipv6_conf(void *ifname, berth_err *err)
 int sysctl_link_ipv6_owned(int netns_fd, const char *ifname, berth_err *err)
 {
 	return in_netns(netns_fd, write_owned_ipv6_conf, (void *)ifname, err);
+}
+
+/* With forwarding on, the kernel heeds router advertisements only where
+ * accept_ra is 2: an interface at 1 (the kernel's default) would lose
+ * the default route it learned from them (docker/for-linux#844). Each
+ * such interface, and the default for those to come, is moved to 2,
+ * which accepts exactly what 1 did before forwarding. */
+static int keep_accepting_ras(char ***moved, size_t *n_moved, berth_err *err)
+{
+	_cleanup_closedir_ DIR *dir = opendir("/proc/sys/net/ipv6/conf");
+	struct dirent *d;
+
+	if (!dir)
+		return berth_err_sys(err, errno, "listing /proc/sys/net/ipv6/conf");
+	while ((d = readdir(dir))) {
+		char v[16];
+		berth_err ignored = { 0 };
+		/* "all" is not read for accept_ra; lo hears no advertisement */
+		if (d->d_name[0] == '.' || !strcmp(d->d_name, "all") || !strcmp(d->d_name, "lo"))
+			continue;
+		_cleanup_free_ char *key = xasprintf("net.ipv6.conf.%s.accept_ra", d->d_name);
+		/* an interface gone meanwhile has nothing to keep */
+		if (sysctl_read(key, v, sizeof(v), &ignored) < 0) {
+			berth_err_clear(&ignored);
+			continue;
+		}
+		if (strcmp(v, "1"))
+			continue;
+		if (sysctl_write(key, "2", err) < 0)
+			return -err->code;
+		strv_push(moved, n_moved, xstrdup(d->d_name));
+	}
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sysctl_ipv6_forwarding_on(bool *turned_on, char ***moved, size_t *n_moved, berth_err *err)
+{
+	char v[16];
+	int ret = sysctl_read("net.ipv6.conf.all.forwarding", v, sizeof(v), err);
+
+	*turned_on = false;
+	*moved = NULL;
+	*n_moved = 0;
+	if (ret < 0 || !strcmp(v, "1"))
+		return ret;
+	ret = keep_accepting_ras(moved, n_moved, err);
+	if (*n_moved > 1)
+		qsort(*moved, *n_moved, sizeof(**moved), cmp_names);
+	if (ret == 0 &&
+	    (ret = sysctl_write("net.ipv6.conf.all.forwarding", "1", err)) == 0)
+		*turned_on = true;
+	return ret;
 }

@@ -20,4 +20,12 @@ int sysctl_link_no_ra(const char *ifname, bool ipv6, berth_err *err);
  * advertisement accepted, no DAD and no router solicitation. */
 int sysctl_link_ipv6_owned(int netns_fd, const char *ifname, berth_err *err);
 
+/* Turns IPv6 forwarding on (net.ipv6.conf.all.forwarding=1), unless it
+ * is on. Before that, every interface (and the default for new ones)
+ * that accepts router advertisements with accept_ra=1 gets accept_ra=2,
+ * which keeps accepting them with forwarding on: a host that learned its
+ * IPv6 default route from them keeps it. `moved` lists those interfaces
+ * ("default" among them), also when a later step failed. */
+int sysctl_ipv6_forwarding_on(bool *turned_on, char ***moved, size_t *n_moved, berth_err *err);
+
 #endif

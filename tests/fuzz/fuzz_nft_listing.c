@@ -29,7 +29,7 @@ static json_t *rebuild_cmds(void)
 
 	prefix_parse("10.0.0.0/24", &sn.subnet, &bad_len);
 	fw_ruleset_cmds(cmds, true);
-	fw_network_elems(cmds, "add", &net, true, false);
+	fw_network_elems(cmds, "add", &net, &(fw_net_policy){ .masquerade4 = true });
 	fw_port_elems(cmds, "add", &port, &target);
 	return cmds;
 }

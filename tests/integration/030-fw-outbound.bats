@@ -95,10 +95,13 @@ map ports4_any: inet_proto . inet_service : ipv4_addr
 map ports4_any_port: inet_proto . inet_service : inet_service
 set bridge_pairs: ifname . ifname
 set bridges: ifname
+set direct6: ifname
 set direct: ifname
 set internal: ifname
 set masq4: ipv4_addr (interval)
-set subnets4: ipv4_addr . ifname (interval)" "sets, maps and chains of table inet berth"
+set masq6: ipv6_addr (interval)
+set subnets4: ipv4_addr . ifname (interval)
+set subnets6: ipv6_addr . ifname (interval)" "sets, maps and chains of table inet berth"
     assert_elem bridges berth0
     assert_elem bridge_pairs "berth0 . berth0"
     refute_elem internal berth0

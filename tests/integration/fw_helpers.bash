@@ -9,6 +9,7 @@
 # another machine, the network namespace "outside":
 #
 #     host: uplink 10.250.0.1/24  <--veth-->  outside: eth0 10.250.0.2/24
+#                  fd00:250::1/64                       fd00:250::2/64
 #
 # The outside knows only 10.250.0.0/24 (outside_route adds a route to a
 # container subnet via the host's uplink address).  Servers report the
@@ -21,8 +22,10 @@
 # bats and helpers set status, output, stderr, lines, cid
 # shellcheck disable=SC2154,SC2034
 
-HOST_IP=10.250.0.1 # the host's address on its uplink
-OUT_IP=10.250.0.2  # the outside machine
+HOST_IP=10.250.0.1   # the host's address on its uplink
+OUT_IP=10.250.0.2    # the outside machine
+HOST_IP6=fd00:250::1 # the same, IPv6
+OUT_IP6=fd00:250::2
 OUT_NS=outside     # its network namespace (/run/netns is a tmpfs per file)
 
 # Seconds a client waits for an answer; refute_reach uses FW_SHORT.
@@ -30,24 +33,29 @@ FW_TIMEOUT=${FW_TIMEOUT:-3}
 FW_SHORT=${FW_SHORT:-1.5}
 
 # PEER_SERVER SPEC...: SPEC is PROTO:PORT or PROTO:ADDR:PORT (PROTO tcp or
-# udp; ADDR defaults to 0.0.0.0).  A TCP connection gets the peer's address
-# and a newline, then is closed; a UDP datagram gets the same as its reply.
+# udp, IPv4, ADDR defaults to 0.0.0.0; tcp6 or udp6, IPv6 only, ADDR
+# defaults to ::).  A TCP connection gets the peer's address and a
+# newline, then is closed; a UDP datagram gets the same as its reply.
 PEER_SERVER='
 import selectors, socket, sys
 sel = selectors.DefaultSelector()
 for spec in sys.argv[1:]:
-    parts = spec.split(":")
-    proto, port = parts[0], int(parts[-1])
-    addr = parts[1] if len(parts) == 3 else "0.0.0.0"
-    if proto == "tcp":
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    proto, rest = spec.split(":", 1)
+    v6 = proto.endswith("6")
+    addr, _, port = rest.rpartition(":")
+    addr, port = addr or ("::" if v6 else "0.0.0.0"), int(port)
+    family = socket.AF_INET6 if v6 else socket.AF_INET
+    if proto.startswith("tcp"):
+        s = socket.socket(family, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((addr, port))
-        s.listen(128)
     else:
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.bind((addr, port))
-    sel.register(s, selectors.EVENT_READ, proto)
+        s = socket.socket(family, socket.SOCK_DGRAM)
+    if v6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind((addr, port))
+    if proto.startswith("tcp"):
+        s.listen(128)
+    sel.register(s, selectors.EVENT_READ, proto[:3])
 while True:
     for key, _ in sel.select():
         s = key.fileobj
@@ -78,7 +86,7 @@ try:
                 break
             data += b
     else:
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
         s.settimeout(timeout)
         s.connect((host, port))
         s.send(b"who am i\n")
@@ -100,6 +108,9 @@ fw_bed_up() {
     ip -n "$OUT_NS" link set lo up
     ip -n "$OUT_NS" addr add "$OUT_IP/24" dev eth0
     ip -n "$OUT_NS" link set eth0 up
+    # IPv6 too, usable at once
+    ip addr add "$HOST_IP6/64" dev uplink nodad
+    ip -n "$OUT_NS" addr add "$OUT_IP6/64" dev eth0 nodad
 }
 
 fw_bed_down() {
@@ -132,8 +143,15 @@ fw_teardown() {
     fw_bed_down
 }
 
-# outside_route CIDR: the outside routes CIDR via the host's uplink address.
-outside_route() { ip -n "$OUT_NS" route replace "$1" via "$HOST_IP"; }
+# outside_route CIDR: the outside routes CIDR via the host's uplink address
+# (of CIDR's family).
+outside_route() {
+    if [[ $1 == *:* ]]; then
+        ip -n "$OUT_NS" -6 route replace "$1" via "$HOST_IP6"
+    else
+        ip -n "$OUT_NS" route replace "$1" via "$HOST_IP"
+    fi
+}
 
 # in_outside CMD...: run CMD in the outside machine.
 in_outside() { ip netns exec "$OUT_NS" "$@"; }
@@ -163,7 +181,7 @@ listening() {
     proto=${spec%%:*}
     port=${spec##*:}
     local flag=-t
-    [ "$proto" = udp ] && flag=-u
+    [[ $proto == udp* ]] && flag=-u
     [ -n "$("$@" ss -Hln "$flag" "sport = :$port" 2>/dev/null)" ]
 }
 

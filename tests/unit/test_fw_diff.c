@@ -26,7 +26,7 @@ static json_t *rebuild_cmds(void)
 	json_t *cmds = json_array();
 
 	fw_ruleset_cmds(cmds, true);
-	fw_network_elems(cmds, "add", &net, true, false);
+	fw_network_elems(cmds, "add", &net, &(fw_net_policy){ .masquerade4 = true });
 	fw_port_elems(cmds, "add", &port, &target);
 	return cmds;
 }
@@ -160,7 +160,7 @@ static void owners_of(fw_owner o[2], bool port_required)
 
 	o[0] = (fw_owner){ .cmds = json_array(), .required = true };
 	o[1] = (fw_owner){ .cmds = json_array(), .required = port_required };
-	fw_network_elems(o[0].cmds, "add", &net, true, false);
+	fw_network_elems(o[0].cmds, "add", &net, &(fw_net_policy){ .masquerade4 = true });
 	fw_port_elems(o[1].cmds, "add", &port, &target);
 }
 

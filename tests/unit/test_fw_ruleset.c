@@ -86,7 +86,8 @@ static void table_rebuilt_with_sets_emptied(void **state)
 	assert_golden(cmds, "ruleset-rebuild.json");
 }
 
-/* Two subnets, one of them IPv6 (not in the IPv4 sets). */
+/* Two subnets, one of them IPv6: each in its family's sets, and in masq6
+ * only where IPv6 is masqueraded too. */
 static void network_masqueraded(void **state)
 {
 	(void)state;
@@ -94,8 +95,11 @@ static void network_masqueraded(void **state)
 	berth_network net = { .name = "a", .driver = "bridge", .ifname = "br-a", .subnets = sn, .n_subnets = 2 };
 	json_t *cmds = json_array();
 
-	fw_network_elems(cmds, "add", &net, true, false);
+	fw_network_elems(cmds, "add", &net, &(fw_net_policy){ .masquerade4 = true });
 	assert_golden(cmds, "network-masq.json");
+	cmds = json_array();
+	fw_network_elems(cmds, "add", &net, &(fw_net_policy){ .masquerade4 = true, .masquerade6 = true, .direct6 = true });
+	assert_golden(cmds, "network-masq6.json");
 }
 
 /* Internal: in the internal set and never masqueraded, whatever is asked. */
@@ -107,7 +111,7 @@ static void network_internal_deleted(void **state)
 			      .subnets = &sn, .n_subnets = 1 };
 	json_t *cmds = json_array();
 
-	fw_network_elems(cmds, "delete", &net, true, false);
+	fw_network_elems(cmds, "delete", &net, &(fw_net_policy){ .masquerade4 = true });
 	assert_golden(cmds, "network-internal.json");
 }
 
@@ -119,7 +123,7 @@ static void network_routed(void **state)
 	berth_network net = { .name = "c", .driver = "bridge", .ifname = "br-c", .subnets = &sn, .n_subnets = 1 };
 	json_t *cmds = json_array();
 
-	fw_network_elems(cmds, "add", &net, false, true);
+	fw_network_elems(cmds, "add", &net, &(fw_net_policy){ .direct4 = true });
 	assert_golden(cmds, "network-direct.json");
 }
 

@@ -1,0 +1,1 @@
+../integration/082-ipv6-firewall.bats
