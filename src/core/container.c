@@ -136,15 +136,60 @@ static void net_choice_free(net_choice *ch)
 }
 
 /* -p: Docker's syntax and, per network mode, Docker's answers. */
-static int check_publish(berth_ctx *ctx, const berth_run_spec *spec, net_choice *ch, berth_err *err)
+/* A port of a family the network has no address of leads nowhere. */
+static int check_port_family(const berth_network *net, const berth_port *p, berth_err *err)
+{
+	if (ipam_subnet_of(net->subnets, net->n_subnets, p->host_ip.family))
+		return 0;
+	char a[BERTH_ADDR_STRLEN];
+	berth_addr_format(&p->host_ip, a);
+	if (p->host_ip.family == AF_INET6)
+		return berth_err_set(err, EINVAL, "cannot publish on [%s]: network %s has no IPv6 (create it with --ipv6)",
+				     a, net->name);
+	return berth_err_set(err, EINVAL, "cannot publish on %s: network %s is IPv6-only", a, net->name);
+}
+
+/* As Docker: a -p without a host address publishes on 0.0.0.0 and on ::
+ * where the network has both families, on :: alone on an IPv6-only one.
+ * The [::] twins come after the spec's IPv4 ports, each taking the host
+ * port its IPv4 one gets (ports_pick). */
+static void publish_on_both_families(const berth_network *net, berth_port **ports, size_t *n, size_t from)
+{
+	bool v4 = ipam_subnet_of(net->subnets, net->n_subnets, AF_INET) != NULL;
+	bool v6 = ipam_subnet_of(net->subnets, net->n_subnets, AF_INET6) != NULL;
+	size_t end = *n;
+
+	for (size_t i = from; v6 && i < end; i++) {
+		berth_port twin = (*ports)[i];
+		twin.host_ip = (berth_addr){ .family = AF_INET6 };
+		if (!v4) {
+			(*ports)[i] = twin;
+			continue;
+		}
+		*ports = xrealloc(*ports, (*n + 1) * sizeof(**ports));
+		(*ports)[(*n)++] = twin;
+	}
+}
+
+static int parse_publish(const berth_run_spec *spec, net_choice *ch, berth_err *err)
 {
 	for (size_t i = 0; i < spec->n_publish; i++) {
+		size_t from = ch->n_ports;
 		int ret = port_spec_parse(spec->publish[i], &ch->ports, &ch->n_ports, err);
 		if (ret < 0)
 			return ret;
+		if (ch->net && port_spec_names_no_address(spec->publish[i]))
+			publish_on_both_families(ch->net, &ch->ports, &ch->n_ports, from);
 	}
-	if (ch->n_ports == 0)
-		return 0;
+	return 0;
+}
+
+static int check_publish(berth_ctx *ctx, const berth_run_spec *spec, net_choice *ch, berth_err *err)
+{
+	int ret = parse_publish(spec, ch, err);
+
+	if (ret < 0 || ch->n_ports == 0)
+		return ret;
 	if (ch->peer)
 		return berth_err_set(err, EINVAL, "conflicting options: port publishing and the container type network mode");
 	if (!strcmp(ch->mode, "host")) {
@@ -160,11 +205,9 @@ static int check_publish(berth_ctx *ctx, const berth_run_spec *spec, net_choice 
 		return berth_err_set(err, EINVAL, "cannot publish ports on internal network %s", ch->net->name);
 	if (!driver_find(ch->net->driver)->in_firewall)
 		return berth_err_set(err, EINVAL, "cannot publish ports on %s network %s", ch->net->driver, ch->net->name);
-	/* published ports lead to the container's IPv4 address, for now */
-	if (!ipam_subnet_of(ch->net->subnets, ch->net->n_subnets, AF_INET))
-		return berth_err_set(err, EOPNOTSUPP, "cannot publish ports on IPv6-only network %s yet: ports lead to "
-						      "IPv4 addresses",
-				     ch->net->name);
+	for (size_t i = 0; i < ch->n_ports; i++)
+		if ((ret = check_port_family(ch->net, &ch->ports[i], err)) < 0)
+			return ret;
 	return 0;
 }
 
@@ -328,7 +371,7 @@ static int build_sandbox(berth_ctx *ctx, berth_container *c, const berth_run_spe
 			return ret;
 		c->n_endpoints = 1;
 		/* the first network's address is where published ports lead */
-		if ((ret = fw_ports_publish(ctx, c, ch->ports, ch->n_ports, &c->endpoints[0].addr, err)) < 0)
+		if ((ret = fw_ports_publish(ctx, c, ch->ports, ch->n_ports, &c->endpoints[0], err)) < 0)
 			return ret;
 		c->ports = xmemdup(ch->ports, ch->n_ports * sizeof(*ch->ports));
 		c->n_ports = ch->n_ports;

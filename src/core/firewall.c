@@ -323,8 +323,14 @@ typedef struct publish_args {
 	const berth_container *c;
 	berth_port *ports;
 	size_t n;
-	const berth_addr *target;
+	const berth_endpoint *to;
 } publish_args;
+
+/* Where a port leads: the endpoint's address of the port's family. */
+static const berth_addr *target_of(const publish_args *a, const berth_port *p)
+{
+	return p->host_ip.family == AF_INET6 ? &a->to->addr6 : &a->to->addr;
+}
 
 /* The rows first, in a transaction of their own: the store always holds
  * at least what the kernel's maps do, so whoever cleans up after a berth
@@ -335,7 +341,7 @@ static int record_locked(berth_ctx *ctx, void *arg, berth_err *err)
 	int ret = ports_pick(ctx, a->c->id, a->ports, a->n, err);
 
 	for (size_t i = 0; ret == 0 && i < a->n; i++) {
-		published_port row = { .port = a->ports[i], .target = *a->target };
+		published_port row = { .port = a->ports[i], .target = *target_of(a, &a->ports[i]) };
 		snprintf(row.container_id, sizeof(row.container_id), "%s", a->c->id);
 		ret = store_port_insert(ctx->store, &row, i, err);
 	}
@@ -349,16 +355,16 @@ static int apply_locked(berth_ctx *ctx, void *arg, berth_err *err)
 	int ret;
 
 	for (size_t i = 0; i < a->n; i++)
-		fw_port_elems(cmds, "add", &a->ports[i], a->target);
+		fw_port_elems(cmds, "add", &a->ports[i], target_of(a, &a->ports[i]));
 	ret = apply_or_rebuild(ctx, cmds, err);
 	json_decref(cmds);
 	return ret;
 }
 
 int fw_ports_publish(berth_ctx *ctx, const berth_container *c, berth_port *ports, size_t n,
-		     const berth_addr *target, berth_err *err)
+		     const berth_endpoint *to, berth_err *err)
 {
-	publish_args a = { .c = c, .ports = ports, .n = n, .target = target };
+	publish_args a = { .c = c, .ports = ports, .n = n, .to = to };
 	int ret;
 
 	if (n == 0)

@@ -17,9 +17,10 @@ int fw_network_up(berth_ctx *ctx, const berth_network *net, berth_err *err);
 int fw_network_down(berth_ctx *ctx, const berth_network *net, berth_err *err);
 
 /* Records the ports (refusing taken ones, choosing free host ports) and
- * publishes them to `target`; all or nothing. */
+ * publishes them to the endpoint's address of each port's family; all or
+ * nothing. */
 int fw_ports_publish(berth_ctx *ctx, const berth_container *c, berth_port *ports, size_t n,
-		     const berth_addr *target, berth_err *err);
+		     const berth_endpoint *to, berth_err *err);
 /* Unpublishes and forgets every port of the container. */
 int fw_ports_unpublish(berth_ctx *ctx, const char *container_id, berth_err *err);
 

@@ -82,9 +82,14 @@ static int parse_host_ip(const char *text, berth_addr *ip, berth_err *err)
 	_cleanup_free_ char *bare = bracketed ? xstrndup(text + 1, len - 2) : xstrdup(text);
 	if (!addr_parse(bare, ip))
 		return berth_err_set(err, EINVAL, "invalid IP address: %s", *bare ? bare : text);
-	/* refused, not ignored: publishing on IPv6 needs the IPv6 firewall */
-	if (ip->family != AF_INET)
-		return berth_err_set(err, EINVAL, "IPv6 host addresses are not supported yet: %s", bare);
+	/* a connection to ::1 cannot be sent on to a container: IPv6 has no
+	 * route_localnet, and the kernel drops ::1 on any other interface */
+	static const uint8_t loopback6[16] = { [15] = 1 };
+	if (ip->family == AF_INET6 && !memcmp(ip->bytes, loopback6, 16))
+		return berth_err_set(err, EINVAL,
+				     "cannot publish on ::1: Linux cannot forward connections to the IPv6 loopback address "
+				     "into a container; publish on [::] or on an address of the host (clients of "
+				     "localhost fall back to 127.0.0.1)");
 	return 0;
 }
 
@@ -184,4 +189,13 @@ int port_spec_parse(const char *spec, berth_port **ports, size_t *n, berth_err *
 		(*ports)[*n + i] = port_at(&r, i);
 	*n += count;
 	return 0;
+}
+
+bool port_spec_names_no_address(const char *spec)
+{
+	_cleanup_free_ char *buf = xstrdup(spec);
+	spec_fields f;
+
+	split_fields(buf, &f);
+	return !*f.ip;
 }

@@ -17,16 +17,14 @@
 #define EPHEMERAL_MIN 32768
 #define EPHEMERAL_MAX 60999
 
-static bool is_any(const berth_addr *a)
-{
-	return !a->bytes[0] && !a->bytes[1] && !a->bytes[2] && !a->bytes[3];
-}
-
 static char *binding_text(const berth_port *p, unsigned port)
 {
 	char a[BERTH_ADDR_STRLEN];
 
-	return xasprintf("%s:%u/%s", berth_addr_format(&p->host_ip, a), port, port_proto_name(p->proto));
+	berth_addr_format(&p->host_ip, a);
+	if (p->host_ip.family == AF_INET6)
+		return xasprintf("[%s]:%u/%s", a, port, port_proto_name(p->proto));
+	return xasprintf("%s:%u/%s", a, port, port_proto_name(p->proto));
 }
 
 static int refuse_taken(berth_ctx *ctx, const berth_port *p, const char *holder, berth_err *err)
@@ -44,14 +42,22 @@ static int refuse_taken(berth_ctx *ctx, const berth_port *p, const char *holder,
 static int port_socket(const berth_port *p)
 {
 	int type = p->proto == IPPROTO_UDP ? SOCK_DGRAM : p->proto == IPPROTO_SCTP ? SOCK_SEQPACKET : SOCK_STREAM;
+	int fd = socket(p->host_ip.family, type | SOCK_CLOEXEC, p->proto), one = 1;
 
-	return socket(AF_INET, type | SOCK_CLOEXEC, p->proto);
+	/* [::] is IPv6's own: 0.0.0.0 is published (and held) apart */
+	if (fd >= 0 && p->host_ip.family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	return fd;
 }
 
 static int port_bind(int fd, const berth_port *p, unsigned port)
 {
+	if (p->host_ip.family == AF_INET6) {
+		struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
+		memcpy(&sa6.sin6_addr, p->host_ip.bytes, 16);
+		return bind(fd, (struct sockaddr *)&sa6, sizeof(sa6));
+	}
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-
 	memcpy(&sa.sin_addr, p->host_ip.bytes, 4);
 	return bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 }
@@ -120,8 +126,8 @@ static bool taken_by_this_run(const berth_port *ports, size_t upto, const berth_
 {
 	for (size_t i = 0; i < upto; i++) {
 		const berth_port *q = &ports[i];
-		if (q->proto == p->proto && q->host_port == port &&
-		    (is_any(&q->host_ip) || is_any(&p->host_ip) || berth_addr_equal(&q->host_ip, &p->host_ip)))
+		if (q->proto == p->proto && q->host_port == port && q->host_ip.family == p->host_ip.family &&
+		    (addr_is_any(&q->host_ip) || addr_is_any(&p->host_ip) || berth_addr_equal(&q->host_ip, &p->host_ip)))
 			return true;
 	}
 	return false;
@@ -159,12 +165,37 @@ static int choose_port(berth_ctx *ctx, berth_port *ports, size_t i, berth_err *e
 			     port_proto_name(p->proto));
 }
 
+/* [::] published beside 0.0.0.0 by the same -p (the twin check_publish
+ * adds): the host port 0.0.0.0 got, as in Docker. */
+static const berth_port *ipv4_twin(const berth_port *ports, size_t upto, const berth_port *p)
+{
+	if (p->host_ip.family != AF_INET6 || !addr_is_any(&p->host_ip))
+		return NULL;
+	for (size_t i = 0; i < upto; i++) {
+		const berth_port *q = &ports[i];
+		if (q->host_ip.family == AF_INET && addr_is_any(&q->host_ip) && q->proto == p->proto &&
+		    q->container_port == p->container_port && q->host_port_min == p->host_port_min &&
+		    q->host_port_max == p->host_port_max)
+			return q;
+	}
+	return NULL;
+}
+
 int ports_pick(berth_ctx *ctx, const char *container_id, berth_port *ports, size_t n, berth_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		berth_port *p = &ports[i];
+		const berth_port *twin = ipv4_twin(ports, i, p);
 		int ret;
-		if (p->host_port_min && p->host_port_min == p->host_port_max) {
+		if (twin) {
+			berth_port want = *p;
+			want.host_port_min = want.host_port_max = twin->host_port;
+			if ((ret = ports_pick(ctx, container_id, &want, 1, err)) < 0)
+				return ret;
+			if (taken_by_this_run(ports, i, &want, want.host_port))
+				return refuse_taken(ctx, &want, container_id, err);
+			p->host_port = want.host_port;
+		} else if (p->host_port_min && p->host_port_min == p->host_port_max) {
 			_cleanup_free_ char *holder =
 				store_port_holder(ctx->store, p->proto, p->host_port_min, &p->host_ip);
 			if (holder)
@@ -195,7 +226,7 @@ static void match_local(const berth_prefix *p, const char *ifname, void *data)
 	local_check *lc = data;
 
 	(void)ifname;
-	lc->found |= !memcmp(p->addr.bytes, lc->want->bytes, 4);
+	lc->found |= berth_addr_equal(&p->addr, lc->want);
 }
 
 /* Docker's proxy would fail to bind an address the host does not have:
@@ -205,9 +236,9 @@ int ports_check_host_addresses(berth_ctx *ctx, const berth_port *ports, size_t n
 	for (size_t i = 0; i < n; i++) {
 		local_check lc = { .want = &ports[i].host_ip };
 		int ret;
-		if (is_any(&ports[i].host_ip))
+		if (addr_is_any(&ports[i].host_ip))
 			continue;
-		if ((ret = nl_addr_each(ctx->nl, AF_INET, match_local, &lc, err)) < 0)
+		if ((ret = nl_addr_each(ctx->nl, ports[i].host_ip.family, match_local, &lc, err)) < 0)
 			return ret;
 		if (!lc.found) {
 			char a[BERTH_ADDR_STRLEN];

@@ -77,23 +77,26 @@ static json_t *jump(const char *chain)
 	return json_pack("{s:{s:s}}", "jump", "target", chain);
 }
 
-/* dnat ip to KEY map @MAP : KEY map @MAP_port. One map to "address .
+/* dnat FAMILY to KEY map @MAP : KEY map @MAP_port. One map to "address .
  * port" would do, but libnftables 1.0.6 crashes parsing that back from
  * JSON; two lookups of the same key cost the same. */
-static json_t *dnat_maps(json_t *(*key)(void), const char *map)
+static json_t *dnat_maps(const char *family, json_t *(*key)(const char *), const char *map)
 {
-	return json_pack("{s:{s:s,s:{s:{s:o,s:s+}},s:{s:{s:o,s:s++}}}}", "dnat", "family", "ip", "addr", "map",
-			 "key", key(), "data", "@", map, "port", "map", "key", key(), "data", "@", map, "_port");
+	const char *l3 = !strcmp(family, "ip6") ? "ip6" : "ip";
+
+	return json_pack("{s:{s:s,s:{s:{s:o,s:s+}},s:{s:{s:o,s:s++}}}}", "dnat", "family", family, "addr", "map",
+			 "key", key(l3), "data", "@", map, "port", "map", "key", key(l3), "data", "@", map, "_port");
 }
 
-static json_t *proto_dport(void)
+static json_t *proto_dport(const char *l3)
 {
+	(void)l3;
 	return concat2(meta("l4proto"), payload("th", "dport"));
 }
 
-static json_t *daddr_proto_dport(void)
+static json_t *daddr_proto_dport(const char *l3)
 {
-	return concat3(payload("ip", "daddr"), meta("l4proto"), payload("th", "dport"));
+	return concat3(payload(l3, "daddr"), meta("l4proto"), payload("th", "dport"));
 }
 
 static json_t *iif_oif(void)
@@ -125,11 +128,12 @@ static const base_chain base_chains[] = {
 	{ "forward", "filter", "forward", 0 },
 };
 
-static const char *const regular_chains[] = { "publish4" };
+static const char *const regular_chains[] = { "publish4", "publish6" };
 
 static const char *const sets[] = { "bridges",	  "bridge_pairs",    "internal",    "direct",	       "direct6",
 				     "masq4",	  "subnets4",	     "masq6",	    "subnets6",	       "ports4_any",
-				     "ports4_any_port", "ports4_addr", "ports4_addr_port" };
+				     "ports4_any_port", "ports4_addr", "ports4_addr_port", "ports6_any", "ports6_any_port",
+				     "ports6_addr", "ports6_addr_port" };
 
 const char *const *fw_ruleset_sets(size_t *n)
 {
@@ -163,6 +167,11 @@ static void add_sets(json_t *cmds)
 	add_map(cmds, "ports4_any_port", json_pack("[s,s]", "inet_proto", "inet_service"), "inet_service");
 	add_map(cmds, "ports4_addr", json_pack("[s,s,s]", "ipv4_addr", "inet_proto", "inet_service"), "ipv4_addr");
 	add_map(cmds, "ports4_addr_port", json_pack("[s,s,s]", "ipv4_addr", "inet_proto", "inet_service"),
+		"inet_service");
+	add_map(cmds, "ports6_any", json_pack("[s,s]", "inet_proto", "inet_service"), "ipv6_addr");
+	add_map(cmds, "ports6_any_port", json_pack("[s,s]", "inet_proto", "inet_service"), "inet_service");
+	add_map(cmds, "ports6_addr", json_pack("[s,s,s]", "ipv6_addr", "inet_proto", "inet_service"), "ipv6_addr");
+	add_map(cmds, "ports6_addr_port", json_pack("[s,s,s]", "ipv6_addr", "inet_proto", "inet_service"),
 		"inet_service");
 }
 
@@ -231,10 +240,22 @@ static void add_nat_rules(json_t *cmds)
 	rule(cmds, "prerouting",
 	     json_pack("[o,o,o]", fib_daddr_local(), match("!=", payload("ip", "daddr"), loopback_net()),
 		       jump("publish4")));
-	rule(cmds, "output", json_pack("[o,o]", fib_daddr_local(), jump("publish4")));
+	rule(cmds, "output", json_pack("[o,o,o]", nfproto_is("ipv4"), fib_daddr_local(), jump("publish4")));
+	/* IPv6: never ::1, which cannot be sent on to a container (there is
+	 * no route_localnet for IPv6): a connection to [::1]:PORT meets the
+	 * port's held socket, which does not listen, and is refused at once,
+	 * so a client of localhost falls back to 127.0.0.1 */
+	rule(cmds, "prerouting",
+	     json_pack("[o,o,o]", fib_daddr_local(), match("!=", payload("ip6", "daddr"), json_string("::1")),
+		       jump("publish6")));
+	rule(cmds, "output",
+	     json_pack("[o,o,o]", fib_daddr_local(), match("!=", payload("ip6", "daddr"), json_string("::1")),
+		       jump("publish6")));
 
-	rule(cmds, "publish4", json_pack("[o]", dnat_maps(daddr_proto_dport, "ports4_addr")));
-	rule(cmds, "publish4", json_pack("[o]", dnat_maps(proto_dport, "ports4_any")));
+	rule(cmds, "publish4", json_pack("[o]", dnat_maps("ip", daddr_proto_dport, "ports4_addr")));
+	rule(cmds, "publish4", json_pack("[o]", dnat_maps("ip", proto_dport, "ports4_any")));
+	rule(cmds, "publish6", json_pack("[o]", dnat_maps("ip6", daddr_proto_dport, "ports6_addr")));
+	rule(cmds, "publish6", json_pack("[o]", dnat_maps("ip6", proto_dport, "ports6_any")));
 
 	/* hairpin: a container's call to a published port that leads back
 	 * into its own network; the reply must come back through us, not
@@ -300,7 +321,8 @@ static void add_forward_rules(json_t *cmds)
 }
 
 static const fw_chain_rules expected[] = {
-	{ "guard", 4 }, { "prerouting", 1 }, { "output", 1 }, { "publish4", 2 }, { "postrouting", 5 }, { "forward", 7 },
+	{ "guard", 4 },	      { "prerouting", 2 },  { "output", 2 }, { "publish4", 2 },
+	{ "publish6", 2 },    { "postrouting", 5 }, { "forward", 7 },
 };
 
 const fw_chain_rules *fw_ruleset_expected(size_t *n)
@@ -382,19 +404,12 @@ void fw_network_elems(json_t *cmds, const char *verb, const berth_network *net, 
 	subnet_elems(cmds, verb, net, AF_INET6, policy->masquerade6, "subnets6", "masq6");
 }
 
-static bool any_addr(const berth_addr *a)
-{
-	static const uint8_t zero[16];
-
-	return !memcmp(a->bytes, zero, sizeof(zero));
-}
-
 static json_t *port_key(const berth_port *p)
 {
 	char host[BERTH_ADDR_STRLEN];
 	json_t *proto = json_string(port_proto_name(p->proto));
 
-	if (any_addr(&p->host_ip))
+	if (addr_is_any(&p->host_ip))
 		return concat2(proto, json_integer(p->host_port));
 	return concat3(json_string(berth_addr_format(&p->host_ip, host)), proto, json_integer(p->host_port));
 }
@@ -402,7 +417,8 @@ static json_t *port_key(const berth_port *p)
 void fw_port_elems(json_t *cmds, const char *verb, const berth_port *p, const berth_addr *target)
 {
 	char to[BERTH_ADDR_STRLEN];
-	const char *map = any_addr(&p->host_ip) ? "ports4_any" : "ports4_addr";
+	bool v6 = p->host_ip.family == AF_INET6;
+	const char *map = addr_is_any(&p->host_ip) ? (v6 ? "ports6_any" : "ports4_any") : (v6 ? "ports6_addr" : "ports4_addr");
 	json_t *to_addr = json_pack("[[o,s]]", port_key(p), berth_addr_format(target, to));
 	json_t *to_port = json_pack("[[o,i]]", port_key(p), (int)p->container_port);
 	_cleanup_free_ char *port_map = xasprintf("%s_port", map);

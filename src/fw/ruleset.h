@@ -19,6 +19,7 @@
  *     map ports4_any_port  { type inet_proto . inet_service : inet_service; }
  *     map ports4_addr      { type ipv4_addr . inet_proto . inet_service : ipv4_addr; }
  *     map ports4_addr_port { type ipv4_addr . inet_proto . inet_service : inet_service; }
+ *     map ports6_any, ports6_any_port, ports6_addr, ports6_addr_port   # the same for IPv6
  *     chain berth-user { }                           # the admin's; never rewritten
  *     chain guard { type filter hook prerouting priority -300;
  *       iifname @bridges ip daddr 127.0.0.0/8 drop
@@ -26,13 +27,16 @@
  *       iifname @bridges ip6 daddr ::1 drop
  *       iifname @bridges ip6 saddr ::1 drop }
  *     chain prerouting { type nat hook prerouting priority -100;
- *       fib daddr type local ip daddr != 127.0.0.0/8 jump publish4 }
+ *       fib daddr type local ip daddr != 127.0.0.0/8 jump publish4
+ *       fib daddr type local ip6 daddr != ::1 jump publish6 }
  *     chain output { type nat hook output priority -100;
- *       fib daddr type local jump publish4 }
+ *       meta nfproto ipv4 fib daddr type local jump publish4
+ *       fib daddr type local ip6 daddr != ::1 jump publish6 }
  *     chain publish4 {
  *       dnat ip to ip daddr . meta l4proto . th dport map @ports4_addr :
  *                  ip daddr . meta l4proto . th dport map @ports4_addr_port
  *       dnat ip to meta l4proto . th dport map @ports4_any : meta l4proto . th dport map @ports4_any_port }
+ *     chain publish6 { the same with ip6 daddr and dnat ip6, through ports6_addr, then ports6_any }
  *     chain postrouting { type nat hook postrouting priority 100;
  *       ct status dnat ip saddr . oifname @subnets4 masquerade
  *       oifname @bridges ip saddr 127.0.0.0/8 masquerade
@@ -94,7 +98,8 @@ typedef struct fw_net_policy {
  * the outside reaches its containers by routing. */
 void fw_network_elems(json_t *cmds, const char *verb, const berth_network *net, const fw_net_policy *policy);
 
-/* The map element of one published port to target:port. */
+/* The map element of one published port to target:port (the port's
+ * family: ports4_* or ports6_*). */
 void fw_port_elems(json_t *cmds, const char *verb, const berth_port *p, const berth_addr *target);
 
 /* The command that deletes the whole table. */

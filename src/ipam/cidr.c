@@ -189,3 +189,10 @@ berth_prefix prefix_nth_subnet(const berth_prefix *p, unsigned len, uint64_t n)
 	r.len = len;
 	return r;
 }
+
+bool addr_is_any(const berth_addr *a)
+{
+	static const uint8_t zero[16];
+
+	return !memcmp(a->bytes, zero, addr_bits(a->family) / 8);
+}

@@ -33,16 +33,18 @@ char *store_port_holder(store *s, int proto, unsigned port, const berth_addr *ho
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	char host[BERTH_ADDR_STRLEN];
 
+	/* ?4 is the family's any address: 0.0.0.0 and :: are apart, as
+	 * IPv6-only sockets are */
 	if (!prepare_or_none(s,
-			     "SELECT container_id FROM ports WHERE proto = ? AND host_port = ?"
-			     " AND (host_ip = ? OR host_ip = '0.0.0.0' OR ? = '0.0.0.0') LIMIT 1",
+			     "SELECT container_id FROM ports WHERE proto = ?1 AND host_port = ?2"
+			     " AND (host_ip = ?3 OR host_ip = ?4 OR ?3 = ?4) LIMIT 1",
 			     &st))
 		return NULL;
 	berth_addr_format(host_ip, host);
 	sqlite3_bind_int(st, 1, proto);
 	sqlite3_bind_int(st, 2, (int)port);
 	sqlite3_bind_text(st, 3, host, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, host, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, host_ip->family == AF_INET6 ? "::" : "0.0.0.0", -1, SQLITE_STATIC);
 	return first_text(st);
 }
 

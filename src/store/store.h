@@ -92,7 +92,8 @@ typedef struct published_port {
 /* -EEXIST when the key (proto, host port, host address) is taken. */
 int store_port_insert(store *s, const published_port *p, size_t idx, berth_err *err);
 /* The container holding a binding that conflicts with (proto, port, ip):
- * the same address, or either being 0.0.0.0. NULL when free. */
+ * the same address, or either being its family's any address (0.0.0.0,
+ * ::). NULL when free. */
 char *store_port_holder(store *s, int proto, unsigned port, const berth_addr *host_ip);
 /* Of one container (NULL: all), in the order they were published. */
 int store_ports_load(store *s, const char *container_id, published_port **out, size_t *n, berth_err *err);

@@ -89,10 +89,15 @@ chain output nat output -100
 chain postrouting nat postrouting 100
 chain prerouting nat prerouting -100
 chain publish4
+chain publish6
 map ports4_addr: ipv4_addr . inet_proto . inet_service : ipv4_addr
 map ports4_addr_port: ipv4_addr . inet_proto . inet_service : inet_service
 map ports4_any: inet_proto . inet_service : ipv4_addr
 map ports4_any_port: inet_proto . inet_service : inet_service
+map ports6_addr: ipv6_addr . inet_proto . inet_service : ipv6_addr
+map ports6_addr_port: ipv6_addr . inet_proto . inet_service : inet_service
+map ports6_any: inet_proto . inet_service : ipv6_addr
+map ports6_any_port: inet_proto . inet_service : inet_service
 set bridge_pairs: ifname . ifname
 set bridges: ifname
 set direct6: ifname

@@ -9,9 +9,10 @@
 # attached; nothing left after.  Without -o parent berth makes an isolated
 # parent of its own (dm-<12 hex>).  No -p.  Two macvlan networks on two
 # parents do not reach each other; a container on both has eth0 and eth1.
+# The seed over IPv6 too (issue 13): a dual-stack macvlan network.
 #
 # Test bed (macvlan_helpers.bash): hosta and hostb, eth1 each, on br-lan.
-# Subnets: 10.190.0.0/16, 10.191.0.0/16.
+# Subnets: 10.190.0.0/16, 10.191.0.0/16, fd00:190::/32.
 
 # bats and helpers set status, output, stderr, lines, cid, net_id
 # shellcheck disable=SC2154
@@ -52,6 +53,24 @@ ctr_link_peer() {
     assert_ping hostb cb 10.190.0.100
     # an address nobody has does not answer (the checks above can fail)
     refute_ping hosta ca 10.190.0.150
+}
+
+@test "the seed over IPv6: a dual-stack macvlan network on two hosts; their containers reach each other over both families" {
+    local mv6=(-d macvlan --ipv6 --subnet 10.190.6.0/24 --gateway 10.190.6.1 --subnet fd00:190:6::/64
+        --gateway fd00:190:6::1 -o parent=eth1 macvlan6)
+    mv_create_net hosta "${mv6[@]}"
+    mv_create_net hostb "${mv6[@]}"
+    mv_run_d hosta --name c6a --network macvlan6 --ip 10.190.6.100 --ip6 fd00:190:6::100 -- sleep 3600
+    mv_run_d hostb --name c6b --network macvlan6 --ip 10.190.6.200 --ip6 fd00:190:6::200 -- sleep 3600
+    assert_eq "$(mv_ctr_get hosta c6a 'd["NetworkSettings"]["Networks"]["macvlan6"]["GlobalIPv6Address"]')" \
+        fd00:190:6::100 "GlobalIPv6Address of c6a"
+    # at once: no DAD on either side
+    mv_ping hosta c6a fd00:190:6::200 || fail "c6a cannot ping c6b over IPv6 right after run"
+    assert_ping hostb c6b fd00:190:6::100
+    assert_ping hosta c6a 10.190.6.200
+    refute_ping hosta c6a fd00:190:6::150
+    assert_eq "$(on_a berth exec c6a ip -6 route show default | awk '{ print $1, $2, $3 }')" "default via fd00:190:6::1" \
+        "c6a's default IPv6 route"
 }
 
 @test "inspect: Driver macvlan, Options parent and macvlan_mode (bridge by default), Containers with the address" {

@@ -5,7 +5,8 @@
 # default IPv6 route, a link-local address, everything usable as soon as
 # `run` returns (no DAD inside the container: berth owns the subnet), no
 # router advertisement heeded and no solicitation sent; Docker's fields
-# in inspect; both addresses in ps and /etc/hosts; IPv6-only networks;
+# in inspect; both addresses in ps and /etc/hosts; IPv6-only networks
+# (published ports on IPv6: 083-ipv6-ports.bats);
 # IPv4-only networks keep IPv6 off inside the container; leases of both
 # families released, checked and reconciled. Bad --ip6/--ip values are
 # refused with the value and the cause, changing nothing.
@@ -116,7 +117,7 @@ lease_of() { sqlite3 "$BERTH_ROOT/berth.db" "SELECT owner FROM leases WHERE addr
     assert_eq "$(ctr_get c81 'sorted(d["NetworkSettings"]["Networks"])')" '["other4"]' "c81's networks"
 }
 
-@test "an IPv6-only network: containers get IPv6 only, a MAC from their IPv6 address; -p is refused" {
+@test "an IPv6-only network: containers get IPv6 only, a MAC from their IPv6 address; -p 0.0.0.0:... is refused" {
     create_net --ipv6 --subnet fd00:81:8::/64 v6only
     run_d --name o1 --network v6only -- sleep 3600
     run_d --name o2 --network v6only -- sleep 3600
@@ -128,8 +129,8 @@ lease_of() { sqlite3 "$BERTH_ROOT/berth.db" "SELECT owner FROM leases WHERE addr
     berth_ok exec o2 ping -6 -c1 -W2 fd00:81:8::2
     assert_eq "$(berth ps | awk '$2 == "o2" { print $NF }')" "fd00:81:8::3" "IPS of o2 in ps"
     snapshot_save
-    berth_fails 1 "cannot publish ports on IPv6-only network v6only yet: ports lead to IPv4 addresses" \
-        run -d --network v6only -p 8081:80 -- sleep 3600
+    berth_fails 1 "cannot publish on 0.0.0.0: network v6only is IPv6-only" \
+        run -d --network v6only -p 0.0.0.0:8081:80 -- sleep 3600
     assert_unchanged
 }
 

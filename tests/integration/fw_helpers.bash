@@ -296,7 +296,7 @@ name = sys.argv[1]
 found = False
 objs = [o.get("set") or o.get("map") for o in json.load(sys.stdin)["nftables"]]
 sets = {s["name"]: s.get("elem", []) for s in objs if s}
-if name in ("ports4_any", "ports4_addr"):
+if name in ("ports4_any", "ports4_addr", "ports6_any", "ports6_addr"):
     # berth keeps address and port in two maps of one key (libnftables
     # 1.0.6 cannot take a concatenated map value back from JSON); shown
     # joined: "KEY : ADDR . PORT"

@@ -282,12 +282,30 @@ static void test_invalid_ip(void **state)
 	expect_error("[]:8080:80", "invalid IP address: []");
 }
 
-static void test_ipv6_refused(void **state)
+#define LOOPBACK6_REFUSED                                                                                          \
+	"cannot publish on ::1: Linux cannot forward connections to the IPv6 loopback address into a container; "  \
+	"publish on [::] or on an address of the host (clients of localhost fall back to 127.0.0.1)"
+
+/* IPv6 host addresses in brackets; ::1 refused with the reason. */
+static void test_ipv6(void **state)
 {
 	(void)state;
-	expect_error("[::1]:8080:80", "IPv6 host addresses are not supported yet: ::1");
-	expect_error("[::]:80:80", "IPv6 host addresses are not supported yet: ::");
-	expect_error("[2001:db8::1]::80/udp", "IPv6 host addresses are not supported yet: 2001:db8::1");
+	check_one("[::]:80:80", "::", IPPROTO_TCP, 80, 80, 80);
+	check_one("[2001:db8::1]::80/udp", "2001:db8::1", IPPROTO_UDP, 80, 0, 0);
+	check_one("[fd00:250::1]:8000-8010:80", "fd00:250::1", IPPROTO_TCP, 80, 8000, 8010);
+	expect_error("[::1]:8080:80", LOOPBACK6_REFUSED);
+	expect_error("[0:0:0:0:0:0:0:1]:8080:80", LOOPBACK6_REFUSED);
+}
+
+static void test_names_no_address(void **state)
+{
+	(void)state;
+	assert_true(port_spec_names_no_address("80"));
+	assert_true(port_spec_names_no_address("8080:80/udp"));
+	assert_true(port_spec_names_no_address("::80"));
+	assert_false(port_spec_names_no_address("0.0.0.0:8080:80"));
+	assert_false(port_spec_names_no_address("[::]:8080:80"));
+	assert_false(port_spec_names_no_address("127.0.0.1::80"));
 }
 
 /* Without brackets the colons of an IPv6 address are taken for parts. */
@@ -315,7 +333,7 @@ static void test_error_order(void **state)
 	(void)state;
 	expect_error("1.2.3.x:y:z/icmp", "invalid proto: icmp");
 	expect_error("1.2.3.x:y:z", "invalid IP address: 1.2.3.x");
-	expect_error("[::1]:y:z", "IPv6 host addresses are not supported yet: ::1");
+	expect_error("[::1]:y:z", LOOPBACK6_REFUSED);
 	expect_error("y:z", "invalid containerPort: z");
 	expect_error("8000-8001:80-82/icmp", "invalid proto: icmp");
 }
@@ -544,7 +562,8 @@ int main(void)
 		cmocka_unit_test(test_invalid_host_port),
 		cmocka_unit_test(test_invalid_proto),
 		cmocka_unit_test(test_invalid_ip),
-		cmocka_unit_test(test_ipv6_refused),
+		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_names_no_address),
 		cmocka_unit_test(test_too_many_parts),
 		cmocka_unit_test(test_no_port),
 		cmocka_unit_test(test_error_order),

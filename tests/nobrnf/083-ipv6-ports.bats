@@ -1,0 +1,1 @@
+../integration/083-ipv6-ports.bats
