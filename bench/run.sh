@@ -4,3 +4,4 @@ set -euo pipefail
 here=$(dirname "$0")
 "$here/network_create.sh" "$1" 20
 "$here/attach_detach.sh" "$1" 20
+"$here/ipv6.sh" "$1" 20 500

@@ -28,8 +28,9 @@ static char *spec_of(const berth_port *p)
 	char ip[BERTH_ADDR_STRLEN];
 	char *host = p->host_port_min == p->host_port_max ? xasprintf("%u", p->host_port_min)
 							  : xasprintf("%u-%u", p->host_port_min, p->host_port_max);
-	char *spec = xasprintf("%s:%s:%u/%s", berth_addr_format(&p->host_ip, ip), host, p->container_port,
-			       port_proto_name(p->proto));
+	bool v6 = p->host_ip.family == AF_INET6;
+	char *spec = xasprintf("%s%s%s:%s:%u/%s", v6 ? "[" : "", berth_addr_format(&p->host_ip, ip), v6 ? "]" : "",
+			       host, p->container_port, port_proto_name(p->proto));
 
 	free(host);
 	return spec;
@@ -41,7 +42,8 @@ static void check_port(const berth_port *p, const char *spec)
 	size_t n = 0;
 	berth_err err = { 0 };
 
-	FUZZ_CHECK(p->container_port && p->host_ip.family == AF_INET && port_proto_name(p->proto) &&
+	FUZZ_CHECK(p->container_port && (p->host_ip.family == AF_INET || p->host_ip.family == AF_INET6) &&
+			   port_proto_name(p->proto) &&
 			   p->host_port_min <= p->host_port_max && !p->host_port,
 		   "\"%s\": port %u", spec, p->container_port);
 	char *text = spec_of(p);
