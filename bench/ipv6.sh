@@ -61,40 +61,50 @@ printf '%s\n' "${dis6[@]}" | summary "disconnect, dual-stack network" ms 1000
 printf '%-52s connect %.2f  disconnect %.2f  (target <= 1.3)\n' "dual-stack / IPv4-only (medians)" \
 	"$(ratio 'con6[@]' 'con4[@]')" "$(ratio 'dis6[@]' 'dis4[@]')"
 
-# --- 2. as a dual-stack network fills ------------------------------------------
-attach_at() { # the connect and disconnect samples of probe, now
+# --- 2. as a network fills: dual-stack, and IPv4-only for comparison -----------
+attach_at() { # NET: the connect and disconnect samples of probe, now
 	local c=() d=()
 	for _ in $(seq 10); do
-		c+=("$(time_us "$BERTH" network connect dual probe)")
-		d+=("$(time_us "$BERTH" network disconnect dual probe)")
+		c+=("$(time_us "$BERTH" network connect "$1" probe)")
+		d+=("$(time_us "$BERTH" network disconnect "$1" probe)")
 	done
 	echo "${c[*]}|${d[*]}"
 }
-runs_first=() runs_last=()
-for i in $(seq "$FILL"); do
-	t=$(time_us "$BERTH" run -d --network dual -- sleep 3600)
-	[ "$i" -gt 10 ] || runs_first+=("$t")
-	[ "$i" -le $((FILL - 10)) ] || runs_last+=("$t")
-	if [ "$i" -eq 10 ]; then
-		IFS='|' read -r c10 d10 <<<"$(attach_at)"
-	fi
+fill_measure() { # NET LABEL
+	local net=$1 label=$2 runs_first=() runs_last=() c10 d10 cfill dfill t i
+	for i in $(seq "$FILL"); do
+		t=$(time_us "$BERTH" run -d --network "$net" -- sleep 3600)
+		[ "$i" -gt 10 ] || runs_first+=("$t")
+		[ "$i" -le $((FILL - 10)) ] || runs_last+=("$t")
+		if [ "$i" -eq 10 ]; then
+			IFS='|' read -r c10 d10 <<<"$(attach_at "$net")"
+		fi
+	done
+	IFS='|' read -r cfill dfill <<<"$(attach_at "$net")"
+	read -ra c10 <<<"$c10"
+	read -ra d10 <<<"$d10"
+	read -ra cfill <<<"$cfill"
+	read -ra dfill <<<"$dfill"
+	echo "== 2. as $label network fills ($FILL containers)"
+	printf '%s\n' "${runs_first[@]}" | summary "run -d, containers 1-10" ms 1000
+	printf '%s\n' "${runs_last[@]}" | summary "run -d, containers $((FILL - 9))-$FILL" ms 1000
+	printf '%s\n' "${c10[@]}" | summary "connect of one more, 10 on the network" ms 1000
+	printf '%s\n' "${cfill[@]}" | summary "connect of one more, $FILL on the network" ms 1000
+	printf '%s\n' "${d10[@]}" | summary "disconnect, 10 on the network" ms 1000
+	printf '%s\n' "${dfill[@]}" | summary "disconnect, $FILL on the network" ms 1000
+	printf '%-52s run -d %.2f  connect %.2f  disconnect %.2f  (target <= 1.3)\n' "full / empty (medians)" \
+		"$(ratio 'runs_last[@]' 'runs_first[@]')" "$(ratio 'cfill[@]' 'c10[@]')" "$(ratio 'dfill[@]' 'd10[@]')"
+	# shellcheck disable=SC2046 # names
+	"$BERTH" rm -f $("$BERTH" ps --format json | python3 -c '
+import json, sys
+print(" ".join(n for n in (json.loads(l)["Names"] for l in sys.stdin if l.strip()) if n != "probe"))') >/dev/null
+}
+for net in ${FILL_NETS:-dual four}; do
+	case $net in
+	dual) fill_measure dual "a dual-stack" ;;
+	four) fill_measure four "an IPv4-only" ;;
+	esac
 done
-IFS='|' read -r cfill dfill <<<"$(attach_at)"
-read -ra c10 <<<"$c10"
-read -ra d10 <<<"$d10"
-read -ra cfill <<<"$cfill"
-read -ra dfill <<<"$dfill"
-echo "== 2. as a dual-stack network fills ($FILL containers)"
-printf '%s\n' "${runs_first[@]}" | summary "run -d, containers 1-10" ms 1000
-printf '%s\n' "${runs_last[@]}" | summary "run -d, containers $((FILL - 9))-$FILL" ms 1000
-printf '%s\n' "${c10[@]}" | summary "connect of one more, 10 on the network" ms 1000
-printf '%s\n' "${cfill[@]}" | summary "connect of one more, $FILL on the network" ms 1000
-printf '%s\n' "${d10[@]}" | summary "disconnect, 10 on the network" ms 1000
-printf '%s\n' "${dfill[@]}" | summary "disconnect, $FILL on the network" ms 1000
-printf '%-52s run -d %.2f  connect %.2f  disconnect %.2f  (target <= 1.3)\n' "full / empty (medians)" \
-	"$(ratio 'runs_last[@]' 'runs_first[@]')" "$(ratio 'cfill[@]' 'c10[@]')" "$(ratio 'dfill[@]' 'd10[@]')"
-# shellcheck disable=SC2046 # IDs
-"$BERTH" rm -f $("$BERTH" ps -q) >/dev/null
 
 # --- 3. new connections per second over IPv6 -----------------------------------
 port_count6() { nft -j list map inet berth ports6_any | python3 -c 'import json, sys; print(sum(len(o["map"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "map" in o))'; }
@@ -136,3 +146,5 @@ done
 printf '%s\n' "${published[@]}" | summary "outside -> [fd00:250::1]:5201 (published, DNAT)" Gbit/s 1e9
 printf '%s\n' "${direct[@]}" | summary "outside -> container's IPv6 address (routed)" Gbit/s 1e9
 printf '%-52s %8.2f  (target >= 0.9)\n' "published / direct (medians)" "$(ratio 'published[@]' 'direct[@]')"
+# shellcheck disable=SC2046 # IDs
+"$BERTH" rm -f $("$BERTH" ps -q) >/dev/null
