@@ -340,8 +340,7 @@ static char *holder_words(const audit *a, const berth_network *net, const char *
 	if (ops && ops->own_address && ops->own_address(net, &own, &ignored) > 0 && !strcmp(own.holder, owner))
 		return xasprintf("the network's %s", own.what);
 	berth_err_clear(&ignored);
-	if (!ep || strcmp(ep->network_id, net->id) ||
-	    (!berth_addr_equal(&ep->addr, addr) && !berth_addr_equal(&ep->addr6, addr)))
+	if (!ep || strcmp(ep->network_id, net->id) || !endpoint_has_addr(ep, addr))
 		return NULL;
 	return c ? xasprintf("container %s (%s)", c->name, ep->ifname) : xasprintf("endpoint %.12s", ep->id);
 }
@@ -358,8 +357,7 @@ static int lease_to(audit *a, const berth_network *net, const berth_endpoint *ep
 	if (ret < 0)
 		return ret;
 	if (!sn)
-		ret = berth_err_set(err, EINVAL, "network %s has no IPv%c subnet", net->name,
-				    addr->family == AF_INET ? '4' : '6');
+		ret = berth_err_set(err, EINVAL, "network %s has no %s subnet", net->name, addr_family_name(addr->family));
 	if (ret == 0 && free_first)
 		ret = store_lease_release(a->ctx->store, net->id, addr, err);
 	if (ret == 0)
@@ -418,8 +416,7 @@ static bool claimed(const audit *a, const store_lease *l)
 	for (size_t i = 0; i < a->n_cs; i++)
 		for (size_t j = 0; j < a->cs[i]->n_endpoints; j++)
 			if (!strcmp(a->cs[i]->endpoints[j].network_id, l->network_id) &&
-			    (berth_addr_equal(&a->cs[i]->endpoints[j].addr, &l->addr) ||
-			     berth_addr_equal(&a->cs[i]->endpoints[j].addr6, &l->addr)))
+			    endpoint_has_addr(&a->cs[i]->endpoints[j], &l->addr))
 				return true;
 	return false;
 }

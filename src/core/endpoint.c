@@ -36,8 +36,8 @@ static int check_ip(const berth_network *net, const char *text, int family, bert
 	if (!addr_parse(text, out))
 		return berth_err_set(err, EINVAL, "invalid IP address \"%s\"", text);
 	if (out->family != family)
-		return berth_err_set(err, EINVAL, "%s %s: not an IPv%c address (give it with %s)", ip_flag(family), text,
-				     family == AF_INET ? '4' : '6', ip_flag(out->family));
+		return berth_err_set(err, EINVAL, "%s %s: not an %s address (give it with %s)", ip_flag(family), text,
+				     addr_family_name(family), ip_flag(out->family));
 	if (!sn && family == AF_INET6)
 		return berth_err_set(err, EINVAL, "--ip6 %s: network %s has no IPv6 (create it with --ipv6)", text,
 				     net->name);
@@ -70,6 +70,11 @@ int endpoint_check(const endpoint_request *req, berth_err *err)
 	if (req->mac && !mac_parse(req->mac, mac))
 		return berth_err_set(err, EINVAL, "invalid MAC address \"%s\"", req->mac);
 	return 0;
+}
+
+bool endpoint_has_addr(const berth_endpoint *ep, const berth_addr *a)
+{
+	return berth_addr_equal(&ep->addr, a) || berth_addr_equal(&ep->addr6, a);
 }
 
 const char *endpoint_addrs_text(const berth_endpoint *ep, char buf[ENDPOINT_ADDRS_STRLEN])
@@ -132,8 +137,8 @@ static int lease(berth_ctx *ctx, const berth_network *net, int family, const cha
 	if (ret == -EADDRINUSE)
 		ret = berth_err_set(err, EADDRINUSE, "address %s is already in use on network %s", ip, net->name);
 	else if (ret == -ENOSPC)
-		ret = berth_err_set(err, ENOSPC, "no available IPv%c addresses on network %s",
-				    family == AF_INET ? '4' : '6', net->name);
+		ret = berth_err_set(err, ENOSPC, "no available %s addresses on network %s", addr_family_name(family),
+				    net->name);
 	return ret;
 }
 
@@ -167,7 +172,7 @@ static int add_default_route(nl_sock *inside, const berth_addr *gateway, berth_e
 {
 	if (!gateway->family || nl_route_add_default(inside, gateway, err) == 0)
 		return 0;
-	return berth_err_wrap(err, "adding the default IPv%c route", gateway->family == AF_INET ? '4' : '6');
+	return berth_err_wrap(err, "adding the default %s route", addr_family_name(gateway->family));
 }
 
 static int plug_inside(nl_sock *inside, int netns_fd, const berth_endpoint *ep, bool default_route, berth_err *err)

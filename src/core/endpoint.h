@@ -28,6 +28,8 @@ int endpoint_attach(berth_ctx *ctx, const berth_container *c, int netns_fd, cons
  * (for a live container; a dead sandbox takes its veths with it). */
 int endpoint_detach(berth_ctx *ctx, const berth_endpoint *ep, bool unplug, berth_err *err);
 
+/* a is one of its addresses (IPv4 or IPv6). */
+bool endpoint_has_addr(const berth_endpoint *ep, const berth_addr *a);
 /* "10.88.0.2", "fd00::2" or "10.88.0.2 and fd00::2": for messages. */
 #define ENDPOINT_ADDRS_STRLEN (2 * BERTH_ADDR_STRLEN + 8)
 const char *endpoint_addrs_text(const berth_endpoint *ep, char buf[ENDPOINT_ADDRS_STRLEN]);

@@ -36,11 +36,6 @@ bad:
 			     name);
 }
 
-static const char *family_name(int family)
-{
-	return family == AF_INET6 ? "IPv6" : "IPv4";
-}
-
 /* ::ffff:a.b.c.d, an IPv4 address dressed as IPv6 */
 static bool v4_mapped(const berth_addr *a)
 {
@@ -73,7 +68,7 @@ static int parse_network_prefix(const char *what, const char *text, berth_prefix
 	if (!prefix_parse(text, out, &bad_len)) {
 		if (bad_len)
 			return berth_err_set(err, EINVAL, "invalid %s \"%s\": prefix length must be 0-%u for %s", what,
-					     text, addr_bits(out->addr.family), family_name(out->addr.family));
+					     text, addr_bits(out->addr.family), addr_family_name(out->addr.family));
 		return berth_err_set(err, EINVAL, "invalid %s \"%s\": not a CIDR address " CIDR_EXAMPLE, what, text);
 	}
 	if (v4_mapped(&out->addr))
@@ -99,7 +94,7 @@ static int check_subnet_size(const berth_prefix *p, berth_err *err)
 	if (p->len < lo || p->len > hi) {
 		char text[BERTH_PREFIX_STRLEN];
 		return berth_err_set(err, EINVAL, "subnet %s: %s prefix length must be between /%u and /%u%s",
-				     berth_prefix_format(p, text), family_name(p->addr.family), lo, hi,
+				     berth_prefix_format(p, text), addr_family_name(p->addr.family), lo, hi,
 				     v6 ? " (one link is a /64 at most; /127 and /128 leave no address for a container)"
 					: "");
 	}
@@ -165,7 +160,7 @@ static int add_subnet(const berth_network_spec *spec, const char *text, given_su
 		return berth_err_set(err, EINVAL, "subnet %s is IPv6: add --ipv6 to give the network IPv6", text);
 	if (g->have[f])
 		return berth_err_set(err, EINVAL, "subnets %s and %s: a network has one %s subnet", g->text[f], text,
-				     family_name(p.addr.family));
+				     addr_family_name(p.addr.family));
 	g->have[f] = true;
 	berth_prefix_format(&p, g->text[f]);
 	g->sn[f].subnet = p;

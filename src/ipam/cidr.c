@@ -190,6 +190,11 @@ berth_prefix prefix_nth_subnet(const berth_prefix *p, unsigned len, uint64_t n)
 	return r;
 }
 
+const char *addr_family_name(int family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
 bool addr_is_any(const berth_addr *a)
 {
 	static const uint8_t zero[16];

@@ -18,6 +18,8 @@ bool addr_parse(const char *s, berth_addr *out);
 bool prefix_parse(const char *s, berth_prefix *out, bool *bad_len);
 
 unsigned addr_bits(int family);
+/* "IPv4" or "IPv6", for messages. */
+const char *addr_family_name(int family);
 /* 0.0.0.0 or :: (every address of its family). */
 bool addr_is_any(const berth_addr *a);
 /* The prefix with its host bits cleared. */
