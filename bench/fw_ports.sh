@@ -17,25 +17,20 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
-BENCH_CLEANUP='ip netns del outside 2>/dev/null'
 bench_isolate "$0" "$@"
-ip netns add outside
-ip link add uplink type veth peer name eth0 netns outside
-ip addr add 10.250.0.1/24 dev uplink
-ip link set uplink up
-ip -n outside addr add 10.250.0.2/24 dev eth0
-ip -n outside link set eth0 up
-ip -n outside link set lo up
+bench_outside
 cc -O2 -o "$WORK/connrate" "$HERE/connrate.c"
 BUILD=$(dirname "$BERTH")
 # shellcheck disable=SC2046 # pkg-config prints several flags
 cc -D_GNU_SOURCE -std=gnu11 -O2 -I"$HERE/../include" -I"$HERE/../src" -o "$WORK/publish_cost" \
-	"$HERE/publish_cost.c" "$BUILD/libberth.a" $(pkg-config --libs libmnl libnftables jansson sqlite3)
+	"$HERE/publish_cost.c" "$BUILD/libberth.a" $(pkg-config --libs libmnl libnftables jansson sqlite3 libcap)
 
 rule_count() { nft -j list table inet berth | python3 -c 'import json, sys; print(sum(1 for o in json.load(sys.stdin)["nftables"] if "rule" in o))'; }
 port_count() { nft -j list map inet berth ports4_any | python3 -c 'import json, sys; print(sum(len(o["map"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "map" in o))'; }
 
-"$BERTH" network create --subnet 10.96.0.0/16 bench >/dev/null
+# nat-unprotected: masqueraded as by default, and reachable by routing too
+# (Docker 28's default drops that), for part 3's routed line
+"$BERTH" network create --subnet 10.96.0.0/16 -o com.docker.network.bridge.gateway_mode_ipv4=nat-unprotected bench >/dev/null
 "$BERTH" run -d --network bench -- true >/dev/null # warm-up
 
 # --- 1. publishing one more port ------------------------------------------
@@ -119,3 +114,5 @@ printf '%s\n' "${routed[@]}" | summary "outside -> container address, routed (no
 d=$(printf '%s\n' "${direct[@]}" | median)
 printf '%-52s c %.2f  a %.2f\n' "ratios of the medians to direct" \
 	"$(echo "$(printf '%s\n' "${pathc[@]}" | median) / $d" | bc -l)" "$(echo "$(printf '%s\n' "${patha[@]}" | median) / $d" | bc -l)"
+# shellcheck disable=SC2046 # IDs
+"$BERTH" rm -f $("$BERTH" ps -q) >/dev/null

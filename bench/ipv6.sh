@@ -23,17 +23,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
-BENCH_CLEANUP='ip netns del outside 2>/dev/null'
 bench_isolate "$0" "$@"
-ip netns add outside
-ip link add uplink type veth peer name eth0 netns outside
-ip addr add 10.250.0.1/24 dev uplink
-ip addr add fd00:250::1/64 dev uplink nodad
-ip link set uplink up
-ip -n outside addr add 10.250.0.2/24 dev eth0
-ip -n outside addr add fd00:250::2/64 dev eth0 nodad
-ip -n outside link set eth0 up
-ip -n outside link set lo up
+bench_outside
 cc -O2 -o "$WORK/connrate" "$HERE/connrate.c"
 
 ratio() { echo "$(printf '%s\n' "${!1}" | median) / $(printf '%s\n' "${!2}" | median)" | bc -l; }

@@ -37,3 +37,19 @@ bench_isolate() {
 	mkdir -p /run/netns && mount -t tmpfs bench-netns /run/netns
 	ip link set lo up
 }
+
+# bench_outside: inside bench_isolate, another machine: the namespace
+# "outside" behind a veth, host uplink 10.250.0.1/24 and fd00:250::1/64,
+# outside eth0 10.250.0.2/24 and fd00:250::2/64 (no DAD); removed at exit.
+bench_outside() {
+	BENCH_CLEANUP='ip netns del outside 2>/dev/null'
+	ip netns add outside
+	ip link add uplink type veth peer name eth0 netns outside
+	ip addr add 10.250.0.1/24 dev uplink
+	ip addr add fd00:250::1/64 dev uplink nodad
+	ip link set uplink up
+	ip -n outside addr add 10.250.0.2/24 dev eth0
+	ip -n outside addr add fd00:250::2/64 dev eth0 nodad
+	ip -n outside link set eth0 up
+	ip -n outside link set lo up
+}

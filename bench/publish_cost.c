@@ -42,7 +42,7 @@ static void die(const char *what, berth_err *err)
 }
 
 /* Publishes ports first..first+n-1 for a container that never runs. */
-static void fill(berth_ctx *ctx, unsigned first, unsigned n, const berth_addr *target)
+static void fill(berth_ctx *ctx, unsigned first, unsigned n, const berth_endpoint *target)
 {
 	berth_container c = { 0 };
 	berth_port *ports = calloc(n, sizeof(*ports));
@@ -64,7 +64,7 @@ static void fill(berth_ctx *ctx, unsigned first, unsigned n, const berth_addr *t
  * has (its first command fetches the kernel's view of the table) */
 static bool cold;
 
-static void measure(berth_ctx *ctx, unsigned level, int samples, const berth_addr *target)
+static void measure(berth_ctx *ctx, unsigned level, int samples, const berth_endpoint *target)
 {
 	double *t = calloc((size_t)samples, sizeof(*t));
 	berth_container c = { 0 };
@@ -95,17 +95,18 @@ int main(int argc, char **argv)
 {
 	int samples = argc > 1 ? atoi(argv[1]) : 101;
 	cold = argc > 2 && !strcmp(argv[2], "cold");
-	berth_network_spec spec = { .name = "pc", .subnet = "10.95.0.0/16" };
+	const char *subnets[] = { "10.95.0.0/16" };
+	berth_network_spec spec = { .name = "pc", .subnets = subnets, .n_subnets = 1 };
 	berth_network *net = NULL;
 	berth_ctx *ctx = NULL;
 	berth_err err = { 0 };
-	berth_addr target;
+	berth_endpoint target = { 0 }; /* the ports lead to its IPv4 address */
 
 	if (berth_open(NULL, &ctx, &err) < 0)
 		die("opening", &err);
 	if (berth_network_create(ctx, &spec, &net, &err) < 0)
 		die("creating a network", &err);
-	addr_parse("10.95.0.2", &target);
+	addr_parse("10.95.0.2", &target.addr);
 	fill(ctx, 10000, 1, &target);
 	measure(ctx, 1, samples, &target);
 	fill(ctx, 11000, 99, &target);
