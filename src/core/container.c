@@ -4,6 +4,7 @@
 #include "core/ports.h"
 #include "core/endpoint.h"
 #include "core/firewall.h"
+#include "core/fw_guard.h"
 #include "core/port_spec.h"
 #include "core/sandbox.h"
 #include "driver/driver.h"
@@ -296,7 +297,7 @@ int container_find(berth_ctx *ctx, const char *ref, berth_container **out, berth
 {
 	berth_container **cs;
 	size_t n, found = SIZE_MAX, matches = 0;
-	int ret = store_container_load_all(ctx->store, &cs, &n, err);
+	int ret = store_container_candidates(ctx->store, ref, &cs, &n, err);
 
 	if (ret < 0)
 		return ret;
@@ -503,8 +504,7 @@ static void restore_signals(saved_handlers *saved)
 
 typedef struct waiter {
 	berth_container *c;
-	nl_sock *events;
-	berth_config cfg;
+	fw_guard *guard;
 } waiter;
 
 static void unhold_ports(void *arg)
@@ -512,31 +512,29 @@ static void unhold_ports(void *arg)
 	container_unhold_ports(((waiter *)arg)->c);
 }
 
-static void guard_heard(void *arg)
+static int guard_ready(void *arg)
 {
 	waiter *w = arg;
 
-	fw_guard_heard(w->events, &w->cfg);
+	fw_guard_ready(w->guard);
+	return fw_guard_fd(w->guard);
 }
 
 /* Waits for the container's end. Meanwhile the host ports it holds go
  * once a disconnect has unpublished them (sandbox_mark_ports_released),
- * and the firewall table's guard is watched (core/firewall.h). */
+ * and it takes its turn guarding the firewall table (core/fw_guard.h). */
 static int wait_exit(const berth_config *cfg, const char *marker, berth_container *c)
 {
-	waiter w = { .c = c, .cfg = *cfg };
-	berth_err ignored = { 0 };
+	/* without the guard, route_localnet stays as the last command left it */
+	waiter w = { .c = c, .guard = fw_guard_join(cfg) };
 	int code;
 
-	/* without the watch, route_localnet stays as the last command left it */
-	fw_guard_watch(&w.events, &ignored);
-	berth_err_clear(&ignored);
-	code = wait_exit_watching(c->pid, &(wait_watch){ .marker = container_rec_of(c)->held_ports ? marker : NULL,
+	code = wait_exit_watching(c->pid, &(wait_watch){ .marker = c->n_ports ? marker : NULL,
 							 .on_marker = unhold_ports,
-							 .event_fd = w.events ? nl_sock_fd(w.events) : -1,
-							 .on_event = guard_heard,
+							 .event_fd = w.guard ? fw_guard_fd(w.guard) : -1,
+							 .on_event = guard_ready,
 							 .arg = &w });
-	nl_close(w.events);
+	fw_guard_leave(w.guard);
 	return code;
 }
 

@@ -61,7 +61,7 @@ static int stop_container(berth_ctx *ctx, berth_container *c, unsigned timeout, 
 	/* the monitor exits once it has released the container; if it died
 	 * before, recovery releases it */
 	wait_gone(monitor.pid, monitor.start, 5000);
-	return containers_recover_quietly(ctx, err);
+	return container_recover_named(ctx, c->id, err);
 }
 
 int container_stop(berth_ctx *ctx, const char *ref, unsigned timeout, berth_err *err)

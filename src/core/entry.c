@@ -1,10 +1,11 @@
 /* The public entry points that put things right before they act or
  * refuse: opening recovers networks left by dead berth processes,
- * restores what a reboot took and checks the firewall; container
- * lookups first clean up after containers whose monitor died; and what
- * is refused for want of something such a container may still hold (a
- * name, an address, a passthru parent, a network's last endpoints) is
- * retried once after that clean-up. Nothing below this file recovers
+ * restores what a reboot took and checks the firewall; a command about
+ * one container first cleans up after that container if its monitor
+ * died, a listing after all such; and what is refused for want of
+ * something such a container may still hold (a name, an address, a
+ * passthru parent, a network's last endpoints) is retried once after a
+ * clean-up of all. So no command about one container reads them all. Nothing below this file recovers
  * inside a lookup, and nothing below calls up into it. */
 #include "core/container.h"
 #include "core/container_ops.h"
@@ -84,10 +85,11 @@ int berth_run(berth_ctx *ctx, const berth_run_spec *spec, berth_container **out,
 int berth_network_connect(berth_ctx *ctx, const char *net_ref, const char *container_ref,
 			  const berth_connect_spec *spec, berth_err *err)
 {
-	/* recovered before, not after: a retry would find nothing more to free */
-	int ret = containers_recover_quietly(ctx, err);
+	int ret = container_recover_named(ctx, container_ref, err);
 
-	return ret < 0 ? ret : container_connect(ctx, net_ref, container_ref, spec, err);
+	if (ret == 0 && recovered_after(ctx, ret = container_connect(ctx, net_ref, container_ref, spec, err), err))
+		ret = container_connect(ctx, net_ref, container_ref, spec, err);
+	return ret;
 }
 
 int berth_network_remove(berth_ctx *ctx, const char *ref, berth_err *err)
@@ -121,28 +123,28 @@ int berth_container_list(berth_ctx *ctx, berth_container ***out, size_t *n, bert
 
 int berth_container_find(berth_ctx *ctx, const char *ref, berth_container **out, berth_err *err)
 {
-	int ret = containers_recover_quietly(ctx, err);
+	int ret = container_recover_named(ctx, ref, err);
 
 	return ret < 0 ? ret : container_find(ctx, ref, out, err);
 }
 
 int berth_container_stop(berth_ctx *ctx, const char *ref, unsigned timeout, berth_err *err)
 {
-	int ret = containers_recover_quietly(ctx, err);
+	int ret = container_recover_named(ctx, ref, err);
 
 	return ret < 0 ? ret : container_stop(ctx, ref, timeout, err);
 }
 
 int berth_container_remove(berth_ctx *ctx, const char *ref, bool force, berth_err *err)
 {
-	int ret = containers_recover_quietly(ctx, err);
+	int ret = container_recover_named(ctx, ref, err);
 
 	return ret < 0 ? ret : container_remove(ctx, ref, force, err);
 }
 
 int berth_exec(berth_ctx *ctx, const char *ref, const berth_exec_spec *spec, int *exit_code, berth_err *err)
 {
-	int ret = containers_recover_quietly(ctx, err);
+	int ret = container_recover_named(ctx, ref, err);
 
 	return ret < 0 ? ret : container_exec(ctx, ref, spec, exit_code, err);
 }
@@ -150,7 +152,7 @@ int berth_exec(berth_ctx *ctx, const char *ref, const berth_exec_spec *spec, int
 int berth_network_disconnect(berth_ctx *ctx, const char *net_ref, const char *container_ref, bool force,
 			     berth_err *err)
 {
-	int ret = containers_recover_quietly(ctx, err);
+	int ret = container_recover_named(ctx, container_ref, err);
 
 	return ret < 0 ? ret : container_disconnect(ctx, net_ref, container_ref, force, err);
 }

@@ -440,7 +440,7 @@ int fw_guard_watch(nl_sock **events, berth_err *err)
 	return nft_events_open(events, err);
 }
 
-void fw_guard_heard(nl_sock *events, const berth_config *cfg)
+void fw_guard_check(const berth_config *cfg)
 {
 	berth_err ignored = { 0 };
 	berth_network **nets = NULL;
@@ -449,12 +449,18 @@ void fw_guard_heard(nl_sock *events, const berth_config *cfg)
 
 	/* fw_table_whole is true when it cannot tell: nothing is turned off
 	 * on a guess */
-	if (nft_events_deleted_from(events, FW_TABLE) && !fw_table_whole(&ignored) &&
-	    ctx_open(cfg, &ctx, &ignored) == 0 && store_network_load_all(ctx->store, &nets, &n, &ignored) == 0)
+	if (!fw_table_whole(&ignored) && ctx_open(cfg, &ctx, &ignored) == 0 &&
+	    store_network_load_all(ctx->store, &nets, &n, &ignored) == 0)
 		localnet_set_all(nets, n, "0");
 	berth_network_list_free(nets, n);
 	berth_close(ctx);
 	berth_err_clear(&ignored);
+}
+
+void fw_guard_heard(nl_sock *events, const berth_config *cfg)
+{
+	if (nft_events_deleted_from(events, FW_TABLE))
+		fw_guard_check(cfg);
 }
 
 static bool table_whole(void)

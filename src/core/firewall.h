@@ -34,12 +34,14 @@ int fw_reconcile(berth_ctx *ctx, char ***lines, size_t *n, berth_err *err);
  * not there, and each element no row wants. */
 int fw_audit(berth_ctx *ctx, findings *f, berth_err *err);
 /* route_localnet stays on only while the table guards it (firewall.c):
- * a process that waits for a container hears the table's changes on
+ * the host's guard (core/fw_guard.c) hears the table's changes on
  * *events and calls fw_guard_heard whenever it is readable, which turns
- * route_localnet off on every bridge when the table lost part of itself.
- * fw_rebuild (the next command's fw_check) turns it back on. */
+ * route_localnet off on every bridge when the table lost part of itself
+ * (fw_guard_check: when it is not whole now). fw_rebuild (the next
+ * command's fw_check) turns it back on. */
 int fw_guard_watch(nl_sock **events, berth_err *err);
 void fw_guard_heard(nl_sock *events, const berth_config *cfg);
+void fw_guard_check(const berth_config *cfg);
 
 /* Restores the table if it is gone or its rules are not berth's (a
  * flush by someone else); *restored tells. Cheap when all is well. */

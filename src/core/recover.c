@@ -142,7 +142,7 @@ static int claim_orphan(berth_ctx *ctx, const char *id, berth_container **out, o
 	*kind = NOT_ORPHAN;
 	if (ret < 0)
 		return ret;
-	ret = store_container_load_all(ctx->store, &cs, &n, err);
+	ret = store_container_candidates(ctx->store, id, &cs, &n, err);
 	for (size_t i = 0; ret == 0 && i < n; i++) {
 		if (strcmp(cs[i]->id, id) || (*kind = orphan_of(cs[i])) == NOT_ORPHAN)
 			continue;
@@ -154,6 +154,27 @@ static int claim_orphan(berth_ctx *ctx, const char *id, berth_container **out, o
 	return store_end(ctx->store, ret, err);
 }
 
+/* Takes over the orphan `id` and releases it; *fixed says what was done
+ * (NULL when another process got there first). */
+static int recover_orphan(berth_ctx *ctx, const char *id, char **fixed, berth_err *err)
+{
+	berth_container *c = NULL;
+	orphan kind;
+	int ret = claim_orphan(ctx, id, &c, &kind, err);
+
+	*fixed = NULL;
+	if (ret < 0 || !c)
+		return ret;
+	/* the exit code died with the monitor; 255 says "unknown" */
+	c->auto_remove |= kind == HALF_MADE;
+	ret = container_release(ctx, c, 255, err);
+	*fixed = xasprintf("container %s: %s", c->name,
+			   kind == HALF_MADE ? "left half-made by a dead berth process, removed"
+					     : "exited while its monitor was dead, released");
+	berth_container_free(c);
+	return ret;
+}
+
 int containers_recover(berth_ctx *ctx, char ***fixed, size_t *n_fixed, berth_err *err)
 {
 	berth_container **cs = NULL;
@@ -163,21 +184,34 @@ int containers_recover(berth_ctx *ctx, char ***fixed, size_t *n_fixed, berth_err
 	*fixed = NULL;
 	*n_fixed = 0;
 	for (size_t i = 0; ret == 0 && i < n; i++) {
-		berth_container *c = NULL;
-		orphan kind;
-		if (orphan_of(cs[i]) == NOT_ORPHAN || (ret = claim_orphan(ctx, cs[i]->id, &c, &kind, err)) < 0 || !c)
+		char *line;
+		if (orphan_of(cs[i]) == NOT_ORPHAN)
 			continue;
-		/* the exit code died with the monitor; 255 says "unknown" */
-		c->auto_remove |= kind == HALF_MADE;
-		if (container_release(ctx, c, 255, err) < 0)
-			ret = -err->code;
+		ret = recover_orphan(ctx, cs[i]->id, &line, err);
+		if (!line)
+			continue;
 		*fixed = xrealloc(*fixed, (*n_fixed + 1) * sizeof(**fixed));
-		(*fixed)[(*n_fixed)++] = xasprintf("container %s: %s", c->name,
-						   kind == HALF_MADE ? "left half-made by a dead berth process, removed"
-								     : "exited while its monitor was dead, released");
-		berth_container_free(c);
+		(*fixed)[(*n_fixed)++] = line;
 	}
 	berth_container_list_free(cs, n);
+	return ret;
+}
+
+int container_recover_named(berth_ctx *ctx, const char *ref, berth_err *err)
+{
+	berth_container *c = NULL;
+	char *line = NULL;
+	int ret = container_find(ctx, ref, &c, err);
+
+	/* a reference to nothing, or to several, is the command's to report */
+	if (ret == -ENOENT || ret == -EINVAL) {
+		berth_err_clear(err);
+		return 0;
+	}
+	if (ret == 0 && orphan_of(c) != NOT_ORPHAN)
+		ret = recover_orphan(ctx, c->id, &line, err);
+	free(line);
+	berth_container_free(c);
 	return ret;
 }
 

@@ -80,7 +80,7 @@ int wait_exit_watching(pid_t pid, const wait_watch *w)
 				ino = (close(ino), -1);
 		}
 		if (p[2].revents)
-			w->on_event(w->arg);
+			events = w->on_event(w->arg);
 	}
 	return reap(pid);
 }

@@ -12,9 +12,10 @@ typedef struct wait_watch {
 	 * waiting process otherwise tells it something by creating the file. */
 	const char *marker;
 	void (*on_marker)(void *arg);
-	/* -1: none. on_event(arg) each time it is readable; it reads it. */
+	/* -1: none. on_event(arg) each time it is readable; it reads it and
+	 * returns the descriptor to watch from then on (-1: none). */
 	int event_fd;
-	void (*on_event)(void *arg);
+	int (*on_event)(void *arg);
 	void *arg;
 } wait_watch;
 

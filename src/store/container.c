@@ -210,12 +210,22 @@ static berth_container *container_from_row(sqlite3_stmt *st)
 	return c;
 }
 
-static berth_container *find_by_id(berth_container **cs, size_t n, const char *id)
+static int compare_ids(const void *a, const void *b)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(cs[i]->id, id))
-			return cs[i];
-	return NULL;
+	return strcmp((*(berth_container *const *)a)->id, (*(berth_container *const *)b)->id);
+}
+
+static int compare_key_to_id(const void *key, const void *elem)
+{
+	return strcmp(key, (*(berth_container *const *)elem)->id);
+}
+
+/* In `sorted` (by ID, compare_ids). */
+static berth_container *find_by_id(berth_container **sorted, size_t n, const char *id)
+{
+	berth_container **found = bsearch(id, sorted, n, sizeof(*sorted), compare_key_to_id);
+
+	return found ? *found : NULL;
 }
 
 #define ENDPOINT_COLUMNS                                                                          \
@@ -263,7 +273,8 @@ int store_endpoints_of_no_container(store *s, berth_endpoint **out, size_t *n, b
 	return rc == SQLITE_DONE ? 0 : db_error(s, err, rc, "reading endpoints");
 }
 
-static int load_endpoints(store *s, berth_container **cs, size_t n, berth_err *err)
+/* Every endpoint to its container in `sorted`: one query for all. */
+static int load_endpoints(store *s, berth_container **sorted, size_t n, berth_err *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	int rc, ret = prepare(s, ENDPOINT_COLUMNS " ORDER BY container_id, ordinal", &st, err);
@@ -271,7 +282,7 @@ static int load_endpoints(store *s, berth_container **cs, size_t n, berth_err *e
 	if (ret < 0)
 		return ret;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		berth_container *c = find_by_id(cs, n, col_text(st, 2));
+		berth_container *c = find_by_id(sorted, n, col_text(st, 2));
 		if (!c)
 			continue; /* an endpoint of no container (tests insert such) */
 		c->endpoints = xrealloc(c->endpoints, (c->n_endpoints + 1) * sizeof(*c->endpoints));
@@ -280,51 +291,126 @@ static int load_endpoints(store *s, berth_container **cs, size_t n, berth_err *e
 	return rc == SQLITE_DONE ? 0 : db_error(s, err, rc, "reading endpoints");
 }
 
-static int load_ports(store *s, berth_container **cs, size_t n, berth_err *err)
+static void add_ports(berth_container *c, const published_port *ps, size_t n)
+{
+	c->ports = xrealloc(c->ports, (c->n_ports + n) * sizeof(*c->ports));
+	for (size_t i = 0; i < n; i++)
+		c->ports[c->n_ports++] = ps[i].port;
+}
+
+/* Every published port to its container in `sorted`: one query for all. */
+static int load_ports(store *s, berth_container **sorted, size_t n, berth_err *err)
 {
 	published_port *ps = NULL;
 	size_t n_ps = 0;
 	int ret = store_ports_load(s, NULL, &ps, &n_ps, err);
 
 	for (size_t i = 0; ret == 0 && i < n_ps; i++) {
-		berth_container *c = find_by_id(cs, n, ps[i].container_id);
-		if (!c)
-			continue;
-		c->ports = xrealloc(c->ports, (c->n_ports + 1) * sizeof(*c->ports));
-		c->ports[c->n_ports++] = ps[i].port;
+		berth_container *c = find_by_id(sorted, n, ps[i].container_id);
+		if (c)
+			add_ports(c, &ps[i], 1);
 	}
 	free(ps);
+	return ret;
+}
+
+/* For a few containers: a query each, on the container's index. */
+static int load_endpoints_and_ports_of(store *s, berth_container **cs, size_t n, berth_err *err)
+{
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		published_port *ps = NULL;
+		size_t n_ps = 0;
+		if ((ret = store_container_reload_endpoints(s, cs[i], err)) == 0 &&
+		    (ret = store_ports_load(s, cs[i]->id, &ps, &n_ps, err)) == 0)
+			add_ports(cs[i], ps, n_ps);
+		free(ps);
+	}
+	return ret;
+}
+
+/* For every container: a query for all endpoints and one for all ports,
+ * each matched to its container by ID (bsearch, not a scan per row). */
+static int load_all_endpoints_and_ports(store *s, berth_container **cs, size_t n, berth_err *err)
+{
+	berth_container **sorted = xmalloc((n ? n : 1) * sizeof(*sorted));
+	int ret;
+
+	if (n)
+		memcpy(sorted, cs, n * sizeof(*cs));
+	qsort(sorted, n, sizeof(*sorted), compare_ids);
+	if ((ret = load_endpoints(s, sorted, n, err)) == 0)
+		ret = load_ports(s, sorted, n, err);
+	free(sorted);
+	return ret;
+}
+
+#define CONTAINER_COLUMNS                                                                            \
+	"SELECT id, name, created_sec, created_nsec, command, env, hostname, rootfs, network_mode,"  \
+	" auto_remove, detach, state, pid, pid_start, owner_pid, owner_start, exit_code,"           \
+	" started_sec, finished_sec, cap_add, cap_drop, privileged FROM containers"
+
+/* The rows of `st`, bound and ready to step. */
+static int containers_of(store *s, sqlite3_stmt *st, berth_container ***out, size_t *n, berth_err *err)
+{
+	berth_container **cs = NULL;
+	size_t count = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cs = xrealloc(cs, (count + 1) * sizeof(*cs));
+		cs[count++] = container_from_row(st);
+	}
+	if (rc != SQLITE_DONE) {
+		berth_container_list_free(cs, count);
+		return db_error(s, err, rc, "reading containers");
+	}
+	*out = cs;
+	*n = count;
+	return 0;
+}
+
+static int finish_loading(int ret, berth_container ***out, size_t *n)
+{
+	if (ret < 0) {
+		berth_container_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
 	return ret;
 }
 
 int store_container_load_all(store *s, berth_container ***out, size_t *n, berth_err *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	berth_container **cs = NULL;
-	size_t count = 0;
-	int rc, ret = prepare(s,
-			      "SELECT id, name, created_sec, created_nsec, command, env, hostname, rootfs, network_mode,"
-			      " auto_remove, detach, state, pid, pid_start, owner_pid, owner_start, exit_code,"
-			      " started_sec, finished_sec, cap_add, cap_drop, privileged FROM containers"
-			      " ORDER BY created_sec, created_nsec",
-			      &st, err);
+	int ret = prepare(s, CONTAINER_COLUMNS " ORDER BY created_sec, created_nsec", &st, err);
 
+	*out = NULL;
+	*n = 0;
+	if (ret == 0 && (ret = containers_of(s, st, out, n, err)) == 0)
+		ret = load_all_endpoints_and_ports(s, *out, *n, err);
+	return finish_loading(ret, out, n);
+}
+
+int store_container_candidates(store *s, const char *ref, berth_container ***out, size_t *n, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	/* IDs are lower-case hex: every ID that starts with ref sorts from
+	 * ref up to, not including, ref followed by 'g' */
+	int ret = prepare(s,
+			  CONTAINER_COLUMNS " WHERE id = ?1 OR name = ?1 OR (id >= ?1 AND id < ?1 || 'g')"
+					    " ORDER BY created_sec, created_nsec",
+			  &st, err);
+
+	*out = NULL;
+	*n = 0;
 	if (ret < 0)
 		return ret;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cs = xrealloc(cs, (count + 1) * sizeof(*cs));
-		cs[count++] = container_from_row(st);
-	}
-	ret = rc == SQLITE_DONE ? load_endpoints(s, cs, count, err) : db_error(s, err, rc, "reading containers");
-	if (ret == 0)
-		ret = load_ports(s, cs, count, err);
-	if (ret < 0) {
-		berth_container_list_free(cs, count);
-		return ret;
-	}
-	*out = cs;
-	*n = count;
-	return 0;
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	if ((ret = containers_of(s, st, out, n, err)) == 0)
+		ret = load_endpoints_and_ports_of(s, *out, *n, err);
+	return finish_loading(ret, out, n);
 }
 
 char *store_container_name(store *s, const char *id)

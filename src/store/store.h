@@ -62,6 +62,10 @@ char *store_network_endpoint_holder(store *s, const char *net_id);
 char *store_container_name(store *s, const char *id);
 /* Every container, by creation time, with its endpoints by ordinal. */
 int store_container_load_all(store *s, berth_container ***out, size_t *n, berth_err *err);
+/* The containers `ref` may name, by creation time: its ID, its name, or
+ * an ID it starts; the caller picks by Docker's order. Reads only those,
+ * so a lookup does not grow with the number of containers. */
+int store_container_candidates(store *s, const char *ref, berth_container ***out, size_t *n, berth_err *err);
 
 /* What is chosen once per host (the ULA /48): NULL when not yet. */
 int store_setting_get(store *s, const char *key, char **value, berth_err *err);

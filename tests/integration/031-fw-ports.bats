@@ -197,6 +197,50 @@ localnet_is() { [ "$(localnet_of "$1")" = "$2" ]; }
     refute_reach_host_loopback "$cid" "$veth" 7082
 }
 
+# nft_listeners: sockets of this namespace that hear nf_tables' changes
+# (NETLINK_NETFILTER, group NFNLGRP_NFTABLES: bit 0x40 of Groups).
+nft_listeners() {
+    local sk eth pid groups rest n=0
+    while read -r sk eth pid groups rest; do
+        [ "$eth" = 12 ] && (((16#$groups & 0x40) != 0)) && n=$((n + 1))
+    done < <(tail -n +2 /proc/net/netlink)
+    echo "$n"
+}
+nft_listeners_are() { [ "$(nft_listeners)" = "$1" ]; }
+
+# guard_pid: the process holding the guard's lock (/proc/locks by inode).
+guard_pid() {
+    local ino
+    ino=$(stat -c %i "$BERTH_RUNDIR/fw-guard.lock") || return 1
+    awk -v ino="$ino" '$2 == "POSIX" && $4 == "WRITE" && split($6, f, ":") == 3 && f[3] == ino { print $5 }' /proc/locks
+}
+guard_is_not() { local p; p=$(guard_pid) && [ -n "$p" ] && [ "$p" != "$1" ]; }
+
+@test "one listener per host, not per container: when the guard's container ends another monitor takes over and hears a flush" {
+    create_net --subnet 10.181.23.0/24 pnet
+    local br guard victim
+    br=$(bridge_of "$net_id")
+    for n in g1 g2 g3 g4; do
+        run_d --name "$n" --network pnet -- sleep 3600
+    done
+    assert_eq "$(nft_listeners)" 1 "sockets listening to nf_tables with 4 containers"
+    guard=$(guard_pid)
+    [ -n "$guard" ] || fail "nobody holds $BERTH_RUNDIR/fw-guard.lock" "$(cat /proc/locks)" || return 1
+    victim=$(berth ps --format json | python3 -c "
+import json, subprocess, sys
+for l in sys.stdin:
+    n = json.loads(l)['Names']
+    d = json.loads(subprocess.check_output(['berth', 'inspect', n]))[0]
+    if str(d['State']['MonitorPid']) == '$guard': print(n)")
+    [ -n "$victim" ] || fail "the guard $guard is no container's monitor" || return 1
+    berth_ok rm -f "$victim"
+    wait_until 10 guard_is_not "$guard" || fail "no monitor took over from $guard" "$(cat /proc/locks)" || return 1
+    wait_until 10 nft_listeners_are 1 || fail "$(nft_listeners) sockets listen to nf_tables after the takeover"
+    assert_eq "$(localnet_of "$br")" 1 "route_localnet of $br"
+    nft flush ruleset
+    wait_until 10 localnet_is "$br" 0 || fail "route_localnet of $br stayed $(localnet_of "$br") after the flush, with the second guard"
+}
+
 # ---- allocation -------------------------------------------------------------
 
 @test "a host port already published: refused with the holder's name, nothing left behind" {
