@@ -33,7 +33,11 @@ bench_isolate() {
 	fi
 	BERTH_ROOT=$(mktemp -d) BERTH_RUNDIR=$(mktemp -d) WORK=$(mktemp -d)
 	export BERTH_ROOT BERTH_RUNDIR
-	trap 'eval "${BENCH_CLEANUP:-}"; umount -R "$BERTH_RUNDIR/netns" "$BERTH_RUNDIR/mnt" /run/netns 2>/dev/null; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR" "$WORK"' EXIT
+	trap 'eval "${BENCH_CLEANUP:-}"; umount -R "$BERTH_RUNDIR" /run/netns 2>/dev/null; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR" "$WORK"' EXIT
+	# the run directory on tmpfs, as /run is wherever berth runs for real
+	# (on /tmp's disk file system, each run's files cost an inode search
+	# that grows with the files made before)
+	mount -t tmpfs bench-run "$BERTH_RUNDIR"
 	mkdir -p /run/netns && mount -t tmpfs bench-netns /run/netns
 	ip link set lo up
 }

@@ -210,7 +210,9 @@ static int bridge_attach(nl_sock *nl, const berth_network *net, const berth_endp
 	else if (ret == 0 &&
 		 (ret = nl_bridge_port_set(nl, host, true, !network_option_bool(net, OPT_ICC, true), err)) < 0)
 		berth_err_wrap(err, "setting bridge port %s", ep->host_ifname);
-	else if (ret == 0 && (ret = nl_link_up(nl, host, true, err)) < 0)
+	else if (ret == 0 && (ret = sysctl_port_no_ipv6(ep->host_ifname, err)) < 0)
+		berth_err_wrap(err, "turning IPv6 off on bridge port %s", ep->host_ifname);
+	else if (ret == 0 && (ret = nl_link_up(nl, host, false, err)) < 0)
 		berth_err_wrap(err, "setting %s up", ep->host_ifname);
 	if (ret < 0) {
 		berth_err undo = { 0 };

@@ -26,11 +26,14 @@ int netns_dir_prepare(const char *dir, berth_err *err)
 
 	if (ret < 0)
 		return ret;
-	if (mount(NULL, dir, NULL, MS_SHARED | MS_REC, NULL) == 0)
+	/* Not MS_REC, as iproute2 does: the netns files bound in it need not
+	 * be shared themselves (nothing is mounted on them), and a recursive
+	 * change walks every one of them, one per container, each run. */
+	if (mount(NULL, dir, NULL, MS_SHARED, NULL) == 0)
 		return 0;
 	/* not a mount point yet: make it one (iproute2's netns_add does this) */
 	if (errno != EINVAL || mount(dir, dir, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-	    mount(NULL, dir, NULL, MS_SHARED | MS_REC, NULL) < 0)
+	    mount(NULL, dir, NULL, MS_SHARED, NULL) < 0)
 		return berth_err_sys(err, errno, "making %s a shared mount", dir);
 	return 0;
 }
@@ -42,13 +45,7 @@ int netns_dir_prepare(const char *dir, berth_err *err)
  * own link. */
 static int ipv6_off_by_default(berth_err *err)
 {
-	int ret = sysctl_write("net.ipv6.conf.default.disable_ipv6", "1", err);
-
-	if (ret == -ENOENT) { /* a kernel without IPv6 */
-		berth_err_clear(err);
-		ret = 0;
-	}
-	return ret;
+	return sysctl_link_ipv6_default_off(err);
 }
 
 static int bind_new_netns(const char *path, berth_err *err)

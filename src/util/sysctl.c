@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 /* net.ipv4.conf.br-1.route_localnet: the dots of the key are path
@@ -52,27 +53,73 @@ int sysctl_read(const char *key, char *buf, size_t size, berth_err *err)
 	return 0;
 }
 
-static int link_ipv6_write(const char *ifname, const char *what, const char *value, berth_err *err)
-{
-	_cleanup_free_ char *key = xasprintf("net.ipv6.conf.%s.%s", ifname, what);
-	int ret = sysctl_write(key, value, err);
+typedef struct link_setting {
+	const char *name, *value;
+} link_setting;
 
-	/* no IPv6 on the link: a kernel without IPv6, or an MTU below
-	 * IPv6's 1280, where the kernel keeps none for it */
-	if (ret == -ENOENT) {
-		berth_err_clear(err);
-		return 0;
+/* The sysctl tree of the caller's network namespace, from a procfs
+ * instance of our own, never attached anywhere and gone once closed;
+ * /proc/sys where one cannot be made (a kernel before 5.2, no right to).
+ * Why: /proc/sys/net/ipv6 is a dentry of each network namespace that
+ * ever looked at it, all on one hash chain of /proc's, so a lookup there
+ * walks one entry per container (and a new namespace's first lookup
+ * twice, the slow way): berth writes IPv6 settings in every container it
+ * starts. A private instance holds only ours: the same cost at the
+ * 1,000th container as at the first. */
+static int sysctl_root_open(void)
+{
+	int fs = fsopen("proc", FSOPEN_CLOEXEC), mnt = -1, root;
+
+	if (fs >= 0 && fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	if (fs >= 0)
+		close(fs);
+	root = mnt >= 0 ? openat(mnt, "sys", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (mnt >= 0)
+		close(mnt);
+	return root >= 0 ? root : open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Each setting of net/ipv6/conf/IFNAME in the caller's network
+ * namespace. A link without IPv6 (a kernel without it, an MTU below
+ * IPv6's 1280, where the kernel keeps none for it) has nothing to set. */
+static int link_ipv6_write_all(const char *ifname, const link_setting *set, size_t n, berth_err *err)
+{
+	_cleanup_free_ char *dir = xasprintf("net/ipv6/conf/%s", ifname);
+	_cleanup_close_ int root = sysctl_root_open();
+	_cleanup_close_ int dfd = root >= 0 ? openat(root, dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+
+	if (dfd < 0)
+		return errno == ENOENT ? 0 : berth_err_sys(err, errno, "opening /proc/sys/%s", dir);
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_close_ int fd = openat(dfd, set[i].name, O_WRONLY | O_CLOEXEC);
+		size_t len = strlen(set[i].value);
+		if (fd < 0 || write(fd, set[i].value, len) != (ssize_t)len)
+			return berth_err_sys(err, errno, "writing /proc/sys/%s/%s", dir, set[i].name);
+		crash_point("sysctl");
 	}
-	return ret;
+	return 0;
+}
+
+int sysctl_link_ipv6_default_off(berth_err *err)
+{
+	static const link_setting set[] = { { "disable_ipv6", "1" } };
+
+	return link_ipv6_write_all("default", set, 1, err);
+}
+
+int sysctl_port_no_ipv6(const char *ifname, berth_err *err)
+{
+	static const link_setting set[] = { { "disable_ipv6", "1" } };
+
+	return link_ipv6_write_all(ifname, set, 1, err);
 }
 
 int sysctl_link_no_ra(const char *ifname, bool ipv6, berth_err *err)
 {
-	int ret = link_ipv6_write(ifname, "accept_ra", "0", err);
+	static const link_setting set[] = { { "accept_ra", "0" }, { "disable_ipv6", "1" } };
 
-	if (ret == 0 && !ipv6)
-		ret = link_ipv6_write(ifname, "disable_ipv6", "1", err);
-	return ret;
+	return link_ipv6_write_all(ifname, set, ipv6 ? 1 : 2, err);
 }
 
 int sysctl_write(const char *key, const char *value, berth_err *err)
@@ -93,7 +140,7 @@ int sysctl_write(const char *key, const char *value, berth_err *err)
  * owns every address of the subnet, and an address under DAD is not
  * usable when `run` returns), no router solicitations sent (nothing
  * answers them; each is multicast flooded to every port of the bridge). */
-static const char *const owned_ipv6_conf[][2] = {
+static const link_setting owned_ipv6_conf[] = {
 	{ "accept_ra", "0" },
 	{ "accept_dad", "0" },
 	{ "router_solicitations", "0" },
@@ -102,13 +149,7 @@ static const char *const owned_ipv6_conf[][2] = {
 
 static int write_owned_ipv6_conf(void *ifname, berth_err *err)
 {
-	int ret = 0;
-
-	for (size_t i = 0; ret == 0 && i < ARRAY_SIZE(owned_ipv6_conf); i++) {
-		_cleanup_free_ char *key = xasprintf("net.ipv6.conf.%s.%s", (const char *)ifname, owned_ipv6_conf[i][0]);
-		ret = sysctl_write(key, owned_ipv6_conf[i][1], err);
-	}
-	return ret;
+	return link_ipv6_write_all(ifname, owned_ipv6_conf, ARRAY_SIZE(owned_ipv6_conf), err);
 }
 
 int sysctl_link_ipv6_owned(int netns_fd, const char *ifname, berth_err *err)

@@ -14,6 +14,17 @@ int sysctl_write(const char *key, const char *value, berth_err *err);
  * IPv6 at all. A link without IPv6 (a kernel without it, an MTU below
  * 1280) has nothing to turn off. */
 int sysctl_link_no_ra(const char *ifname, bool ipv6, berth_err *err);
+/* For the host end of a veth berth made a bridge port, before it is up:
+ * no IPv6 of its own. A port bridges IPv6 without it; with it, each port
+ * gives the host one more multicast route (every multicast packet the
+ * host sends or receives looks through one per container, with RTNL
+ * held when the kernel's address work sends them), joins the routers'
+ * groups and sends MLD reports. */
+int sysctl_port_no_ipv6(const char *ifname, berth_err *err);
+/* In the caller's network namespace: links born there later start with
+ * IPv6 disabled (net.ipv6.conf.default.disable_ipv6=1). A kernel
+ * without IPv6 has nothing to disable. */
+int sysctl_link_ipv6_default_off(berth_err *err);
 
 /* For a container's link `ifname` in the network namespace `netns_fd`,
  * before it is up, on a network with IPv6: IPv6 on, with no router

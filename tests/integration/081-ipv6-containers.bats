@@ -51,6 +51,22 @@ lease_of() { sqlite3 "$BERTH_ROOT/berth.db" "SELECT owner FROM leases WHERE addr
     assert_eq "$(sysctl -n "net.ipv6.conf.$(bridge_of "$net_id").accept_ra")" 0 "accept_ra of the bridge"
 }
 
+@test "the host ends of the veths have no IPv6 of their own: no multicast route per container in the host's table" {
+    create_net --ipv6 --subnet 10.201.9.0/24 --subnet fd00:81:9::/64 ds9
+    run_d --name p1 --network ds9 -- sleep 3600
+    run_d --name p2 --network ds9 -- sleep 3600
+    local n veth
+    for n in p1 p2; do
+        veth=$(host_veth "$n")
+        assert_eq "$(sysctl -n "net.ipv6.conf.$veth.disable_ipv6")" 1 "disable_ipv6 of $n's host end $veth"
+        assert_eq "$(ip -6 route show table local dev "$veth")" "" "the host's local IPv6 routes on $veth"
+        assert_eq "$(ip -6 -o addr show dev "$veth")" "" "IPv6 addresses of $veth"
+    done
+    # bridged IPv6 between the two and to the gateway is untouched
+    berth_ok exec p1 ping -6 -c1 -W2 fd00:81:9::3
+    berth_ok exec p2 ping -6 -c1 -W2 fd00:81:9::1
+}
+
 @test "inspect, network inspect, ps and /etc/hosts show both addresses, with Docker's fields" {
     create_net --ipv6 --subnet 10.201.2.0/24 --subnet fd00:81:2::/64 --gateway fd00:81:2::fe ds2
     run_d --name shown --network ds2 -- sleep 3600
