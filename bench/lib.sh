@@ -37,7 +37,7 @@ bench_isolate() {
 	# the run directory on tmpfs, as /run is wherever berth runs for real
 	# (on /tmp's disk file system, each run's files cost an inode search
 	# that grows with the files made before)
-	mount -t tmpfs bench-run "$BERTH_RUNDIR"
+	mount -t tmpfs -o mode=0700 bench-run "$BERTH_RUNDIR"
 	mkdir -p /run/netns && mount -t tmpfs bench-netns /run/netns
 	ip link set lo up
 }
