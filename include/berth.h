@@ -252,7 +252,14 @@ int berth_network_prune(berth_ctx *ctx, char ***names, size_t *n, berth_err *err
 
 /* Creates and starts a container. Detached: returns once it runs, with
  * its monitor watching it. Foreground: this process is the monitor; the
- * call returns when the container has exited, with its exit code. */
+ * call returns when the container has exited, with its exit code. A
+ * container that publishes ports lets go of them when it is disconnected
+ * from its first network; a disconnect tells the monitor by SIGUSR1, so
+ * meanwhile the calling thread blocks SIGUSR1 (its mask is back when the
+ * call returns; someone else's SIGUSR1 is then raised, or forwarded with
+ * forward_signals). In a process with other threads, those must block it
+ * too, or the disconnect does not signal and the ports stay held until
+ * the container exits. */
 int berth_run(berth_ctx *ctx, const berth_run_spec *spec, berth_container **out, int *exit_code,
 	      berth_err *err);
 int berth_container_find(berth_ctx *ctx, const char *ref, berth_container **out, berth_err *err);

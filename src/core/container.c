@@ -427,11 +427,43 @@ static int open_log(berth_ctx *ctx, const berth_container *c, int *fd, berth_err
 	return *fd < 0 ? berth_err_sys(err, errno, "opening %s", path) : 0;
 }
 
-/* Starts the container's process and records it as running, owned by
- * this process (its monitor), which holds its published host ports until
- * it is released. */
+/* The ports signal (core/sandbox.h) a monitor listens for, and the
+ * signal mask it had before blocking it. */
+typedef struct wake_mask {
+	int sig; /* 0: none, its container publishes no port */
+	sigset_t old;
+} wake_mask;
+
+/* Records the container's process as running, owned by this process (its
+ * monitor). From the moment the store says so, a disconnect may wake the
+ * monitor with the ports signal, so it is blocked before: its default
+ * action would end the monitor. Blocked only now, after the fork: the
+ * container's process would inherit the block. */
+static int record_running(berth_ctx *ctx, berth_container *c, wake_mask *mask, berth_err *err)
+{
+	int ret;
+
+	mask->sig = c->n_ports ? SANDBOX_PORTS_SIGNAL : 0;
+	wait_signal_block(mask->sig, &mask->old);
+	container_set_monitor(c, ctx->self);
+	c->started_sec = time(NULL);
+	c->state = BERTH_CONTAINER_RUNNING;
+	if ((ret = store_container_update(ctx->store, c, err)) < 0) {
+		/* the store would not know it runs, and nothing would ever
+		 * stop it: it must not outlive this failure */
+		kill(c->pid, SIGKILL);
+		waitpid(c->pid, NULL, 0);
+		c->state = BERTH_CONTAINER_CREATED;
+		wait_signal_restore(mask->sig, &mask->old, false);
+	}
+	return ret;
+}
+
+/* Starts the container's process and records it (record_running); this
+ * process, its monitor, holds its published host ports until they are
+ * released. */
 static int start_process(berth_ctx *ctx, berth_container *c, int netns_fd, const int stdio[3], int *exec_failed,
-			 berth_err *err)
+			 wake_mask *mask, berth_err *err)
 {
 	_cleanup_free_ char *etc = strcmp(c->network_mode, "host") ? sandbox_etc_dir(ctx, c->id) : NULL;
 	_cleanup_close_ int mntns_fd = -1;
@@ -454,17 +486,7 @@ static int start_process(berth_ctx *ctx, berth_container *c, int netns_fd, const
 		return berth_err_wrap(err, "starting container %s", c->name);
 	c->pid = pid;
 	container_rec_of(c)->pid_start = proc_start_time(pid);
-	container_set_monitor(c, ctx->self);
-	c->started_sec = time(NULL);
-	c->state = BERTH_CONTAINER_RUNNING;
-	if ((ret = store_container_update(ctx->store, c, err)) < 0) {
-		/* the store would not know it runs, and nothing would ever
-		 * stop it: it must not outlive this failure */
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		c->state = BERTH_CONTAINER_CREATED;
-	}
-	return ret;
+	return record_running(ctx, c, mask, err);
 }
 
 /* What a foreground run forwards when the caller asks (berth.h), and the
@@ -477,6 +499,9 @@ typedef struct saved_handlers {
 } saved_handlers;
 
 static volatile sig_atomic_t forward_to;
+/* Someone's ports signal (not a wake) taken while the caller's was
+ * blocked: the caller's, raised once its mask is back. */
+static volatile sig_atomic_t held_for_caller;
 
 static void forward_signal(int sig)
 {
@@ -512,6 +537,17 @@ static void unhold_ports(void *arg)
 	container_unhold_ports(((waiter *)arg)->c);
 }
 
+/* Someone's SIGUSR1 (the ports signal, but not a wake) during a
+ * foreground run: forwarded if the caller asked, else kept for it. */
+static void pass_on(void *arg)
+{
+	(void)arg;
+	if (forward_to > 0)
+		forward_signal(SANDBOX_PORTS_SIGNAL);
+	else
+		held_for_caller = 1;
+}
+
 static int guard_ready(void *arg)
 {
 	waiter *w = arg;
@@ -521,8 +557,9 @@ static int guard_ready(void *arg)
 }
 
 /* Waits for the container's end. Meanwhile the host ports it holds go
- * once a disconnect has unpublished them (sandbox_mark_ports_released),
- * and it takes its turn guarding the firewall table (core/fw_guard.h). */
+ * once a disconnect has unpublished them (sandbox_mark_ports_released:
+ * record_running blocked its signal), and it takes its turn guarding the
+ * firewall table (core/fw_guard.h). */
 static int wait_exit(const berth_config *cfg, const char *marker, berth_container *c)
 {
 	/* without the guard, route_localnet stays as the last command left it */
@@ -530,7 +567,9 @@ static int wait_exit(const berth_config *cfg, const char *marker, berth_containe
 	int code;
 
 	code = wait_exit_watching(c->pid, &(wait_watch){ .marker = c->n_ports ? marker : NULL,
+							 .wake = SANDBOX_PORTS_SIGNAL,
 							 .on_marker = unhold_ports,
+							 .on_other = pass_on,
 							 .event_fd = w.guard ? fw_guard_fd(w.guard) : -1,
 							 .on_event = guard_ready,
 							 .arg = &w });
@@ -553,14 +592,22 @@ static int run_foreground(berth_ctx *ctx, berth_container *c, int netns_fd, bool
 {
 	static const int inherit[3] = { -1, -1, -1 };
 	saved_handlers saved = { 0 };
-	int ret = start_process(ctx, c, netns_fd, inherit, exit_code, err);
+	wake_mask mask;
+	int ret = start_process(ctx, c, netns_fd, inherit, exit_code, &mask, err);
 
 	if (ret < 0)
 		return ret;
 	if (forward)
 		forward_signals(c->pid, &saved);
+	held_for_caller = 0;
 	ret = watch(ctx, c, exit_code, err);
 	restore_signals(&saved);
+	/* after the release, not right after the wait: a disconnect that
+	 * found the container running has most likely sent its wake by then
+	 * (dropped here); one still under way finds the signal unblocked and
+	 * sends none (wait_wake), but for the instant between its check and
+	 * its send */
+	wait_signal_restore(mask.sig, &mask.old, held_for_caller);
 	return ret;
 }
 
@@ -577,6 +624,7 @@ __attribute__((noreturn)) static void monitor_main(berth_ctx *parent, berth_cont
 	berth_ctx *ctx = NULL;
 	berth_err err = { 0 };
 	start_report r = { 0 };
+	wake_mask mask; /* blocked until it exits */
 	int log_fd = -1, null_fd, code;
 	_cleanup_free_ char *marker = sandbox_ports_marker(parent, c->id);
 
@@ -594,7 +642,7 @@ __attribute__((noreturn)) static void monitor_main(berth_ctx *parent, berth_cont
 	int ret = ctx_open(&cfg, &ctx, &err);
 	if (ret == 0 && (ret = open_log(ctx, c, &log_fd, &err)) == 0) {
 		int stdio[3] = { null_fd, log_fd, log_fd };
-		ret = start_process(ctx, c, netns_fd, stdio, &r.exec_failed, &err);
+		ret = start_process(ctx, c, netns_fd, stdio, &r.exec_failed, &mask, &err);
 	}
 	if (ret < 0) {
 		r.code = err.code ? err.code : EIO;
@@ -712,7 +760,7 @@ int container_drop_endpoint(berth_ctx *ctx, berth_container *c, size_t i, berth_
 	if (i == 0 && c->n_ports) {
 		/* and the monitor lets go of the host ports (core/sandbox.h) */
 		if ((ret = fw_ports_unpublish(ctx, c->id, err)) < 0 ||
-		    (live && (ret = sandbox_mark_ports_released(ctx, c->id, err)) < 0))
+		    (live && (ret = sandbox_mark_ports_released(ctx, c, err)) < 0))
 			return ret;
 		container_unhold_ports(c);
 		free(c->ports);

@@ -3,6 +3,7 @@
 #include "nl/link.h"
 #include "runtime/mntns.h"
 #include "runtime/netns.h"
+#include "runtime/wait.h"
 #include "util/cleanup.h"
 #include "util/crashpoint.h"
 #include "util/dir.h"
@@ -200,12 +201,19 @@ char *sandbox_ports_marker(berth_ctx *ctx, const char *container_id)
 	return xasprintf("%s/" PORTS_MARKER, dir);
 }
 
-int sandbox_mark_ports_released(berth_ctx *ctx, const char *container_id, berth_err *err)
+int sandbox_mark_ports_released(berth_ctx *ctx, const berth_container *c, berth_err *err)
 {
-	_cleanup_free_ char *path = sandbox_ports_marker(ctx, container_id);
+	_cleanup_free_ char *path = sandbox_ports_marker(ctx, c->id);
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	row_owner monitor = container_monitor(c);
 
-	return fd < 0 ? berth_err_sys(err, errno, "creating %s", path) : 0;
+	if (fd < 0)
+		return berth_err_sys(err, errno, "creating %s", path);
+	/* not woken (wait_wake): a monitor that is gone, its sockets with
+	 * it, or one that would die of the signal, as one of a berth from
+	 * before it would (that one watches the file itself) */
+	wait_wake(monitor.pid, monitor.start, SANDBOX_PORTS_SIGNAL);
+	return 0;
 }
 
 static void remove_dir(const char *dir)

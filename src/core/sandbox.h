@@ -5,15 +5,21 @@
 
 #include "core/context.h"
 
+#include <signal.h>
+
 char *sandbox_netns_path(berth_ctx *ctx, const char *container_id);
 char *sandbox_etc_dir(berth_ctx *ctx, const char *container_id);
 /* Writes hosts, hostname and resolv.conf for c (with its endpoints). */
 int sandbox_write_etc(berth_ctx *ctx, const berth_container *c, berth_err *err);
 /* A file in the sandbox's directory by which a command that took a
  * running container's published ports away (disconnect from their
- * network) tells its monitor to let go of the host ports it holds. */
+ * network) tells its monitor to let go of the host ports it holds; the
+ * command then wakes the monitor with SANDBOX_PORTS_SIGNAL
+ * (runtime/wait.h), which a monitor of a container that publishes ports
+ * blocks from before the store names it the monitor, and listens for. */
+#define SANDBOX_PORTS_SIGNAL SIGUSR1
 char *sandbox_ports_marker(berth_ctx *ctx, const char *container_id);
-int sandbox_mark_ports_released(berth_ctx *ctx, const char *container_id, berth_err *err);
+int sandbox_mark_ports_released(berth_ctx *ctx, const berth_container *c, berth_err *err);
 /* The mount namespace containers are copied from (runtime/mntns.h). */
 int sandbox_open_mount_template(berth_ctx *ctx, int *fd, berth_err *err);
 /* Makes the next container's template afresh from the host's mounts. */

@@ -1,6 +1,8 @@
 #include "util/proc.h"
 
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -41,6 +43,40 @@ unsigned long long proc_start_time(int pid)
 bool proc_is_alive(int pid, unsigned long long start_time)
 {
 	return pid > 0 && proc_start_time(pid) == start_time && start_time != 0;
+}
+
+/* Whether thread tid of process pid blocks sig. */
+static bool thread_blocks(int pid, int tid, int sig)
+{
+	char path[64], line[256];
+	unsigned long long mask = 0;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
+	f = fopen(path, "re");
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "SigBlk: %llx", &mask) == 1;
+	if (f)
+		fclose(f);
+	return found && sig >= 1 && sig <= 64 && (mask >> (sig - 1) & 1);
+}
+
+bool proc_blocks_signal(int pid, int sig)
+{
+	char path[64];
+	struct dirent *e;
+	DIR *d;
+	bool all;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	all = d != NULL;
+	while (all && (e = readdir(d)))
+		all = e->d_name[0] == '.' || thread_blocks(pid, atoi(e->d_name), sig);
+	if (d)
+		closedir(d);
+	return all;
 }
 
 /* The lowest descriptor in keep above `after`; -1 for none. */

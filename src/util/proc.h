@@ -10,6 +10,10 @@
  * (or a zombie). */
 unsigned long long proc_start_time(int pid);
 bool proc_is_alive(int pid, unsigned long long start_time);
+/* Whether every thread of process pid blocks signal sig: one sent to the
+ * process then waits for whoever takes it (a signalfd, sigwait) instead
+ * of taking its action. */
+bool proc_blocks_signal(int pid, int sig);
 
 /* Closes every descriptor above 2 but those in keep (-1s are ignored).
  * For a process that outlives its caller: one that kept the caller's

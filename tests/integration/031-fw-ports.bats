@@ -10,7 +10,8 @@
 # behind); a free one is picked when none is given; ranges; berth port, the
 # PORTS of berth ps, NetworkSettings.Ports of berth inspect; stop, rm,
 # kill -9 and disconnect take exactly that container's elements out of the
-# maps; the number of rules does not grow with the ports.
+# maps, and a disconnect frees the host port at once (the monitor hears it
+# by a signal); the number of rules does not grow with the ports.
 #
 # Test bed (fw_helpers.bash): host uplink 10.250.0.1 <-> outside 10.250.0.2.
 # Subnets: 10.181.0.0/16.
@@ -540,6 +541,49 @@ elems_without() { grep -vF -- ": $1 . " <<<"$ports_all" || true; }
     touch "$done"
     wait "$fg" || fail "berth run exited $?"
     assert_eq "$(bind_host tcp 3334)" bound "a tcp bind of 0.0.0.0:3334 after the run"
+}
+
+# inotify_fds PID: how many inotify instances process PID holds (they are
+# counted per user, 128 for all of root's processes by default).
+inotify_fds() { find "/proc/$1/fd" -lname "anon_inode:inotify" | wc -l; }
+
+# A monitor hears a disconnect by a signal, not by inotify: with more than
+# max_user_instances monitors, those that could not watch held their ports
+# until their containers ended.
+@test "disconnect from the first network: the monitor, with no inotify instance, lets go of the host port at once and goes on" {
+    create_net --subnet 10.181.24.0/24 pnet
+    run_d --name sig --network pnet -p 8130:80 -p 8130:80/udp -- sleep 3600
+    local mpid
+    mpid=$(ctr_get sig 'd["State"]["MonitorPid"]')
+    assert_eq "$(inotify_fds "$mpid")" 0 "inotify descriptors of the monitor"
+    assert_eq "$(bind_host tcp 8130)" EADDRINUSE "a tcp bind of 0.0.0.0:8130 before the disconnect"
+    berth_ok network disconnect pnet sig
+    wait_until 5 port_bindable 8130 || fail "port 8130 is still held after the disconnect"
+    assert_eq "$(bind_host udp 8130)" bound "a udp bind of 0.0.0.0:8130 after the disconnect"
+    run_d --name heir --network pnet -p 8130:80 -p 8130:80/udp -- sleep 3600
+    # the signal did not end the monitor: it still releases its container
+    ! pid_dead "$mpid" || fail "the monitor died of the disconnect's signal"
+    assert_eq "$(ctr_get sig 'd["State"]["MonitorPid"]')" "$mpid" "State.MonitorPid after the disconnect"
+    berth_ok stop -t 1 sig
+    assert_eq "$(ctr_exit_code sig)" 137 "State.ExitCode (255: released by recovery, not by its monitor)"
+}
+
+@test "disconnect of a foreground run's first network: berth run lets go of the host port, goes on, and still forwards SIGUSR1" {
+    create_net --subnet 10.181.25.0/24 pnet
+    local out=$BATS_TEST_TMPDIR/out fg rc=0
+    berth run --name fgsig --network pnet -p 8131:80 -- \
+        sh -c 'trap "echo got USR1; exit 42" USR1; while :; do sleep 0.05; done' >"$out" 2>&1 3>&- &
+    fg=$!
+    wait_until 10 ctr_is_running fgsig || fail "the foreground container did not start"
+    assert_eq "$(inotify_fds "$fg")" 0 "inotify descriptors of berth run"
+    assert_eq "$(bind_host tcp 8131)" EADDRINUSE "a tcp bind of 0.0.0.0:8131 before the disconnect"
+    berth_ok network disconnect pnet fgsig
+    wait_until 5 port_bindable 8131 || fail "port 8131 is still held after the disconnect"
+    ! pid_dead "$fg" || fail "berth run died of the disconnect's signal: $(cat "$out")"
+    kill -USR1 "$fg"
+    wait "$fg" || rc=$?
+    assert_eq "$rc" 42 "exit status of berth run after SIGUSR1"
+    assert_contains "$(cat "$out")" "got USR1" "output"
 }
 
 @test "a host port a process of the host listens on is refused; the process keeps its traffic" {
