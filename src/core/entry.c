@@ -107,8 +107,12 @@ int berth_network_prune(berth_ctx *ctx, char ***names, size_t *n_names, berth_er
 {
 	*names = NULL;
 	*n_names = 0;
-	int ret = network_prune(ctx, names, n_names, err);
+	/* first: prune passes over a network with endpoints without a word,
+	 * so no refusal would say that a dead container holds one */
+	int ret = containers_recover_quietly(ctx, err);
 
+	if (ret == 0)
+		ret = network_prune(ctx, names, n_names, err);
 	if (recovered_after(ctx, ret, err))
 		ret = network_prune(ctx, names, n_names, err);
 	return ret;

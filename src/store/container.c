@@ -1,5 +1,6 @@
 #include "ipam/cidr.h"
 #include "store/internal.h"
+#include "util/id.h"
 #include "util/err.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -397,9 +398,10 @@ int store_container_candidates(store *s, const char *ref, berth_container ***out
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	/* IDs are lower-case hex: every ID that starts with ref sorts from
-	 * ref up to, not including, ref followed by 'g' */
+	 * ref up to, not including, ref followed by 'g'; only a hex ref can
+	 * be a prefix (an empty one would take them all) */
 	int ret = prepare(s,
-			  CONTAINER_COLUMNS " WHERE id = ?1 OR name = ?1 OR (id >= ?1 AND id < ?1 || 'g')"
+			  CONTAINER_COLUMNS " WHERE id = ?1 OR name = ?1 OR (?2 AND id >= ?1 AND id < ?1 || 'g')"
 					    " ORDER BY created_sec, created_nsec",
 			  &st, err);
 
@@ -408,6 +410,7 @@ int store_container_candidates(store *s, const char *ref, berth_container ***out
 	if (ret < 0)
 		return ret;
 	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, is_hex_string(ref));
 	if ((ret = containers_of(s, st, out, n, err)) == 0)
 		ret = load_endpoints_and_ports_of(s, *out, *n, err);
 	return finish_loading(ret, out, n);

@@ -158,6 +158,19 @@ kill_monitor_then_container() {
     refute_sandbox "$id"
 }
 
+@test "monitor and container killed: network prune removes its network (nothing else cleaned up first)" {
+    create_net --subnet 10.170.12.0/24 pnet12
+    local br
+    br=$(bridge_of "$net_id")
+    run_d --name orphan4 --network pnet12 -- sleep 3600
+    local id=$cid
+    kill_monitor_then_container orphan4
+    berth_ok network prune -f
+    assert_contains "$output" pnet12 "what network prune removed"
+    refute_link "$br"
+    refute_sandbox "$id"
+}
+
 @test "monitor and container killed: berth system reconcile cleans up" {
     create_net --subnet 10.170.10.0/24 lnet
     run_d --name orphan3 --network lnet --ip 10.170.10.5 -- sleep 3600
