@@ -5,8 +5,9 @@
  * died, a listing after all such; and what is refused for want of
  * something such a container may still hold (a name, an address, a
  * passthru parent, a network's last endpoints) is retried once after a
- * clean-up of all. So no command about one container reads them all. Nothing below this file recovers
- * inside a lookup, and nothing below calls up into it. */
+ * clean-up of all. So no command about one container reads them all.
+ * Nothing below this file recovers inside a lookup, and nothing below
+ * calls up into it. */
 #include "core/container.h"
 #include "core/container_ops.h"
 #include "core/firewall.h"

@@ -9,7 +9,6 @@
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/pidfd.h>
