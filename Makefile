@@ -3,7 +3,7 @@
 # `make fuzz` (each libFuzzer target of tests/fuzz/ for FUZZ_SECONDS).
 
 PREFIX ?= /usr/local
-PKGS := libmnl libnftables jansson sqlite3 libcap
+PKGS := libmnl libnftables jansson sqlite3 libcap ldns libcares
 VERSION := $(shell sed -n 's/^\#define BERTH_VERSION "\(.*\)"$$/\1/p' include/berth.h)
 SONAME := libberth.so.$(firstword $(subst ., ,$(VERSION)))
 SOLIB := libberth.so.$(VERSION)
@@ -36,7 +36,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 
 LIB_SRC := $(wildcard src/core/*.c src/ipam/*.c src/driver/*.c src/fw/*.c src/nl/*.c src/store/*.c \
-	src/runtime/*.c src/util/*.c)
+	src/runtime/*.c src/util/*.c src/dns/*.c)
 CLI_SRC := src/main.c $(wildcard src/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)

@@ -11,7 +11,8 @@
 # asked for when the state store exists: a Tab never sets berth up.
 # tests/integration/018-man-completion.bats checks the flags against --help.
 
-_berth_commands="exec help inspect logs network port ps rm run stop system version"
+_berth_commands="dns exec help inspect logs network port ps rm run stop system version"
+_berth_dns_commands="serve"
 _berth_network_commands="connect create disconnect inspect ls prune rm"
 _berth_system_commands="check reconcile"
 
@@ -24,8 +25,8 @@ _berth_flags() {
     "network create") echo "--attachable -d --driver --gateway --internal --ip-range --ipv6 --label -o --opt --subnet" ;;
     "network disconnect" | "network prune" | rm) echo "-f --force" ;;
     "network ls") echo "-f --filter --format --no-trunc -q --quiet" ;;
-    run) echo "--cap-add --cap-drop -d --detach -e --env -h --hostname --ip --ip6 --mac-address --name --network" \
-        "--network-alias -p --privileged --publish --rm --rootfs" ;;
+    run) echo "--cap-add --cap-drop -d --detach --dns --dns-option --dns-search -e --env -h --hostname --ip --ip6" \
+        "--mac-address --name --network --network-alias -p --privileged --publish --rm --rootfs" ;;
     exec) echo "-e --env -i --privileged -t" ;;
     ps) echo "-a --all --format --no-trunc -q --quiet" ;;
     stop) echo "-t --time" ;;
@@ -41,8 +42,8 @@ _berth_takes_value() {
     "network connect") flags="--alias --ip --ip6" ;;
     "network create") flags="-d --driver --gateway --ip-range --label -o --opt --subnet" ;;
     "network ls") flags="-f --filter --format" ;;
-    run) flags="--cap-add --cap-drop -e --env -h --hostname --ip --ip6 --mac-address --name --net --network"
-        flags+=" --network-alias -p --publish --rootfs" ;;
+    run) flags="--cap-add --cap-drop --dns --dns-opt --dns-option --dns-search -e --env -h --hostname --ip --ip6"
+        flags+=" --mac-address --name --net --network --network-alias -p --publish --rootfs" ;;
     exec) flags="-e --env" ;;
     ps) flags="--format" ;;
     stop) flags="-t --time" ;;
@@ -170,6 +171,7 @@ _berth_operand() {
         case ${words[cword - 1]} in
         network) _berth_reply "$_berth_network_commands" ;;
         system) _berth_reply "$_berth_system_commands" ;;
+        dns) _berth_reply "$_berth_dns_commands" ;;
         esac
         ;;
     esac
@@ -240,14 +242,14 @@ _berth() {
         return
     fi
     cmd=${words[i++]}
-    if [ "$cmd" = network ] || [ "$cmd" = system ]; then
+    if [ "$cmd" = network ] || [ "$cmd" = system ] || [ "$cmd" = dns ]; then
         if ((i >= cword)); then
             [[ $cur == -* ]] && _berth_reply "--help" && return
-            if [ "$cmd" = network ]; then
-                _berth_reply "$_berth_network_commands"
-            else
-                _berth_reply "$_berth_system_commands"
-            fi
+            case $cmd in
+            network) _berth_reply "$_berth_network_commands" ;;
+            system) _berth_reply "$_berth_system_commands" ;;
+            dns) _berth_reply "$_berth_dns_commands" ;;
+            esac
             return
         fi
         w=${words[i++]}

@@ -183,6 +183,13 @@ typedef struct berth_container {
 	char **cap_drop;
 	size_t n_cap_drop;
 	bool privileged;
+	/* --dns (addresses), --dns-search, --dns-option, as given */
+	char **dns;
+	size_t n_dns;
+	char **dns_search;
+	size_t n_dns_search;
+	char **dns_options;
+	size_t n_dns_options;
 } berth_container;
 
 typedef struct berth_run_spec {
@@ -217,6 +224,16 @@ typedef struct berth_run_spec {
 	const char *const *cap_drop;
 	size_t n_cap_drop;
 	bool privileged;
+	/* --dns: the servers names are forwarded to (on a user network, by
+	 * berth's resolver; on the default bridge network, the container's
+	 * own resolv.conf names them); --dns-search, --dns-option: its
+	 * resolv.conf's search and options lines */
+	const char *const *dns;
+	size_t n_dns;
+	const char *const *dns_search;
+	size_t n_dns_search;
+	const char *const *dns_options;
+	size_t n_dns_options;
 } berth_run_spec;
 
 /* What `berth exec` runs in a container. */
@@ -308,6 +325,7 @@ typedef enum berth_finding_kind {
 	BERTH_FINDING_STRAY_FIREWALL,  /* an element of berth's table that no row explains */
 	BERTH_FINDING_ADDRESS,         /* an address held twice, held without a lease, or leased to nothing */
 	BERTH_FINDING_STRAY_SANDBOX,   /* a sandbox (netns mount, /etc files) of no container */
+	BERTH_FINDING_NO_RESOLVER,     /* containers need berth's DNS resolver, and it is not running */
 } berth_finding_kind;
 
 typedef struct berth_finding {
@@ -321,6 +339,11 @@ typedef struct berth_finding {
  * right. */
 int berth_check(berth_ctx *ctx, berth_finding **out, size_t *n, berth_err *err);
 void berth_findings_free(berth_finding *findings, size_t n);
+
+/* berth's DNS resolver, in this process until no container needs it or
+ * SIGTERM: what `berth dns serve` runs, and what berth starts by itself
+ * for containers on networks of the user's. EBUSY when one runs. */
+int berth_dns_serve(const berth_config *cfg, berth_err *err);
 void berth_container_free(berth_container *c);
 void berth_container_list_free(berth_container **cs, size_t n);
 

@@ -16,6 +16,7 @@ gcc make pkg-config            # build; gcc brings ar, nm, readelf, libasan and 
 clang libclang-rt-14-dev       # fuzz targets (make check, make fuzz): the second holds clang's libFuzzer, ASan and UBSan runtimes
 g++                            # berth.h in a C++ program (050)
 libmnl-dev libnftables-dev libjansson-dev libsqlite3-dev libcap-dev
+libldns-dev libc-ares-dev      # the DNS resolver: messages (ldns), forwarding (c-ares)
 libcmocka-dev                  # unit tests
 bats perl                      # integration tests, run by prove (perl's)
 python3                        # JSON in tests, demo and bench; servers in containers
@@ -27,6 +28,9 @@ sqlite3                        # tests edit the store
 util-linux mount               # unshare, nsenter, setpriv; mount, umount
 busybox-static                 # scripts/mkrootfs: a static /bin/busybox
 bc iperf3                      # bench
+bind9-dnsutils dnsmasq-base    # DNS tests: dig; a fake upstream server
+dnsperf                        # DNS tests and bench: queries at a set rate, lost ones counted
+aardvark-dns                   # bench: Podman's resolver, side by side
 netavark iptables              # bench: Podman's network stack, side by side
 scdoc                          # man pages (make: docs/man/*.scd)
 man-db bash-completion         # man -l and the completion in tests (018)

@@ -17,6 +17,7 @@ static int version_main(cli_env *env, int argc, char **argv)
 static int help_main(cli_env *env, int argc, char **argv);
 
 static const cli_cmd commands[] = {
+	{ "dns", NULL, NULL, "Run berth's DNS resolver", NULL, dns_commands, false },
 	{ "help", NULL, help_main, "Help about any command", "[COMMAND...]\n", NULL, false },
 	{ "network", NULL, NULL, "Manage networks", NULL, network_commands, false },
 	{ "system", NULL, NULL, "Manage berth itself", NULL, system_commands, false },

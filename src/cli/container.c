@@ -19,6 +19,89 @@
 #include <unistd.h>
 
 
+/* The repeatable flags of `run`. */
+typedef struct run_lists {
+	str_list aliases, envs, publish, cap_add, cap_drop, dns, dns_search, dns_options;
+} run_lists;
+
+static void run_lists_free(run_lists *l)
+{
+	str_list *all[] = { &l->aliases, &l->envs,	&l->publish,	&l->cap_add,
+			    &l->cap_drop, &l->dns, &l->dns_search, &l->dns_options };
+
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+		free(all[i]->items);
+}
+
+static void run_lists_to_spec(const run_lists *l, berth_run_spec *spec)
+{
+	spec->cap_add = l->cap_add.items;
+	spec->n_cap_add = l->cap_add.n;
+	spec->cap_drop = l->cap_drop.items;
+	spec->n_cap_drop = l->cap_drop.n;
+	spec->publish = l->publish.items;
+	spec->n_publish = l->publish.n;
+	spec->aliases = l->aliases.items;
+	spec->n_aliases = l->aliases.n;
+	spec->env = l->envs.items;
+	spec->n_env = l->envs.n;
+	spec->dns = l->dns.items;
+	spec->n_dns = l->dns.n;
+	spec->dns_search = l->dns_search.items;
+	spec->n_dns_search = l->dns_search.n;
+	spec->dns_options = l->dns_options.items;
+	spec->n_dns_options = l->dns_options.n;
+}
+
+/* One flag into spec or l; false for one `run` does not know. */
+static bool run_flag(int c, berth_run_spec *spec, run_lists *l)
+{
+	switch (c) {
+	case 'd': spec->detach = true; break;
+	case 'R': spec->auto_remove = true; break;
+	case 'n': spec->name = optarg; break;
+	case 'h': spec->hostname = optarg; break;
+	case 'N': spec->network = optarg; break;
+	case 'i': spec->ip = optarg; break;
+	case '6': spec->ip6 = optarg; break;
+	case 'm': spec->mac = optarg; break;
+	case 'a': str_list_add(&l->aliases, optarg); break;
+	case 'e': str_list_add(&l->envs, optarg); break;
+	case 'r': spec->rootfs = optarg; break;
+	case 'p': str_list_add(&l->publish, optarg); break;
+	case 'A': str_list_add(&l->cap_add, optarg); break;
+	case 'D': str_list_add(&l->cap_drop, optarg); break;
+	case 'P': spec->privileged = true; break;
+	case 'S': str_list_add(&l->dns, optarg); break;
+	case 's': str_list_add(&l->dns_search, optarg); break;
+	case 'o': str_list_add(&l->dns_options, optarg); break;
+	default: return false;
+	}
+	return true;
+}
+
+static int run_spec(cli_env *env, const berth_run_spec *spec)
+{
+	berth_ctx *ctx;
+	berth_container *ct = NULL;
+	berth_err err = { 0 };
+	int code = 0, ret = cli_open(env, &ctx);
+
+	if (ret != 0)
+		return ret;
+	if (berth_run(ctx, spec, &ct, &code, &err) < 0) {
+		cli_fail(&err);
+		ret = code ? code : 1;
+	} else {
+		if (spec->detach)
+			printf("%s\n", ct->id);
+		ret = code;
+	}
+	berth_container_free(ct);
+	cli_close(ctx);
+	return ret;
+}
+
 static int run_main(cli_env *env, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -30,78 +113,27 @@ static int run_main(cli_env *env, int argc, char **argv)
 		{ "network-alias", required_argument, NULL, 'a' }, { "env", required_argument, NULL, 'e' },
 		{ "rootfs", required_argument, NULL, 'r' },    { "publish", required_argument, NULL, 'p' },
 		{ "cap-add", required_argument, NULL, 'A' },   { "cap-drop", required_argument, NULL, 'D' },
-		{ "privileged", no_argument, NULL, 'P' },      { NULL, 0, NULL, 0 },
+		{ "privileged", no_argument, NULL, 'P' },      { "dns", required_argument, NULL, 'S' },
+		{ "dns-search", required_argument, NULL, 's' }, { "dns-option", required_argument, NULL, 'o' },
+		{ "dns-opt", required_argument, NULL, 'o' },   { NULL, 0, NULL, 0 },
 	};
-	const char *path = "berth run";
 	berth_run_spec spec = { 0 };
-	str_list aliases = { 0 }, envs = { 0 }, publish = { 0 }, cap_add = { 0 }, cap_drop = { 0 };
+	run_lists lists = { 0 };
 	int c, ret;
 
 	cli_reset_getopt();
 	while ((c = getopt_long(argc, argv, "+de:h:p:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': spec.detach = true; break;
-		case 'R': spec.auto_remove = true; break;
-		case 'n': spec.name = optarg; break;
-		case 'h': spec.hostname = optarg; break;
-		case 'N': spec.network = optarg; break;
-		case 'i': spec.ip = optarg; break;
-		case '6': spec.ip6 = optarg; break;
-		case 'm': spec.mac = optarg; break;
-		case 'a': str_list_add(&aliases, optarg); break;
-		case 'e': str_list_add(&envs, optarg); break;
-		case 'r': spec.rootfs = optarg; break;
-		case 'p': str_list_add(&publish, optarg); break;
-		case 'A': str_list_add(&cap_add, optarg); break;
-		case 'D': str_list_add(&cap_drop, optarg); break;
-		case 'P': spec.privileged = true; break;
-		default:
-			free(aliases.items);
-			free(envs.items);
-			free(publish.items);
-			free(cap_add.items);
-			free(cap_drop.items);
-			return cli_bad_flag(path, argv);
+		if (!run_flag(c, &spec, &lists)) {
+			run_lists_free(&lists);
+			return cli_bad_flag("berth run", argv);
 		}
 	}
-	spec.cap_add = cap_add.items;
-	spec.n_cap_add = cap_add.n;
-	spec.cap_drop = cap_drop.items;
-	spec.n_cap_drop = cap_drop.n;
-	spec.publish = publish.items;
-	spec.n_publish = publish.n;
-	spec.aliases = aliases.items;
-	spec.n_aliases = aliases.n;
-	spec.env = envs.items;
-	spec.n_env = envs.n;
+	run_lists_to_spec(&lists, &spec);
 	spec.argv = argv + optind;
 	spec.argc = (size_t)(argc - optind);
 	spec.forward_signals = true; /* Ctrl-C goes to the container, as with docker run */
-	if (spec.argc == 0) {
-		ret = cli_usage(path, "\"run\" requires a command to run");
-	} else {
-		berth_ctx *ctx;
-		berth_container *ct = NULL;
-		berth_err err = { 0 };
-		int code = 0;
-		if ((ret = cli_open(env, &ctx)) == 0) {
-			if (berth_run(ctx, &spec, &ct, &code, &err) < 0) {
-				cli_fail(&err);
-				ret = code ? code : 1;
-			} else {
-				if (spec.detach)
-					printf("%s\n", ct->id);
-				ret = code;
-			}
-			berth_container_free(ct);
-			cli_close(ctx);
-		}
-	}
-	free(aliases.items);
-	free(envs.items);
-	free(publish.items);
-	free(cap_add.items);
-	free(cap_drop.items);
+	ret = spec.argc ? run_spec(env, &spec) : cli_usage("berth run", "\"run\" requires a command to run");
+	run_lists_free(&lists);
 	return ret;
 }
 
@@ -525,6 +557,10 @@ const cli_cmd container_commands[] = {
 	  "      --cap-add CAP            Add a capability to Docker's default set, or ALL (repeatable)\n"
 	  "      --cap-drop CAP           Drop a capability from it, or ALL (repeatable)\n"
 	  "  -d, --detach                 Run in the background and print the container ID\n"
+	  "      --dns IP                 Where names that are no container's are asked (repeatable;\n"
+	  "                               default: the host's servers)\n"
+	  "      --dns-option OPTION      Add an options word to resolv.conf (repeatable)\n"
+	  "      --dns-search DOMAIN      Set resolv.conf's search domains (repeatable)\n"
 	  "  -e, --env KEY=VALUE          Set environment variables (repeatable)\n"
 	  "  -h, --hostname string        Container host name (default: the ID's first 12 hex)\n"
 	  "      --ip string              IPv4 address (networks with a user subnet only)\n"

@@ -120,7 +120,7 @@ json_t *container_inspect_json(berth_ctx *ctx, const berth_container *c, berth_n
 	format_time(c->started_sec, 0, started);
 	format_time(c->finished_sec, 0, finished);
 	return json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:b, s:i, s:i, s:i, s:s, s:s}, s:s, s:s,"
-			 " s:{s:s, s:b, s:o, s:o, s:b},"
+			 " s:{s:s, s:b, s:o, s:o, s:b, s:o, s:o, s:o},"
 			 " s:{s:s, s:o, s:o, s:s*}, s:{s:s, s:o, s:o}}",
 			 "Id", c->id, "Created", created, "Path", path, "Args",
 			 strv_json(c->argv + (c->argc ? 1 : 0), c->argc ? c->argc - 1 : 0), "State", "Status",
@@ -128,7 +128,9 @@ json_t *container_inspect_json(berth_ctx *ctx, const berth_container *c, berth_n
 			 running ? c->monitor_pid : 0, "ExitCode", c->exit_code, "StartedAt", started, "FinishedAt",
 			 finished, "Name", name, "LogPath", log, "HostConfig", "NetworkMode", c->network_mode,
 			 "AutoRemove", c->auto_remove, "CapAdd", strv_or_null_json(c->cap_add, c->n_cap_add), "CapDrop",
-			 strv_or_null_json(c->cap_drop, c->n_cap_drop), "Privileged", c->privileged, "Config",
+			 strv_or_null_json(c->cap_drop, c->n_cap_drop), "Privileged", c->privileged, "Dns",
+			 strv_json(c->dns, c->n_dns), "DnsSearch", strv_json(c->dns_search, c->n_dns_search), "DnsOptions",
+			 strv_json(c->dns_options, c->n_dns_options), "Config",
 			 "Hostname", c->hostname, "Env", strv_json(c->env, c->n_env), "Cmd", strv_json(c->argv, c->argc), "Rootfs", c->rootfs,
 			 "NetworkSettings", "SandboxKey", sandbox, "Ports", ports_json(c), "Networks",
 			 networks_json(c, nets, n_nets));

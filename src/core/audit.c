@@ -8,6 +8,7 @@
 #include "core/firewall.h"
 #include "core/own_links.h"
 #include "core/recover.h"
+#include "core/resolver.h"
 #include "core/sandbox.h"
 #include "fw/ruleset.h"
 #include "ipam/pool.h"
@@ -588,6 +589,19 @@ static int look_at_sandboxes(audit *a, berth_err *err)
 
 /* ---- check and reconcile ---------------------------------------------------------- */
 
+/* Containers on networks of the user's ask a resolver that is not
+ * there: it died, and no command started it again yet. */
+static void look_at_resolver(audit *a)
+{
+	berth_err one = { 0 };
+
+	if (!resolver_missing(a->ctx))
+		return;
+	int ret = a->fix ? resolver_start(a->ctx, &one) : 0;
+	report(a, BERTH_FINDING_NO_RESOLVER, "the DNS resolver is not running: containers on networks of the user's get no answers",
+	       ret, "started it again", &one);
+}
+
 /* Each look reads the kernel, then the store (as the looks before left
  * it): berth records what it makes before it makes it, so all the kernel
  * had is then explained, unless removed meanwhile (and deleting what is
@@ -609,6 +623,8 @@ static int look(audit *a, berth_err *err)
 		ret = look_at_host_links(a, err);
 	if (ret == 0)
 		ret = look_at_sandboxes(a, err);
+	if (ret == 0)
+		look_at_resolver(a);
 	forget_store(a);
 	return ret;
 }

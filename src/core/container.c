@@ -5,6 +5,8 @@
 #include "core/endpoint.h"
 #include "core/firewall.h"
 #include "core/fw_guard.h"
+#include "core/resolver.h"
+#include "core/resolv_conf.h"
 #include "core/port_spec.h"
 #include "core/sandbox.h"
 #include "driver/driver.h"
@@ -260,6 +262,12 @@ static berth_container *container_new(const berth_run_spec *spec, const char *mo
 	c->argc = spec->argc;
 	c->env = strv_copy(spec->env, spec->n_env);
 	c->n_env = spec->n_env;
+	c->dns = strv_copy(spec->dns, spec->n_dns);
+	c->n_dns = spec->n_dns;
+	c->dns_search = strv_copy(spec->dns_search, spec->n_dns_search);
+	c->n_dns_search = spec->n_dns_search;
+	c->dns_options = strv_copy(spec->dns_options, spec->n_dns_options);
+	c->n_dns_options = spec->n_dns_options;
 	c->rootfs = spec->rootfs ? realpath(spec->rootfs, NULL) : NULL;
 	c->network_mode = xstrdup(mode);
 	c->auto_remove = spec->auto_remove;
@@ -377,7 +385,7 @@ static int build_sandbox(berth_ctx *ctx, berth_container *c, const berth_run_spe
 		c->ports = xmemdup(ch->ports, ch->n_ports * sizeof(*ch->ports));
 		c->n_ports = ch->n_ports;
 	}
-	return strcmp(c->network_mode, "host") ? sandbox_write_etc(ctx, c, err) : 0;
+	return strcmp(c->network_mode, "host") ? resolver_configure(ctx, c, false, err) : 0;
 }
 
 char **container_envp(const berth_container *c, const char *const *extra, size_t n_extra)
@@ -707,6 +715,7 @@ static int check_spec(berth_ctx *ctx, const berth_run_spec *spec, net_choice *ch
 	if (spec->hostname && *spec->hostname && (ret = check_hostname(spec->hostname, err)) < 0)
 		return ret;
 	if ((ret = check_text(spec, err)) < 0 || (ret = check_env(spec, err)) < 0 ||
+	    (ret = resolv_check_spec(spec, err)) < 0 ||
 	    (ret = choose_network(ctx, spec, ch, err)) < 0 ||
 	    (ret = check_publish(ctx, spec, ch, err)) < 0)
 		return ret;
@@ -772,7 +781,7 @@ int container_drop_endpoint(berth_ctx *ctx, berth_container *c, size_t i, berth_
 	strv_free(c->endpoints[i].aliases);
 	memmove(&c->endpoints[i], &c->endpoints[i + 1], (c->n_endpoints - i - 1) * sizeof(*c->endpoints));
 	c->n_endpoints--;
-	return live ? sandbox_write_etc(ctx, c, err) : 0;
+	return live ? resolver_configure(ctx, c, true, err) : 0;
 }
 
 int container_release(berth_ctx *ctx, berth_container *c, int exit_code, berth_err *err)
@@ -792,6 +801,8 @@ int container_release(berth_ctx *ctx, berth_container *c, int exit_code, berth_e
 	for (size_t i = 0; i < c->n_endpoints; i++)
 		failed |= berth_err_collect(err, endpoint_detach(ctx, &c->endpoints[i], true, &one), &one) < 0;
 	failed |= berth_err_collect(err, sandbox_destroy(ctx, c, &one), &one) < 0;
+	/* its sockets there keep the namespace: let go now */
+	resolver_release(ctx);
 	if (c->auto_remove) {
 		failed |= berth_err_collect(err, container_forget(ctx, c, &one), &one) < 0;
 	} else {

@@ -6,6 +6,7 @@
 #include "core/recover.h"
 #include "core/endpoint.h"
 #include "core/firewall.h"
+#include "core/resolver.h"
 #include "core/sandbox.h"
 #include "fw/ruleset.h"
 #include "nl/nl.h"
@@ -169,7 +170,7 @@ static int connect_to(berth_ctx *ctx, berth_container *c, const berth_network *n
 	if ((ret = endpoint_attach(ctx, c, fd, &req, &c->endpoints[c->n_endpoints], err)) < 0)
 		return ret;
 	c->n_endpoints++;
-	return sandbox_write_etc(ctx, c, err);
+	return resolver_configure(ctx, c, false, err);
 }
 
 int container_connect(berth_ctx *ctx, const char *net_ref, const char *container_ref, const berth_connect_spec *spec,

@@ -14,6 +14,7 @@
 #include "core/network.h"
 #include "core/predefined.h"
 #include "core/recover.h"
+#include "core/resolver.h"
 #include "fw/ruleset.h"
 #include "util/err.h"
 
@@ -35,6 +36,20 @@ static void check_firewall(berth_ctx *ctx)
 	berth_err_clear(&failed);
 }
 
+/* The resolver died: started again by the next command, which says so. */
+static void revive_resolver(berth_ctx *ctx)
+{
+	berth_err failed = { 0 };
+
+	if (!resolver_missing(ctx))
+		return;
+	if (resolver_start(ctx, &failed) == 0)
+		ctx_warn(ctx, "the DNS resolver was not running (it died): started it again");
+	else
+		ctx_warn(ctx, "the DNS resolver was not running and could not be started: %s", failed.msg);
+	berth_err_clear(&failed);
+}
+
 int berth_open(const berth_config *cfg, berth_ctx **out, berth_err *err)
 {
 	berth_ctx *ctx = NULL;
@@ -48,6 +63,7 @@ int berth_open(const berth_config *cfg, berth_ctx **out, berth_err *err)
 		return ret;
 	}
 	check_firewall(ctx);
+	revive_resolver(ctx);
 	*out = ctx;
 	return 0;
 }

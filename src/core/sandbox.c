@@ -1,4 +1,5 @@
 #include "core/sandbox.h"
+#include "core/resolv_conf.h"
 #include "ipam/cidr.h"
 #include "nl/link.h"
 #include "runtime/mntns.h"
@@ -82,45 +83,12 @@ static char *hosts_text(const berth_container *c)
 	return text;
 }
 
-static bool loopback_nameserver(const char *line)
-{
-	char addr[64];
-
-	if (sscanf(line, " nameserver %63s", addr) != 1)
-		return false;
-	return !strncmp(addr, "127.", 4) || !strcmp(addr, "::1");
-}
-
-/* The host's, less loopback resolvers (unreachable from the container);
- * Docker's public defaults when none is left. */
-static char *resolv_text(void)
-{
-	_cleanup_fclose_ FILE *f = fopen("/etc/resolv.conf", "re");
-	char *text = xstrdup(""), line[512];
-	bool any = false;
-
-	while (f && fgets(line, sizeof(line), f)) {
-		if (loopback_nameserver(line))
-			continue;
-		any |= strstr(line, "nameserver") != NULL;
-		char *next = xasprintf("%s%s", text, line);
-		free(text);
-		text = next;
-	}
-	if (!any) {
-		char *next = xasprintf("%snameserver 8.8.8.8\nnameserver 8.8.4.4\n", text);
-		free(text);
-		text = next;
-	}
-	return text;
-}
-
-int sandbox_write_etc(berth_ctx *ctx, const berth_container *c, berth_err *err)
+int sandbox_write_etc(berth_ctx *ctx, const berth_container *c, bool with_resolver, berth_err *err)
 {
 	_cleanup_free_ char *dir = sandbox_etc_dir(ctx, c->id);
 	_cleanup_free_ char *base = xasprintf("%s/containers", ctx->run_dir);
 	_cleanup_free_ char *hosts = hosts_text(c);
-	_cleanup_free_ char *resolv = resolv_text();
+	_cleanup_free_ char *resolv = resolv_conf_text(c, with_resolver);
 	_cleanup_free_ char *hostname = xasprintf("%s\n", c->hostname);
 	int ret;
 

@@ -9,8 +9,10 @@
 
 char *sandbox_netns_path(berth_ctx *ctx, const char *container_id);
 char *sandbox_etc_dir(berth_ctx *ctx, const char *container_id);
-/* Writes hosts, hostname and resolv.conf for c (with its endpoints). */
-int sandbox_write_etc(berth_ctx *ctx, const berth_container *c, berth_err *err);
+/* Writes hosts, hostname and resolv.conf for c (with its endpoints);
+ * with_resolver: c is on a network berth's resolver serves
+ * (core/resolv_conf.h). */
+int sandbox_write_etc(berth_ctx *ctx, const berth_container *c, bool with_resolver, berth_err *err);
 /* A file in the sandbox's directory by which a command that took a
  * running container's published ports away (disconnect from their
  * network) tells its monitor to let go of the host ports it holds; the

@@ -16,10 +16,13 @@ int store_container_insert(store *s, const berth_container *c, berth_err *err)
 	_cleanup_free_ char *env = strv_to_json_text(c->env, c->n_env);
 	_cleanup_free_ char *cap_add = strv_to_json_text(c->cap_add, c->n_cap_add);
 	_cleanup_free_ char *cap_drop = strv_to_json_text(c->cap_drop, c->n_cap_drop);
+	_cleanup_free_ char *dns = strv_to_json_text(c->dns, c->n_dns);
+	_cleanup_free_ char *dns_search = strv_to_json_text(c->dns_search, c->n_dns_search);
+	_cleanup_free_ char *dns_options = strv_to_json_text(c->dns_options, c->n_dns_options);
 	int ret = prepare(s,
 			  "INSERT INTO containers(id, name, created_sec, created_nsec, command, env, hostname, rootfs,"
 			  " network_mode, auto_remove, detach, state, owner_pid, owner_start, cap_add, cap_drop,"
-			  " privileged) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			  " privileged, dns, dns_search, dns_options) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			  &st, err);
 
 	if (ret < 0)
@@ -41,6 +44,9 @@ int store_container_insert(store *s, const berth_container *c, berth_err *err)
 	sqlite3_bind_text(st, 15, cap_add, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 16, cap_drop, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 17, c->privileged);
+	sqlite3_bind_text(st, 18, dns, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 19, dns_search, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 20, dns_options, -1, SQLITE_STATIC);
 	return step_done(s, st, err);
 }
 
@@ -208,6 +214,9 @@ static berth_container *container_from_row(sqlite3_stmt *st)
 	c->cap_add = strv_from_json_text(col_text(st, 19), &c->n_cap_add);
 	c->cap_drop = strv_from_json_text(col_text(st, 20), &c->n_cap_drop);
 	c->privileged = sqlite3_column_int(st, 21);
+	c->dns = strv_from_json_text(col_text(st, 22), &c->n_dns);
+	c->dns_search = strv_from_json_text(col_text(st, 23), &c->n_dns_search);
+	c->dns_options = strv_from_json_text(col_text(st, 24), &c->n_dns_options);
 	return c;
 }
 
@@ -350,7 +359,7 @@ static int load_all_endpoints_and_ports(store *s, berth_container **cs, size_t n
 #define CONTAINER_COLUMNS                                                                            \
 	"SELECT id, name, created_sec, created_nsec, command, env, hostname, rootfs, network_mode,"  \
 	" auto_remove, detach, state, pid, pid_start, owner_pid, owner_start, exit_code,"           \
-	" started_sec, finished_sec, cap_add, cap_drop, privileged FROM containers"
+	" started_sec, finished_sec, cap_add, cap_drop, privileged, dns, dns_search, dns_options FROM containers"
 
 /* The rows of `st`, bound and ready to step. */
 static int containers_of(store *s, sqlite3_stmt *st, berth_container ***out, size_t *n, berth_err *err)

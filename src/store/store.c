@@ -120,6 +120,10 @@ static const char *const migrations[] = {
 	 * prefix length and gateway */
 	("ALTER TABLE endpoints ADD COLUMN prefix_len6 INTEGER NOT NULL DEFAULT 0;"
 	 "ALTER TABLE endpoints ADD COLUMN gateway6 TEXT;"),
+	/* v7: --dns, --dns-search, --dns-option */
+	("ALTER TABLE containers ADD COLUMN dns TEXT NOT NULL DEFAULT '[]';"
+	 "ALTER TABLE containers ADD COLUMN dns_search TEXT NOT NULL DEFAULT '[]';"
+	 "ALTER TABLE containers ADD COLUMN dns_options TEXT NOT NULL DEFAULT '[]';"),
 };
 
 /* How long a command waits for another's transaction before giving up */

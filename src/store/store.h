@@ -103,4 +103,27 @@ char *store_port_holder(store *s, int proto, unsigned port, const berth_addr *ho
 int store_ports_load(store *s, const char *container_id, published_port **out, size_t *n, berth_err *err);
 int store_ports_delete(store *s, const char *container_id, berth_err *err);
 
+/* What berth's resolver answers from (store/dns.c). */
+typedef struct store_dns_row {
+	char container_id[BERTH_ID_HEX + 1];
+	char *container_name;
+	bool own_netns; /* not host's, nor another container's */
+	char network_id[BERTH_ID_HEX + 1];
+	char *network_name;
+	bool internal;
+	berth_addr addr, addr6; /* family 0 when none */
+	char **aliases;
+	size_t n_aliases;
+	char **dns; /* the container's --dns */
+	size_t n_dns;
+} store_dns_row;
+/* One row per endpoint on a user's network (not a predefined one) of a
+ * container being set up or running, by container. */
+int store_dns_rows(store *s, store_dns_row **out, size_t *n, berth_err *err);
+void store_dns_rows_free(store_dns_row *rows, size_t n);
+/* Changes whenever another connection commits (PRAGMA data_version). */
+int store_data_version(store *s, long long *version, berth_err *err);
+/* c has an endpoint on a network of the user's. */
+bool store_container_on_user_network(store *s, const char *container_id);
+
 #endif

@@ -109,6 +109,9 @@ void berth_container_free(berth_container *c)
 	free(c->ports);
 	strv_free(c->cap_add);
 	strv_free(c->cap_drop);
+	strv_free(c->dns);
+	strv_free(c->dns_search);
+	strv_free(c->dns_options);
 	free(container_rec_of(c));
 }
 

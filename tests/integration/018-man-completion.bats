@@ -16,7 +16,7 @@ load helpers
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BUILD_DIR=$(dirname "$(command -v berth)")
 PAGES="berth berth-network berth-run berth-exec berth-ps berth-inspect berth-stop berth-rm berth-logs
-berth-port berth-system"
+berth-port berth-system berth-dns"
 export LC_ALL=C.UTF-8
 
 teardown() {
@@ -131,7 +131,7 @@ assert_offers_exactly() {
     local cmd sub
     for cmd in $(help_commands); do
         case $cmd in
-        network | system)
+        network | system | dns)
             for sub in $(help_commands "$cmd"); do
                 [ -n "$(page_text "berth-$cmd" "$cmd $sub")" ] ||
                     fail "berth-$cmd(8) has no section '## $cmd $sub'" || return 1
@@ -152,6 +152,9 @@ assert_offers_exactly() {
     done
     for sub in $(help_commands system); do
         assert_documented berth-system "system $sub" "" system "$sub"
+    done
+    for sub in $(help_commands dns); do
+        assert_documented berth-dns "dns $sub" "" dns "$sub"
     done
     for cmd in run ps inspect stop rm logs port; do
         assert_documented "berth-$cmd" "" "" "$cmd"
@@ -182,6 +185,7 @@ assert_offers_exactly() {
     assert_offers_exactly "berth " "$(help_commands)"
     assert_offers_exactly "berth network " "$(help_commands network)"
     assert_offers_exactly "berth system " "$(help_commands system)"
+    assert_offers_exactly "berth dns " "$(help_commands dns)"
     assert_offers_exactly "berth help network " "$(help_commands network)"
     assert_offers "berth net" network
 }

@@ -152,9 +152,11 @@ own_caps() { field "$(cat /proc/self/status)" CapPrm; }
         ALTER TABLE containers DROP COLUMN cap_drop; ALTER TABLE containers DROP COLUMN privileged;
         ALTER TABLE endpoints DROP COLUMN owner_pid; ALTER TABLE endpoints DROP COLUMN owner_start;
         DROP TABLE IF EXISTS settings; ALTER TABLE endpoints DROP COLUMN prefix_len6;
-        ALTER TABLE endpoints DROP COLUMN gateway6; PRAGMA user_version = 2;'
-    assert_eq "$(ctr_get old '[d["HostConfig"][k] for k in ("CapAdd", "CapDrop", "Privileged")]')" \
-        "[null, null, false]" "inspect after the upgrade"
+        ALTER TABLE endpoints DROP COLUMN gateway6; ALTER TABLE containers DROP COLUMN dns;
+        ALTER TABLE containers DROP COLUMN dns_search; ALTER TABLE containers DROP COLUMN dns_options;
+        PRAGMA user_version = 2;'
+    assert_eq "$(ctr_get old '[d["HostConfig"][k] for k in ("CapAdd", "CapDrop", "Privileged", "Dns")]')" \
+        "[null, null, false, []]" "inspect after the upgrade"
     berth_ok exec old cat /proc/self/status
     assert_caps "$output" $DOCKER_DEFAULT "exec after the upgrade"
     berth_ok run --network none --cap-add NET_ADMIN -- cat /proc/self/status

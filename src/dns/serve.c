@@ -1,0 +1,671 @@
+/* The resolver's loop: sockets of every served sandbox, its control
+ * socket and c-ares' sockets in one epoll set; the names from the
+ * store, read again whenever another process committed (PRAGMA
+ * data_version, asked before each answer), so a name is there from the
+ * moment `run` commits it and gone from the moment `rm` does. Nothing
+ * is reloaded by tearing down: sockets of sandboxes that stay are kept
+ * (aardvark-dns lost queries while it rebound them, its issue 389). */
+#include "dns/forward.h"
+#include "dns/listen.h"
+#include "dns/msg.h"
+#include "dns/resolver.h"
+#include "dns/watch.h"
+#include "dns/zone.h"
+#include "store/store.h"
+#include "util/cleanup.h"
+#include "util/err.h"
+#include "util/resolv_file.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ldns/ldns.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A TCP asker that says nothing for this long is let go. */
+#define TCP_IDLE_SECONDS 10
+#define TCP_MAX 65535
+
+typedef struct server server;
+
+/* One served sandbox: its two sockets. */
+typedef struct served {
+	dns_watch udp_w, tcp_w;
+	server *srv;
+	dns_listener l;
+	unsigned refs; /* the server's, and one per forwarded query */
+	bool closed;
+	struct served *next_dead;
+} served;
+
+/* A TCP asker. */
+typedef struct conn {
+	dns_watch w;
+	served *sv;
+	int fd;
+	size_t have;
+	time_t last;
+	unsigned refs;
+	bool closed;
+	struct conn *next, *next_dead;
+	uint8_t buf[2 + TCP_MAX];
+} conn;
+
+struct server {
+	int epfd;
+	const char *run_dir;
+	store *st;
+	long long data_version;
+	dns_zone *zone;
+	served **served; /* sorted by container ID */
+	size_t n_served;
+	forwarder *fwd;
+	resolv_file host;
+	struct stat host_stat;
+	dns_watch control_w, signal_w;
+	int control_fd, signal_fd;
+	conn *conns;
+	served *dead_served;
+	conn *dead_conns;
+	bool stop;
+};
+
+/* Its log (the run dir's DNS_LOG_FILE when berth started it). */
+static void complain(const char *what)
+{
+	fprintf(stderr, "berth dns: %s\n", what);
+}
+
+static void watch_fd(server *srv, int fd, uint32_t events, dns_watch *w)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = w };
+
+	epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* ---- objects freed once no event of this round can name them ---------- */
+
+static void served_unref(served *sv)
+{
+	if (--sv->refs == 0) {
+		sv->next_dead = sv->srv->dead_served;
+		sv->srv->dead_served = sv;
+	}
+}
+
+static void served_close(served *sv)
+{
+	sv->closed = true;
+	dns_listener_close(&sv->l); /* out of the epoll set with them */
+	served_unref(sv);
+}
+
+static void conn_unref(server *srv, conn *c)
+{
+	if (--c->refs == 0) {
+		c->next_dead = srv->dead_conns;
+		srv->dead_conns = c;
+	}
+}
+
+static void conn_close(server *srv, conn *c)
+{
+	if (c->closed)
+		return;
+	c->closed = true;
+	close(c->fd);
+	for (conn **p = &srv->conns; *p; p = &(*p)->next)
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	served_unref(c->sv);
+	conn_unref(srv, c);
+}
+
+static void reap(server *srv)
+{
+	while (srv->dead_conns) {
+		conn *c = srv->dead_conns;
+		srv->dead_conns = c->next_dead;
+		free(c);
+	}
+	while (srv->dead_served) {
+		served *sv = srv->dead_served;
+		srv->dead_served = sv->next_dead;
+		free(sv);
+	}
+}
+
+/* ---- replies ------------------------------------------------------------- */
+
+static void send_udp(served *sv, const struct sockaddr_in *to, const uint8_t *msg, size_t len)
+{
+	if (!sv->closed)
+		sendto(sv->l.udp, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *)to, sizeof(*to));
+}
+
+static void send_tcp(server *srv, conn *c, const uint8_t *msg, size_t len)
+{
+	uint8_t head[2] = { (uint8_t)(len >> 8), (uint8_t)len };
+	struct iovec iov[2] = { { head, 2 }, { (void *)msg, len } };
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	if (c->closed)
+		return;
+	/* a reply the socket cannot take whole now: the asker is gone or
+	 * does not read; it may ask again */
+	if (sendmsg(c->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)(len + 2))
+		conn_close(srv, c);
+}
+
+typedef struct asker {
+	served *sv;
+	conn *c; /* NULL: over UDP, from `from` */
+	struct sockaddr_in from;
+} asker;
+
+static void reply(server *srv, const asker *a, const uint8_t *msg, size_t len)
+{
+	if (a->c)
+		send_tcp(srv, a->c, msg, len);
+	else
+		send_udp(a->sv, &a->from, msg, len);
+}
+
+static void reply_own(server *srv, const asker *a, const dns_query *q, const dns_reply *r)
+{
+	_cleanup_free_ uint8_t *wire = NULL;
+	size_t len;
+
+	dns_reply_build(q, r, a->c ? TCP_MAX : q->udp_size, &wire, &len);
+	reply(srv, a, wire, len);
+}
+
+/* ---- the store ----------------------------------------------------------- */
+
+static int compare_served(const void *a, const void *b)
+{
+	return strcmp((*(served *const *)a)->l.container_id, (*(served *const *)b)->l.container_id);
+}
+
+static int compare_id_served(const void *key, const void *elem)
+{
+	return strcmp(key, (*(served *const *)elem)->l.container_id);
+}
+
+static void sock_ready(server *srv, served *sv, bool tcp);
+
+static void udp_ready(dns_watch *w, uint32_t events)
+{
+	served *sv = (served *)((char *)w - offsetof(served, udp_w));
+
+	(void)events;
+	sock_ready(sv->srv, sv, false);
+}
+
+static void tcp_ready(dns_watch *w, uint32_t events)
+{
+	served *sv = (served *)((char *)w - offsetof(served, tcp_w));
+
+	(void)events;
+	sock_ready(sv->srv, sv, true);
+}
+
+static served *serve_sandbox(server *srv, const char *container_id)
+{
+	_cleanup_free_ char *path = xasprintf("%s/netns/%s", srv->run_dir, container_id);
+	served *sv = xzalloc(sizeof(*sv));
+	berth_err err = { 0 };
+
+	*sv = (served){ .udp_w.ready = udp_ready, .tcp_w.ready = tcp_ready, .srv = srv, .refs = 1 };
+	snprintf(sv->l.container_id, sizeof(sv->l.container_id), "%s", container_id);
+	if (dns_listener_open(path, &sv->l, &err) < 0) {
+		/* gone meanwhile, most likely: its removal is committed next */
+		complain(err.msg);
+		berth_err_clear(&err);
+		free(sv);
+		return NULL;
+	}
+	watch_fd(srv, sv->l.udp, EPOLLIN, &sv->udp_w);
+	watch_fd(srv, sv->l.tcp, EPOLLIN, &sv->tcp_w);
+	return sv;
+}
+
+/* Sockets for the sandboxes the zone has and had not; none for those it
+ * no longer has. */
+static void match_sandboxes(server *srv)
+{
+	size_t n;
+	const dns_sandbox *sbs = dns_zone_sandboxes(srv->zone, &n);
+	served **next = xzalloc((n ? n : 1) * sizeof(*next));
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		served **old = bsearch(sbs[i].container_id, srv->served, srv->n_served, sizeof(*srv->served),
+				       compare_id_served);
+		served *sv = old ? *old : serve_sandbox(srv, sbs[i].container_id);
+		if (old)
+			*old = NULL;
+		if (sv)
+			next[kept++] = sv;
+	}
+	for (size_t i = 0; i < srv->n_served; i++)
+		if (srv->served[i])
+			served_close(srv->served[i]);
+	free(srv->served);
+	srv->served = next;
+	srv->n_served = kept;
+	qsort(srv->served, kept, sizeof(*next), compare_served);
+}
+
+static int reload(server *srv, berth_err *err)
+{
+	store_dns_row *rows;
+	size_t n;
+	int ret;
+
+	/* the version first: a commit after it is seen at the next query */
+	if ((ret = store_data_version(srv->st, &srv->data_version, err)) < 0 ||
+	    (ret = store_dns_rows(srv->st, &rows, &n, err)) < 0)
+		return ret;
+	dns_zone_free(srv->zone);
+	srv->zone = dns_zone_new(rows, n);
+	store_dns_rows_free(rows, n);
+	match_sandboxes(srv);
+	return 0;
+}
+
+static void keep_fresh(server *srv)
+{
+	long long v;
+	berth_err err = { 0 };
+
+	if (store_data_version(srv->st, &v, &err) == 0 && v != srv->data_version && reload(srv, &err) == 0)
+		return;
+	if (err.msg)
+		complain(err.msg);
+	berth_err_clear(&err);
+}
+
+/* ---- forwarding ---------------------------------------------------------- */
+
+typedef struct pending {
+	server *srv;
+	asker a;
+	uint16_t id;
+	size_t len;
+	uint8_t *query; /* for a SERVFAIL with its question */
+} pending;
+
+static void forwarded(void *arg, const uint8_t *answer, size_t len)
+{
+	pending *p = arg;
+	server *srv = p->srv;
+
+	if (answer) {
+		_cleanup_free_ uint8_t *copy = xmemdup(answer, len);
+		dns_set_id(copy, len, p->id);
+		reply(srv, &p->a, copy, len);
+	} else {
+		/* every server failed: the asker hears it now, not at its timeout */
+		dns_query q;
+		if (dns_query_parse(p->query, p->len, &q) == 0)
+			reply_own(srv, &p->a, &q, &(dns_reply){ .rcode = LDNS_RCODE_SERVFAIL });
+		dns_query_clear(&q);
+	}
+	free(p->query);
+	if (p->a.c)
+		conn_unref(srv, p->a.c);
+	served_unref(p->a.sv);
+	free(p);
+}
+
+/* The host's servers, as its resolv.conf says now. */
+static const resolv_file *host_servers(server *srv)
+{
+	struct stat now = { 0 };
+
+	stat("/etc/resolv.conf", &now);
+	if (now.st_ino != srv->host_stat.st_ino || now.st_dev != srv->host_stat.st_dev ||
+	    now.st_size != srv->host_stat.st_size || now.st_mtim.tv_sec != srv->host_stat.st_mtim.tv_sec ||
+	    now.st_mtim.tv_nsec != srv->host_stat.st_mtim.tv_nsec || !srv->host.servers) {
+		resolv_file_clear(&srv->host);
+		resolv_file_read("/etc/resolv.conf", &srv->host);
+		srv->host_stat = now;
+	}
+	return &srv->host;
+}
+
+static void forward(server *srv, const asker *a, const dns_sandbox *sb, const dns_query *q, const uint8_t *buf,
+		    size_t len)
+{
+	static char *const fallback[] = { "8.8.8.8", "8.8.4.4" };
+	const resolv_file *host = host_servers(srv);
+	char *const *servers = sb->n_dns ? sb->dns : host->n_servers ? host->servers : fallback;
+	size_t n = sb->n_dns ? sb->n_dns : host->n_servers ? host->n_servers : 2;
+	pending *p = xzalloc(sizeof(*p));
+
+	*p = (pending){ .srv = srv, .a = *a, .id = q->id, .len = len, .query = xmemdup(buf, len) };
+	p->a.sv->refs++;
+	if (p->a.c)
+		p->a.c->refs++;
+	forwarder_send(srv->fwd, servers, n, a->c != NULL, buf, len, forwarded, p);
+}
+
+/* ---- answering ----------------------------------------------------------- */
+
+static bool own_reverse(server *srv, const dns_sandbox *sb, const dns_query *q, dns_reply *r)
+{
+	berth_addr a;
+
+	if (q->type != LDNS_RR_TYPE_PTR || !dns_reverse_name(q->name, &a))
+		return false;
+	r->ptr = dns_zone_reverse(srv->zone, sb, &a);
+	return r->ptr != NULL;
+}
+
+/* A name of berth's: answered here, with or without records. */
+static bool own_name(server *srv, const dns_sandbox *sb, const dns_query *q, dns_reply *r, berth_addr **addrs)
+{
+	int family = q->type == LDNS_RR_TYPE_AAAA ? AF_INET6 : AF_INET;
+	dns_found found = dns_zone_lookup(srv->zone, sb, q->name, family, addrs, &r->n_addrs);
+
+	if (found == DNS_UNKNOWN)
+		return false;
+	r->authoritative = true;
+	if (found == DNS_ELSEWHERE) {
+		/* never forwarded: another network's names stay on the host */
+		r->rcode = LDNS_RCODE_NXDOMAIN;
+		r->n_addrs = 0;
+	} else if (q->type != LDNS_RR_TYPE_A && q->type != LDNS_RR_TYPE_AAAA) {
+		r->n_addrs = 0; /* a name without records of that type */
+	}
+	r->addrs = *addrs;
+	return true;
+}
+
+static void answer(server *srv, const asker *a, const uint8_t *buf, size_t len)
+{
+	dns_query q;
+	dns_reply r = { 0 };
+	_cleanup_free_ berth_addr *addrs = NULL;
+
+	if (dns_query_parse(buf, len, &q) < 0)
+		return;
+	keep_fresh(srv);
+	const dns_sandbox *sb = dns_zone_sandbox(srv->zone, a->sv->l.container_id);
+	if (q.rcode || !sb) {
+		/* a sandbox being removed is answered no more */
+		r.rcode = sb ? 0 : LDNS_RCODE_REFUSED;
+		reply_own(srv, a, &q, &r);
+	} else if (q.klass == LDNS_RR_CLASS_IN && (own_reverse(srv, sb, &q, &r) || own_name(srv, sb, &q, &r, &addrs))) {
+		r.authoritative = true;
+		reply_own(srv, a, &q, &r);
+	} else if (!sb->forward) {
+		/* only --internal networks: no query leaves the host
+		 * (Docker's CVE-2024-29018) */
+		reply_own(srv, a, &q, &(dns_reply){ .rcode = LDNS_RCODE_REFUSED });
+	} else {
+		forward(srv, a, sb, &q, buf, len);
+	}
+	dns_query_clear(&q);
+}
+
+/* ---- sockets ------------------------------------------------------------- */
+
+static void read_udp(server *srv, served *sv)
+{
+	uint8_t buf[DNS_UDP_MAX * 4];
+	asker a = { .sv = sv };
+
+	for (int i = 0; i < 64 && !sv->closed; i++) {
+		socklen_t alen = sizeof(a.from);
+		ssize_t n = recvfrom(sv->l.udp, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&a.from, &alen);
+		if (n < 0)
+			return;
+		answer(srv, &a, buf, (size_t)n);
+	}
+}
+
+static void conn_ready(dns_watch *w, uint32_t events);
+
+static void accept_tcp(server *srv, served *sv)
+{
+	int fd;
+
+	while (!sv->closed && (fd = accept4(sv->l.tcp, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		conn *c = xzalloc(sizeof(*c));
+		*c = (conn){ .w.ready = conn_ready, .sv = sv, .fd = fd, .last = time(NULL), .refs = 1, .next = srv->conns };
+		sv->refs++;
+		srv->conns = c;
+		watch_fd(srv, fd, EPOLLIN, &c->w);
+	}
+}
+
+static void sock_ready(server *srv, served *sv, bool tcp)
+{
+	if (tcp)
+		accept_tcp(srv, sv);
+	else
+		read_udp(srv, sv);
+}
+
+/* Each message whole: its two-byte length, then itself (RFC 7766). */
+static void conn_ready(dns_watch *w, uint32_t events)
+{
+	conn *c = (conn *)w;
+	server *srv = c->sv->srv;
+	ssize_t n;
+
+	(void)events;
+	if (c->closed)
+		return;
+	n = read(c->fd, c->buf + c->have, sizeof(c->buf) - c->have);
+	if (n <= 0) {
+		if (n == 0 || errno != EAGAIN)
+			conn_close(srv, c);
+		return;
+	}
+	c->have += (size_t)n;
+	c->last = time(NULL);
+	while (!c->closed && c->have >= 2) {
+		size_t len = (size_t)c->buf[0] << 8 | c->buf[1];
+		if (c->have < 2 + len)
+			break;
+		answer(srv, &(asker){ .sv = c->sv, .c = c }, c->buf + 2, len);
+		memmove(c->buf, c->buf + 2 + len, c->have - 2 - len);
+		c->have -= 2 + len;
+	}
+}
+
+static void close_idle(server *srv)
+{
+	time_t now = time(NULL);
+
+	for (conn *c = srv->conns, *next; c; c = next) {
+		next = c->next;
+		if (now - c->last > TCP_IDLE_SECONDS)
+			conn_close(srv, c);
+	}
+}
+
+/* ---- control ------------------------------------------------------------- */
+
+static void control_ready(dns_watch *w, uint32_t events)
+{
+	server *srv = (server *)((char *)w - offsetof(server, control_w));
+	int fd;
+
+	(void)events;
+	while ((fd = accept4(srv->control_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		struct timeval tv = { .tv_sec = 2 };
+		char cmd[16] = { 0 };
+		berth_err err = { 0 };
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		if (recv(fd, cmd, sizeof(cmd) - 1, 0) > 0 && !strcmp(cmd, "sync")) {
+			const char *answer_text = reload(srv, &err) == 0 ? "ok" : err.msg;
+			send(fd, answer_text, strlen(answer_text), MSG_NOSIGNAL);
+		}
+		berth_err_clear(&err);
+		close(fd);
+	}
+}
+
+static void signal_ready(dns_watch *w, uint32_t events)
+{
+	server *srv = (server *)((char *)w - offsetof(server, signal_w));
+	struct signalfd_siginfo si;
+
+	(void)events;
+	if (read(srv->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		srv->stop = true;
+}
+
+static int open_control(server *srv, berth_err *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" DNS_CONTROL_SOCKET, srv->run_dir) >=
+	    (int)sizeof(sa.sun_path)) {
+		if (fd >= 0)
+			close(fd);
+		return berth_err_set(err, ENAMETOOLONG, "run dir %s: too long for a socket's path", srv->run_dir);
+	}
+	unlink(sa.sun_path); /* a dead resolver's: the lock is ours */
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(sa.sun_path, 0600) < 0 ||
+	    listen(fd, 64) < 0) {
+		int ret = berth_err_sys(err, errno, "listening on %s", sa.sun_path);
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	srv->control_fd = fd;
+	srv->control_w.ready = control_ready;
+	watch_fd(srv, fd, EPOLLIN, &srv->control_w);
+	return 0;
+}
+
+static int open_signals(server *srv, berth_err *err)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	srv->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (srv->signal_fd < 0)
+		return berth_err_sys(err, errno, "creating a signalfd");
+	srv->signal_w.ready = signal_ready;
+	watch_fd(srv, srv->signal_fd, EPOLLIN, &srv->signal_w);
+	return 0;
+}
+
+/* ---- one per host ---------------------------------------------------------- */
+
+static int take_lock(const char *run_dir, int *fd, berth_err *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/" DNS_LOCK_FILE, run_dir);
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (*fd < 0)
+		return berth_err_sys(err, errno, "opening %s", path);
+	if (fcntl(*fd, F_SETLK, &fl) == 0)
+		return 0;
+	fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	fcntl(*fd, F_GETLK, &fl);
+	return berth_err_set(err, EBUSY, "the DNS resolver already runs (pid %d)", (int)fl.l_pid);
+}
+
+static void write_pid(const char *run_dir)
+{
+	_cleanup_free_ char *path = xasprintf("%s/" DNS_PID_FILE, run_dir);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+
+	char text[32];
+	int len = snprintf(text, sizeof(text), "%d\n", (int)getpid());
+
+	/* (not dprintf: ldns's headers make that a macro of their own) */
+	if (fd >= 0 && write(fd, text, (size_t)len) != len)
+		complain("could not write its pid file");
+}
+
+static void loop(server *srv)
+{
+	struct epoll_event evs[64];
+
+	while (!srv->stop) {
+		int n = epoll_wait(srv->epfd, evs, 64, forwarder_timeout_ms(srv->fwd, 1000));
+		for (int i = 0; i < n; i++)
+			((dns_watch *)evs[i].data.ptr)->ready(evs[i].data.ptr, evs[i].events);
+		forwarder_expire(srv->fwd);
+		close_idle(srv);
+		reap(srv);
+		/* nobody left to answer: a berth command starts it again */
+		if (srv->n_served == 0)
+			srv->stop = true;
+	}
+}
+
+static void server_free(server *srv)
+{
+	while (srv->conns)
+		conn_close(srv, srv->conns);
+	for (size_t i = 0; i < srv->n_served; i++)
+		served_close(srv->served[i]);
+	free(srv->served);
+	forwarder_free(srv->fwd);
+	reap(srv);
+	dns_zone_free(srv->zone);
+	resolv_file_clear(&srv->host);
+	store_close(srv->st);
+	if (srv->control_fd >= 0)
+		close(srv->control_fd);
+	if (srv->signal_fd >= 0)
+		close(srv->signal_fd);
+	close(srv->epfd);
+}
+
+int dns_serve(const char *root, const char *run_dir, berth_err *err)
+{
+	_cleanup_free_ char *db = xasprintf("%s/berth.db", root);
+	_cleanup_free_ char *pid_path = xasprintf("%s/" DNS_PID_FILE, run_dir);
+	_cleanup_free_ char *sock_path = xasprintf("%s/" DNS_CONTROL_SOCKET, run_dir);
+	_cleanup_close_ int lock = -1;
+	server srv = { .run_dir = run_dir, .control_fd = -1, .signal_fd = -1 };
+	int ret = take_lock(run_dir, &lock, err);
+
+	if (ret < 0)
+		return ret;
+	srv.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (srv.epfd < 0)
+		return berth_err_sys(err, errno, "creating an epoll set");
+	srv.fwd = forwarder_new(srv.epfd);
+	if ((ret = store_open(db, &srv.st, err)) == 0 && (ret = open_signals(&srv, err)) == 0 &&
+	    (ret = open_control(&srv, err)) == 0 && (ret = reload(&srv, err)) == 0) {
+		write_pid(run_dir);
+		loop(&srv);
+		/* the pid file first: one without a resolver means it died */
+		unlink(pid_path);
+		unlink(sock_path);
+	}
+	server_free(&srv);
+	return ret;
+}
