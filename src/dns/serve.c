@@ -196,11 +196,6 @@ static void reply_own(server *srv, const asker *a, const dns_query *q, const dns
 
 /* ---- the store ----------------------------------------------------------- */
 
-static int compare_served(const void *a, const void *b)
-{
-	return strcmp((*(served *const *)a)->l.container_id, (*(served *const *)b)->l.container_id);
-}
-
 static int compare_id_served(const void *key, const void *elem)
 {
 	return strcmp(key, (*(served *const *)elem)->l.container_id);
@@ -251,24 +246,27 @@ static void match_sandboxes(server *srv)
 	size_t n;
 	const dns_sandbox *sbs = dns_zone_sandboxes(srv->zone, &n);
 	served **next = xzalloc((n ? n : 1) * sizeof(*next));
+	bool *kept_old = xzalloc((srv->n_served ? srv->n_served : 1) * sizeof(*kept_old));
 	size_t kept = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		served **old = bsearch(sbs[i].container_id, srv->served, srv->n_served, sizeof(*srv->served),
-				       compare_id_served);
+		served **old = srv->n_served ? bsearch(sbs[i].container_id, srv->served, srv->n_served,
+						       sizeof(*srv->served), compare_id_served)
+					     : NULL;
 		served *sv = old ? *old : serve_sandbox(srv, sbs[i].container_id);
 		if (old)
-			*old = NULL;
+			kept_old[old - srv->served] = true;
 		if (sv)
 			next[kept++] = sv;
 	}
 	for (size_t i = 0; i < srv->n_served; i++)
-		if (srv->served[i])
+		if (!kept_old[i])
 			served_close(srv->served[i]);
+	free(kept_old);
 	free(srv->served);
 	srv->served = next;
 	srv->n_served = kept;
-	qsort(srv->served, kept, sizeof(*next), compare_served);
+	/* the zone's sandboxes are sorted by ID, and so are these */
 }
 
 static int reload(server *srv, berth_err *err)

@@ -67,7 +67,8 @@ static void collect_nets(dns_zone *z, const store_dns_row *rows, size_t n)
 		snprintf(z->nets[z->n_nets].id, sizeof(z->nets->id), "%s", rows[i].network_id);
 		z->nets[z->n_nets++].internal = rows[i].internal;
 	}
-	qsort(z->nets, z->n_nets, sizeof(*z->nets), compare_net_ids);
+	if (z->n_nets)
+		qsort(z->nets, z->n_nets, sizeof(*z->nets), compare_net_ids);
 	size_t kept = 0;
 	for (size_t i = 0; i < z->n_nets; i++)
 		if (!kept || strcmp(z->nets[kept - 1].id, z->nets[i].id))
@@ -140,7 +141,8 @@ dns_zone *dns_zone_new(const store_dns_row *rows, size_t n)
 	collect_nets(z, rows, n);
 	for (size_t i = 0; i < n; i++)
 		add_endpoint(z, &rows[i]);
-	qsort(z->names, z->n_names, sizeof(*z->names), compare_names);
+	if (z->n_names)
+		qsort(z->names, z->n_names, sizeof(*z->names), compare_names);
 	for (size_t i = 0, run; i < n; i += run) {
 		for (run = 1; i + run < n && !strcmp(rows[i + run].container_id, rows[i].container_id); run++)
 			;
@@ -182,6 +184,8 @@ static int compare_sandbox_id(const void *key, const void *elem)
 
 const dns_sandbox *dns_zone_sandbox(const dns_zone *z, const char *container_id)
 {
+	if (!z->n_sandboxes)
+		return NULL;
 	return bsearch(container_id, z->sandboxes, z->n_sandboxes, sizeof(*z->sandboxes), compare_sandbox_id);
 }
 
