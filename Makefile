@@ -3,7 +3,9 @@
 # `make fuzz` (each libFuzzer target of tests/fuzz/ for FUZZ_SECONDS).
 
 PREFIX ?= /usr/local
-PKGS := libmnl libnftables jansson sqlite3 libcap ldns libcares
+PKGS := libmnl libnftables jansson sqlite3 libcap libcares
+# glibc's: DNS messages (src/dns/msg.c)
+LIBS_EXTRA := -lresolv
 VERSION := $(shell sed -n 's/^\#define BERTH_VERSION "\(.*\)"$$/\1/p' include/berth.h)
 SONAME := libberth.so.$(firstword $(subst ., ,$(VERSION)))
 SOLIB := libberth.so.$(VERSION)
@@ -33,7 +35,7 @@ LDFLAGS_ALL := $(OPT) $(LDFLAGS)
 
 # pkg-config runs only when something is compiled (after deps.sh installed it)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) $(LIBS_EXTRA)
 
 LIB_SRC := $(wildcard src/core/*.c src/ipam/*.c src/driver/*.c src/fw/*.c src/nl/*.c src/store/*.c \
 	src/runtime/*.c src/util/*.c src/dns/*.c)
@@ -105,7 +107,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libberth.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) $(shell pkg-config --cflags cmocka) -DGOLDEN_DIR='"$(CURDIR)/tests/unit/golden"' \
 		-o $@ $< $(filter %.o,$^) $(BUILD)/libberth.a \
-		$(PKG_LIBS) $(shell pkg-config --libs cmocka) $(LDFLAGS_ALL)
+		$(PKG_LIBS) $(shell pkg-config --libs cmocka) $(TEST_LIBS) $(LDFLAGS_ALL)
 
 # The crash test's CLI (tests/integration/070-crash-points.bats): the
 # product's objects, with tests/lib/crash_at.c's crash_point in place of
@@ -115,6 +117,10 @@ $(BUILD)/berth-crash: $(CLI_OBJ) $(BUILD)/tests/lib/crash_at.o $(BUILD)/libberth
 
 crash: $(BUILD)/berth-crash
 
+# Tests read the resolver's replies back with ldns: a second reader of
+# DNS messages, not the one that wrote them.
+TEST_LIBS = $(shell pkg-config --libs ldns)
+
 # The CLI objects a unit test covers (they are not in libberth.a).
 $(BUILD)/tests/unit/test_port_spec: $(BUILD)/src/cli/port_text.o
 $(BUILD)/tests/unit/test_text: $(BUILD)/src/cli/text.o
@@ -123,7 +129,7 @@ $(BUILD)/tests/unit/test_text: $(BUILD)/src/cli/text.o
 $(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libberth.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) -fsanitize=fuzzer -o $@ $< $(filter %.o,$^) $(BUILD)/libberth.a \
-		$(PKG_LIBS) $(LDFLAGS_ALL)
+		$(PKG_LIBS) $(TEST_LIBS) $(LDFLAGS_ALL)
 
 $(BUILD)/tests/fuzz/fuzz_port_spec: $(BUILD)/src/cli/port_text.o
 

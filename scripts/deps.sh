@@ -16,7 +16,8 @@ gcc make pkg-config            # build; gcc brings ar, nm, readelf, libasan and 
 clang libclang-rt-14-dev       # fuzz targets (make check, make fuzz): the second holds clang's libFuzzer, ASan and UBSan runtimes
 g++                            # berth.h in a C++ program (050)
 libmnl-dev libnftables-dev libjansson-dev libsqlite3-dev libcap-dev
-libldns-dev libc-ares-dev      # the DNS resolver: messages (ldns), forwarding (c-ares)
+libc-ares-dev                  # the DNS resolver: forwarding (messages: glibc's libresolv)
+libldns-dev                    # DNS tests: a second reader of the resolver's replies
 libcmocka-dev                  # unit tests
 bats perl                      # integration tests, run by prove (perl's)
 python3                        # JSON in tests, demo and bench; servers in containers

@@ -1,168 +1,216 @@
 #include "dns/msg.h"
-#include "util/cleanup.h"
 #include "util/xalloc.h"
 
-#include <arpa/inet.h>
+#include <arpa/nameser.h>
 #include <ctype.h>
 #include <errno.h>
-#include <ldns/ldns.h>
+#include <netinet/in.h>
+#include <resolv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* The extended code BADVERS (16, RFC 6891): its upper eight bits go in
- * the OPT record, the lower four (0) in the header. */
+ * the OPT record, the lower four (0) in the header. Marked by a negative
+ * rcode in dns_query. */
 #define EDNS_BADVERS_HIGH 1
+#define OPT_RR_SIZE 11 /* root name, type, class, TTL, no data */
 
-static void owner_text(const ldns_rr *question, char *name)
+static void lower_name(const char *asked, char *name)
 {
-	char *text = ldns_rdf2str(ldns_rr_owner(question));
-	size_t len = text ? strlen(text) : 0;
+	size_t len = strlen(asked);
 
-	if (len && text[len - 1] == '.')
-		len--;
 	if (len > DNS_NAME_MAX)
-		len = 0; /* cannot be a name of berth's */
+		len = 0; /* escapes made it long: cannot be a name of berth's */
 	for (size_t i = 0; i < len; i++)
-		name[i] = (char)tolower((unsigned char)text[i]);
+		name[i] = (char)tolower((unsigned char)asked[i]);
 	name[len] = '\0';
-	free(text);
 }
 
-static int header_rcode(const ldns_pkt *pkt)
+static void read_edns(ns_msg *m, dns_query *q)
 {
-	if (ldns_pkt_get_opcode(pkt) != LDNS_PACKET_QUERY)
-		return LDNS_RCODE_NOTIMPL;
-	if (ldns_pkt_qdcount(pkt) != 1 || ldns_pkt_ancount(pkt) || ldns_pkt_nscount(pkt))
-		return LDNS_RCODE_FORMERR;
-	return 0;
+	ns_rr rr;
+
+	for (int i = 0; i < ns_msg_count(*m, ns_s_ar); i++) {
+		if (ns_parserr(m, ns_s_ar, i, &rr) < 0 || ns_rr_type(rr) != ns_t_opt)
+			continue;
+		size_t size = ns_rr_class(rr);
+		q->edns = true;
+		q->udp_size = size < DNS_UDP_MIN ? DNS_UDP_MIN : size > DNS_UDP_MAX ? DNS_UDP_MAX : size;
+		if ((ns_rr_ttl(rr) >> 16 & 0xff) > 0)
+			q->rcode = -EDNS_BADVERS_HIGH;
+		return;
+	}
 }
 
 int dns_query_parse(const uint8_t *buf, size_t len, dns_query *q)
 {
-	ldns_pkt *pkt = NULL;
+	ns_msg m;
+	ns_rr rr;
 
 	memset(q, 0, sizeof(*q));
-	if (len < LDNS_HEADER_SIZE || LDNS_QR_WIRE(buf))
+	if (len < NS_HFIXEDSZ || (buf[2] & 0x80))
 		return -EINVAL;
-	q->id = LDNS_ID_WIRE(buf);
+	q->id = (uint16_t)(buf[0] << 8 | buf[1]);
+	q->opcode = (buf[2] >> 3) & 0xf;
+	q->rd = buf[2] & 0x01;
+	q->cd = buf[3] & 0x10;
 	q->udp_size = DNS_UDP_MIN;
-	if (ldns_wire2pkt(&pkt, buf, len) != LDNS_STATUS_OK) {
-		/* a header, but no message: said so (RFC 1035 4.1.1) */
-		q->rcode = LDNS_RCODE_FORMERR;
+	if (q->opcode != ns_o_query) {
+		q->rcode = ns_r_notimpl;
 		return 0;
 	}
-	q->pkt = pkt;
-	if ((q->rcode = header_rcode(pkt)))
+	/* a header, but no message (RFC 1035 4.1.1) */
+	if (ns_initparse(buf, (int)len, &m) < 0 || ns_msg_count(m, ns_s_qd) != 1 || ns_msg_count(m, ns_s_an) ||
+	    ns_msg_count(m, ns_s_ns) || ns_parserr(&m, ns_s_qd, 0, &rr) < 0) {
+		q->rcode = ns_r_formerr;
 		return 0;
-	const ldns_rr *question = ldns_rr_list_rr(ldns_pkt_question(pkt), 0);
-	owner_text(question, q->name);
-	q->type = (uint16_t)ldns_rr_get_type(question);
-	q->klass = (uint16_t)ldns_rr_get_class(question);
-	if ((q->edns = ldns_pkt_edns(pkt))) {
-		size_t size = ldns_pkt_edns_udp_size(pkt);
-		q->udp_size = size < DNS_UDP_MIN ? DNS_UDP_MIN : size > DNS_UDP_MAX ? DNS_UDP_MAX : size;
-		if (ldns_pkt_edns_version(pkt) > 0)
-			q->rcode = -EDNS_BADVERS_HIGH; /* marks BADVERS for the reply */
 	}
+	snprintf(q->asked, sizeof(q->asked), "%s", rr.name);
+	lower_name(q->asked, q->name);
+	q->type = ns_rr_type(rr);
+	q->klass = ns_rr_class(rr);
+	read_edns(&m, q);
 	return 0;
 }
 
-void dns_query_clear(dns_query *q)
+/* A reply being written: where, and the names dn_comp may point back to. */
+typedef struct writer {
+	uint8_t *start, *at, *end;
+	uint8_t *names[16];
+	bool full;
+} writer;
+
+static void put16(writer *w, unsigned v)
 {
-	ldns_pkt_free(q->pkt);
-	q->pkt = NULL;
+	if (w->end - w->at < 2) {
+		w->full = true;
+		return;
+	}
+	ns_put16(v, w->at);
+	w->at += 2;
 }
 
-static ldns_rr *answer_rr(const ldns_rr *question, ldns_rdf *data)
+static void put32(writer *w, unsigned long v)
 {
-	ldns_rr *rr = ldns_rr_new();
+	if (w->end - w->at < 4) {
+		w->full = true;
+		return;
+	}
+	ns_put32(v, w->at);
+	w->at += 4;
+}
 
-	ldns_rr_set_owner(rr, ldns_rdf_clone(ldns_rr_owner(question)));
-	ldns_rr_set_type(rr, ldns_rdf_get_type(data) == LDNS_RDF_TYPE_A	     ? LDNS_RR_TYPE_A
-			     : ldns_rdf_get_type(data) == LDNS_RDF_TYPE_AAAA ? LDNS_RR_TYPE_AAAA
-									     : LDNS_RR_TYPE_PTR);
-	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+static void put_bytes(writer *w, const void *p, size_t n)
+{
+	if ((size_t)(w->end - w->at) < n) {
+		w->full = true;
+		return;
+	}
+	memcpy(w->at, p, n);
+	w->at += n;
+}
+
+static void put_name(writer *w, const char *name)
+{
+	int n = w->full ? -1 : dn_comp(name, w->at, (int)(w->end - w->at), w->names, w->names + 15);
+
+	if (n < 0)
+		w->full = true;
+	else
+		w->at += n;
+}
+
+/* An answer record for the question's name; its data after it. */
+static void put_answer_head(writer *w, const dns_query *q, unsigned type)
+{
+	put_name(w, q->asked);
+	put16(w, type);
+	put16(w, ns_c_in);
 	/* 0: a container gone is gone for every asker at once */
-	ldns_rr_set_ttl(rr, 0);
-	ldns_rr_push_rdf(rr, data);
-	return rr;
+	put32(w, 0);
 }
 
-static void add_answers(ldns_pkt *pkt, const ldns_rr *question, const dns_reply *r)
+static unsigned put_answers(writer *w, const dns_query *q, const dns_reply *r)
 {
-	for (size_t i = 0; i < r->n_addrs; i++) {
+	unsigned n = 0;
+
+	for (size_t i = 0; i < r->n_addrs; i++, n++) {
 		bool v4 = r->addrs[i].family == AF_INET;
-		ldns_rdf *data = ldns_rdf_new_frm_data(v4 ? LDNS_RDF_TYPE_A : LDNS_RDF_TYPE_AAAA, v4 ? 4 : 16,
-						       r->addrs[i].bytes);
-		ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, answer_rr(question, data));
+		put_answer_head(w, q, v4 ? ns_t_a : ns_t_aaaa);
+		put16(w, v4 ? 4 : 16);
+		put_bytes(w, r->addrs[i].bytes, v4 ? 4 : 16);
 	}
 	if (r->ptr) {
-		_cleanup_free_ char *fqdn = xasprintf("%s.", r->ptr);
-		ldns_rdf *data = ldns_dname_new_frm_str(fqdn);
-		if (data)
-			ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, answer_rr(question, data));
+		put_answer_head(w, q, ns_t_ptr);
+		uint8_t *length = w->at;
+		put16(w, 0);
+		put_name(w, r->ptr);
+		if (!w->full)
+			ns_put16((unsigned)(w->at - length - 2), length);
+		n++;
 	}
+	return n;
 }
 
-static ldns_pkt *reply_pkt(const dns_query *q, const dns_reply *r, bool with_answers)
+/* The reply in w; false when it did not fit. */
+static bool write_reply(writer *w, const dns_query *q, const dns_reply *r, bool tc)
 {
-	ldns_pkt *pkt = ldns_pkt_new();
-	const ldns_pkt *asked = q->pkt;
 	int rcode = q->rcode ? q->rcode : r->rcode;
+	bool question = q->rcode != ns_r_formerr && q->rcode != ns_r_notimpl;
+	bool answers = question && !tc && !q->rcode;
+	uint8_t *counts;
 
-	ldns_pkt_set_id(pkt, q->id);
-	ldns_pkt_set_qr(pkt, true);
-	ldns_pkt_set_opcode(pkt, asked ? ldns_pkt_get_opcode(asked) : LDNS_PACKET_QUERY);
-	ldns_pkt_set_rd(pkt, asked && ldns_pkt_rd(asked));
-	ldns_pkt_set_cd(pkt, asked && ldns_pkt_cd(asked));
-	ldns_pkt_set_ra(pkt, true);
-	ldns_pkt_set_aa(pkt, r->authoritative && !q->rcode);
-	ldns_pkt_set_rcode(pkt, rcode > 0 ? (uint8_t)rcode : 0);
-	if (asked && q->rcode != LDNS_RCODE_FORMERR && q->rcode != LDNS_RCODE_NOTIMPL) {
-		const ldns_rr *question = ldns_rr_list_rr(ldns_pkt_question(asked), 0);
-		ldns_pkt_push_rr(pkt, LDNS_SECTION_QUESTION, ldns_rr_clone(question));
-		if (with_answers && !q->rcode)
-			add_answers(pkt, question, r);
+	w->at = w->start;
+	w->full = false;
+	memset(w->names, 0, sizeof(w->names));
+	w->names[0] = w->start;
+	put16(w, q->id);
+	put_bytes(w,
+		  (uint8_t[]){ (uint8_t)(0x80 | q->opcode << 3 | (r->authoritative && !q->rcode) << 2 | tc << 1 | q->rd),
+			       (uint8_t)(0x80 | q->cd << 4 | (rcode > 0 ? rcode & 0xf : 0)) },
+		  2);
+	counts = w->at;
+	put_bytes(w, (uint8_t[8]){ 0 }, 8);
+	if (question) {
+		put_name(w, q->asked);
+		put16(w, q->type);
+		put16(w, q->klass);
 	}
+	unsigned n = answers ? put_answers(w, q, r) : 0;
 	/* an OPT record back for one that came (RFC 6891 7) */
 	if (q->edns) {
-		ldns_pkt_set_edns_udp_size(pkt, DNS_UDP_MAX);
-		if (rcode < 0)
-			ldns_pkt_set_edns_extended_rcode(pkt, (uint8_t)-rcode);
+		put_bytes(w, (uint8_t[]){ 0 }, 1);
+		put16(w, ns_t_opt);
+		put16(w, DNS_UDP_MAX);
+		put32(w, rcode < 0 ? (unsigned long)-rcode << 24 : 0);
+		put16(w, 0);
 	}
-	return pkt;
-}
-
-static int to_wire(ldns_pkt *pkt, uint8_t **out, size_t *len)
-{
-	ldns_status st = ldns_pkt2wire(out, pkt, len);
-
-	ldns_pkt_free(pkt);
-	if (st != LDNS_STATUS_OK)
-		abort(); /* only fails on allocation */
-	return 0;
+	if (w->full)
+		return false;
+	ns_put16(question, counts);
+	ns_put16(n, counts + 2);
+	ns_put16(q->edns, counts + 6);
+	return true;
 }
 
 int dns_reply_build(const dns_query *q, const dns_reply *r, size_t max, uint8_t **out, size_t *len)
 {
-	ldns_pkt *pkt = reply_pkt(q, r, true);
+	writer w = { .start = xmalloc(max) };
 
-	to_wire(pkt, out, len);
-	if (*len <= max)
-		return 0;
+	w.end = w.start + max;
 	/* whole record sets or none (RFC 2181 9): none, and TC */
-	free(*out);
-	pkt = reply_pkt(q, r, false);
-	ldns_pkt_set_tc(pkt, true);
-	return to_wire(pkt, out, len);
+	if (!write_reply(&w, q, r, false) && !write_reply(&w, q, r, true))
+		abort(); /* a header and a question always fit 512 bytes */
+	*out = w.start;
+	*len = (size_t)(w.at - w.start);
+	return 0;
 }
 
 void dns_set_id(uint8_t *buf, size_t len, uint16_t id)
 {
-	if (len >= 2) {
-		buf[0] = (uint8_t)(id >> 8);
-		buf[1] = (uint8_t)id;
-	}
+	if (len >= 2)
+		ns_put16(id, buf);
 }
 
 static bool reverse_v4(const char *labels, berth_addr *out)
@@ -180,7 +228,7 @@ static bool reverse_v4(const char *labels, berth_addr *out)
 		out->bytes[i] = (uint8_t)b[i];
 	}
 	/* "1.2.3.4" once more, so that "01" or "+1" (sscanf's) do not pass */
-	char again[INET_ADDRSTRLEN + 1];
+	char again[16];
 	snprintf(again, sizeof(again), "%u.%u.%u.%u", b[3], b[2], b[1], b[0]);
 	return !strcmp(again, labels);
 }

@@ -19,7 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ldns/ldns.h>
+#include <arpa/nameser.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stddef.h>
@@ -321,8 +321,7 @@ static void forwarded(void *arg, const uint8_t *answer, size_t len)
 		/* every server failed: the asker hears it now, not at its timeout */
 		dns_query q;
 		if (dns_query_parse(p->query, p->len, &q) == 0)
-			reply_own(srv, &p->a, &q, &(dns_reply){ .rcode = LDNS_RCODE_SERVFAIL });
-		dns_query_clear(&q);
+			reply_own(srv, &p->a, &q, &(dns_reply){ .rcode = ns_r_servfail });
 	}
 	free(p->query);
 	if (p->a.c)
@@ -369,7 +368,7 @@ static bool own_reverse(server *srv, const dns_sandbox *sb, const dns_query *q, 
 {
 	berth_addr a;
 
-	if (q->type != LDNS_RR_TYPE_PTR || !dns_reverse_name(q->name, &a))
+	if (q->type != ns_t_ptr || !dns_reverse_name(q->name, &a))
 		return false;
 	r->ptr = dns_zone_reverse(srv->zone, sb, &a);
 	return r->ptr != NULL;
@@ -378,7 +377,7 @@ static bool own_reverse(server *srv, const dns_sandbox *sb, const dns_query *q, 
 /* A name of berth's: answered here, with or without records. */
 static bool own_name(server *srv, const dns_sandbox *sb, const dns_query *q, dns_reply *r, berth_addr **addrs)
 {
-	int family = q->type == LDNS_RR_TYPE_AAAA ? AF_INET6 : AF_INET;
+	int family = q->type == ns_t_aaaa ? AF_INET6 : AF_INET;
 	dns_found found = dns_zone_lookup(srv->zone, sb, q->name, family, addrs, &r->n_addrs);
 
 	if (found == DNS_UNKNOWN)
@@ -386,9 +385,9 @@ static bool own_name(server *srv, const dns_sandbox *sb, const dns_query *q, dns
 	r->authoritative = true;
 	if (found == DNS_ELSEWHERE) {
 		/* never forwarded: another network's names stay on the host */
-		r->rcode = LDNS_RCODE_NXDOMAIN;
+		r->rcode = ns_r_nxdomain;
 		r->n_addrs = 0;
-	} else if (q->type != LDNS_RR_TYPE_A && q->type != LDNS_RR_TYPE_AAAA) {
+	} else if (q->type != ns_t_a && q->type != ns_t_aaaa) {
 		r->n_addrs = 0; /* a name without records of that type */
 	}
 	r->addrs = *addrs;
@@ -407,19 +406,18 @@ static void answer(server *srv, const asker *a, const uint8_t *buf, size_t len)
 	const dns_sandbox *sb = dns_zone_sandbox(srv->zone, a->sv->l.container_id);
 	if (q.rcode || !sb) {
 		/* a sandbox being removed is answered no more */
-		r.rcode = sb ? 0 : LDNS_RCODE_REFUSED;
+		r.rcode = sb ? 0 : ns_r_refused;
 		reply_own(srv, a, &q, &r);
-	} else if (q.klass == LDNS_RR_CLASS_IN && (own_reverse(srv, sb, &q, &r) || own_name(srv, sb, &q, &r, &addrs))) {
+	} else if (q.klass == ns_c_in && (own_reverse(srv, sb, &q, &r) || own_name(srv, sb, &q, &r, &addrs))) {
 		r.authoritative = true;
 		reply_own(srv, a, &q, &r);
 	} else if (!sb->forward) {
 		/* only --internal networks: no query leaves the host
 		 * (Docker's CVE-2024-29018) */
-		reply_own(srv, a, &q, &(dns_reply){ .rcode = LDNS_RCODE_REFUSED });
+		reply_own(srv, a, &q, &(dns_reply){ .rcode = ns_r_refused });
 	} else {
 		forward(srv, a, sb, &q, buf, len);
 	}
-	dns_query_clear(&q);
 }
 
 /* ---- sockets ------------------------------------------------------------- */
@@ -597,12 +595,8 @@ static void write_pid(const char *run_dir)
 	_cleanup_free_ char *path = xasprintf("%s/" DNS_PID_FILE, run_dir);
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 
-	char text[32];
-	int len = snprintf(text, sizeof(text), "%d\n", (int)getpid());
-
-	/* (not dprintf: ldns's headers make that a macro of their own) */
-	if (fd >= 0 && write(fd, text, (size_t)len) != len)
-		complain("could not write its pid file");
+	if (fd >= 0)
+		dprintf(fd, "%d\n", (int)getpid());
 }
 
 static void loop(server *srv)

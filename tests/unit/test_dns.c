@@ -50,14 +50,12 @@ static void test_query_parse(void **state)
 	assert_int_equal(q.rcode, 0);
 	assert_true(q.edns);
 	assert_int_equal(q.udp_size, DNS_UDP_MAX);
-	dns_query_clear(&q);
 	free(wire);
 
 	wire = query_wire("db.", LDNS_RR_TYPE_A, 0, &len);
 	assert_int_equal(dns_query_parse(wire, len, &q), 0);
 	assert_false(q.edns);
 	assert_int_equal(q.udp_size, DNS_UDP_MIN);
-	dns_query_clear(&q);
 	/* a reply is no query; a header alone is FORMERR */
 	wire[2] |= 0x80;
 	assert_int_equal(dns_query_parse(wire, len, &q), -EINVAL);
@@ -65,7 +63,6 @@ static void test_query_parse(void **state)
 	wire[2] &= 0x7f;
 	assert_int_equal(dns_query_parse(wire, LDNS_HEADER_SIZE + 3, &q), 0);
 	assert_int_equal(q.rcode, LDNS_RCODE_FORMERR);
-	dns_query_clear(&q);
 	free(wire);
 }
 
@@ -93,7 +90,6 @@ static void test_reply_addresses(void **state)
 	assert_memory_equal(ldns_rdf_data(ldns_rr_rdf(rr, 0)), addrs[1].bytes, 4);
 	ldns_pkt_free(r);
 	free(out);
-	dns_query_clear(&q);
 	free(wire);
 }
 
@@ -126,7 +122,6 @@ static void test_reply_truncated(void **state)
 	assert_int_equal(ldns_pkt_ancount(r), 40);
 	ldns_pkt_free(r);
 	free(out);
-	dns_query_clear(&q);
 	free(wire);
 }
 
@@ -147,7 +142,6 @@ static void test_reply_badvers_and_ptr(void **state)
 	assert_true(ldns_pkt_edns(r)); /* an OPT back for the one that came */
 	ldns_pkt_free(r);
 	free(out);
-	dns_query_clear(&q);
 
 	/* EDNS version 1: BADVERS, no answer */
 	ldns_pkt *pkt = parse_reply(wire, len);
@@ -162,7 +156,6 @@ static void test_reply_badvers_and_ptr(void **state)
 	assert_int_equal(ldns_pkt_edns_extended_rcode(r), 1);
 	ldns_pkt_free(r);
 	free(out);
-	dns_query_clear(&q);
 	free(wire);
 }
 
