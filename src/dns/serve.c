@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -37,6 +38,12 @@
 /* A TCP asker that says nothing for this long is let go. */
 #define TCP_IDLE_SECONDS 10
 #define TCP_MAX 65535
+/* What one sandbox may have at once: more forwarded queries get SERVFAIL
+ * at once, more TCP connections are closed, so that a container that
+ * floods its resolver cannot take the memory or the descriptors the
+ * others need (Docker's resolver caps forwarding at 1024 in all). */
+#define SANDBOX_FORWARDS_MAX 256
+#define SANDBOX_CONNS_MAX 32
 
 typedef struct server server;
 
@@ -46,6 +53,7 @@ typedef struct served {
 	server *srv;
 	dns_listener l;
 	unsigned refs; /* the server's, and one per forwarded query */
+	unsigned forwards, conns; /* under way, open */
 	bool closed;
 	struct served *next_dead;
 } served;
@@ -131,6 +139,7 @@ static void conn_close(server *srv, conn *c)
 			*p = c->next;
 			break;
 		}
+	c->sv->conns--;
 	served_unref(c->sv);
 	conn_unref(srv, c);
 }
@@ -326,6 +335,7 @@ static void forwarded(void *arg, const uint8_t *answer, size_t len)
 	free(p->query);
 	if (p->a.c)
 		conn_unref(srv, p->a.c);
+	p->a.sv->forwards--;
 	served_unref(p->a.sv);
 	free(p);
 }
@@ -353,8 +363,14 @@ static void forward(server *srv, const asker *a, const dns_sandbox *sb, const dn
 	const resolv_file *host = host_servers(srv);
 	char *const *servers = sb->n_dns ? sb->dns : host->n_servers ? host->servers : fallback;
 	size_t n = sb->n_dns ? sb->n_dns : host->n_servers ? host->n_servers : 2;
-	pending *p = xzalloc(sizeof(*p));
+	pending *p;
 
+	if (a->sv->forwards >= SANDBOX_FORWARDS_MAX) {
+		reply_own(srv, a, q, &(dns_reply){ .rcode = ns_r_servfail });
+		return;
+	}
+	p = xzalloc(sizeof(*p));
+	a->sv->forwards++;
 	*p = (pending){ .srv = srv, .a = *a, .id = q->id, .len = len, .query = xmemdup(buf, len) };
 	p->a.sv->refs++;
 	if (p->a.c)
@@ -443,9 +459,14 @@ static void accept_tcp(server *srv, served *sv)
 	int fd;
 
 	while (!sv->closed && (fd = accept4(sv->l.tcp, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		if (sv->conns >= SANDBOX_CONNS_MAX) {
+			close(fd);
+			continue;
+		}
 		conn *c = xzalloc(sizeof(*c));
 		*c = (conn){ .w.ready = conn_ready, .sv = sv, .fd = fd, .last = time(NULL), .refs = 1, .next = srv->conns };
 		sv->refs++;
+		sv->conns++;
 		srv->conns = c;
 		watch_fd(srv, fd, EPOLLIN, &c->w);
 	}
@@ -599,6 +620,18 @@ static void write_pid(const char *run_dir)
 		dprintf(fd, "%d\n", (int)getpid());
 }
 
+/* Two sockets per container, and their TCP askers: more than the usual
+ * soft limit of 1024 on a busy host. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static void loop(server *srv)
 {
 	struct epoll_event evs[64];
@@ -646,6 +679,7 @@ int dns_serve(const char *root, const char *run_dir, berth_err *err)
 
 	if (ret < 0)
 		return ret;
+	raise_fd_limit();
 	srv.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (srv.epfd < 0)
 		return berth_err_sys(err, errno, "creating an epoll set");
