@@ -54,6 +54,11 @@ step "They reach each other by address; the host reaches them too"
 run berth exec web ping -c 1 -W 1 "$(berth inspect db | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["NetworkSettings"]["Networks"]["backend"]["IPAddress"])')"
 run ping -c 1 -W 1 10.77.0.130
 
+step "They find each other by name: berth's resolver answers on 127.0.0.11 inside each"
+run berth exec web cat /etc/resolv.conf
+run berth exec web dig +short db
+run berth exec web dig +short -x "$(berth exec web dig +short db)"
+
 step "Connect one of them to a second network: it gets eth1 live"
 run berth network connect frontend db
 run berth exec db ip -br -4 addr
