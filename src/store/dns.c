@@ -10,15 +10,7 @@
 
 int store_data_version(store *s, long long *version, berth_err *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int ret = prepare(s, "PRAGMA data_version", &st, err);
-
-	if (ret < 0)
-		return ret;
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return db_error(s, err, SQLITE_ERROR, "reading the data version");
-	*version = sqlite3_column_int64(st, 0);
-	return 0;
+	return pragma_value(s, "data_version", version, err);
 }
 
 bool store_container_on_user_network(store *s, const char *container_id)

@@ -28,5 +28,7 @@ bool prepare_or_none(store *s, const char *sql, sqlite3_stmt **st);
 char *first_text(sqlite3_stmt *st);
 void bind_text_or_null(sqlite3_stmt *st, int i, const char *v);
 const char *col_text(sqlite3_stmt *st, int i);
+/* `PRAGMA pragma`'s value ("user_version", "data_version"). */
+int pragma_value(store *s, const char *pragma, long long *value, berth_err *err);
 
 #endif

@@ -184,17 +184,27 @@ int step_done(store *s, sqlite3_stmt *st, berth_err *err)
 	return db_error(s, err, rc, "writing");
 }
 
-static int user_version(store *s, int *version, berth_err *err)
+int pragma_value(store *s, const char *pragma, long long *value, berth_err *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int ret = prepare(s, "PRAGMA user_version", &st, err);
+	_cleanup_free_ char *sql = xasprintf("PRAGMA %s", pragma);
+	int ret = prepare(s, sql, &st, err);
 
 	if (ret < 0)
 		return ret;
 	if (sqlite3_step(st) != SQLITE_ROW)
-		return db_error(s, err, SQLITE_ERROR, "reading schema version");
-	*version = sqlite3_column_int(st, 0);
+		return db_error(s, err, SQLITE_ERROR, pragma);
+	*value = sqlite3_column_int64(st, 0);
 	return 0;
+}
+
+static int user_version(store *s, int *version, berth_err *err)
+{
+	long long v = 0;
+	int ret = pragma_value(s, "user_version", &v, err);
+
+	*version = (int)v;
+	return ret;
 }
 
 static int migrate(store *s, berth_err *err)
