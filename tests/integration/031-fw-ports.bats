@@ -390,7 +390,7 @@ tcp . 8002 : $ip . 82" "ports4_any elements of rng"
     assert_eq "$(ctr_get nopub 'd["NetworkSettings"]["Ports"]')" '{}' "NetworkSettings.Ports of nopub"
 }
 
-@test "nothing listens on a published host port and berth runs no process but the monitors" {
+@test "nothing listens on a published host port and berth runs no process but the monitors and its resolver" {
     create_net --subnet 10.181.15.0/24 pnet
     ctr_server np --network pnet -p 8092:80 -p 8092:80/udp -- tcp:80 udp:80
     assert_peer "tcp outside -> $HOST_IP:8092" "$OUT_IP" peer_from_outside tcp "$HOST_IP" 8092
@@ -402,8 +402,13 @@ tcp . 8002 : $ip . 82" "ports4_any elements of rng"
     holders=$(ss -Hanptu 'sport = :8092' | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u)
     assert_eq "$holders" "$(ctr_get np 'd["State"]["MonitorPid"]')" "processes with a socket on port 8092"
     [ -n "$monitors" ] || fail "no monitor pid"
+    # and the DNS resolver of the containers on pnet, a network of the user's
+    local resolver
+    resolver=$(cat "$BERTH_RUNDIR/dns.pid")
+    assert_eq "$(cat "/proc/$resolver/comm")" berth-dns "the resolver's process"
+    monitors+=$'\n'$resolver
     wait_until 5 only_monitors_run "$monitors" ||
-        fail "berth processes other than the monitors: $(berth_pids | tr '\n' ' ') (monitors: $(echo "$monitors" | tr '\n' ' '))"
+        fail "berth processes other than the monitors and the resolver: $(berth_pids | tr '\n' ' ') (those: $(echo "$monitors" | tr '\n' ' '))"
 }
 
 # bind_host PROTO PORT [reuse]: a daemon of the host binds 0.0.0.0:PORT
