@@ -10,7 +10,16 @@
 
 int store_data_version(store *s, long long *version, berth_err *err)
 {
-	return pragma_value(s, "data_version", version, err);
+	int ret;
+
+	if (!s->data_version && (ret = prepare(s, "PRAGMA data_version", &s->data_version, err)) < 0)
+		return ret;
+	sqlite3_reset(s->data_version);
+	if (sqlite3_step(s->data_version) != SQLITE_ROW)
+		return db_error(s, err, SQLITE_ERROR, "reading the data version");
+	*version = sqlite3_column_int64(s->data_version, 0);
+	sqlite3_reset(s->data_version); /* no read transaction left open */
+	return 0;
 }
 
 bool store_container_on_user_network(store *s, const char *container_id)

@@ -310,6 +310,7 @@ void store_close(store *s)
 {
 	if (!s)
 		return;
+	sqlite3_finalize(s->data_version);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
