@@ -29,6 +29,8 @@ COMMANDS=(
     unshare nsenter setpriv mount umount
     # data, servers, load
     python3 sqlite3 bc iperf3
+    # DNS: a client, a fake upstream server, a load generator (090)
+    dig dnsmasq dnsperf
     # peers the benchmarks run side by side with berth
     /usr/lib/podman/netavark iptables
     # scripts/mkrootfs and --rootfs containers
