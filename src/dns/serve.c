@@ -386,8 +386,11 @@ static bool own_reverse(server *srv, const dns_sandbox *sb, const dns_query *q, 
 
 	if (q->type != ns_t_ptr || !dns_reverse_name(q->name, &a))
 		return false;
-	r->ptr = dns_zone_reverse(srv->zone, sb, &a);
-	return r->ptr != NULL;
+	dns_found found = dns_zone_reverse(srv->zone, sb, &a, &r->ptr);
+	/* never forwarded: another network's addresses stay on the host */
+	if (found == DNS_ELSEWHERE)
+		r->rcode = ns_r_nxdomain;
+	return found != DNS_UNKNOWN;
 }
 
 /* A name of berth's: answered here, with or without records. */

@@ -252,12 +252,20 @@ dns_found dns_zone_lookup(dns_zone *z, const dns_sandbox *sb, const char *name, 
 	return found;
 }
 
-const char *dns_zone_reverse(const dns_zone *z, const dns_sandbox *sb, const berth_addr *a)
+dns_found dns_zone_reverse(const dns_zone *z, const dns_sandbox *sb, const berth_addr *a, const char **name)
 {
+	dns_found found = DNS_UNKNOWN;
+
+	*name = NULL;
 	for (size_t i = 0; i < z->n_endpoints; i++) {
 		const zone_endpoint *e = &z->endpoints[i];
-		if ((berth_addr_equal(&e->addr, a) || berth_addr_equal(&e->addr6, a)) && on_nets(sb, e->net))
-			return e->fqdn;
+		if (!berth_addr_equal(&e->addr, a) && !berth_addr_equal(&e->addr6, a))
+			continue;
+		if (on_nets(sb, e->net)) {
+			*name = e->fqdn;
+			return DNS_FOUND;
+		}
+		found = DNS_ELSEWHERE;
 	}
-	return NULL;
+	return found;
 }

@@ -39,8 +39,9 @@ typedef enum dns_found {
  * *addrs is the caller's to free. */
 dns_found dns_zone_lookup(dns_zone *z, const dns_sandbox *sb, const char *name, int family, berth_addr **addrs,
 			  size_t *n);
-/* "NAME.NETWORK" of a container address on the networks of sb, or NULL
- * (the zone's). */
-const char *dns_zone_reverse(const dns_zone *z, const dns_sandbox *sb, const berth_addr *a);
+/* "NAME.NETWORK" of a container address on the networks of sb in *name
+ * (the zone's); an address of a container on another network is
+ * DNS_ELSEWHERE, as its names are. */
+dns_found dns_zone_reverse(const dns_zone *z, const dns_sandbox *sb, const berth_addr *a, const char **name);
 
 #endif

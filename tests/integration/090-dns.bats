@@ -187,7 +187,12 @@ nameserver 192.0.2.2" "rb2's nameservers (bridge, --dns)"
     # the names above, asked before it, would have been
     assert_head b1 A nosuch.example.org "NXDOMAIN 0"
     wait_until 5 upstream_asked nosuch.example.org || fail "upstream log: $(cat "$BATS_TEST_TMPDIR/upstream.log")"
-    for n in a1 a1.isoA "${a1_id:0:12}"; do
+    # nor is the address of a container on another network, asked backwards
+    local a1_ip a1_rev
+    a1_ip=$(ctr_ip a1 isoA)
+    a1_rev=$(awk -F. '{ print $4 "." $3 "." $2 "." $1 ".in-addr.arpa" }' <<<"$a1_ip")
+    assert_head b1 -x "$a1_ip" "NXDOMAIN 0"
+    for n in a1 a1.isoA "${a1_id:0:12}" "$a1_rev"; do
         ! upstream_asked "$n" || fail "$n was forwarded upstream" "$(grep -F "$n" "$BATS_TEST_TMPDIR/upstream.log")" || return 1
     done
     # both sees both networks; each asker sees both's address on its own network
@@ -197,6 +202,16 @@ nameserver 192.0.2.2" "rb2's nameservers (bridge, --dns)"
     assert_answers b1 A both "$(ctr_ip both isoB)"
     assert_answers b1 A both.isoB "$(ctr_ip both isoB)"
     assert_head b1 A both.isoA "NXDOMAIN 0"
+}
+
+@test "a macvlan network's containers find each other as well (the resolver is in their namespace)" {
+    create_net -d macvlan --subnet 10.90.17.0/24 mvdns
+    run_d --name mv1 --network mvdns --network-alias mv-alias -- sleep 3600
+    run_d --name mv2 --network mvdns -- sleep 3600
+    assert_answers mv2 A mv1 "$(ctr_ip mv1 mvdns)"
+    assert_answers mv1 A mv-alias "$(ctr_ip mv1 mvdns)"
+    assert_answers mv1 -x "$(ctr_ip mv2 mvdns)" "mv2.mvdns."
+    assert_answers mv1 A example.test 192.0.2.7
 }
 
 @test "nothing answers DNS but 127.0.0.11 inside containers: not the host's addresses, not another container's" {

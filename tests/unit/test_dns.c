@@ -256,10 +256,16 @@ static void test_zone_round_robin_and_reverse(void **state)
 	free(first);
 	free(second);
 	berth_addr a = A("10.0.1.2");
-	assert_string_equal(dns_zone_reverse(z, db, &a), "web.net1");
-	assert_null(dns_zone_reverse(z, cache, &a));
+	const char *name;
+	assert_int_equal(dns_zone_reverse(z, db, &a, &name), DNS_FOUND);
+	assert_string_equal(name, "web.net1");
+	assert_int_equal(dns_zone_reverse(z, cache, &a, &name), DNS_ELSEWHERE);
+	assert_null(name);
 	a = A("fd00:1::2");
-	assert_string_equal(dns_zone_reverse(z, db, &a), "web.net1");
+	assert_int_equal(dns_zone_reverse(z, db, &a, &name), DNS_FOUND);
+	assert_string_equal(name, "web.net1");
+	a = A("10.0.9.9");
+	assert_int_equal(dns_zone_reverse(z, db, &a, &name), DNS_UNKNOWN);
 	assert_null(dns_zone_sandbox(z, "dddd"));
 	dns_zone_free(z);
 }
