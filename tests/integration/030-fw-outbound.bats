@@ -38,6 +38,7 @@ FWD_WARNING="berth: warning: enabled IPv4 forwarding (net.ipv4.ip_forward=1) for
 # Must stay the first test of the file: its first berth command is the first
 # one of the namespace (setup_file and setup run none).
 @test "the first berth command turns on IPv4 forwarding and warns once" {
+    packet_path_free
     [ ! -e "$BERTH_ROOT/berth.db" ] ||
         fail "a berth command ran before this test: it must be the first of the file"
     assert_eq "$(sysctl -n net.ipv4.ip_forward)" 0 "net.ipv4.ip_forward before"
@@ -79,6 +80,7 @@ print("\n".join(sorted(out)))
 '
 
 @test "table inet berth: the sets, maps and chains of docs/firewall.md, berth0 in them" {
+    packet_path_free
     berth_ok network ls
     local json
     json=$(fw_json) || fail "no table inet berth"
@@ -116,6 +118,7 @@ set subnets6: ipv6_addr . ifname (interval)" "sets, maps and chains of table ine
 }
 
 @test "a network's bridge and subnet are in the sets while it exists, and only then" {
+    packet_path_free
     create_net --subnet 10.180.6.0/24 gone
     local br br2
     br=$(bridge_of "$net_id")
@@ -191,6 +194,7 @@ set subnets6: ipv6_addr . ifname (interval)" "sets, maps and chains of table ine
 }
 
 @test "enable_ip_masquerade: a value that is not a boolean is refused" {
+    packet_path_free
     snapshot_save
     run --separate-stderr berth network create --subnet 10.180.4.0/24 \
         -o com.docker.network.bridge.enable_ip_masquerade=maybe badmasq

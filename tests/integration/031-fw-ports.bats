@@ -218,6 +218,7 @@ guard_pid() {
 guard_is_not() { local p; p=$(guard_pid) && [ -n "$p" ] && [ "$p" != "$1" ]; }
 
 @test "one listener per host, not per container: when the guard's container ends another monitor takes over and hears a flush" {
+    packet_path_free
     create_net --subnet 10.181.23.0/24 pnet
     local br guard victim
     br=$(bridge_of "$net_id")
@@ -245,6 +246,7 @@ for l in sys.stdin:
 # ---- allocation -------------------------------------------------------------
 
 @test "a host port already published: refused with the holder's name, nothing left behind" {
+    packet_path_free
     create_net --subnet 10.181.8.0/24 pnet
     ctr_server holder --network pnet -p 8082:80 -p 127.0.0.1:8083:80 -- tcp:80
     local holder_id=$cid
@@ -291,6 +293,7 @@ for l in sys.stdin:
 }
 
 @test "a host IP that is not an address of the host is refused" {
+    packet_path_free
     create_net --subnet 10.181.10.0/24 pnet
     snapshot_save
     local ports_before
@@ -359,6 +362,7 @@ tcp . 8002 : $ip . 82" "ports4_any elements of rng"
 # ---- what berth shows -------------------------------------------------------
 
 @test "berth port, the PORTS of berth ps and NetworkSettings.Ports of berth inspect" {
+    packet_path_free
     create_net --subnet 10.181.14.0/24 pnet
     run_d --name pub --network pnet -p 8090:80 -p 127.0.0.1:8091:81/udp -- sleep 3600
     run_d --name nopub --network pnet -- sleep 3600
@@ -482,6 +486,7 @@ elems_without() { grep -vF -- ": $1 . " <<<"$ports_all" || true; }
 }
 
 @test "the number of rules is the same with 0, 1 and 251 published ports" {
+    packet_path_free
     create_net --subnet 10.181.17.0/24 pnet
     local n0 n1 n2
     n0=$(fw_rule_count)
@@ -501,6 +506,7 @@ elems_without() { grep -vF -- ": $1 . " <<<"$ports_all" || true; }
 # The next command that lists containers does, ports included, and the
 # port is free for another container.
 @test "monitor and container killed with SIGKILL: the next berth ps takes their port elements out" {
+    packet_path_free
     create_net --subnet 10.181.18.0/24 pnet
     run_d --name orphanp --network pnet -p 8120:80 -p 127.0.0.1:8121:80 -- sleep 3600
     local ip mpid pid
@@ -523,6 +529,7 @@ elems_without() { grep -vF -- ": $1 . " <<<"$ports_all" || true; }
 # no proxy, checks by binding it itself: the DNAT would take sshd's (or a
 # database's) traffic away otherwise.
 @test "a published host port is held: a daemon of the host cannot bind it until the container is gone" {
+    packet_path_free
     create_net --subnet 10.181.20.0/24 pnet
     ctr_server held --network pnet -p 3333:80 -p 3333:80/udp -- tcp:80 udp:80
     assert_eq "$(bind_host tcp 3333)" EADDRINUSE "a tcp bind of 0.0.0.0:3333"
@@ -537,6 +544,7 @@ elems_without() { grep -vF -- ": $1 . " <<<"$ports_all" || true; }
 }
 
 @test "a foreground run holds its port while it runs, and not once it returns" {
+    packet_path_free
     create_net --subnet 10.181.21.0/24 pnet
     local done=$BATS_TEST_TMPDIR/done fg
     berth run --name fg --network pnet -p 3334:80 -- sh -c "while [ ! -e $done ]; do sleep 0.05; done" &
@@ -556,6 +564,7 @@ inotify_fds() { find "/proc/$1/fd" -lname "anon_inode:inotify" | wc -l; }
 # max_user_instances monitors, those that could not watch held their ports
 # until their containers ended.
 @test "disconnect from the first network: the monitor, with no inotify instance, lets go of the host port at once and goes on" {
+    packet_path_free
     create_net --subnet 10.181.24.0/24 pnet
     run_d --name sig --network pnet -p 8130:80 -p 8130:80/udp -- sleep 3600
     local mpid
@@ -574,6 +583,7 @@ inotify_fds() { find "/proc/$1/fd" -lname "anon_inode:inotify" | wc -l; }
 }
 
 @test "disconnect of a foreground run's first network: berth run lets go of the host port, goes on, and still forwards SIGUSR1" {
+    packet_path_free
     create_net --subnet 10.181.25.0/24 pnet
     local out=$BATS_TEST_TMPDIR/out fg rc=0
     berth run --name fgsig --network pnet -p 8131:80 -- \

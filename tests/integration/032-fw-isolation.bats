@@ -222,6 +222,7 @@ teardown() {
 }
 
 @test "enable_icc: a value that is not a boolean is refused" {
+    packet_path_free
     snapshot_save
     run --separate-stderr berth network create --subnet 10.183.4.0/24 \
         -o com.docker.network.bridge.enable_icc=sometimes badicc

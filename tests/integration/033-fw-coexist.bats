@@ -68,6 +68,7 @@ berth_user_handle() { berth_user | grep -F -- "$1" | sed -n 's/.* # handle \([0-
 }
 
 @test "berth-user is never rewritten: run, rm, network create and rm, system reconcile keep the admin's rules" {
+    packet_path_free
     create_net --subnet 10.184.3.0/24 unet
     outside_server tcp:7021
     nft add rule inet berth berth-user ip saddr 10.184.3.0/24 ip daddr "$OUT_IP" drop
@@ -129,6 +130,7 @@ for c in sorted(chains, key=lambda c: c["name"]):
 }
 
 @test "after nft flush ruleset, the next berth command restores table inet berth, its elements, in one transaction" {
+    packet_path_free
     create_net --subnet 10.184.5.0/24 fnet
     ctr_server fl1 --network fnet -p 8140:80 -p 127.0.0.1:8141:80 -- tcp:80
     local ip
@@ -155,6 +157,7 @@ for c in sorted(chains, key=lambda c: c["name"]):
 }
 
 @test "berth system reconcile rebuilds a deleted table or element and reports it; with nothing to fix it reports no firewall" {
+    packet_path_free
     create_net --subnet 10.184.6.0/24 rnet
     ctr_server rc1 --network rnet -p 8150:80 -- tcp:80
     local ip
@@ -198,6 +201,7 @@ warnings_about() {
 }
 
 @test "another table's forward chain with policy drop: the next network create warns once, naming it" {
+    packet_path_free
     berth_ok network ls
     nft add table ip filter
     nft add chain ip filter FORWARD '{ type filter hook forward priority 0; policy drop; }'
@@ -214,6 +218,7 @@ warnings_about() {
 }
 
 @test "another table's forward chain with policy drop: system reconcile warns once, naming it" {
+    packet_path_free
     berth_ok network ls
     nft add table inet fw2
     nft add chain inet fw2 fwd2 '{ type filter hook forward priority 10; policy drop; }'
@@ -228,6 +233,7 @@ warnings_about() {
 # ---- -p refused -------------------------------------------------------------
 
 @test "-p with --network none, container:X or an internal network is refused, nothing created; with host: discarded, a warning" {
+    packet_path_free
     create_net --subnet 10.185.0.0/24 pnet
     create_net --internal --subnet 10.185.1.0/24 intnet
     run_d --name base --network pnet -- sleep 3600
@@ -250,6 +256,7 @@ warnings_about() {
 }
 
 @test "a bad -p: Docker's messages, nothing created" {
+    packet_path_free
     create_net --subnet 10.185.2.0/24 pnet
     snapshot_save
     berth_fails 1 "invalid containerPort: abc" run -d --network pnet -p abc -- sleep 3600

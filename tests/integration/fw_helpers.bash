@@ -28,6 +28,14 @@ HOST_IP6=fd00:250::1 # the same, IPv6
 OUT_IP6=fd00:250::2
 OUT_NS=outside     # its network namespace (/run/netns is a tmpfs per file)
 
+# packet_path_free: for a test whose packets cross no bridge (refusals,
+# text, the table's rules, held ports): run once, in tests/integration;
+# tests/nobrnf, the same files with br_netfilter's hooks off, would only
+# repeat it.
+packet_path_free() {
+    [ -z "${BERTH_TEST_NO_BRNF:-}" ] || skip "no packet crosses a bridge: tests/integration ran it"
+}
+
 # Seconds a client waits for an answer; refute_reach uses FW_SHORT.
 FW_TIMEOUT=${FW_TIMEOUT:-3}
 FW_SHORT=${FW_SHORT:-1.5}
