@@ -157,12 +157,18 @@ $(BUILD)/examples/%: examples/%.c $(BUILD)/libberth.a $(BUILD)/$(SOLIB) include/
 # Unit tests, fuzz targets (their corpus and a few seconds' fuzzing, in
 # tests/tap-exec) and integration tests in one TAP run; each integration
 # file runs in namespaces of its own.
+# The longest files first: prove -j2 starts them in this order, and one
+# that starts last sets how long the whole run takes.
+SLOW_TESTS := tests/integration/070-crash-networks.bats tests/integration/071-crash-containers.bats \
+	tests/integration/090-dns.bats tests/integration/034-exposure.bats
+TESTS := $(SLOW_TESTS) $(filter-out $(SLOW_TESTS),$(wildcard tests/integration/*.bats)) \
+	$(wildcard tests/nobrnf/*.bats)
+
 check: deps
 	@$(MAKE) --no-print-directory all unit example crash SAN=$(SAN)
 	@$(FUZZ_MAKE)
 	BERTH_BUILD_DIR=$(CURDIR)/$(BUILD) BERTH_FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS) \
-		prove -j2 --exec tests/tap-exec $(UNIT_BIN) $(FUZZ_BIN) \
-		tests/integration/*.bats tests/nobrnf/*.bats
+		prove -j2 --exec tests/tap-exec $(TESTS) $(UNIT_BIN) $(FUZZ_BIN)
 
 # Each target for FUZZ_SECONDS, one after the other (one process: the
 # machine is shared), growing a corpus of its own under $(FUZZ_BUILD); a
