@@ -8,17 +8,26 @@
 
 #include "berth.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct dns_listener {
 	char container_id[BERTH_ID_HEX + 1];
 	int udp, tcp; /* -1 when closed */
+	int netns;    /* until its redirect is written; -1 after */
 	uint16_t port;
 } dns_listener;
 
-/* Opens l's sockets in the network namespace at netns_path and points
- * port 53 at them. */
+/* Opens l's sockets in the network namespace at netns_path. */
 int dns_listener_open(const char *netns_path, dns_listener *l, berth_err *err);
+
+/* Points port 53 at the sockets of each of ls in its namespace. The
+ * tables are written by a child process: the resolver stays for as long
+ * as containers run, and libnftables' pages (a megabyte) would otherwise
+ * stay in its memory for a table written once per container. Calls
+ * failed() for each listener whose table could not be written. */
+void dns_listeners_redirect(dns_listener *const *ls, size_t n, void (*failed)(dns_listener *l, const char *why));
+
 /* Closes them: the namespace is free to go (a socket holds it). */
 void dns_listener_close(dns_listener *l);
 

@@ -1,10 +1,12 @@
 /* The resolver's loop: sockets of every served sandbox, its control
  * socket and c-ares' sockets in one epoll set; the names from the
  * store, read again whenever another process committed (PRAGMA
- * data_version, asked before each answer), so a name is there from the
- * moment `run` commits it and gone from the moment `rm` does. Nothing
+ * data_version, asked once per batch of queries read, after the read),
+ * so a name is there from the moment `run` commits it and gone from the
+ * moment `rm` does. Nothing
  * is reloaded by tearing down: sockets of sandboxes that stay are kept
  * (aardvark-dns lost queries while it rebound them, its issue 389). */
+#include "dns/batch.h"
 #include "dns/forward.h"
 #include "dns/listen.h"
 #include "dns/msg.h"
@@ -14,11 +16,13 @@
 #include "store/store.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/fd.h"
 #include "util/resolv_file.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <arpa/nameser.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -44,6 +48,9 @@
  * others need (Docker's resolver caps forwarding at 1024 in all). */
 #define SANDBOX_FORWARDS_MAX 256
 #define SANDBOX_CONNS_MAX 32
+/* The store's pages kept in memory: a reload reads them all, from the
+ * kernel's page cache when not from here, in microseconds */
+#define STORE_CACHE_KIB 128
 
 typedef struct server server;
 
@@ -85,6 +92,9 @@ struct server {
 	dns_watch control_w, signal_w;
 	int control_fd, signal_fd;
 	conn *conns;
+	dns_inbox *inbox;
+	dns_outbox *outbox;
+	served *batching; /* whose replies go to the outbox */
 	served *dead_served;
 	conn *dead_conns;
 	bool stop;
@@ -160,10 +170,11 @@ static void reap(server *srv)
 
 /* ---- replies ------------------------------------------------------------- */
 
-static void send_udp(served *sv, const struct sockaddr_in *to, const uint8_t *msg, size_t len)
+static void send_udp(server *srv, served *sv, const struct sockaddr_in *to, const uint8_t *msg, size_t len)
 {
-	if (!sv->closed)
-		sendto(sv->l.udp, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *)to, sizeof(*to));
+	if (sv->closed || (srv->batching == sv && dns_outbox_add(srv->outbox, to, msg, len)))
+		return;
+	sendto(sv->l.udp, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *)to, sizeof(*to));
 }
 
 static void send_tcp(server *srv, conn *c, const uint8_t *msg, size_t len)
@@ -191,7 +202,7 @@ static void reply(server *srv, const asker *a, const uint8_t *msg, size_t len)
 	if (a->c)
 		send_tcp(srv, a->c, msg, len);
 	else
-		send_udp(a->sv, &a->from, msg, len);
+		send_udp(srv, a->sv, &a->from, msg, len);
 }
 
 static void reply_own(server *srv, const asker *a, const dns_query *q, const dns_reply *r)
@@ -248,13 +259,39 @@ static served *serve_sandbox(server *srv, const char *container_id)
 	return sv;
 }
 
+static void redirect_failed(dns_listener *l, const char *why)
+{
+	served *sv = (served *)((char *)l - offsetof(served, l));
+	_cleanup_free_ char *msg = xasprintf("container %.12s: %s", l->container_id, why);
+
+	complain(msg);
+	served_close(sv);
+}
+
+/* Port 53 of each new sandbox to its sockets; those that failed are
+ * dropped from srv's. */
+static void redirect_new(server *srv, served *const *fresh, size_t n_fresh)
+{
+	_cleanup_free_ dns_listener **ls = xzalloc((n_fresh ? n_fresh : 1) * sizeof(*ls));
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n_fresh; i++)
+		ls[i] = &fresh[i]->l;
+	dns_listeners_redirect(ls, n_fresh, redirect_failed);
+	for (size_t i = 0; i < srv->n_served; i++)
+		if (!srv->served[i]->closed)
+			srv->served[kept++] = srv->served[i];
+	srv->n_served = kept;
+}
+
 /* Sockets for the sandboxes the zone has and had not; none for those it
  * no longer has. */
 static void match_sandboxes(server *srv)
 {
-	size_t n;
+	size_t n, n_fresh = 0;
 	const dns_sandbox *sbs = dns_zone_sandboxes(srv->zone, &n);
 	served **next = xzalloc((n ? n : 1) * sizeof(*next));
+	_cleanup_free_ served **fresh = xzalloc((n ? n : 1) * sizeof(*fresh));
 	bool *kept_old = xzalloc((srv->n_served ? srv->n_served : 1) * sizeof(*kept_old));
 	size_t kept = 0;
 
@@ -265,6 +302,8 @@ static void match_sandboxes(server *srv)
 		served *sv = old ? *old : serve_sandbox(srv, sbs[i].container_id);
 		if (old)
 			kept_old[old - srv->served] = true;
+		else if (sv)
+			fresh[n_fresh++] = sv;
 		if (sv)
 			next[kept++] = sv;
 	}
@@ -276,6 +315,7 @@ static void match_sandboxes(server *srv)
 	srv->served = next;
 	srv->n_served = kept;
 	/* the zone's sandboxes are sorted by ID, and so are these */
+	redirect_new(srv, fresh, n_fresh);
 }
 
 static int reload(server *srv, berth_err *err)
@@ -292,6 +332,10 @@ static int reload(server *srv, berth_err *err)
 	srv->zone = dns_zone_new(rows, n);
 	store_dns_rows_free(rows, n);
 	match_sandboxes(srv);
+	/* what the old zone and the rows took (and libnftables, for new
+	 * sandboxes) lies between what stays: given back, or the heap only
+	 * grows with each change */
+	malloc_trim(0);
 	return 0;
 }
 
@@ -421,7 +465,6 @@ static void answer(server *srv, const asker *a, const uint8_t *buf, size_t len)
 
 	if (dns_query_parse(buf, len, &q) < 0)
 		return;
-	keep_fresh(srv);
 	const dns_sandbox *sb = dns_zone_sandbox(srv->zone, a->sv->l.container_id);
 	if (q.rcode || !sb) {
 		/* a sandbox being removed is answered no more */
@@ -441,17 +484,29 @@ static void answer(server *srv, const asker *a, const uint8_t *buf, size_t len)
 
 /* ---- sockets ------------------------------------------------------------- */
 
+/* Two batches at most, then the other sandboxes' turn. */
 static void read_udp(server *srv, served *sv)
 {
-	uint8_t buf[DNS_UDP_MAX * 4];
-	asker a = { .sv = sv };
-
-	for (int i = 0; i < 64 && !sv->closed; i++) {
-		socklen_t alen = sizeof(a.from);
-		ssize_t n = recvfrom(sv->l.udp, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&a.from, &alen);
-		if (n < 0)
+	for (int round = 0; round < 2 && !sv->closed; round++) {
+		size_t n = dns_inbox_read(srv->inbox, sv->l.udp);
+		if (n == 0)
 			return;
-		answer(srv, &a, buf, (size_t)n);
+		/* once for the batch, after it came: whatever was committed
+		 * before one of its queries was sent is seen */
+		keep_fresh(srv);
+		srv->batching = sv;
+		for (size_t i = 0; i < n; i++) {
+			size_t len;
+			const uint8_t *msg = dns_inbox_msg(srv->inbox, i, &len);
+			answer(srv, &(asker){ .sv = sv, .from = srv->inbox->from[i] }, msg, len);
+		}
+		srv->batching = NULL;
+		if (sv->closed)
+			srv->outbox->n = 0;
+		else
+			dns_outbox_flush(srv->outbox, sv->l.udp);
+		if (n < DNS_BATCH)
+			return;
 	}
 }
 
@@ -466,6 +521,7 @@ static void accept_tcp(server *srv, served *sv)
 			close(fd);
 			continue;
 		}
+		fd = fd_move_high(fd);
 		conn *c = xzalloc(sizeof(*c));
 		*c = (conn){ .w.ready = conn_ready, .sv = sv, .fd = fd, .last = time(NULL), .refs = 1, .next = srv->conns };
 		sv->refs++;
@@ -505,6 +561,7 @@ static void conn_ready(dns_watch *w, uint32_t events)
 		size_t len = (size_t)c->buf[0] << 8 | c->buf[1];
 		if (c->have < 2 + len)
 			break;
+		keep_fresh(srv);
 		answer(srv, &(asker){ .sv = c->sv, .c = c }, c->buf + 2, len);
 		memmove(c->buf, c->buf + 2 + len, c->have - 2 - len);
 		c->have -= 2 + len;
@@ -664,6 +721,8 @@ static void server_free(server *srv)
 	dns_zone_free(srv->zone);
 	resolv_file_clear(&srv->host);
 	store_close(srv->st);
+	free(srv->inbox);
+	free(srv->outbox);
 	if (srv->control_fd >= 0)
 		close(srv->control_fd);
 	if (srv->signal_fd >= 0)
@@ -687,7 +746,11 @@ int dns_serve(const char *root, const char *run_dir, berth_err *err)
 	if (srv.epfd < 0)
 		return berth_err_sys(err, errno, "creating an epoll set");
 	srv.fwd = forwarder_new(srv.epfd);
-	if ((ret = store_open(db, &srv.st, err)) == 0 && (ret = open_signals(&srv, err)) == 0 &&
+	srv.inbox = xzalloc(sizeof(*srv.inbox));
+	srv.outbox = xzalloc(sizeof(*srv.outbox));
+	if ((ret = store_open(db, &srv.st, err)) == 0)
+		store_limit_cache(srv.st, STORE_CACHE_KIB);
+	if (ret == 0 && (ret = open_signals(&srv, err)) == 0 &&
 	    (ret = open_control(&srv, err)) == 0 && (ret = reload(&srv, err)) == 0) {
 		write_pid(run_dir);
 		loop(&srv);

@@ -262,6 +262,13 @@ static int use_wal(store *s, berth_err *err)
 	return rc == SQLITE_OK ? 0 : db_error(s, err, rc, "turning on write-ahead logging");
 }
 
+void store_limit_cache(store *s, int kib)
+{
+	_cleanup_free_ char *sql = xasprintf("PRAGMA cache_size = -%d", kib);
+
+	sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+}
+
 int store_open(const char *path, store **out, berth_err *err)
 {
 	store *s = xzalloc(sizeof(*s));

@@ -13,6 +13,10 @@ typedef struct store store;
 
 int store_open(const char *path, store **out, berth_err *err);
 void store_close(store *s);
+/* A page cache of at most kib KiB for this handle (SQLite's default is
+ * 2 MiB): for a process that stays, where pages read again come from the
+ * kernel's page cache at little cost. */
+void store_limit_cache(store *s, int kib);
 
 /* BEGIN IMMEDIATE: takes the write lock now, waiting for other writers. */
 int store_begin(store *s, berth_err *err);

@@ -404,6 +404,38 @@ nameserver 127.0.0.53
     assert_answers l3 A l3 "$(ctr_ip l3 lc)"
 }
 
+@test "520 containers: the resolver holds more sockets than select() can watch, answers each of them, and starts again with them all" {
+    # two sockets per container: past FD_SETSIZE (1024), where libnftables'
+    # select() aborted the resolver (fixed: its sockets above 1024, the
+    # redirects written by a child)
+    local n=520 i pid out fds
+    create_net --subnet 10.90.24.0/22 many
+    for i in $(seq "$n"); do
+        out=$(berth run -d --name "m$i" --network many -- sleep 3600 2>&1 >/dev/null) ||
+            fail "run -d m$i: $out"
+        [ -z "$out" ] || fail "run -d m$i said: $out"
+    done
+    pid=$(resolver_pid)
+    fds=$(find "/proc/$pid/fd" -mindepth 1 | wc -l)
+    [ "$fds" -gt 1040 ] || fail "the resolver holds $fds descriptors, fewer than two per container"
+    assert_answers m1 A "m$n" "$(ctr_ip "m$n" many)"
+    assert_answers "m$n" A m1 "$(ctr_ip m1 many)"
+    assert_answers "m$n" A example.test 192.0.2.7
+
+    kill -9 "$pid"
+    wait_until 10 pid_dead "$pid"
+    berth_ok ps -q
+    assert_contains "$stderr" "started it again" "stderr of the first ps after the kill"
+    assert_answers "m$n" A m2 "$(ctr_ip m2 many)"
+    assert_answers m2 A "m$n" "$(ctr_ip "m$n" many)"
+    run_d --name last --network many -- sleep 3600
+    assert_eq "$stderr" "" "stderr of run -d with $n containers"
+    assert_answers m1 A last "$(ctr_ip last many)"
+    if grep -E "FD_SETSIZE|died" "$BERTH_RUNDIR/dns.log"; then
+        fail "the resolver's log: $(tail -5 "$BERTH_RUNDIR/dns.log")"
+    fi
+}
+
 @test "churn: 100 run -d / rm -f while a client asks 1,000 names a second: no query lost, every answer NOERROR, each new name there at once" {
     create_net --subnet 10.90.20.0/24 churn
     run_d --name stable --network churn -- sleep 3600
