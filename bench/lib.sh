@@ -33,7 +33,7 @@ bench_isolate() {
 	fi
 	BERTH_ROOT=$(mktemp -d) BERTH_RUNDIR=$(mktemp -d) WORK=$(mktemp -d)
 	export BERTH_ROOT BERTH_RUNDIR
-	trap 'eval "${BENCH_CLEANUP:-}"; umount -R "$BERTH_RUNDIR" /run/netns 2>/dev/null; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR" "$WORK"' EXIT
+	trap 'eval "${BENCH_CLEANUP:-}" || true; umount -Rl "$BERTH_RUNDIR" /run/netns 2>/dev/null || true; rm -rf "$BERTH_ROOT" "$BERTH_RUNDIR" "$WORK"' EXIT
 	# the run directory on tmpfs, as /run is wherever berth runs for real
 	# (on /tmp's disk file system, each run's files cost an inode search
 	# that grows with the files made before)

@@ -5,3 +5,4 @@ here=$(dirname "$0")
 "$here/network_create.sh" "$1" 20
 "$here/attach_detach.sh" "$1" 20
 "$here/ipv6.sh" "$1" 20 500
+"$here/dns.sh" "$1" 1000 5

@@ -7,6 +7,7 @@
  * is reloaded by tearing down: sockets of sandboxes that stay are kept
  * (aardvark-dns lost queries while it rebound them, its issue 389). */
 #include "dns/batch.h"
+#include "dns/control.h"
 #include "dns/forward.h"
 #include "dns/listen.h"
 #include "dns/msg.h"
@@ -21,7 +22,6 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <malloc.h>
 #include <arpa/nameser.h>
 #include <netinet/in.h>
@@ -35,7 +35,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,7 +49,7 @@
 #define SANDBOX_CONNS_MAX 32
 /* The store's pages kept in memory: a reload reads them all, from the
  * kernel's page cache when not from here, in microseconds */
-#define STORE_CACHE_KIB 128
+#define STORE_CACHE_KIB 64
 
 typedef struct server server;
 
@@ -581,24 +580,17 @@ static void close_idle(server *srv)
 
 /* ---- control ------------------------------------------------------------- */
 
+static int sync_now(void *arg, berth_err *err)
+{
+	return reload(arg, err);
+}
+
 static void control_ready(dns_watch *w, uint32_t events)
 {
 	server *srv = (server *)((char *)w - offsetof(server, control_w));
-	int fd;
 
 	(void)events;
-	while ((fd = accept4(srv->control_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-		struct timeval tv = { .tv_sec = 2 };
-		char cmd[16] = { 0 };
-		berth_err err = { 0 };
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		if (recv(fd, cmd, sizeof(cmd) - 1, 0) > 0 && !strcmp(cmd, "sync")) {
-			const char *answer_text = reload(srv, &err) == 0 ? "ok" : err.msg;
-			send(fd, answer_text, strlen(answer_text), MSG_NOSIGNAL);
-		}
-		berth_err_clear(&err);
-		close(fd);
-	}
+	dns_control_answer(srv->control_fd, sync_now, srv);
 }
 
 static void signal_ready(dns_watch *w, uint32_t events)
@@ -613,26 +605,12 @@ static void signal_ready(dns_watch *w, uint32_t events)
 
 static int open_control(server *srv, berth_err *err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int ret = dns_control_listen(srv->run_dir, &srv->control_fd, err);
 
-	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" DNS_CONTROL_SOCKET, srv->run_dir) >=
-	    (int)sizeof(sa.sun_path)) {
-		if (fd >= 0)
-			close(fd);
-		return berth_err_set(err, ENAMETOOLONG, "run dir %s: too long for a socket's path", srv->run_dir);
-	}
-	unlink(sa.sun_path); /* a dead resolver's: the lock is ours */
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(sa.sun_path, 0600) < 0 ||
-	    listen(fd, 64) < 0) {
-		int ret = berth_err_sys(err, errno, "listening on %s", sa.sun_path);
-		if (fd >= 0)
-			close(fd);
+	if (ret < 0)
 		return ret;
-	}
-	srv->control_fd = fd;
 	srv->control_w.ready = control_ready;
-	watch_fd(srv, fd, EPOLLIN, &srv->control_w);
+	watch_fd(srv, srv->control_fd, EPOLLIN, &srv->control_w);
 	return 0;
 }
 
@@ -652,32 +630,6 @@ static int open_signals(server *srv, berth_err *err)
 	srv->signal_w.ready = signal_ready;
 	watch_fd(srv, srv->signal_fd, EPOLLIN, &srv->signal_w);
 	return 0;
-}
-
-/* ---- one per host ---------------------------------------------------------- */
-
-static int take_lock(const char *run_dir, int *fd, berth_err *err)
-{
-	_cleanup_free_ char *path = xasprintf("%s/" DNS_LOCK_FILE, run_dir);
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (*fd < 0)
-		return berth_err_sys(err, errno, "opening %s", path);
-	if (fcntl(*fd, F_SETLK, &fl) == 0)
-		return 0;
-	fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	fcntl(*fd, F_GETLK, &fl);
-	return berth_err_set(err, EBUSY, "the DNS resolver already runs (pid %d)", (int)fl.l_pid);
-}
-
-static void write_pid(const char *run_dir)
-{
-	_cleanup_free_ char *path = xasprintf("%s/" DNS_PID_FILE, run_dir);
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-
-	if (fd >= 0)
-		dprintf(fd, "%d\n", (int)getpid());
 }
 
 /* Two sockets per container, and their TCP askers: more than the usual
@@ -737,7 +689,7 @@ int dns_serve(const char *root, const char *run_dir, berth_err *err)
 	_cleanup_free_ char *sock_path = xasprintf("%s/" DNS_CONTROL_SOCKET, run_dir);
 	_cleanup_close_ int lock = -1;
 	server srv = { .run_dir = run_dir, .control_fd = -1, .signal_fd = -1 };
-	int ret = take_lock(run_dir, &lock, err);
+	int ret = dns_control_lock(run_dir, &lock, err);
 
 	if (ret < 0)
 		return ret;
@@ -746,13 +698,14 @@ int dns_serve(const char *root, const char *run_dir, berth_err *err)
 	if (srv.epfd < 0)
 		return berth_err_sys(err, errno, "creating an epoll set");
 	srv.fwd = forwarder_new(srv.epfd);
-	srv.inbox = xzalloc(sizeof(*srv.inbox));
-	srv.outbox = xzalloc(sizeof(*srv.outbox));
+	srv.inbox = xmalloc(sizeof(*srv.inbox)); /* pages touched as they are used */
+	srv.outbox = xmalloc(sizeof(*srv.outbox));
+	srv.outbox->n = 0;
 	if ((ret = store_open(db, &srv.st, err)) == 0)
 		store_limit_cache(srv.st, STORE_CACHE_KIB);
 	if (ret == 0 && (ret = open_signals(&srv, err)) == 0 &&
 	    (ret = open_control(&srv, err)) == 0 && (ret = reload(&srv, err)) == 0) {
-		write_pid(run_dir);
+		dns_control_write_pid(run_dir);
 		loop(&srv);
 		/* the pid file first: one without a resolver means it died */
 		unlink(pid_path);
