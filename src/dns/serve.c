@@ -81,7 +81,7 @@ struct server {
 	int epfd;
 	const char *run_dir;
 	store *st;
-	long long data_version;
+	long long data_version, dns_generation;
 	dns_zone *zone;
 	served **served; /* sorted by container ID */
 	size_t n_served;
@@ -323,8 +323,10 @@ static int reload(server *srv, berth_err *err)
 	size_t n;
 	int ret;
 
-	/* the version first: a commit after it is seen at the next query */
+	/* the version and the generation first, in that order: a commit
+	 * after either is seen at the next batch */
 	if ((ret = store_data_version(srv->st, &srv->data_version, err)) < 0 ||
+	    (ret = store_dns_generation(srv->st, &srv->dns_generation, err)) < 0 ||
 	    (ret = store_dns_rows(srv->st, &rows, &n, err)) < 0)
 		return ret;
 	dns_zone_free(srv->zone);
@@ -340,10 +342,19 @@ static int reload(server *srv, berth_err *err)
 
 static void keep_fresh(server *srv)
 {
-	long long v;
+	long long v, g;
 	berth_err err = { 0 };
 
-	if (store_data_version(srv->st, &v, &err) == 0 && v != srv->data_version && reload(srv, &err) == 0)
+	if (store_data_version(srv->st, &v, &err) == 0 && v == srv->data_version)
+		return;
+	/* a commit, but none of names (the container's state, say): the
+	 * version read before the generation, so one of names after it is
+	 * seen by the next check */
+	if (!err.msg && store_dns_generation(srv->st, &g, &err) == 0 && g == srv->dns_generation) {
+		srv->data_version = v;
+		return;
+	}
+	if (!err.msg && reload(srv, &err) == 0)
 		return;
 	if (err.msg)
 		complain(err.msg);

@@ -22,6 +22,21 @@ int store_data_version(store *s, long long *version, berth_err *err)
 	return 0;
 }
 
+int store_dns_generation(store *s, long long *generation, berth_err *err)
+{
+	int ret;
+
+	if (!s->dns_generation &&
+	    (ret = prepare(s, "SELECT n FROM dns_generation", &s->dns_generation, err)) < 0)
+		return ret;
+	sqlite3_reset(s->dns_generation);
+	if (sqlite3_step(s->dns_generation) != SQLITE_ROW)
+		return db_error(s, err, SQLITE_ERROR, "reading the DNS generation");
+	*generation = sqlite3_column_int64(s->dns_generation, 0);
+	sqlite3_reset(s->dns_generation); /* no read transaction left open */
+	return 0;
+}
+
 bool store_container_on_user_network(store *s, const char *container_id)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;

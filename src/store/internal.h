@@ -10,9 +10,9 @@
 struct store {
 	sqlite3 *db;
 	char *path;
-	/* PRAGMA data_version, made once: the resolver asks before each
-	 * answer (store/dns.c) */
-	sqlite3_stmt *data_version;
+	/* PRAGMA data_version and the DNS generation, made once: the
+	 * resolver asks once per batch of queries (store/dns.c) */
+	sqlite3_stmt *data_version, *dns_generation;
 };
 
 int db_error(store *s, berth_err *err, int rc, const char *what);

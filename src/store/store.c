@@ -124,6 +124,32 @@ static const char *const migrations[] = {
 	("ALTER TABLE containers ADD COLUMN dns TEXT NOT NULL DEFAULT '[]';"
 	 "ALTER TABLE containers ADD COLUMN dns_search TEXT NOT NULL DEFAULT '[]';"
 	 "ALTER TABLE containers ADD COLUMN dns_options TEXT NOT NULL DEFAULT '[]';"),
+	/* v8: a counter of changes to what the DNS resolver answers, kept by
+	 * the database itself: the resolver reads its names again when it
+	 * moved, not at every commit (a container's state going from created
+	 * to running, a monitor's bookkeeping, a port) */
+	("CREATE TABLE dns_generation (n INTEGER NOT NULL);"
+	 "INSERT INTO dns_generation VALUES (0);"
+	 "CREATE TRIGGER dns_gen_endpoint_add AFTER INSERT ON endpoints"
+	 " BEGIN UPDATE dns_generation SET n = n + 1; END;"
+	 "CREATE TRIGGER dns_gen_endpoint_del AFTER DELETE ON endpoints"
+	 " BEGIN UPDATE dns_generation SET n = n + 1; END;"
+	 "CREATE TRIGGER dns_gen_endpoint_set AFTER UPDATE OF network_id, container_id, ipv4, ipv6, aliases, ordinal"
+	 " ON endpoints BEGIN UPDATE dns_generation SET n = n + 1; END;"
+	 "CREATE TRIGGER dns_gen_container_add AFTER INSERT ON containers"
+	 " BEGIN UPDATE dns_generation SET n = n + 1; END;"
+	 "CREATE TRIGGER dns_gen_container_del AFTER DELETE ON containers"
+	 " BEGIN UPDATE dns_generation SET n = n + 1; END;"
+	 "CREATE TRIGGER dns_gen_container_set AFTER UPDATE OF id, name, network_mode, dns ON containers"
+	 " BEGIN UPDATE dns_generation SET n = n + 1; END;"
+	 /* created and running are both served: only leaving them counts */
+	 "CREATE TRIGGER dns_gen_container_state AFTER UPDATE OF state ON containers"
+	 " WHEN (old.state IN ('created', 'running')) != (new.state IN ('created', 'running'))"
+	 " BEGIN UPDATE dns_generation SET n = n + 1; END;"
+	 "CREATE TRIGGER dns_gen_network_set AFTER UPDATE OF id, name, internal, predefined ON networks"
+	 " BEGIN UPDATE dns_generation SET n = n + 1; END;"
+	 "CREATE TRIGGER dns_gen_network_del AFTER DELETE ON networks"
+	 " BEGIN UPDATE dns_generation SET n = n + 1; END;"),
 };
 
 /* How long a command waits for another's transaction before giving up */
@@ -318,6 +344,7 @@ void store_close(store *s)
 	if (!s)
 		return;
 	sqlite3_finalize(s->data_version);
+	sqlite3_finalize(s->dns_generation);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);

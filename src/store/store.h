@@ -127,6 +127,9 @@ int store_dns_rows(store *s, store_dns_row **out, size_t *n, berth_err *err);
 void store_dns_rows_free(store_dns_row *rows, size_t n);
 /* Changes whenever another connection commits (PRAGMA data_version). */
 int store_data_version(store *s, long long *version, berth_err *err);
+/* Changes whenever what store_dns_rows returns may have (a counter the
+ * database's triggers keep); asked after store_data_version moved. */
+int store_dns_generation(store *s, long long *generation, berth_err *err);
 /* c has an endpoint on a network of the user's. */
 bool store_container_on_user_network(store *s, const char *container_id);
 

@@ -154,6 +154,10 @@ own_caps() { field "$(cat /proc/self/status)" CapPrm; }
         DROP TABLE IF EXISTS settings; ALTER TABLE endpoints DROP COLUMN prefix_len6;
         ALTER TABLE endpoints DROP COLUMN gateway6; ALTER TABLE containers DROP COLUMN dns;
         ALTER TABLE containers DROP COLUMN dns_search; ALTER TABLE containers DROP COLUMN dns_options;
+        DROP TRIGGER dns_gen_endpoint_add; DROP TRIGGER dns_gen_endpoint_del; DROP TRIGGER dns_gen_endpoint_set;
+        DROP TRIGGER dns_gen_container_add; DROP TRIGGER dns_gen_container_del;
+        DROP TRIGGER dns_gen_container_set; DROP TRIGGER dns_gen_container_state;
+        DROP TRIGGER dns_gen_network_set; DROP TRIGGER dns_gen_network_del; DROP TABLE dns_generation;
         PRAGMA user_version = 2;'
     assert_eq "$(ctr_get old '[d["HostConfig"][k] for k in ("CapAdd", "CapDrop", "Privileged", "Dns")]')" \
         "[null, null, false, []]" "inspect after the upgrade"
