@@ -8,33 +8,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-int store_data_version(store *s, long long *version, berth_err *err)
+/* One number from a statement made once and kept in *st, with no read
+ * transaction left open after it. */
+static int cached_number(store *s, sqlite3_stmt **st, const char *sql, const char *what, long long *out,
+			 berth_err *err)
 {
 	int ret;
 
-	if (!s->data_version && (ret = prepare(s, "PRAGMA data_version", &s->data_version, err)) < 0)
+	if (!*st && (ret = prepare(s, sql, st, err)) < 0)
 		return ret;
-	sqlite3_reset(s->data_version);
-	if (sqlite3_step(s->data_version) != SQLITE_ROW)
-		return db_error(s, err, SQLITE_ERROR, "reading the data version");
-	*version = sqlite3_column_int64(s->data_version, 0);
-	sqlite3_reset(s->data_version); /* no read transaction left open */
+	sqlite3_reset(*st);
+	if (sqlite3_step(*st) != SQLITE_ROW)
+		return db_error(s, err, SQLITE_ERROR, what);
+	*out = sqlite3_column_int64(*st, 0);
+	sqlite3_reset(*st);
 	return 0;
+}
+
+int store_data_version(store *s, long long *version, berth_err *err)
+{
+	return cached_number(s, &s->data_version, "PRAGMA data_version", "reading the data version", version, err);
 }
 
 int store_dns_generation(store *s, long long *generation, berth_err *err)
 {
-	int ret;
-
-	if (!s->dns_generation &&
-	    (ret = prepare(s, "SELECT n FROM dns_generation", &s->dns_generation, err)) < 0)
-		return ret;
-	sqlite3_reset(s->dns_generation);
-	if (sqlite3_step(s->dns_generation) != SQLITE_ROW)
-		return db_error(s, err, SQLITE_ERROR, "reading the DNS generation");
-	*generation = sqlite3_column_int64(s->dns_generation, 0);
-	sqlite3_reset(s->dns_generation); /* no read transaction left open */
-	return 0;
+	return cached_number(s, &s->dns_generation, "SELECT n FROM dns_generation", "reading the DNS generation",
+			     generation, err);
 }
 
 bool store_container_on_user_network(store *s, const char *container_id)
