@@ -39,7 +39,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS)) $(LIBS_EXTRA)
 
 LIB_SRC := $(wildcard src/core/*.c src/ipam/*.c src/driver/*.c src/fw/*.c src/nl/*.c src/store/*.c \
 	src/runtime/*.c src/util/*.c src/dns/*.c)
-CLI_SRC := src/main.c $(wildcard src/cli/*.c)
+CLI_SRC := src/main.c $(wildcard src/cli/*.c src/cni/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 # Manual pages: docs/man/NAME.8.scd -> $(BUILD)/man/NAME.8 (scdoc)

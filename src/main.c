@@ -1,5 +1,6 @@
 /* berth: the command table and the global flags; nothing else. */
 #include "cli/cli.h"
+#include "cni/cni.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -63,6 +64,10 @@ int main(int argc, char **argv)
 	};
 	cli_env env = { 0 };
 	int c;
+
+	/* a runtime executing berth as its CNI plugin */
+	if (cni_invoked(argc))
+		return cni_main();
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
