@@ -9,7 +9,6 @@
 enum {
 	CNI_ERR_VERSION = 1,   /* incompatible CNI version */
 	CNI_ERR_ENV = 4,       /* invalid necessary environment variables */
-	CNI_ERR_IO = 5,	       /* I/O failure */
 	CNI_ERR_DECODE = 6,    /* failed to decode content */
 	CNI_ERR_CONFIG = 7,    /* invalid network config */
 	CNI_ERR_NOT_YET = 100, /* berth's own: not served yet */
@@ -54,8 +53,8 @@ bool cni_invoked(int argc)
 	return argc == 1 && getenv("CNI_COMMAND") != NULL;
 }
 
-/* The configuration on stdin: a JSON object with a cniVersion berth
- * speaks. NULL after saying why. */
+/* The configuration on stdin: a JSON object with a cniVersion (which
+ * the caller checks). NULL after saying why. */
 static json_t *read_config(int *status)
 {
 	json_error_t jerr;

@@ -3,15 +3,21 @@
 #include <errno.h>
 #include <string.h>
 
+/* Datagram i's header: its buffer, len bytes of it, and its peer. */
+static void point_at(dns_datagrams *d, size_t i, size_t len)
+{
+	d->iov[i] = (struct iovec){ d->buf[i], len };
+	d->msgs[i].msg_hdr = (struct msghdr){ .msg_name = &d->peer[i],
+					      .msg_namelen = sizeof(d->peer[i]),
+					      .msg_iov = &d->iov[i],
+					      .msg_iovlen = 1 };
+}
+
 size_t dns_inbox_read(dns_inbox *in, int fd)
 {
-	for (size_t i = 0; i < DNS_BATCH; i++) {
-		in->iov[i] = (struct iovec){ in->buf[i], sizeof(in->buf[i]) };
-		in->msgs[i].msg_hdr = (struct msghdr){ .msg_name = &in->from[i],
-						       .msg_namelen = sizeof(in->from[i]),
-						       .msg_iov = &in->iov[i],
-						       .msg_iovlen = 1 };
-	}
+	/* again each time: recvmmsg writes the address lengths */
+	for (size_t i = 0; i < DNS_BATCH; i++)
+		point_at(in, i, sizeof(in->buf[i]));
 	int n = recvmmsg(fd, in->msgs, DNS_BATCH, MSG_DONTWAIT, NULL);
 	in->n = n > 0 ? (size_t)n : 0;
 	for (size_t i = 0; i < in->n; i++)
@@ -33,12 +39,8 @@ bool dns_outbox_add(dns_outbox *out, const struct sockaddr_in *to, const uint8_t
 	if (i == DNS_BATCH || len > sizeof(out->buf[i]))
 		return false;
 	memcpy(out->buf[i], msg, len);
-	out->to[i] = *to;
-	out->iov[i] = (struct iovec){ out->buf[i], len };
-	out->msgs[i].msg_hdr = (struct msghdr){ .msg_name = &out->to[i],
-						.msg_namelen = sizeof(out->to[i]),
-						.msg_iov = &out->iov[i],
-						.msg_iovlen = 1 };
+	out->peer[i] = *to;
+	point_at(out, i, len);
 	out->n++;
 	return true;
 }

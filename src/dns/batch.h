@@ -15,21 +15,18 @@
 
 #define DNS_BATCH 32
 
-typedef struct dns_inbox {
+/* Up to DNS_BATCH datagrams, each with its peer: who sent a query
+ * read, or whom a reply goes to. */
+typedef struct dns_datagrams {
 	size_t n;
 	struct mmsghdr msgs[DNS_BATCH];
 	struct iovec iov[DNS_BATCH];
-	struct sockaddr_in from[DNS_BATCH];
+	struct sockaddr_in peer[DNS_BATCH];
 	uint8_t buf[DNS_BATCH][DNS_UDP_MAX];
-} dns_inbox;
+} dns_datagrams;
 
-typedef struct dns_outbox {
-	size_t n;
-	struct mmsghdr msgs[DNS_BATCH];
-	struct iovec iov[DNS_BATCH];
-	struct sockaddr_in to[DNS_BATCH];
-	uint8_t buf[DNS_BATCH][DNS_UDP_MAX];
-} dns_outbox;
+typedef dns_datagrams dns_inbox;
+typedef dns_datagrams dns_outbox;
 
 /* Reads what fd has queued, up to DNS_BATCH datagrams; returns how many
  * (0: none). A datagram longer than DNS_UDP_MAX is no query of anyone's:

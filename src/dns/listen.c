@@ -154,7 +154,8 @@ static void read_report(dns_listener *const *ls, size_t n, int report, bool *don
 		unsigned long long i = strtoull(line, &tab, 10);
 		if (!tab || *tab != '\t' || i >= n || done[i])
 			continue;
-		line[len - 1] = line[len - 1] == '\n' ? '\0' : line[len - 1];
+		if (line[len - 1] == '\n')
+			line[len - 1] = '\0';
 		done[i] = true;
 		if (tab[1])
 			failed(ls[i], tab + 1);

@@ -508,7 +508,7 @@ static void read_udp(server *srv, served *sv)
 		for (size_t i = 0; i < n; i++) {
 			size_t len;
 			const uint8_t *msg = dns_inbox_msg(srv->inbox, i, &len);
-			answer(srv, &(asker){ .sv = sv, .from = srv->inbox->from[i] }, msg, len);
+			answer(srv, &(asker){ .sv = sv, .from = srv->inbox->peer[i] }, msg, len);
 		}
 		srv->batching = NULL;
 		if (sv->closed)
