@@ -507,32 +507,64 @@ typedef struct saved_handlers {
 } saved_handlers;
 
 static volatile sig_atomic_t forward_to;
+/* Taken before the container had a pid to forward them to: sent to it
+ * once it has one, or raised for the caller if it never starts. */
+static volatile sig_atomic_t pending[ARRAY_SIZE(forwarded)];
 /* Someone's ports signal (not a wake) taken while the caller's was
  * blocked: the caller's, raised once its mask is back. */
 static volatile sig_atomic_t held_for_caller;
 
 static void forward_signal(int sig)
 {
-	if (forward_to > 0)
-		kill(forward_to, sig);
+	pid_t to = forward_to;
+
+	if (to > 0) {
+		kill(to, sig);
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		if (forwarded[i] == sig)
+			pending[i] = 1;
 }
 
-static void forward_signals(pid_t pid, saved_handlers *saved)
+/* Installed before the container starts: a signal sent the instant it
+ * runs (its program may already be waiting for one) is not the caller's. */
+static void forward_signals(saved_handlers *saved)
 {
 	struct sigaction sa = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
 
-	forward_to = pid;
+	forward_to = 0;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++) {
+		pending[i] = 0;
 		sigaction(forwarded[i], &sa, &saved->old[i]);
+	}
 	saved->set = true;
 }
 
+/* The container has a pid: what came before goes to it now. */
+static void forward_pending_to(pid_t pid)
+{
+	forward_to = pid;
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		if (pending[i]) {
+			pending[i] = 0;
+			kill(pid, forwarded[i]);
+		}
+}
+
+/* Puts the caller's handlers back; a signal that found no container to
+ * go to is the caller's after all. */
 static void restore_signals(saved_handlers *saved)
 {
 	for (size_t i = 0; saved->set && i < ARRAY_SIZE(forwarded); i++)
 		sigaction(forwarded[i], &saved->old[i], NULL);
 	forward_to = 0;
+	for (size_t i = 0; saved->set && i < ARRAY_SIZE(forwarded); i++)
+		if (pending[i]) {
+			pending[i] = 0;
+			raise(forwarded[i]);
+		}
 }
 
 typedef struct waiter {
@@ -601,12 +633,17 @@ static int run_foreground(berth_ctx *ctx, berth_container *c, int netns_fd, bool
 	static const int inherit[3] = { -1, -1, -1 };
 	saved_handlers saved = { 0 };
 	wake_mask mask;
-	int ret = start_process(ctx, c, netns_fd, inherit, exit_code, &mask, err);
+	int ret;
 
-	if (ret < 0)
-		return ret;
 	if (forward)
-		forward_signals(c->pid, &saved);
+		forward_signals(&saved);
+	ret = start_process(ctx, c, netns_fd, inherit, exit_code, &mask, err);
+	if (ret < 0) {
+		restore_signals(&saved);
+		return ret;
+	}
+	if (forward)
+		forward_pending_to(c->pid);
 	held_for_caller = 0;
 	ret = watch(ctx, c, exit_code, err);
 	restore_signals(&saved);
