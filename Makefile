@@ -200,6 +200,11 @@ install: install-lib $(BUILD)/berth $(MAN_PAGES)
 	install -d $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -D -m 0644 completion/berth.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/berth
+	# the CNI plugin: the same binary, where runtimes look for plugins
+	# (Podman's cni_plugin_dirs has $(PREFIX)/lib/cni); relative, so that
+	# a staged DESTDIR tree links within itself
+	install -d $(DESTDIR)$(PREFIX)/lib/cni
+	ln -sf ../../bin/berth $(DESTDIR)$(PREFIX)/lib/cni/berth
 
 clean:
 	rm -rf build build-asan

@@ -190,6 +190,11 @@ typedef struct berth_container {
 	size_t n_dns_search;
 	char **dns_options;
 	size_t n_dns_options;
+	/* A container another runtime runs, attached through berth_attach
+	 * (a CNI ADD): the runtime's ID for it and the network namespace it
+	 * gave. NULL for berth's own. */
+	char *external_id;
+	char *external_netns;
 } berth_container;
 
 typedef struct berth_run_spec {
@@ -308,6 +313,43 @@ char *berth_container_sandbox_key(berth_ctx *ctx, const berth_container *c);
  * each): cleans up after containers whose monitor died, and puts right
  * what berth_check finds. */
 int berth_reconcile(berth_ctx *ctx, char ***fixed, size_t *n, berth_err *err);
+
+/* What a runtime that made the container's network namespace itself (a
+ * CNI ADD) asks for: an endpoint on `network`, named `ifname` in the
+ * namespace at `netns_path`. Strings as given; all checked before
+ * anything changes. */
+typedef struct berth_attach_spec {
+	const char *external_id; /* the runtime's ID for the container (CNI_CONTAINERID) */
+	const char *name;	 /* its name (Podman's); NULL, invalid or taken: cni_<12 hex> */
+	const char *netns_path;
+	const char *ifname; /* NULL: eth0 */
+	const char *network;
+	const char *ip;	 /* as berth_run_spec's */
+	const char *ip6;
+	const char *mac;
+	const char *const *aliases;
+	size_t n_aliases;
+	/* -p specs, as given; published on the first network attached */
+	const char *const *publish;
+	size_t n_publish;
+} berth_attach_spec;
+
+/* Attaches the namespace: one container per external_id, an endpoint per
+ * interface; its namespace is held until it is detached. A container
+ * known in another namespace (started again without a detach) is
+ * released first. -EEXIST: that interface, or that network, is attached
+ * already. *out (may be NULL) has every endpoint of the container. */
+int berth_attach(berth_ctx *ctx, const berth_attach_spec *spec, berth_container **out, berth_err *err);
+/* Detaches interface `ifname` (NULL: every one) of the container the
+ * runtime calls external_id; with its last goes the container. Needs no
+ * namespace; nothing to detach is success. */
+int berth_detach(berth_ctx *ctx, const char *external_id, const char *ifname, berth_err *err);
+/* The container the runtime calls external_id; -ENOENT when none. */
+int berth_attachment_find(berth_ctx *ctx, const char *external_id, berth_container **out, berth_err *err);
+/* Checks that interface `ifname` of that container is attached and is in
+ * the namespace at netns_path, with its addresses (a CNI CHECK). */
+int berth_attachment_check(berth_ctx *ctx, const char *external_id, const char *ifname, const char *netns_path,
+			   berth_err *err);
 
 /* berth_open without putting anything right first: no roll-back of what
  * dead berth processes left, no restore after a reboot, no predefined

@@ -255,7 +255,8 @@ static int look_inside(audit *a, berth_container *c, berth_err *err)
 			if ((ret = links_list(inside_nl, &inside, err)) == 0)
 				ret = store_container_reload_endpoints(a->ctx->store, c, err);
 		}
-		if (ret == 0)
+		/* another runtime's namespace holds links of other plugins' */
+		if (ret == 0 && !c->external_id)
 			look_for_stray_interfaces(a, c, inside_nl, &inside);
 	}
 	host_links_free(&inside);

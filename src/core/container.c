@@ -12,6 +12,7 @@
 #include "driver/driver.h"
 #include "ipam/pool.h"
 #include "runtime/caps.h"
+#include "runtime/netns.h"
 #include "runtime/spawn.h"
 #include "runtime/wait.h"
 #include "util/cleanup.h"
@@ -37,8 +38,23 @@
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* Another runtime's container lives as long as its namespace does: the
+ * path it gave still names it (Podman's /run/netns file, containerd's
+ * /proc/PID/ns/net), or, should that path be out of sight (another mount
+ * namespace), some process is still in it. berth's own bind of it does
+ * not count. */
+static bool external_alive(const berth_container *c)
+{
+	const container_rec *rec = container_rec_of(c);
+	netns_id id = { rec->netns_dev, rec->netns_ino };
+
+	return netns_path_is(c->external_netns, &id) || netns_in_use(&id);
+}
+
 bool container_alive(const berth_container *c)
 {
+	if (c->external_id)
+		return external_alive(c);
 	return c->pid > 0 && proc_is_alive(c->pid, container_rec_of(c)->pid_start);
 }
 
@@ -174,22 +190,52 @@ static void publish_on_both_families(const berth_network *net, berth_port **port
 	}
 }
 
-static int parse_publish(const berth_run_spec *spec, net_choice *ch, berth_err *err)
+static int parse_publish(const berth_network *net, const char *const *publish, size_t n, berth_port **ports,
+			 size_t *n_ports, berth_err *err)
 {
-	for (size_t i = 0; i < spec->n_publish; i++) {
-		size_t from = ch->n_ports;
-		int ret = port_spec_parse(spec->publish[i], &ch->ports, &ch->n_ports, err);
+	for (size_t i = 0; i < n; i++) {
+		size_t from = *n_ports;
+		int ret = port_spec_parse(publish[i], ports, n_ports, err);
 		if (ret < 0)
 			return ret;
-		if (ch->net && port_spec_names_no_address(spec->publish[i]))
-			publish_on_both_families(ch->net, &ch->ports, &ch->n_ports, from);
+		if (net && port_spec_names_no_address(publish[i]))
+			publish_on_both_families(net, ports, n_ports, from);
 	}
 	return 0;
 }
 
+/* What a network of endpoints says to publishing on it. */
+static int check_ports_on(const berth_network *net, const berth_port *ports, size_t n, berth_err *err)
+{
+	int ret = 0;
+
+	if (net->internal)
+		return berth_err_set(err, EINVAL, "cannot publish ports on internal network %s", net->name);
+	if (!driver_find(net->driver)->in_firewall)
+		return berth_err_set(err, EINVAL, "cannot publish ports on %s network %s", net->driver, net->name);
+	for (size_t i = 0; i < n && ret == 0; i++)
+		ret = check_port_family(net, &ports[i], err);
+	return ret;
+}
+
+int container_ports_for(const berth_network *net, const char *const *publish, size_t n, berth_port **out,
+			size_t *n_out, berth_err *err)
+{
+	int ret = parse_publish(net, publish, n, out, n_out, err);
+
+	if (ret == 0 && *n_out)
+		ret = check_ports_on(net, *out, *n_out, err);
+	if (ret < 0) {
+		free(*out);
+		*out = NULL;
+		*n_out = 0;
+	}
+	return ret;
+}
+
 static int check_publish(berth_ctx *ctx, const berth_run_spec *spec, net_choice *ch, berth_err *err)
 {
-	int ret = parse_publish(spec, ch, err);
+	int ret = parse_publish(ch->net, spec->publish, spec->n_publish, &ch->ports, &ch->n_ports, err);
 
 	if (ret < 0 || ch->n_ports == 0)
 		return ret;
@@ -204,14 +250,7 @@ static int check_publish(berth_ctx *ctx, const berth_run_spec *spec, net_choice 
 	}
 	if (!ch->net)
 		return berth_err_set(err, EINVAL, "cannot publish ports with --network %s", ch->mode);
-	if (ch->net->internal)
-		return berth_err_set(err, EINVAL, "cannot publish ports on internal network %s", ch->net->name);
-	if (!driver_find(ch->net->driver)->in_firewall)
-		return berth_err_set(err, EINVAL, "cannot publish ports on %s network %s", ch->net->driver, ch->net->name);
-	for (size_t i = 0; i < ch->n_ports; i++)
-		if ((ret = check_port_family(ch->net, &ch->ports[i], err)) < 0)
-			return ret;
-	return 0;
+	return check_ports_on(ch->net, ch->ports, ch->n_ports, err);
 }
 
 static int choose_network(berth_ctx *ctx, const berth_run_spec *spec, net_choice *ch, berth_err *err)
@@ -806,7 +845,7 @@ int container_drop_endpoint(berth_ctx *ctx, berth_container *c, size_t i, berth_
 	if (i == 0 && c->n_ports) {
 		/* and the monitor lets go of the host ports (core/sandbox.h) */
 		if ((ret = fw_ports_unpublish(ctx, c->id, err)) < 0 ||
-		    (live && (ret = sandbox_mark_ports_released(ctx, c, err)) < 0))
+		    (live && !c->external_id && (ret = sandbox_mark_ports_released(ctx, c, err)) < 0))
 			return ret;
 		container_unhold_ports(c);
 		free(c->ports);

@@ -22,11 +22,16 @@ char **container_envp(const berth_container *c, const char *const *extra, size_t
 /* What the container's processes may do (its capabilities; no_new_privs
  * unless privileged); `privileged`: all of it, as `exec --privileged`. */
 int container_privs(const berth_container *c, bool privileged, spawn_privs *out, berth_err *err);
-/* The container's init is still the process we started. */
+/* The container's init is still the process we started (another
+ * runtime's container: its network namespace still exists). */
 bool container_alive(const berth_container *c);
 /* A container by full ID, exact name, then unique ID prefix (Docker's
  * order), as the store has it: nothing is recovered first. */
 int container_find(berth_ctx *ctx, const char *ref, berth_container **out, berth_err *err);
+/* -p specs (port_spec.h) for a container whose first network is `net`:
+ * parsed, with Docker's [::] twins, and checked against the network. */
+int container_ports_for(const berth_network *net, const char *const *publish, size_t n, berth_port **out,
+			size_t *n_out, berth_err *err);
 /* berth run without the retry (berth_run, core/entry.c): fails with
  * -EEXIST, -EADDRINUSE, -ENOSPC or -EBUSY when a name, an address or a
  * passthru parent is held, maybe by a container whose monitor died. */

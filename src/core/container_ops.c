@@ -2,6 +2,7 @@
  * network connect/disconnect (their public entry points, which recover
  * first, are in core/entry.c). */
 #include "core/container_ops.h"
+#include "core/attach.h"
 #include "core/container.h"
 #include "core/recover.h"
 #include "core/endpoint.h"
@@ -43,6 +44,17 @@ static bool wait_gone(int pid, unsigned long long start, int ms)
 	return poll(&p, 1, ms) == 1;
 }
 
+/* Another runtime's container is the runtime's to stop, exec in and
+ * connect: berth only detaches it (rm --force, as a DEL would). */
+static int refuse_external(const berth_container *c, const char *what, berth_err *err)
+{
+	if (!c->external_id)
+		return 0;
+	return berth_err_set(err, EINVAL, "cannot %s container %s: it is run by another runtime, which attached it "
+					  "through CNI (as %s); do it there",
+			     what, c->name, c->external_id);
+}
+
 /* Stops a running container and returns once its resources are free. */
 static int stop_container(berth_ctx *ctx, berth_container *c, unsigned timeout, berth_err *err)
 {
@@ -70,7 +82,7 @@ int container_stop(berth_ctx *ctx, const char *ref, unsigned timeout, berth_err 
 	berth_container *c = NULL;
 	int ret = container_find(ctx, ref, &c, err);
 
-	if (ret == 0)
+	if (ret == 0 && (ret = refuse_external(c, "stop", err)) == 0)
 		ret = stop_container(ctx, c, timeout, err);
 	berth_container_free(c);
 	return ret;
@@ -88,6 +100,8 @@ int container_remove(berth_ctx *ctx, const char *ref, bool force, berth_err *err
 				    "cannot remove container \"%s\": container is running: stop the container before "
 				    "removing or force remove",
 				    c->name);
+	else if (c->external_id) /* detached, not stopped: its processes are its runtime's */
+		ret = detach_external(ctx, c->external_id, NULL, err);
 	else if ((ret = stop_container(ctx, c, 0, err)) == 0)
 		ret = container_forget(ctx, c, err);
 	berth_container_free(c);
@@ -103,9 +117,10 @@ int container_exec(berth_ctx *ctx, const char *ref, const berth_exec_spec *spec,
 
 	if (ret < 0)
 		return ret;
-	if (!container_alive(c)) {
+	ret = refuse_external(c, "exec in", err);
+	if (ret == 0 && !container_alive(c)) {
 		ret = berth_err_set(err, EINVAL, "container %s is not running", c->name);
-	} else if ((ret = container_privs(c, spec->privileged, &privs, err)) == 0) {
+	} else if (ret == 0 && (ret = container_privs(c, spec->privileged, &privs, err)) == 0) {
 		char **envp = container_envp(c, spec->env, spec->n_env);
 		ret = spawn_in_namespaces(c->pid, spec->argv, envp, &privs, &pid, err);
 		strv_free(envp);
@@ -122,6 +137,10 @@ int container_exec(berth_ctx *ctx, const char *ref, const berth_exec_spec *spec,
 
 static int running_with_own_netns(const berth_container *c, berth_err *err)
 {
+	int ret = refuse_external(c, "connect", err);
+
+	if (ret < 0)
+		return ret;
 	if (!container_alive(c))
 		return berth_err_set(err, EINVAL, "container %s is not running", c->name);
 	if (!strcmp(c->network_mode, "none"))
@@ -197,6 +216,8 @@ static int disconnect_from(berth_ctx *ctx, berth_container *c, const berth_netwo
 
 	if (!ep)
 		return berth_err_set(err, ENOENT, "container %s is not connected to network %s", c->name, net->name);
+	if (c->external_id && !force)
+		return refuse_external(c, "disconnect", err);
 	if (!live && !force && c->state == BERTH_CONTAINER_RUNNING)
 		return berth_err_set(err, EINVAL, "container %s is not running", c->name);
 	return container_drop_endpoint(ctx, c, (size_t)(ep - c->endpoints), err);

@@ -268,7 +268,10 @@ int endpoint_attach(berth_ctx *ctx, const berth_container *c, int netns_fd, cons
 	random_hex(ep.id, BERTH_ID_HEX);
 	random_hex(hex, HOST_VETH_HEX);
 	snprintf(ep.host_ifname, sizeof(ep.host_ifname), HOST_VETH_PREFIX "%s", hex);
-	snprintf(ep.ifname, sizeof(ep.ifname), "eth%d", req->ordinal);
+	if (req->ifname)
+		snprintf(ep.ifname, sizeof(ep.ifname), "%s", req->ifname);
+	else
+		snprintf(ep.ifname, sizeof(ep.ifname), "eth%d", req->ordinal);
 	snprintf(ep.network_id, sizeof(ep.network_id), "%s", req->net->id);
 	snprintf(ep.container_id, sizeof(ep.container_id), "%s", c->id);
 	ep.ordinal = req->ordinal;

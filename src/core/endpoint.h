@@ -12,6 +12,7 @@ typedef struct endpoint_request {
 	const char *const *aliases;
 	size_t n_aliases;
 	int ordinal;	    /* N of ethN */
+	const char *ifname; /* NULL: ethN; else its name in the container (a CNI runtime's) */
 	bool default_route; /* the container's first network */
 } endpoint_request;
 

@@ -8,6 +8,7 @@
  * clean-up of all. So no command about one container reads them all.
  * Nothing below this file recovers inside a lookup, and nothing below
  * calls up into it. */
+#include "core/attach.h"
 #include "core/container.h"
 #include "core/container_ops.h"
 #include "core/firewall.h"
@@ -176,4 +177,29 @@ int berth_network_disconnect(berth_ctx *ctx, const char *net_ref, const char *co
 	int ret = container_recover_named(ctx, container_ref, err);
 
 	return ret < 0 ? ret : container_disconnect(ctx, net_ref, container_ref, force, err);
+}
+
+int berth_attach(berth_ctx *ctx, const berth_attach_spec *spec, berth_container **out, berth_err *err)
+{
+	int ret = attach_external(ctx, spec, out, err);
+
+	if (recovered_after(ctx, ret, err))
+		ret = attach_external(ctx, spec, out, err);
+	return ret;
+}
+
+int berth_detach(berth_ctx *ctx, const char *external_id, const char *ifname, berth_err *err)
+{
+	return detach_external(ctx, external_id, ifname, err);
+}
+
+int berth_attachment_find(berth_ctx *ctx, const char *external_id, berth_container **out, berth_err *err)
+{
+	return attachment_find(ctx, external_id, out, err);
+}
+
+int berth_attachment_check(berth_ctx *ctx, const char *external_id, const char *ifname, const char *netns_path,
+			   berth_err *err)
+{
+	return attachment_check(ctx, external_id, ifname, netns_path, err);
 }

@@ -43,10 +43,11 @@ typedef struct prefix_list {
 	const char *except; /* the addresses and routes of this link are not listed */
 } prefix_list;
 
-static void prefix_list_add(const berth_prefix *p, const char *ifname, void *data)
+static void prefix_list_add(const berth_prefix *p, unsigned ifindex, const char *ifname, void *data)
 {
 	prefix_list *list = data;
 
+	(void)ifindex;
 	if (list->except && ifname && !strcmp(ifname, list->except))
 		return;
 	list->items = xrealloc(list->items, (list->n + 1) * sizeof(*list->items));
@@ -154,7 +155,7 @@ static int pick_subnets(berth_ctx *ctx, berth_network **nets, size_t n, prefix_l
 
 	for (size_t i = 0; i < n; i++)
 		for (size_t t = 0; t < nets[i]->n_subnets; t++)
-			prefix_list_add(&nets[i]->subnets[t].subnet, NULL, taken);
+			prefix_list_add(&nets[i]->subnets[t].subnet, 0, NULL, taken);
 	if (wants_v4(net)) {
 		if (!ipam_pick_subnet(ipam_default_pools, ipam_n_default_pools, taken->items, taken->n, &p))
 			return berth_err_set(err, ENOSPC,

@@ -32,10 +32,11 @@ static driver_link *link_named(host_links *links, const char *name)
 	return NULL;
 }
 
-static void add_address(const berth_prefix *p, const char *ifname, void *data)
+static void add_address(const berth_prefix *p, unsigned ifindex, const char *ifname, void *data)
 {
 	driver_link *l = link_named(data, ifname);
 
+	(void)ifindex;
 	for (size_t i = 0; l && i < l->n_v4; i++)
 		if (berth_addr_equal(&l->v4[i], &p->addr))
 			return;

@@ -221,10 +221,11 @@ typedef struct local_check {
 	bool found;
 } local_check;
 
-static void match_local(const berth_prefix *p, const char *ifname, void *data)
+static void match_local(const berth_prefix *p, unsigned ifindex, const char *ifname, void *data)
 {
 	local_check *lc = data;
 
+	(void)ifindex;
 	(void)ifname;
 	lc->found |= berth_addr_equal(&p->addr, lc->want);
 }

@@ -169,8 +169,9 @@ static int recover_orphan(berth_ctx *ctx, const char *id, char **fixed, berth_er
 	c->auto_remove |= kind == HALF_MADE;
 	ret = container_release(ctx, c, 255, err);
 	*fixed = xasprintf("container %s: %s", c->name,
-			   kind == HALF_MADE ? "left half-made by a dead berth process, removed"
-					     : "exited while its monitor was dead, released");
+			   kind == HALF_MADE    ? "left half-made by a dead berth process, removed"
+			   : c->external_id ? "its network namespace is gone and its runtime never detached it, released"
+					      : "exited while its monitor was dead, released");
 	berth_container_free(c);
 	return ret;
 }

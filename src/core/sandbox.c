@@ -160,6 +160,53 @@ int sandbox_create_netns(berth_ctx *ctx, const char *container_id, berth_err *er
 	return ret;
 }
 
+/* In the sandbox's directory of a namespace a runtime made (a CNI ADD's):
+ * what runs there is the runtime's, never berth's to kill. */
+#define ADOPTED_MARKER "adopted"
+
+static char *adopted_marker(berth_ctx *ctx, const char *container_id)
+{
+	_cleanup_free_ char *dir = sandbox_etc_dir(ctx, container_id);
+
+	return xasprintf("%s/" ADOPTED_MARKER, dir);
+}
+
+/* Marked first: a crash before the bind leaves a marker of nothing, never
+ * a namespace of someone else's that looks like berth's. */
+int sandbox_adopt_netns(berth_ctx *ctx, const char *container_id, int fd, berth_err *err)
+{
+	_cleanup_free_ char *netns_dir = xasprintf("%s/netns", ctx->run_dir);
+	_cleanup_free_ char *base = xasprintf("%s/containers", ctx->run_dir);
+	_cleanup_free_ char *dir = sandbox_etc_dir(ctx, container_id);
+	_cleanup_free_ char *marker = adopted_marker(ctx, container_id);
+	_cleanup_free_ char *path = sandbox_netns_path(ctx, container_id);
+	_cleanup_close_ int mark = -1;
+	int ret;
+
+	if ((ret = dir_ensure_own(base, 0700, err)) < 0 || (ret = dir_ensure_own(dir, 0755, err)) < 0 ||
+	    (ret = netns_dir_prepare(netns_dir, err)) < 0)
+		return ret;
+	mark = open(marker, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (mark < 0)
+		return berth_err_sys(err, errno, "creating %s", marker);
+	if ((ret = netns_adopt(fd, path, err)) < 0)
+		return ret;
+	/* what the reference loopback plugin does, and what the resolver's
+	 * 127.0.0.11 needs; a runtime that did it already loses nothing */
+	nl_sock *inside = NULL;
+	if ((ret = nl_open_in_netns(fd, &inside, err)) == 0)
+		ret = bring_lo_up(inside, err);
+	nl_close(inside);
+	return ret;
+}
+
+static bool adopted(berth_ctx *ctx, const char *container_id)
+{
+	_cleanup_free_ char *marker = adopted_marker(ctx, container_id);
+
+	return access(marker, F_OK) == 0;
+}
+
 #define PORTS_MARKER "ports-released"
 
 char *sandbox_ports_marker(berth_ctx *ctx, const char *container_id)
@@ -186,7 +233,7 @@ int sandbox_mark_ports_released(berth_ctx *ctx, const berth_container *c, berth_
 
 static void remove_dir(const char *dir)
 {
-	static const char *const files[] = { "hosts", "hostname", "resolv.conf", PORTS_MARKER };
+	static const char *const files[] = { "hosts", "hostname", "resolv.conf", PORTS_MARKER, ADOPTED_MARKER };
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		_cleanup_free_ char *p = xasprintf("%s/%s", dir, files[i]);
@@ -224,8 +271,11 @@ size_t sandbox_processes(berth_ctx *ctx, const char *container_id)
 int sandbox_remove_orphan(berth_ctx *ctx, const char *container_id, size_t *killed, berth_err *err)
 {
 	_cleanup_free_ char *path = sandbox_netns_path(ctx, container_id);
-	int ret = netns_kill_all(path, killed, err);
+	int ret = 0;
 
+	*killed = 0;
+	if (!adopted(ctx, container_id))
+		ret = netns_kill_all(path, killed, err);
 	return ret < 0 ? ret : remove_sandbox(ctx, container_id, true, err);
 }
 

@@ -26,6 +26,10 @@ int sandbox_mark_ports_released(berth_ctx *ctx, const berth_container *c, berth_
 int sandbox_open_mount_template(berth_ctx *ctx, int *fd, berth_err *err);
 /* Makes the next container's template afresh from the host's mounts. */
 int sandbox_drop_mount_template(berth_ctx *ctx, berth_err *err);
+/* Binds the network namespace a runtime made (open at fd) as the
+ * container's sandbox, marked as the runtime's: its processes are never
+ * berth's to kill (sandbox_remove_orphan). */
+int sandbox_adopt_netns(berth_ctx *ctx, const char *container_id, int fd, berth_err *err);
 /* A fresh network namespace with lo up. */
 int sandbox_create_netns(berth_ctx *ctx, const char *container_id, berth_err *err);
 /* Removes the netns file and the /etc files; tries both. */
@@ -37,7 +41,8 @@ char **sandbox_list(berth_ctx *ctx, size_t *n);
 size_t sandbox_processes(berth_ctx *ctx, const char *container_id);
 /* Removes what the run dir holds for a container the store does not
  * have (or has as exited): the processes in its network namespace
- * (killed: *killed of them), its netns file (unmounted) and /etc files. */
+ * (killed: *killed of them; none in a namespace a runtime gave), its
+ * netns file (unmounted) and /etc files. */
 int sandbox_remove_orphan(berth_ctx *ctx, const char *container_id, size_t *killed, berth_err *err);
 /* The sandbox's own network namespace file, or NULL when it uses the
  * host's or another container's. */

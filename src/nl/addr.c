@@ -98,7 +98,7 @@ static int on_addr(const struct nlmsghdr *nlh, void *data)
 	if (!attr_addr(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS], w->family, &p.addr))
 		return 0;
 	if_indextoname(ifa->ifa_index, ifname);
-	w->cb(&p, ifname, w->data);
+	w->cb(&p, ifa->ifa_index, ifname, w->data);
 	return 0;
 }
 
@@ -141,9 +141,10 @@ static int on_route(const struct nlmsghdr *nlh, void *data)
 	uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
 	if (table != RT_TABLE_MAIN || !attr_addr(tb[RTA_DST], w->family, &p.addr))
 		return 0;
-	if (tb[RTA_OIF])
-		if_indextoname(mnl_attr_get_u32(tb[RTA_OIF]), ifname);
-	w->cb(&p, ifname, w->data);
+	unsigned oif = tb[RTA_OIF] ? mnl_attr_get_u32(tb[RTA_OIF]) : 0;
+	if (oif)
+		if_indextoname(oif, ifname);
+	w->cb(&p, oif, ifname, w->data);
 	return 0;
 }
 

@@ -14,6 +14,8 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
@@ -87,6 +89,63 @@ int netns_delete(const char *path, berth_err *err)
 	if (unlink(path) < 0 && errno != ENOENT)
 		return berth_err_sys(err, errno, "removing %s", path);
 	crash_point("netns removed");
+	return 0;
+}
+
+int netns_id_of(int fd, netns_id *out, berth_err *err)
+{
+	struct stat st;
+	int type = ioctl(fd, NS_GET_NSTYPE);
+
+	if (type < 0 && errno != ENOTTY && errno != EINVAL)
+		return berth_err_sys(err, errno, "asking what namespace it is");
+	if (type != CLONE_NEWNET)
+		return berth_err_set(err, EINVAL, "not a network namespace");
+	if (fstat(fd, &st) < 0)
+		return berth_err_sys(err, errno, "reading the namespace");
+	*out = (netns_id){ st.st_dev, st.st_ino };
+	return 0;
+}
+
+bool netns_path_is(const char *path, const netns_id *id)
+{
+	struct stat st;
+
+	return path && *path && stat(path, &st) == 0 && st.st_dev == id->dev && st.st_ino == id->ino;
+}
+
+bool netns_in_use(const netns_id *id)
+{
+	_cleanup_closedir_ DIR *proc = opendir("/proc");
+	struct dirent *e;
+
+	while (proc && (e = readdir(proc))) {
+		char *end, path[64];
+		long pid = strtol(e->d_name, &end, 10);
+		if (*end || pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+		if (netns_path_is(path, id))
+			return true;
+	}
+	return false;
+}
+
+int netns_adopt(int fd, const char *path, berth_err *err)
+{
+	char source[64];
+	int file = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+
+	if (file < 0)
+		return berth_err_sys(err, errno, "creating %s", path);
+	close(file);
+	snprintf(source, sizeof(source), "/proc/self/fd/%d", fd);
+	if (mount(source, path, NULL, MS_BIND, NULL) < 0) {
+		int e = errno;
+		unlink(path);
+		return berth_err_sys(err, e, "binding the network namespace to %s", path);
+	}
+	crash_point("netns bound");
 	return 0;
 }
 

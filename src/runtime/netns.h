@@ -18,4 +18,19 @@ int netns_kill_all(const char *path, size_t *n, berth_err *err);
 /* Unmounts and unlinks; a missing file is success. */
 int netns_delete(const char *path, berth_err *err);
 
+/* What names one network namespace while it exists: nsfs's device and
+ * inode. */
+typedef struct netns_id {
+	unsigned long long dev, ino;
+} netns_id;
+/* The namespace open at fd; EINVAL when fd is not a network namespace. */
+int netns_id_of(int fd, netns_id *out, berth_err *err);
+/* `path` still names that namespace. */
+bool netns_path_is(const char *path, const netns_id *id);
+/* Some process is in it. */
+bool netns_in_use(const netns_id *id);
+/* Binds the namespace open at fd at `path` (a file it creates), as
+ * netns_create binds a new one. */
+int netns_adopt(int fd, const char *path, berth_err *err);
+
 #endif

@@ -22,7 +22,8 @@ int store_container_insert(store *s, const berth_container *c, berth_err *err)
 	int ret = prepare(s,
 			  "INSERT INTO containers(id, name, created_sec, created_nsec, command, env, hostname, rootfs,"
 			  " network_mode, auto_remove, detach, state, owner_pid, owner_start, cap_add, cap_drop,"
-			  " privileged, dns, dns_search, dns_options) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			  " privileged, dns, dns_search, dns_options, external_id, external_netns, netns_dev, netns_ino)"
+			  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			  &st, err);
 
 	if (ret < 0)
@@ -47,6 +48,10 @@ int store_container_insert(store *s, const berth_container *c, berth_err *err)
 	sqlite3_bind_text(st, 18, dns, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 19, dns_search, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 20, dns_options, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 21, c->external_id);
+	bind_text_or_null(st, 22, c->external_netns);
+	sqlite3_bind_int64(st, 23, (sqlite3_int64)container_rec_of(c)->netns_dev);
+	sqlite3_bind_int64(st, 24, (sqlite3_int64)container_rec_of(c)->netns_ino);
 	return step_done(s, st, err);
 }
 
@@ -217,6 +222,12 @@ static berth_container *container_from_row(sqlite3_stmt *st)
 	c->dns = strv_from_json_text(col_text(st, 22), &c->n_dns);
 	c->dns_search = strv_from_json_text(col_text(st, 23), &c->n_dns_search);
 	c->dns_options = strv_from_json_text(col_text(st, 24), &c->n_dns_options);
+	if (col_text(st, 25)) {
+		c->external_id = xstrdup(col_text(st, 25));
+		c->external_netns = xstrdup(col_text(st, 26) ? col_text(st, 26) : "");
+	}
+	rec->netns_dev = (unsigned long long)sqlite3_column_int64(st, 27);
+	rec->netns_ino = (unsigned long long)sqlite3_column_int64(st, 28);
 	return c;
 }
 
@@ -359,7 +370,8 @@ static int load_all_endpoints_and_ports(store *s, berth_container **cs, size_t n
 #define CONTAINER_COLUMNS                                                                            \
 	"SELECT id, name, created_sec, created_nsec, command, env, hostname, rootfs, network_mode,"  \
 	" auto_remove, detach, state, pid, pid_start, owner_pid, owner_start, exit_code,"           \
-	" started_sec, finished_sec, cap_add, cap_drop, privileged, dns, dns_search, dns_options FROM containers"
+	" started_sec, finished_sec, cap_add, cap_drop, privileged, dns, dns_search, dns_options, external_id,"     \
+	" external_netns, netns_dev, netns_ino FROM containers"
 
 /* The rows of `st`, bound and ready to step. */
 static int containers_of(store *s, sqlite3_stmt *st, berth_container ***out, size_t *n, berth_err *err)
@@ -423,6 +435,24 @@ int store_container_candidates(store *s, const char *ref, berth_container ***out
 	if ((ret = containers_of(s, st, out, n, err)) == 0)
 		ret = load_endpoints_and_ports_of(s, *out, *n, err);
 	return finish_loading(ret, out, n);
+}
+
+int store_container_external(store *s, const char *external_id, berth_container **out, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	berth_container **cs = NULL;
+	size_t n = 0;
+	int ret = prepare(s, CONTAINER_COLUMNS " WHERE external_id = ?", &st, err);
+
+	*out = NULL;
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, external_id, -1, SQLITE_STATIC);
+	if ((ret = containers_of(s, st, &cs, &n, err)) == 0 && (ret = load_endpoints_and_ports_of(s, cs, n, err)) == 0 &&
+	    n == 1)
+		*out = steal_ptr(cs[0]);
+	berth_container_list_free(cs, n);
+	return ret;
 }
 
 char *store_container_name(store *s, const char *id)

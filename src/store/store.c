@@ -150,6 +150,15 @@ static const char *const migrations[] = {
 	 " BEGIN UPDATE dns_generation SET n = n + 1; END;"
 	 "CREATE TRIGGER dns_gen_network_del AFTER DELETE ON networks"
 	 " BEGIN UPDATE dns_generation SET n = n + 1; END;"),
+	/* v9: containers another runtime runs, attached through a CNI ADD:
+	 * the runtime's ID for one (at most one row each), the namespace it
+	 * gave and that namespace's identity (device, inode), which tells
+	 * whether it still exists */
+	("ALTER TABLE containers ADD COLUMN external_id TEXT;"
+	 "ALTER TABLE containers ADD COLUMN external_netns TEXT;"
+	 "ALTER TABLE containers ADD COLUMN netns_dev INTEGER NOT NULL DEFAULT 0;"
+	 "ALTER TABLE containers ADD COLUMN netns_ino INTEGER NOT NULL DEFAULT 0;"
+	 "CREATE UNIQUE INDEX containers_external ON containers(external_id) WHERE external_id IS NOT NULL;"),
 };
 
 /* How long a command waits for another's transaction before giving up */

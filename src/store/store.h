@@ -64,6 +64,9 @@ int store_container_delete(store *s, const char *id, berth_err *err);
 char *store_network_endpoint_holder(store *s, const char *net_id);
 /* The name of the container with this full ID, or NULL. */
 char *store_container_name(store *s, const char *id);
+/* The container another runtime calls external_id, with its endpoints
+ * and ports; *out NULL when there is none. */
+int store_container_external(store *s, const char *external_id, berth_container **out, berth_err *err);
 /* Every container, by creation time, with its endpoints by ordinal. */
 int store_container_load_all(store *s, berth_container ***out, size_t *n, berth_err *err);
 /* The containers `ref` may name, by creation time: its ID, its name, or

@@ -112,6 +112,8 @@ void berth_container_free(berth_container *c)
 	strv_free(c->dns);
 	strv_free(c->dns_search);
 	strv_free(c->dns_options);
+	free(c->external_id);
+	free(c->external_netns);
 	free(container_rec_of(c));
 }
 

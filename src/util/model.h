@@ -35,6 +35,8 @@ typedef struct container_rec {
 	unsigned long long pid_start;
 	unsigned long long monitor_start; /* with pub.monitor_pid, the owner */
 	int *held_ports;		  /* in its monitor: a socket per pub.ports (core/ports.h) */
+	/* an external container's namespace, as it was when attached */
+	unsigned long long netns_dev, netns_ino;
 } container_rec;
 
 /* Closes the sockets that hold its published ports, if this process

@@ -1,0 +1,297 @@
+#include "cni/conf.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cni_error_set(cni_error *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->code = code;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void push(char ***list, size_t *n, char *s)
+{
+	char **grown = realloc(*list, (*n + 1) * sizeof(**list));
+
+	if (!grown)
+		abort();
+	*list = grown;
+	(*list)[(*n)++] = s;
+}
+
+static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *format(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return s;
+}
+
+/* A key that must be a string when present; NULL when absent. */
+static int string_key(const json_t *obj, const char *key, const char **out, cni_error *e)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	*out = NULL;
+	if (!v)
+		return 0;
+	if (!json_is_string(v))
+		return cni_error_set(e, CNI_ERR_CONFIG, "invalid network configuration: \"%s\" must be a string", key);
+	*out = json_string_value(v);
+	return 0;
+}
+
+static int bool_key(const json_t *obj, const char *key, bool dflt, bool *out, cni_error *e)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	*out = dflt;
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v))
+		return cni_error_set(e, CNI_ERR_CONFIG, "invalid network configuration: \"%s\" must be true or false",
+				     key);
+	*out = json_is_true(v);
+	return 0;
+}
+
+/* Where a subnet, gateway or range goes: by its family, as berth's
+ * --subnet, --gateway and --ip-range take them (one of each family). */
+static int add_addressing(cni_conf *conf, const json_t *obj, cni_error *e)
+{
+	const char *subnet, *gateway, *range;
+
+	if (string_key(obj, "subnet", &subnet, e) < 0 || string_key(obj, "gateway", &gateway, e) < 0 ||
+	    string_key(obj, "ipRange", &range, e) < 0)
+		return -1;
+	if (subnet && conf->n_subnets < 2)
+		conf->subnets[conf->n_subnets++] = subnet;
+	if (gateway && conf->n_gateways < 2)
+		conf->gateways[conf->n_gateways++] = gateway;
+	if (range && conf->n_ip_ranges < 2)
+		conf->ip_ranges[conf->n_ip_ranges++] = range;
+	return 0;
+}
+
+/* "subnet"/"gateway"/"ipRange" for one family, and "ipv6": {"subnet",
+ * "gateway", "ipRange"} for the other when the network has both. */
+static int read_addressing(cni_conf *conf, cni_error *e)
+{
+	const json_t *v6 = json_object_get(conf->json, "ipv6");
+
+	if (add_addressing(conf, conf->json, e) < 0)
+		return -1;
+	if (json_is_object(v6)) {
+		conf->ipv6 = true;
+		return add_addressing(conf, v6, e);
+	}
+	return bool_key(conf->json, "ipv6", false, &conf->ipv6, e);
+}
+
+/* berth's "options" ({"KEY": "VALUE"}, as `network create -o`), then the
+ * spec's usual keys, which are options of berth's bridge driver. */
+static int read_options(cni_conf *conf, cni_error *e)
+{
+	const json_t *opts = json_object_get(conf->json, "options"), *mtu = json_object_get(conf->json, "mtu");
+	const char *key;
+	json_t *value;
+	bool masq, gateway;
+
+	if (opts && !json_is_object(opts))
+		return cni_error_set(e, CNI_ERR_CONFIG, "invalid network configuration: \"options\" must be an object");
+	json_object_foreach((json_t *)opts, key, value) {
+		if (!json_is_string(value))
+			return cni_error_set(e, CNI_ERR_CONFIG,
+					     "invalid network configuration: option \"%s\" must be a string", key);
+		push(&conf->options, &conf->n_options, format("%s=%s", key, json_string_value(value)));
+	}
+	if (mtu && !json_is_integer(mtu))
+		return cni_error_set(e, CNI_ERR_CONFIG, "invalid network configuration: \"mtu\" must be a number");
+	if (mtu)
+		push(&conf->options, &conf->n_options,
+		     format("com.docker.network.driver.mtu=%lld", (long long)json_integer_value(mtu)));
+	if (bool_key(conf->json, "ipMasq", true, &masq, e) < 0 || bool_key(conf->json, "isGateway", true, &gateway, e) < 0)
+		return -1;
+	if (!masq)
+		push(&conf->options, &conf->n_options, format("com.docker.network.bridge.enable_ip_masquerade=false"));
+	if (!gateway)
+		return cni_error_set(e, CNI_ERR_UNSUPPORTED,
+				     "\"isGateway\": false is not supported: berth's bridge is always its network's gateway");
+	return bool_key(conf->json, "internal", false, &conf->internal, e);
+}
+
+static int read_network(cni_conf *conf, cni_error *e)
+{
+	if (string_key(conf->json, "name", &conf->name, e) < 0 || string_key(conf->json, "driver", &conf->driver, e) < 0 ||
+	    string_key(conf->json, "root", &conf->root, e) < 0 || string_key(conf->json, "runDir", &conf->run_dir, e) < 0)
+		return -1;
+	if (!conf->name || !*conf->name)
+		return cni_error_set(e, CNI_ERR_CONFIG, "invalid network configuration: no network \"name\"");
+	return read_addressing(conf, e) < 0 ? -1 : read_options(conf, e);
+}
+
+static bool valid_port(const json_t *v)
+{
+	return json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= 65535;
+}
+
+/* {hostPort, containerPort, protocol[, hostIP]} as `-p [HOST_IP:]HOST_PORT:CONTAINER_PORT/PROTO`. */
+static int add_port(cni_conf *conf, const json_t *m, cni_error *e)
+{
+	const json_t *host = json_object_get(m, "hostPort"), *cont = json_object_get(m, "containerPort");
+	const char *proto = json_string_value(json_object_get(m, "protocol"));
+	const char *ip = json_string_value(json_object_get(m, "hostIP"));
+	struct in6_addr a6;
+	char hp[8] = "";
+
+	if (!json_is_object(m) || !valid_port(host) || !valid_port(cont) || json_integer_value(cont) == 0)
+		return cni_error_set(e, CNI_ERR_CONFIG,
+				     "invalid runtimeConfig.portMappings: each needs hostPort and containerPort (0-65535)");
+	if (json_integer_value(host))
+		snprintf(hp, sizeof(hp), "%lld", (long long)json_integer_value(host));
+	if (!proto || !*proto)
+		proto = "tcp";
+	if (ip && *ip && inet_pton(AF_INET6, ip, &a6) == 1)
+		push(&conf->publish, &conf->n_publish,
+		     format("[%s]:%s:%lld/%s", ip, hp, (long long)json_integer_value(cont), proto));
+	else if (ip && *ip)
+		push(&conf->publish, &conf->n_publish,
+		     format("%s:%s:%lld/%s", ip, hp, (long long)json_integer_value(cont), proto));
+	else if (*hp)
+		push(&conf->publish, &conf->n_publish, format("%s:%lld/%s", hp, (long long)json_integer_value(cont), proto));
+	else
+		push(&conf->publish, &conf->n_publish, format("%lld/%s", (long long)json_integer_value(cont), proto));
+	return 0;
+}
+
+static const char *keep(cni_conf *conf, char *s)
+{
+	push(&conf->owned, &conf->n_owned, s);
+	return s;
+}
+
+/* An address for IP= or runtimeConfig.ips ("ADDR" or "ADDR/LEN"): the
+ * one of its family. */
+static void add_ip(cni_conf *conf, const char *text)
+{
+	struct in6_addr a6;
+	const char *addr = keep(conf, format("%.*s", (int)strcspn(text, "/"), text));
+
+	if (inet_pton(AF_INET6, addr, &a6) == 1)
+		conf->ip6 = addr;
+	else
+		conf->ip = addr;
+}
+
+static int read_runtime_config(cni_conf *conf, cni_error *e)
+{
+	const json_t *rc = json_object_get(conf->json, "runtimeConfig"), *v;
+	const json_t *ports = json_object_get(rc, "portMappings"), *ips = json_object_get(rc, "ips");
+	const json_t *aliases = json_object_get(json_object_get(rc, "aliases"), conf->name);
+	size_t i;
+
+	if (rc && !json_is_object(rc))
+		return cni_error_set(e, CNI_ERR_CONFIG, "invalid runtimeConfig: not an object");
+	json_array_foreach(ports, i, v)
+		if (add_port(conf, v, e) < 0)
+			return -1;
+	json_array_foreach(ips, i, v) {
+		if (!json_is_string(v))
+			return cni_error_set(e, CNI_ERR_CONFIG, "invalid runtimeConfig.ips: not a list of addresses");
+		add_ip(conf, json_string_value(v));
+	}
+	if (json_is_string(json_object_get(rc, "mac")))
+		conf->mac = json_string_value(json_object_get(rc, "mac"));
+	json_array_foreach(aliases, i, v) {
+		if (!json_is_string(v))
+			return cni_error_set(e, CNI_ERR_CONFIG, "invalid runtimeConfig.aliases: not lists of names");
+		conf->aliases = realloc(conf->aliases, (conf->n_aliases + 1) * sizeof(*conf->aliases));
+		if (!conf->aliases)
+			abort();
+		conf->aliases[conf->n_aliases++] = json_string_value(v);
+	}
+	conf->valid_attachments = json_object_get(conf->json, "cni.dev/valid-attachments");
+	return 0;
+}
+
+/* CNI_ARGS, "K=V;K=V": Podman's IP= (several, comma-separated), MAC= and
+ * K8S_POD_NAME=; what else comes is not berth's (IgnoreUnknown or not). */
+static void read_args(cni_conf *conf)
+{
+	const char *args = getenv("CNI_ARGS");
+	char *save = NULL;
+
+	if (!args || !*args)
+		return;
+	char *copy = (char *)keep(conf, format("%s", args));
+	for (char *kv = strtok_r(copy, ";", &save); kv; kv = strtok_r(NULL, ";", &save)) {
+		char *value = strchr(kv, '=');
+		if (!value)
+			continue;
+		*value++ = '\0';
+		if (!strcmp(kv, "IP")) {
+			char *s2 = NULL;
+			for (char *ip = strtok_r(value, ",", &s2); ip; ip = strtok_r(NULL, ",", &s2))
+				add_ip(conf, ip);
+		} else if (!strcmp(kv, "MAC")) {
+			conf->mac = value;
+		} else if (!strcmp(kv, "K8S_POD_NAME")) {
+			conf->pod_name = value;
+		}
+	}
+}
+
+int cni_conf_read(cni_conf *conf, cni_error *e)
+{
+	json_error_t jerr;
+
+	memset(conf, 0, sizeof(*conf));
+	conf->json = json_loadf(stdin, 0, &jerr);
+	if (!conf->json) {
+		cni_error_set(e, CNI_ERR_DECODE, "the network configuration on stdin is not JSON");
+		snprintf(e->details, sizeof(e->details), "line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
+		return -1;
+	}
+	if (!json_is_object(conf->json))
+		return cni_error_set(e, CNI_ERR_CONFIG, "the network configuration is not a JSON object");
+	conf->version = json_string_value(json_object_get(conf->json, "cniVersion"));
+	if (!conf->version)
+		return cni_error_set(e, CNI_ERR_CONFIG, "the network configuration has no cniVersion");
+	return 0;
+}
+
+int cni_conf_read_rest(cni_conf *conf, cni_error *e)
+{
+	if (read_network(conf, e) < 0 || read_runtime_config(conf, e) < 0)
+		return -1;
+	read_args(conf);
+	return 0;
+}
+
+void cni_conf_free(cni_conf *conf)
+{
+	for (size_t i = 0; i < conf->n_options; i++)
+		free(conf->options[i]);
+	free(conf->options);
+	for (size_t i = 0; i < conf->n_publish; i++)
+		free(conf->publish[i]);
+	free(conf->publish);
+	for (size_t i = 0; i < conf->n_owned; i++)
+		free(conf->owned[i]);
+	free(conf->owned);
+	free(conf->aliases);
+	json_decref(conf->json);
+}
