@@ -132,6 +132,7 @@ $(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libberth.a
 		$(PKG_LIBS) $(TEST_LIBS) $(LDFLAGS_ALL)
 
 $(BUILD)/tests/fuzz/fuzz_port_spec: $(BUILD)/src/cli/port_text.o
+$(BUILD)/tests/fuzz/fuzz_cni_conf: $(BUILD)/src/cni/conf.o
 
 fuzz-targets: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 

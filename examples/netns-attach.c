@@ -2,20 +2,23 @@
  *
  *     netns-attach [-r ROOT] [-d RUN_DIR] NETWORK SUBNET
  *
- * Creates the bridge network NETWORK on SUBNET, puts a network namespace on
- * it, prints the namespace and the address it got, then removes both.
+ * Creates the bridge network NETWORK on SUBNET, makes a network namespace
+ * of its own (a child process in it, as an engine's container would be),
+ * attaches it to the network (what a CNI ADD does), prints the namespace
+ * and the address it got, then detaches it and removes the network.
  * ROOT and RUN_DIR default to $BERTH_ROOT and $BERTH_RUNDIR, then to
  * /var/lib/berth and /run/berth.
  *
- * Only <berth.h> is used. Its API cannot yet attach a namespace the caller
- * made (what a CNI ADD does), so the namespace is a sandbox berth makes for
- * a detached `sleep`, removed with it. Build it with
+ * Only <berth.h> is used. Build it with
  *
  *     cc -o netns-attach netns-attach.c $(pkg-config --cflags --libs berth) */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <berth.h>
@@ -36,23 +39,51 @@ static void print_addr(const char *what, const berth_addr *addr, unsigned len)
 	printf("%s %s/%u\n", what, text, len);
 }
 
-/* Starts a sandbox on the network, prints it and removes it. */
-static int attach(berth_ctx *ctx, const berth_network *net)
+/* A child in a network namespace of its own; it waits for the signal
+ * to end. Its pipe says when it is there. */
+static pid_t start_holder(void)
 {
-	char *const argv[] = { "sleep", "3600", NULL };
-	berth_run_spec spec = { .network = net->id, .argv = argv, .argc = 2, .detach = true };
+	int ready[2];
+	char c;
+
+	if (pipe(ready) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(ready[0]);
+		if (unshare(CLONE_NEWNET) < 0)
+			_exit(1);
+		close(ready[1]);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	/* the pipe closes once it has unshared (or died) */
+	if (pid < 0 || read(ready[0], &c, 1) != 0) {
+		close(ready[0]);
+		return -1;
+	}
+	close(ready[0]);
+	return pid;
+}
+
+/* Attaches the namespace to the network, prints it and detaches it. */
+static int attach(berth_ctx *ctx, const berth_network *net, pid_t holder)
+{
+	char netns[64], id[64];
 	berth_container *c = NULL;
 	berth_err err = { 0 };
-	int exit_code, status = 0;
+	int status = 0;
 
-	if (berth_run(ctx, &spec, &c, &exit_code, &err) < 0)
+	snprintf(netns, sizeof(netns), "/proc/%d/ns/net", (int)holder);
+	snprintf(id, sizeof(id), "netns-attach-%d", (int)holder);
+	berth_attach_spec spec = { .external_id = id, .netns_path = netns, .ifname = "eth0", .network = net->id };
+	if (berth_attach(ctx, &spec, &c, &err) < 0)
 		return failed("attaching a namespace", &err);
-	char *netns = berth_container_sandbox_key(ctx, c);
 	printf("namespace %s\n", netns);
-	free(netns);
 	print_addr("address", &c->endpoints[0].addr, c->endpoints[0].prefix_len);
-	if (berth_container_remove(ctx, c->id, true, &err) < 0)
-		status = failed(c->name, &err);
+	if (berth_detach(ctx, id, NULL, &err) < 0)
+		status = failed(id, &err);
 	berth_container_free(c);
 	return status;
 }
@@ -95,7 +126,15 @@ int main(int argc, char **argv)
 		status = failed(spec.name, &err);
 	} else {
 		print_addr("network", &net->subnets[0].subnet.addr, net->subnets[0].subnet.len);
-		status = attach(ctx, net);
+		pid_t holder = start_holder();
+		if (holder < 0) {
+			fprintf(stderr, "netns-attach: could not make a network namespace\n");
+			status = 1;
+		} else {
+			status = attach(ctx, net, holder);
+			kill(holder, SIGTERM);
+			waitpid(holder, NULL, 0);
+		}
 		if (berth_network_remove(ctx, net->id, &err) < 0)
 			status = failed(net->name, &err);
 		berth_network_free(net);

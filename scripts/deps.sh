@@ -34,6 +34,8 @@ dnsperf                        # DNS tests and bench: queries at a set rate, los
 aardvark-dns                   # bench: Podman's resolver, side by side
 netavark iptables              # bench: Podman's network stack, side by side
 scdoc                          # man pages (make: docs/man/*.scd)
+podman runc                    # CNI tests (101): Podman 4.3, CNI backend, drives berth's plugin; runc is its runtime (not crun)
+containerd                     # CNI tests (102): `ctr run --cni` (containerd 1.6) drives berth's plugin
 man-db bash-completion         # man -l and the completion in tests (018)
 # on every Debian system already (Essential or required); listed so that
 # this list is the whole truth

@@ -92,7 +92,7 @@ int cni_main(void)
 			      cmd);
 		return fail(NULL, &e);
 	}
-	if (cni_conf_read(&conf, &e) < 0) {
+	if (cni_conf_read(&conf, stdin, &e) < 0) {
 		status = fail(NULL, &e);
 	} else if (!version_supported(conf.version)) {
 		cni_error_set(&e, CNI_ERR_VERSION, "cniVersion \"%.40s\" is not one berth speaks (0.3.0 to " CNI_LATEST ")",

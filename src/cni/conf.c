@@ -254,12 +254,12 @@ static void read_args(cni_conf *conf)
 	}
 }
 
-int cni_conf_read(cni_conf *conf, cni_error *e)
+int cni_conf_read(cni_conf *conf, FILE *in, cni_error *e)
 {
 	json_error_t jerr;
 
 	memset(conf, 0, sizeof(*conf));
-	conf->json = json_loadf(stdin, 0, &jerr);
+	conf->json = json_loadf(in, 0, &jerr);
 	if (!conf->json) {
 		cni_error_set(e, CNI_ERR_DECODE, "the network configuration on stdin is not JSON");
 		snprintf(e->details, sizeof(e->details), "line %d, column %d: %s", jerr.line, jerr.column, jerr.text);

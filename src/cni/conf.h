@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* The spec's well-known error codes (SPEC.md, "Error"); 100 and up are
  * the plugin's own. */
@@ -57,9 +58,10 @@ typedef struct cni_conf {
 	size_t n_owned;
 } cni_conf;
 
-/* Reads the configuration from stdin: JSON, an object, a cniVersion
- * (the caller checks it is one berth speaks). */
-int cni_conf_read(cni_conf *conf, cni_error *e);
+/* Reads the configuration (the runtime gives it on stdin): JSON, an
+ * object, a cniVersion (the caller checks it is one berth speaks).
+ * cni_conf_free whatever this returns. */
+int cni_conf_read(cni_conf *conf, FILE *in, cni_error *e);
 /* Then the rest: the network's keys, runtimeConfig and CNI_ARGS. */
 int cni_conf_read_rest(cni_conf *conf, cni_error *e);
 void cni_conf_free(cni_conf *conf);

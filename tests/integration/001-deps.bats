@@ -31,6 +31,9 @@ COMMANDS=(
     python3 sqlite3 bc iperf3
     # DNS: a client, a fake upstream server, a load generator (090)
     dig dnsmasq dnsperf
+    # real CNI clients driving berth's plugin (101, 102): Podman, its
+    # monitor and runtime; containerd, its shim and ctr
+    podman conmon runc containerd containerd-shim-runc-v2 ctr
     # peers the benchmarks run side by side with berth
     /usr/lib/podman/netavark iptables
     # scripts/mkrootfs and --rootfs containers

@@ -150,7 +150,7 @@ EOF
     refute_contains "$stderr" error "stderr"
     assert_eq "${#lines[@]}" 3 "lines printed ($output)"
     assert_eq "${lines[0]}" "network 10.71.0.0/24" "first line"
-    assert_match "${lines[1]}" "^namespace $BERTH_RUNDIR/netns/[0-9a-f]{64}\$" "second line"
+    assert_match "${lines[1]}" "^namespace /proc/[0-9]+/ns/net\$" "second line"
     assert_match "${lines[2]}" '^address [0-9.]+/24$' "third line"
     addr=${lines[2]#address }
     python3 -c 'import ipaddress, sys; sys.exit(ipaddress.ip_interface(sys.argv[1]) not in ipaddress.ip_network(sys.argv[2]))' \
@@ -169,8 +169,9 @@ EOF
     [ -x "$EXAMPLE" ] || fail "no $EXAMPLE: make check builds it (make example)" || return 1
     run --separate-stderr unshare --net -- env LD_LIBRARY_PATH="$LIBDIR" "$EXAMPLE" -r "$root" -d "$rundir" elsewhere 10.71.1.0/24
     assert_eq "$status" 0 "exit status (stderr: $stderr)"
-    assert_match "${lines[1]}" "^namespace $rundir/netns/" "the namespace"
+    assert_match "${lines[2]}" "^address 10\.71\.1\.[0-9]+/24\$" "the address"
     [ -f "$root/berth.db" ] || fail "no berth.db in $root"
+    [ -d "$rundir/netns" ] || fail "no netns directory in $rundir"
     refute_contains "$(berth network ls)" elsewhere "network ls under BERTH_ROOT"
 }
 
