@@ -119,7 +119,7 @@ json_t *container_inspect_json(berth_ctx *ctx, const berth_container *c, berth_n
 	format_time(c->created_sec, c->created_nsec, created);
 	format_time(c->started_sec, 0, started);
 	format_time(c->finished_sec, 0, finished);
-	return json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:b, s:i, s:i, s:i, s:s, s:s}, s:s, s:s,"
+	json_t *obj = json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:b, s:i, s:i, s:i, s:s, s:s}, s:s, s:s,"
 			 " s:{s:s, s:b, s:o, s:o, s:b, s:o, s:o, s:o},"
 			 " s:{s:s, s:o, s:o, s:s*}, s:{s:s, s:o, s:o}}",
 			 "Id", c->id, "Created", created, "Path", path, "Args",
@@ -134,4 +134,10 @@ json_t *container_inspect_json(berth_ctx *ctx, const berth_container *c, berth_n
 			 "Hostname", c->hostname, "Env", strv_json(c->env, c->n_env), "Cmd", strv_json(c->argv, c->argc), "Rootfs", c->rootfs,
 			 "NetworkSettings", "SandboxKey", sandbox, "Ports", ports_json(c), "Networks",
 			 networks_json(c, nets, n_nets));
+
+	/* berth's own key: a runtime's container, attached through CNI */
+	if (c->external_id)
+		json_object_set_new(obj, "CNI", json_pack("{s:s, s:s}", "ContainerID", c->external_id, "NetNS",
+							  c->external_netns ? c->external_netns : ""));
+	return obj;
 }

@@ -17,14 +17,16 @@ static const berth_endpoint *endpoint_named(const berth_container *c, const char
 	return NULL;
 }
 
-/* The bridge, the host's end of the veth (none on macvlan), then the
- * container's interface; returns the index of the last. */
+/* On a bridge network, the bridge and the host's end of the veth (as the
+ * bridge plugin reports them); then the container's interface (all a
+ * macvlan network has, as with the macvlan plugin). Returns the index of
+ * the last. */
 static size_t add_interfaces(json_t *list, const berth_network *net, const berth_endpoint *ep, const char *netns)
 {
-	if (net->ifname && *net->ifname)
+	if (!strcmp(net->driver, "bridge") && net->ifname && *ep->host_ifname) {
 		json_array_append_new(list, json_pack("{s:s}", "name", net->ifname));
-	if (*ep->host_ifname)
 		json_array_append_new(list, json_pack("{s:s}", "name", ep->host_ifname));
+	}
 	json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "name", ep->ifname, "mac", ep->mac, "sandbox", netns));
 	return json_array_size(list) - 1;
 }

@@ -134,6 +134,8 @@ assert_cni_error() {
     assert_eq "$(net_get bnet '[d["Driver"], d["Labels"], d["IPAM"]["Config"][0]["Subnet"]]')" \
         '["bridge", {"berth.cni": "1"}, "10.77.1.0/24"]' "berth network inspect bnet"
     assert_eq "$(attached bnet)" "web1 10.77.1.2/24" "its Containers (named as the runtime calls it)"
+    assert_eq "$(ctr_get web1 '[d["CNI"], d["State"]["Status"], d["Path"]]')" \
+        '[{"ContainerID": "0123abcd", "NetNS": "/run/netns/p1"}, "running", ""]' "berth inspect web1"
     ping -c1 -W2 10.77.1.2 >/dev/null || fail "the host cannot reach the container"
     berth_ok system check
 }
@@ -192,6 +194,27 @@ assert_cni_error() {
     assert_eq "$(v4_of p1 eth1)" "" "eth1 after its DEL"
     assert_eq "$(v4_of p1)" 10.77.1.2/24 "eth0 stays"
     assert_eq "$(attached bnet2)" "" "bnet2"
+}
+
+@test "IPv6 and macvlan from the configuration: a dual-stack bridge network, a macvlan one" {
+    ip netns add p6
+    ip netns add pm
+    add dual /run/netns/p6 eth0 '{"cniVersion": "0.4.0", "name": "dual", "type": "berth", "subnet": "10.77.6.0/24", "ipv6": {"subnet": "fd00:77:6::/64"}}'
+    assert_eq "$(jeval "$output" '[[i["address"], i["version"], i["gateway"]] for i in d["ips"]] + [d["routes"]]')" \
+        '[["10.77.6.2/24", "4", "10.77.6.1"], ["fd00:77:6::2/64", "6", "fd00:77:6::1"], [{"dst": "0.0.0.0/0", "gw": "10.77.6.1"}, {"dst": "::/0", "gw": "fd00:77:6::1"}]]' \
+        "the 0.4.0 result of a dual-stack network"
+    wait_until 5 bash -c '[ -n "$(ip -n p6 -6 -o addr show dev eth0 scope global -tentative)" ]'
+    assert_contains "$(ip -n p6 -6 -o addr show dev eth0 scope global)" "fd00:77:6::2/64" "eth0's IPv6 address"
+    ping -6 -c1 -W2 fd00:77:6::2 >/dev/null || fail "the host cannot reach the container over IPv6"
+    add mv /run/netns/pm eth0 '{"cniVersion": "1.0.0", "name": "mvnet", "type": "berth", "driver": "macvlan", "subnet": "10.77.7.0/24"}'
+    assert_eq "$(net_get mvnet '[d["Driver"], d["Labels"]]')" '["macvlan", {"berth.cni": "1"}]' "the macvlan network"
+    assert_contains "$(ip -n pm -d -o link show eth0)" "macvlan" "eth0 in the namespace"
+    assert_eq "$(v4_of pm)" 10.77.7.2/24 "its address"
+    assert_eq "$(jeval "$output" '[i["name"] for i in d["interfaces"]]')" '["eth0"]' \
+        "the result names only the container's interface (no bridge, no veth)"
+    del mv eth0 /run/netns/pm
+    assert_eq "$(ip -n pm -o link show | grep -c eth0)" 0 "eth0 after DEL"
+    berth_ok system check
 }
 
 # ---- what runtimeConfig and CNI_ARGS ask for --------------------------------
