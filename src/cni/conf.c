@@ -86,19 +86,49 @@ static int add_addressing(cni_conf *conf, const json_t *obj, cni_error *e)
 	return 0;
 }
 
+/* host-local's "ranges": [[{"subnet", "gateway"}, ...], ...], at the top
+ * or under "ipam" (a configuration written for the bridge plugin): the
+ * first range of each set, one set per family. */
+static int read_ranges(cni_conf *conf, cni_error *e)
+{
+	const json_t *ranges = json_object_get(conf->json, "ranges"), *set;
+	size_t i;
+
+	if (!ranges)
+		ranges = json_object_get(json_object_get(conf->json, "ipam"), "ranges");
+	if (ranges && !json_is_array(ranges))
+		return cni_error_set(e, CNI_ERR_CONFIG, "invalid network configuration: \"ranges\" must be a list of lists");
+	json_array_foreach(ranges, i, set) {
+		const json_t *first = json_array_get(set, 0);
+		if (!json_is_object(first))
+			return cni_error_set(e, CNI_ERR_CONFIG,
+					     "invalid network configuration: each of \"ranges\" must be a list of ranges");
+		if (add_addressing(conf, first, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* "subnet"/"gateway"/"ipRange" for one family, and "ipv6": {"subnet",
- * "gateway", "ipRange"} for the other when the network has both. */
+ * "gateway", "ipRange"} for the other when the network has both; or
+ * host-local's "ranges". */
 static int read_addressing(cni_conf *conf, cni_error *e)
 {
 	const json_t *v6 = json_object_get(conf->json, "ipv6");
 
-	if (add_addressing(conf, conf->json, e) < 0)
+	if (add_addressing(conf, conf->json, e) < 0 || read_ranges(conf, e) < 0)
 		return -1;
+	for (size_t i = 0; i < conf->n_subnets; i++)
+		conf->ipv6 |= strchr(conf->subnets[i], ':') != NULL;
 	if (json_is_object(v6)) {
 		conf->ipv6 = true;
 		return add_addressing(conf, v6, e);
 	}
-	return bool_key(conf->json, "ipv6", false, &conf->ipv6, e);
+	bool asked;
+	if (bool_key(conf->json, "ipv6", false, &asked, e) < 0)
+		return -1;
+	conf->ipv6 |= asked;
+	return 0;
 }
 
 /* berth's "options" ({"KEY": "VALUE"}, as `network create -o`), then the

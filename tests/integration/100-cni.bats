@@ -217,6 +217,16 @@ assert_cni_error() {
     berth_ok system check
 }
 
+@test "a configuration written for the bridge plugin: host-local's ranges under ipam give the subnets" {
+    ip netns add pr
+    add ranged /run/netns/pr eth0 '{"cniVersion": "1.0.0", "name": "ranged", "type": "berth", "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.77.8.0/24", "gateway": "10.77.8.254"}], [{"subnet": "fd00:77:8::/64"}]]}}'
+    assert_eq "$(net_get ranged '[[c["Subnet"], c["Gateway"]] for c in d["IPAM"]["Config"]] + [d["EnableIPv6"]]')" \
+        '[["10.77.8.0/24", "10.77.8.254"], ["fd00:77:8::/64", "fd00:77:8::1"], true]' "the network made"
+    assert_eq "$(jeval "$output" '[i["address"] for i in d["ips"]]')" '["10.77.8.1/24", "fd00:77:8::2/64"]' "the addresses"
+    plugin ADD x /run/netns/pr eth1 '{"cniVersion": "1.0.0", "name": "bad", "type": "berth", "ranges": {"subnet": "10.1.0.0/24"}}'
+    assert_cni_error 7 'invalid network configuration: \"ranges\" must be a list of lists'
+}
+
 # ---- what runtimeConfig and CNI_ARGS ask for --------------------------------
 
 @test "IP= and MAC= (Podman's --ip, --mac-address), aliases in berth's resolver, a CLI container and a CNI one talk" {
