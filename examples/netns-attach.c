@@ -82,7 +82,7 @@ static int attach(berth_ctx *ctx, const berth_network *net, pid_t holder)
 		return failed("attaching a namespace", &err);
 	printf("namespace %s\n", netns);
 	print_addr("address", &c->endpoints[0].addr, c->endpoints[0].prefix_len);
-	if (berth_detach(ctx, id, NULL, &err) < 0)
+	if (berth_detach(ctx, id, NULL, NULL, &err) < 0)
 		status = failed(id, &err);
 	berth_container_free(c);
 	return status;

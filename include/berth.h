@@ -341,15 +341,18 @@ typedef struct berth_attach_spec {
  * already. *out (may be NULL) has every endpoint of the container. */
 int berth_attach(berth_ctx *ctx, const berth_attach_spec *spec, berth_container **out, berth_err *err);
 /* Detaches interface `ifname` (NULL: every one) of the container the
- * runtime calls external_id; with its last goes the container. Needs no
- * namespace; nothing to detach is success. */
-int berth_detach(berth_ctx *ctx, const char *external_id, const char *ifname, berth_err *err);
+ * runtime calls external_id, when it is on `network` (ID or name; NULL:
+ * any); with its last goes the container. Needs no namespace; nothing to
+ * detach (no such network, interface or container) is success. */
+int berth_detach(berth_ctx *ctx, const char *external_id, const char *network, const char *ifname,
+		 berth_err *err);
 /* The container the runtime calls external_id; -ENOENT when none. */
 int berth_attachment_find(berth_ctx *ctx, const char *external_id, berth_container **out, berth_err *err);
-/* Checks that interface `ifname` of that container is attached and is in
- * the namespace at netns_path, with its addresses (a CNI CHECK). */
-int berth_attachment_check(berth_ctx *ctx, const char *external_id, const char *ifname, const char *netns_path,
-			   berth_err *err);
+/* Checks that interface `ifname` of that container is attached to
+ * `network` (NULL: any) and is in the namespace at netns_path, with its
+ * addresses (a CNI CHECK). */
+int berth_attachment_check(berth_ctx *ctx, const char *external_id, const char *network, const char *ifname,
+			   const char *netns_path, berth_err *err);
 
 /* berth_open without putting anything right first: no roll-back of what
  * dead berth processes left, no restore after a reboot, no predefined

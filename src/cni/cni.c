@@ -28,10 +28,21 @@ static int emit(json_t *j)
 	return ret ? 0 : 1;
 }
 
+/* JSON carries UTF-8 only, and a runtime logs the message: what is not
+ * printable ASCII (a runtime's variable may hold anything) shows as '?'. */
+static void make_printable(char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			*s = '?';
+}
+
 /* The spec's error result, in the version asked for when it is one of
  * ours; the exit status is never 0. */
-static int fail(const char *version, const cni_error *e)
+static int fail(const char *version, cni_error *e)
 {
+	make_printable(e->msg);
+	make_printable(e->details);
 	json_t *j = json_pack("{s:s,s:i,s:s}", "cniVersion", version_supported(version) ? version : CNI_LATEST, "code",
 			      e->code, "msg", e->msg);
 

@@ -39,7 +39,7 @@ static int open_berth(const cni_conf *conf, berth_ctx **ctx, cni_error *e)
 
 	if (berth_open(&cfg, ctx, &err) < 0) {
 		int code = err.code == EBUSY ? CNI_ERR_TRY_LATER : CNI_ERR_IO;
-		cni_error_set(e, code, "opening berth's store: %s", err.msg ? err.msg : "failed");
+		cni_error_set(e, code, "opening berth's store: %s", err.msg ? err.msg : strerror(err.code ? err.code : EIO));
 		berth_err_clear(&err);
 		return -1;
 	}
@@ -91,18 +91,32 @@ int cni_add(const cni_conf *conf, json_t **result, cni_error *e)
 	return ret;
 }
 
-/* Idempotent, and needs no namespace (containerd's DEL has none). */
+/* The configuration's network, by its exact name; *net NULL when berth
+ * has none. */
+static int named_network(berth_ctx *ctx, const cni_conf *conf, berth_network **net, cni_error *e)
+{
+	berth_err err = { 0 };
+	int ret = cni_network_named(ctx, conf->name, net, &err);
+
+	return ret < 0 ? failed(ret, &err, e, "reading the networks") : 0;
+}
+
+/* Idempotent, and needs no namespace (containerd's DEL has none); only
+ * the configuration's network is touched. */
 int cni_del(const cni_conf *conf, cni_error *e)
 {
 	const char *id = need_env("CNI_CONTAINERID", e), *ifname = id ? need_env("CNI_IFNAME", e) : NULL;
 	berth_ctx *ctx = NULL;
+	berth_network *net = NULL;
 	berth_err err = { 0 };
 	int ret;
 
 	if (!ifname || open_berth(conf, &ctx, e) < 0)
 		return -1;
-	if ((ret = berth_detach(ctx, id, ifname, &err)) < 0)
+	/* no such network: nothing of it to detach */
+	if ((ret = named_network(ctx, conf, &net, e)) == 0 && net && (ret = berth_detach(ctx, id, net->id, ifname, &err)) < 0)
 		ret = failed(ret, &err, e, "detaching");
+	berth_network_free(net);
 	berth_close(ctx);
 	return ret;
 }
@@ -112,13 +126,17 @@ int cni_check(const cni_conf *conf, cni_error *e)
 	const char *id = need_env("CNI_CONTAINERID", e), *netns = id ? need_env("CNI_NETNS", e) : NULL;
 	const char *ifname = netns ? need_env("CNI_IFNAME", e) : NULL;
 	berth_ctx *ctx = NULL;
+	berth_network *net = NULL;
 	berth_err err = { 0 };
 	int ret;
 
 	if (!ifname || open_berth(conf, &ctx, e) < 0)
 		return -1;
-	if ((ret = berth_attachment_check(ctx, id, ifname, netns, &err)) < 0)
+	if ((ret = named_network(ctx, conf, &net, e)) == 0 && !net)
+		ret = cni_error_set(e, CNI_ERR_UNKNOWN, "checking: berth has no network %s", conf->name);
+	else if (ret == 0 && (ret = berth_attachment_check(ctx, id, net->id, ifname, netns, &err)) < 0)
 		ret = failed(ret, &err, e, "checking");
+	berth_network_free(net);
 	berth_close(ctx);
 	return ret;
 }
@@ -155,7 +173,7 @@ static int collect(berth_ctx *ctx, const cni_conf *conf, const berth_network *ne
 			const berth_endpoint *ep = &cs[i]->endpoints[j];
 			if (strcmp(ep->network_id, net->id) || is_valid(conf->valid_attachments, cs[i]->external_id, ep->ifname))
 				continue;
-			if ((ret = berth_detach(ctx, cs[i]->external_id, ep->ifname, &err)) < 0)
+			if ((ret = berth_detach(ctx, cs[i]->external_id, net->id, ep->ifname, &err)) < 0)
 				ret = failed(ret, &err, e, "detaching");
 		}
 	}
@@ -167,7 +185,6 @@ int cni_gc(const cni_conf *conf, cni_error *e)
 {
 	berth_ctx *ctx = NULL;
 	berth_network *net = NULL;
-	berth_err err = { 0 };
 	int ret;
 
 	if (conf->valid_attachments && !json_is_array(conf->valid_attachments))
@@ -175,9 +192,8 @@ int cni_gc(const cni_conf *conf, cni_error *e)
 	if (open_berth(conf, &ctx, e) < 0)
 		return -1;
 	/* no such network: nothing of it to collect */
-	ret = berth_network_find(ctx, conf->name, &net, &err);
-	berth_err_clear(&err);
-	ret = ret < 0 ? 0 : collect(ctx, conf, net, e);
+	if ((ret = named_network(ctx, conf, &net, e)) == 0 && net)
+		ret = collect(ctx, conf, net, e);
 	berth_network_free(net);
 	berth_close(ctx);
 	return ret;

@@ -1,6 +1,10 @@
 #include "cni/conf.h"
 
+#include "util/strv.h"
+#include "util/xalloc.h"
+
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,27 +21,26 @@ int cni_error_set(cni_error *e, int code, const char *fmt, ...)
 	return -1;
 }
 
-static void push(char ***list, size_t *n, char *s)
+int cni_code_of(int ret)
 {
-	char **grown = realloc(*list, (*n + 1) * sizeof(**list));
-
-	if (!grown)
-		abort();
-	*list = grown;
-	(*list)[(*n)++] = s;
-}
-
-static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *format(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return s;
+	switch (-ret) {
+	case EINVAL:
+	case EADDRINUSE:
+	case EADDRNOTAVAIL:
+	case ENOSPC:
+	case EEXIST:
+		return CNI_ERR_CONFIG;
+	case EBUSY:
+	case EAGAIN:
+		return CNI_ERR_TRY_LATER;
+	case ENOENT:
+	case ENODEV:
+		return CNI_ERR_UNKNOWN;
+	case EIO:
+		return CNI_ERR_IO;
+	default:
+		return CNI_ERR_BERTH;
+	}
 }
 
 /* A key that must be a string when present; NULL when absent. */
@@ -146,17 +149,17 @@ static int read_options(cni_conf *conf, cni_error *e)
 		if (!json_is_string(value))
 			return cni_error_set(e, CNI_ERR_CONFIG,
 					     "invalid network configuration: option \"%s\" must be a string", key);
-		push(&conf->options, &conf->n_options, format("%s=%s", key, json_string_value(value)));
+		strv_push(&conf->options, &conf->n_options, xasprintf("%s=%s", key, json_string_value(value)));
 	}
 	if (mtu && !json_is_integer(mtu))
 		return cni_error_set(e, CNI_ERR_CONFIG, "invalid network configuration: \"mtu\" must be a number");
 	if (mtu)
-		push(&conf->options, &conf->n_options,
-		     format("com.docker.network.driver.mtu=%lld", (long long)json_integer_value(mtu)));
+		strv_push(&conf->options, &conf->n_options,
+		     xasprintf("com.docker.network.driver.mtu=%lld", (long long)json_integer_value(mtu)));
 	if (bool_key(conf->json, "ipMasq", true, &masq, e) < 0 || bool_key(conf->json, "isGateway", true, &gateway, e) < 0)
 		return -1;
 	if (!masq)
-		push(&conf->options, &conf->n_options, format("com.docker.network.bridge.enable_ip_masquerade=false"));
+		strv_push(&conf->options, &conf->n_options, xasprintf("com.docker.network.bridge.enable_ip_masquerade=false"));
 	if (!gateway)
 		return cni_error_set(e, CNI_ERR_UNSUPPORTED,
 				     "\"isGateway\": false is not supported: berth's bridge is always its network's gateway");
@@ -195,21 +198,21 @@ static int add_port(cni_conf *conf, const json_t *m, cni_error *e)
 	if (!proto || !*proto)
 		proto = "tcp";
 	if (ip && *ip && inet_pton(AF_INET6, ip, &a6) == 1)
-		push(&conf->publish, &conf->n_publish,
-		     format("[%s]:%s:%lld/%s", ip, hp, (long long)json_integer_value(cont), proto));
+		strv_push(&conf->publish, &conf->n_publish,
+		     xasprintf("[%s]:%s:%lld/%s", ip, hp, (long long)json_integer_value(cont), proto));
 	else if (ip && *ip)
-		push(&conf->publish, &conf->n_publish,
-		     format("%s:%s:%lld/%s", ip, hp, (long long)json_integer_value(cont), proto));
+		strv_push(&conf->publish, &conf->n_publish,
+		     xasprintf("%s:%s:%lld/%s", ip, hp, (long long)json_integer_value(cont), proto));
 	else if (*hp)
-		push(&conf->publish, &conf->n_publish, format("%s:%lld/%s", hp, (long long)json_integer_value(cont), proto));
+		strv_push(&conf->publish, &conf->n_publish, xasprintf("%s:%lld/%s", hp, (long long)json_integer_value(cont), proto));
 	else
-		push(&conf->publish, &conf->n_publish, format("%lld/%s", (long long)json_integer_value(cont), proto));
+		strv_push(&conf->publish, &conf->n_publish, xasprintf("%lld/%s", (long long)json_integer_value(cont), proto));
 	return 0;
 }
 
 static const char *keep(cni_conf *conf, char *s)
 {
-	push(&conf->owned, &conf->n_owned, s);
+	strv_push(&conf->owned, &conf->n_owned, s);
 	return s;
 }
 
@@ -218,7 +221,7 @@ static const char *keep(cni_conf *conf, char *s)
 static void add_ip(cni_conf *conf, const char *text)
 {
 	struct in6_addr a6;
-	const char *addr = keep(conf, format("%.*s", (int)strcspn(text, "/"), text));
+	const char *addr = keep(conf, xasprintf("%.*s", (int)strcspn(text, "/"), text));
 
 	if (inet_pton(AF_INET6, addr, &a6) == 1)
 		conf->ip6 = addr;
@@ -248,9 +251,7 @@ static int read_runtime_config(cni_conf *conf, cni_error *e)
 	json_array_foreach(aliases, i, v) {
 		if (!json_is_string(v))
 			return cni_error_set(e, CNI_ERR_CONFIG, "invalid runtimeConfig.aliases: not lists of names");
-		conf->aliases = realloc(conf->aliases, (conf->n_aliases + 1) * sizeof(*conf->aliases));
-		if (!conf->aliases)
-			abort();
+		conf->aliases = xrealloc(conf->aliases, (conf->n_aliases + 1) * sizeof(*conf->aliases));
 		conf->aliases[conf->n_aliases++] = json_string_value(v);
 	}
 	conf->valid_attachments = json_object_get(conf->json, "cni.dev/valid-attachments");
@@ -266,7 +267,7 @@ static void read_args(cni_conf *conf)
 
 	if (!args || !*args)
 		return;
-	char *copy = (char *)keep(conf, format("%s", args));
+	char *copy = (char *)keep(conf, xasprintf("%s", args));
 	for (char *kv = strtok_r(copy, ";", &save); kv; kv = strtok_r(NULL, ";", &save)) {
 		char *value = strchr(kv, '=');
 		if (!value)

@@ -32,6 +32,8 @@ typedef struct cni_error {
 } cni_error;
 
 int cni_error_set(cni_error *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The spec's code for a failure of libberth's (a negative errno). */
+int cni_code_of(int ret);
 
 typedef struct cni_conf {
 	json_t *json; /* the whole configuration; the strings below point into it */

@@ -10,7 +10,8 @@
 #include <berth.h>
 
 int cni_network_ensure(berth_ctx *ctx, const cni_conf *conf, berth_network **out, cni_error *e);
-/* The spec's code for a failure of libberth's (a negative errno). */
-int cni_code_of(int ret);
+/* berth's network of exactly that name (not an ID or a prefix of one);
+ * *out NULL when there is none. */
+int cni_network_named(berth_ctx *ctx, const char *name, berth_network **out, berth_err *err);
 
 #endif

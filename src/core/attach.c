@@ -9,12 +9,16 @@
 #include "core/firewall.h"
 #include "core/resolver.h"
 #include "core/sandbox.h"
+#include "fw/dns_redirect.h"
+#include "fw/nft.h"
 #include "nl/addr.h"
 #include "nl/link.h"
 #include "runtime/netns.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/id.h"
+#include "util/netns_enter.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 #include <ctype.h>
@@ -37,11 +41,12 @@ static int check_external_id(const char *id, berth_err *err)
 
 	for (const char *p = id; ok && *p; p++)
 		ok = isgraph((unsigned char)*p);
-	if (!ok)
-		return berth_err_set(err, EINVAL,
-				     "invalid container ID: expected 1 to %d printable characters without blanks",
-				     EXTERNAL_ID_MAX);
-	return 0;
+	if (ok)
+		return 0;
+	_cleanup_free_ char *shown = text_escaped(id ? id : "");
+	return berth_err_set(err, EINVAL,
+			     "invalid container ID \"%.*s\": expected 1 to %d printable characters without blanks",
+			     EXTERNAL_ID_MAX, shown, EXTERNAL_ID_MAX);
 }
 
 /* What the kernel takes as a link name (dev_valid_name). */
@@ -51,11 +56,12 @@ static int check_ifname(const char *name, berth_err *err)
 
 	for (const char *p = name; ok && *p; p++)
 		ok = isgraph((unsigned char)*p) && *p != '/' && *p != ':';
-	if (!ok)
-		return berth_err_set(err, EINVAL,
-				     "invalid interface name: expected 1 to %d printable characters, no '/' or ':'",
-				     IFNAMSIZ - 1);
-	return 0;
+	if (ok)
+		return 0;
+	_cleanup_free_ char *shown = text_escaped(name);
+	return berth_err_set(err, EINVAL,
+			     "invalid interface name \"%.64s\": expected 1 to %d printable characters, no '/' or ':'",
+			     shown, IFNAMSIZ - 1);
 }
 
 static int check_spec(const berth_attach_spec *spec, berth_err *err)
@@ -126,10 +132,35 @@ static berth_container *external_new(berth_ctx *ctx, const berth_attach_spec *sp
 	return c;
 }
 
+static bool same_netns(const berth_container *c, const netns_id *ns)
+{
+	const container_rec *rec = container_rec_of(c);
+
+	return rec->netns_dev == ns->dev && rec->netns_ino == ns->ino;
+}
+
+/* Another ADD of the same container (containerd attaches a pod's
+ * networks at once) recorded it first: this one joins it. */
+static int join_concurrent(berth_ctx *ctx, const berth_attach_spec *spec, const netns_id *ns, berth_container **out,
+			   berth_err *err)
+{
+	int ret = store_container_external(ctx->store, spec->external_id, out, err);
+
+	if (ret == 0 && *out && !same_netns(*out, ns)) {
+		berth_container_free(*out);
+		*out = NULL;
+		ret = berth_err_set(err, EBUSY, "container %s is being attached in another network namespace by another "
+						"berth process",
+				    spec->external_id);
+	}
+	return ret;
+}
+
 /* Recorded as being made by us (a crash leaves it half-made, for
- * recovery). Its name or ID taken by another container: it gets its own. */
+ * recovery); *made. Recorded meanwhile by a concurrent ADD: joined. Its
+ * name or ID taken by another container: it gets its own. */
 static int record_new(berth_ctx *ctx, const berth_attach_spec *spec, const netns_id *ns, berth_container **out,
-		      berth_err *err)
+		      bool *made, berth_err *err)
 {
 	berth_container *c = external_new(ctx, spec, ns, true);
 	int ret = store_container_insert(ctx->store, c, err);
@@ -137,23 +168,19 @@ static int record_new(berth_ctx *ctx, const berth_attach_spec *spec, const netns
 	if (ret == -EEXIST) {
 		berth_err_clear(err);
 		berth_container_free(c);
+		c = NULL;
+		if ((ret = join_concurrent(ctx, spec, ns, out, err)) < 0 || *out)
+			return ret;
 		c = external_new(ctx, spec, ns, false);
-		if ((ret = store_container_insert(ctx->store, c, err)) == -EEXIST)
-			ret = berth_err_set(err, EBUSY, "container %s is being attached by another berth process",
-					    spec->external_id);
+		ret = store_container_insert(ctx->store, c, err);
 	}
-	if (ret < 0)
+	if (ret < 0) {
 		berth_container_free(c);
-	else
-		*out = c;
-	return ret;
-}
-
-static bool same_netns(const berth_container *c, const netns_id *ns)
-{
-	const container_rec *rec = container_rec_of(c);
-
-	return rec->netns_dev == ns->dev && rec->netns_ino == ns->ino;
+		return ret;
+	}
+	*out = c;
+	*made = true;
+	return 0;
 }
 
 static const berth_endpoint *endpoint_named(const berth_container *c, const char *ifname)
@@ -177,9 +204,35 @@ static int check_not_attached(const berth_container *c, const berth_network *net
 	return 0;
 }
 
+static int remove_redirect(void *arg, berth_err *err)
+{
+	nft_runner *nft = nft_runner_new();
+	json_t *cmds = fw_dns_redirect_remove();
+	int ret = nft_run(nft, cmds, err);
+
+	(void)arg;
+	json_decref(cmds);
+	nft_runner_free(nft);
+	return ret;
+}
+
+/* The resolver's redirect (fw/dns_redirect.h) is berth's only change
+ * inside the runtime's namespace, which outlives the attachment. */
+static void drop_dns_redirect(berth_ctx *ctx, const berth_container *c)
+{
+	_cleanup_free_ char *path = sandbox_netns_path(ctx, c->id);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	berth_err ignored = { 0 };
+
+	if (fd >= 0)
+		in_netns(fd, remove_redirect, NULL, &ignored);
+	berth_err_clear(&ignored);
+}
+
 /* Its last endpoint went, or its namespace did: nothing of it stays. */
 static int release_whole(berth_ctx *ctx, berth_container *c, berth_err *err)
 {
+	drop_dns_redirect(ctx, c);
 	c->auto_remove = true;
 	return container_release(ctx, c, 0, err);
 }
@@ -205,8 +258,7 @@ static int container_for(berth_ctx *ctx, const berth_attach_spec *spec, const ne
 		return berth_err_wrap(err, "releasing container %s from its former network namespace", spec->external_id);
 	}
 	berth_container_free(known);
-	*made = true;
-	return record_new(ctx, spec, ns, out, err);
+	return record_new(ctx, spec, ns, out, made, err);
 }
 
 static int next_ordinal(const berth_container *c)
@@ -219,16 +271,16 @@ static int next_ordinal(const berth_container *c)
 	return next;
 }
 
-/* Ports go with the first network attached, where `run -p` puts them
- * too; a later ADD that asks for them again (Podman asks on every
- * network) adds none. */
+/* Ports go with the container's first endpoint, where `run -p` puts them
+ * too (and where container_drop_endpoint takes them away); a later ADD
+ * that asks for them again (Podman asks on every network) adds none. */
 static int publish(berth_ctx *ctx, berth_container *c, berth_port *ports, size_t n, berth_err *err)
 {
 	int ret;
 
-	if (!n || c->n_ports)
+	if (!n || c->n_endpoints != 1)
 		return 0;
-	if ((ret = fw_ports_publish(ctx, c, ports, n, &c->endpoints[c->n_endpoints - 1], err)) < 0)
+	if ((ret = fw_ports_publish(ctx, c, ports, n, &c->endpoints[0], err)) < 0)
 		return ret;
 	c->ports = xmemdup(ports, n * sizeof(*ports));
 	c->n_ports = n;
@@ -262,20 +314,33 @@ static int plug(berth_ctx *ctx, berth_container *c, int fd, endpoint_request *re
 	return made ? mark_running(ctx, c, err) : 0;
 }
 
+/* Takes away what this ADD added: its endpoint; the container too when
+ * this ADD made it and no concurrent one has joined it since (that one's
+ * endpoint keeps it, running). */
 static void undo_plug(berth_ctx *ctx, berth_container *c, bool made, size_t had)
 {
 	berth_err ignored = { 0 };
+	_cleanup_free_ char *mine = c->n_endpoints > had ? xstrdup(c->endpoints[had].id) : NULL;
 
-	if (made)
+	if (made && store_container_reload_endpoints(ctx->store, c, &ignored) == 0 &&
+	    c->n_endpoints > (mine ? 1 : 0)) {
+		for (size_t i = 0; mine && i < c->n_endpoints; i++)
+			if (!strcmp(c->endpoints[i].id, mine))
+				container_drop_endpoint(ctx, c, i, &ignored);
+		mark_running(ctx, c, &ignored);
+	} else if (made) {
 		release_whole(ctx, c, &ignored);
-	else if (c->n_endpoints > had)
+	} else if (mine) {
 		container_drop_endpoint(ctx, c, had, &ignored);
+	}
 	berth_err_clear(&ignored);
 }
 
-/* What the spec asks of the network, checked before anything changes. */
+/* What the spec asks of the network, checked before anything changes
+ * (the ports are checked once it is known whether they will be
+ * published). */
 static int check_request(berth_ctx *ctx, const berth_attach_spec *spec, berth_network **net, endpoint_request *req,
-			 berth_port **ports, size_t *n_ports, berth_err *err)
+			 berth_err *err)
 {
 	int ret = check_spec(spec, err);
 
@@ -284,8 +349,6 @@ static int check_request(berth_ctx *ctx, const berth_attach_spec *spec, berth_ne
 	if (ret == 0 && !network_takes_endpoints(*net))
 		ret = berth_err_set(err, EINVAL, "network %s takes no endpoints: containers cannot be attached to it",
 				    (*net)->name);
-	if (ret == 0)
-		ret = container_ports_for(*net, spec->publish, spec->n_publish, ports, n_ports, err);
 	*req = (endpoint_request){ .net = *net, .ip = spec->ip, .ip6 = spec->ip6, .mac = spec->mac,
 				   .aliases = spec->aliases, .n_aliases = spec->n_aliases,
 				   .ifname = spec->ifname ? spec->ifname : "eth0" };
@@ -302,12 +365,14 @@ int attach_external(berth_ctx *ctx, const berth_attach_spec *spec, berth_contain
 	size_t n_ports = 0;
 	netns_id ns;
 	bool made = false;
-	int ret = check_request(ctx, spec, &net, &req, &ports, &n_ports, err);
+	int ret = check_request(ctx, spec, &net, &req, err);
 
 	if (ret == 0)
 		ret = open_given_netns(spec->netns_path, &fd, &ns, err);
 	if (ret == 0)
 		ret = container_for(ctx, spec, &ns, &c, &made, err);
+	if (ret == 0 && c->n_endpoints == 0)
+		ret = container_ports_for(net, spec->publish, spec->n_publish, &ports, &n_ports, err);
 	if (ret == 0 && (ret = check_not_attached(c, net, req.ifname, err)) == 0) {
 		size_t had = c->n_endpoints;
 		if ((ret = plug(ctx, c, fd, &req, ports, n_ports, made, err)) < 0)
@@ -323,18 +388,45 @@ int attach_external(berth_ctx *ctx, const berth_attach_spec *spec, berth_contain
 	return ret;
 }
 
-int detach_external(berth_ctx *ctx, const char *external_id, const char *ifname, berth_err *err)
+/* The endpoint named ifname, on net_id when one is given. */
+static const berth_endpoint *endpoint_on(const berth_container *c, const char *net_id, const char *ifname)
+{
+	const berth_endpoint *ep = endpoint_named(c, ifname);
+
+	return ep && (!net_id || !strcmp(ep->network_id, net_id)) ? ep : NULL;
+}
+
+/* A runtime's network, by ID or name; NULL (no error) when it is gone. */
+static int network_id_of(berth_ctx *ctx, const char *ref, char **id, berth_err *err)
+{
+	berth_network *net = NULL;
+	int ret = ref ? berth_network_find(ctx, ref, &net, err) : 0;
+
+	*id = NULL;
+	if (ret == -ENOENT) {
+		berth_err_clear(err);
+		return 0;
+	}
+	if (ret == 0 && net)
+		*id = xstrdup(net->id);
+	berth_network_free(net);
+	return ret;
+}
+
+int detach_external(berth_ctx *ctx, const char *external_id, const char *network, const char *ifname,
+		    berth_err *err)
 {
 	berth_container *c = NULL;
+	_cleanup_free_ char *net_id = NULL;
 	int ret = check_external_id(external_id, err);
 
-	if (ret == 0)
+	if (ret == 0 && (ret = network_id_of(ctx, network, &net_id, err)) == 0 && (!network || net_id))
 		ret = store_container_external(ctx->store, external_id, &c, err);
 	if (ret < 0 || !c)
 		return ret;
-	const berth_endpoint *ep = ifname ? endpoint_named(c, ifname) : NULL;
+	const berth_endpoint *ep = ifname ? endpoint_on(c, net_id, ifname) : NULL;
 	if (ifname && !ep)
-		ret = 0; /* detached already: a DEL is idempotent */
+		ret = 0; /* detached already, or never on that network: a DEL is idempotent */
 	else if (ep && c->n_endpoints > 1)
 		ret = container_drop_endpoint(ctx, c, (size_t)(ep - c->endpoints), err);
 	else
@@ -393,15 +485,16 @@ static int check_inside(int fd, const berth_endpoint *ep, berth_err *err)
 	return ret;
 }
 
-static int check_attachment(const berth_container *c, const char *ifname, const char *netns_path, berth_err *err)
+static int check_attachment(const berth_container *c, const char *net_id, const char *ifname, const char *netns_path,
+			    berth_err *err)
 {
-	const berth_endpoint *ep = endpoint_named(c, ifname);
+	const berth_endpoint *ep = endpoint_on(c, net_id, ifname);
 	_cleanup_close_ int fd = -1;
 	netns_id ns;
 	int ret;
 
 	if (!ep)
-		return berth_err_set(err, ENOENT, "no interface %s of berth's", ifname);
+		return berth_err_set(err, ENOENT, "no interface %s on that network", ifname);
 	if ((ret = open_given_netns(netns_path, &fd, &ns, err)) < 0)
 		return ret;
 	if (!same_netns(c, &ns))
@@ -409,15 +502,18 @@ static int check_attachment(const berth_container *c, const char *ifname, const 
 	return check_inside(fd, ep, err);
 }
 
-int attachment_check(berth_ctx *ctx, const char *external_id, const char *ifname, const char *netns_path,
-		     berth_err *err)
+int attachment_check(berth_ctx *ctx, const char *external_id, const char *network, const char *ifname,
+		     const char *netns_path, berth_err *err)
 {
 	berth_container *c = NULL;
+	_cleanup_free_ char *net_id = NULL;
 	int ret = attachment_find(ctx, external_id, &c, err);
 
 	if (ret < 0)
 		return ret;
-	ret = check_attachment(c, ifname, netns_path, err);
+	if ((ret = network_id_of(ctx, network, &net_id, err)) == 0)
+		ret = network && !net_id ? berth_err_set(err, ENOENT, "no network %s", network)
+					 : check_attachment(c, net_id, ifname, netns_path, err);
 	berth_container_free(c);
 	return ret < 0 ? berth_err_wrap(err, "container %s", external_id) : 0;
 }

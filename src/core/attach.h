@@ -7,9 +7,10 @@
 #include "core/context.h"
 
 int attach_external(berth_ctx *ctx, const berth_attach_spec *spec, berth_container **out, berth_err *err);
-int detach_external(berth_ctx *ctx, const char *external_id, const char *ifname, berth_err *err);
+int detach_external(berth_ctx *ctx, const char *external_id, const char *network, const char *ifname,
+		    berth_err *err);
 int attachment_find(berth_ctx *ctx, const char *external_id, berth_container **out, berth_err *err);
-int attachment_check(berth_ctx *ctx, const char *external_id, const char *ifname, const char *netns_path,
-		     berth_err *err);
+int attachment_check(berth_ctx *ctx, const char *external_id, const char *network, const char *ifname,
+		     const char *netns_path, berth_err *err);
 
 #endif

@@ -93,18 +93,6 @@ static bool is_hostname_label(const char *label, size_t len)
 	return true;
 }
 
-/* The name with what cannot be printed as \xNN: a message must not carry
- * a newline or an escape sequence to the terminal or a log. */
-static char *printable(const char *s)
-{
-	char *out = xzalloc(4 * strlen(s) + 1), *p = out;
-
-	for (; *s; s++)
-		p += isprint((unsigned char)*s) && *s != '\\' ? sprintf(p, "%c", *s)
-							     : sprintf(p, "\\x%02x", (unsigned char)*s);
-	return out;
-}
-
 /* RFC 1123 host names, as the kernel takes them (at most HOST_NAME_MAX,
  * 64 bytes): the name also goes into the container's /etc/hosts, where a
  * newline or a blank would add a line or an alias of the caller's. */
@@ -121,7 +109,7 @@ static int check_hostname(const char *name, berth_err *err)
 	}
 	if (ok)
 		return 0;
-	_cleanup_free_ char *shown = printable(name);
+	_cleanup_free_ char *shown = text_escaped(name);
 	return berth_err_set(err, EINVAL,
 			     "invalid hostname \"%s\": expected RFC 1123 labels of letters, digits and '-' (not first or "
 			     "last), at most 63 characters each, joined by '.', %d characters in all",

@@ -101,7 +101,7 @@ int container_remove(berth_ctx *ctx, const char *ref, bool force, berth_err *err
 				    "removing or force remove",
 				    c->name);
 	else if (c->external_id) /* detached, not stopped: its processes are its runtime's */
-		ret = detach_external(ctx, c->external_id, NULL, err);
+		ret = detach_external(ctx, c->external_id, NULL, NULL, err);
 	else if ((ret = stop_container(ctx, c, 0, err)) == 0)
 		ret = container_forget(ctx, c, err);
 	berth_container_free(c);

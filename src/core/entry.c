@@ -188,9 +188,9 @@ int berth_attach(berth_ctx *ctx, const berth_attach_spec *spec, berth_container 
 	return ret;
 }
 
-int berth_detach(berth_ctx *ctx, const char *external_id, const char *ifname, berth_err *err)
+int berth_detach(berth_ctx *ctx, const char *external_id, const char *network, const char *ifname, berth_err *err)
 {
-	return detach_external(ctx, external_id, ifname, err);
+	return detach_external(ctx, external_id, network, ifname, err);
 }
 
 int berth_attachment_find(berth_ctx *ctx, const char *external_id, berth_container **out, berth_err *err)
@@ -198,8 +198,8 @@ int berth_attachment_find(berth_ctx *ctx, const char *external_id, berth_contain
 	return attachment_find(ctx, external_id, out, err);
 }
 
-int berth_attachment_check(berth_ctx *ctx, const char *external_id, const char *ifname, const char *netns_path,
-			   berth_err *err)
+int berth_attachment_check(berth_ctx *ctx, const char *external_id, const char *network, const char *ifname,
+			   const char *netns_path, berth_err *err)
 {
-	return attachment_check(ctx, external_id, ifname, netns_path, err);
+	return attachment_check(ctx, external_id, network, ifname, netns_path, err);
 }

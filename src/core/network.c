@@ -141,7 +141,7 @@ static int check_conflicts(berth_network **nets, size_t n, const berth_network *
 		for (size_t s = 0; s < net->n_subnets; s++)
 			for (size_t t = 0; t < o->n_subnets; t++)
 				if (prefix_overlaps(&net->subnets[s].subnet, &o->subnets[t].subnet))
-					return berth_err_set(err, EEXIST, "subnet %s overlaps with network \"%s\" (%s)",
+					return berth_err_set(err, EADDRINUSE, "subnet %s overlaps with network \"%s\" (%s)",
 							     berth_prefix_format(&net->subnets[s].subnet, a), o->name,
 							     berth_prefix_format(&o->subnets[t].subnet, b));
 	}

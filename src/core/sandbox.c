@@ -251,7 +251,10 @@ static int remove_sandbox(berth_ctx *ctx, const char *container_id, bool netns, 
 		_cleanup_free_ char *path = sandbox_netns_path(ctx, container_id);
 		ret = netns_delete(path, err);
 	}
-	remove_dir(etc);
+	/* a namespace still bound keeps its adopted marker: without it, a
+	 * later clean-up would take the runtime's processes for berth's */
+	if (ret == 0 || !adopted(ctx, container_id))
+		remove_dir(etc);
 	return ret;
 }
 

@@ -11,6 +11,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/kv.h"
+#include "util/mac.h"
 #include "util/sysctl.h"
 #include "util/xalloc.h"
 
@@ -412,6 +413,21 @@ static int macvlan_attach(nl_sock *nl, const berth_network *net, const berth_end
 	return 0;
 }
 
+/* The endpoint's child, known by its name and MAC: in a namespace a
+ * runtime gave (CNI), another plugin's link may have that name. */
+static int delete_child(nl_sock *inside, const berth_endpoint *ep, berth_err *err)
+{
+	nl_link_state st;
+	uint8_t mac[6];
+	int ret = nl_link_state_of(inside, ep->ifname, &st, err);
+
+	if (ret < 0 || !st.index)
+		return ret;
+	if (st.has_mac && mac_parse(ep->mac, mac) && memcmp(mac, st.mac, sizeof(mac)))
+		return 0; /* not ours: ours went before */
+	return nl_link_del(inside, ep->ifname, err);
+}
+
 static int macvlan_detach(nl_sock *nl, const berth_endpoint *ep, int netns_fd, berth_err *err)
 {
 	nl_sock *inside = NULL;
@@ -420,7 +436,7 @@ static int macvlan_detach(nl_sock *nl, const berth_endpoint *ep, int netns_fd, b
 	(void)nl;
 	if (netns_fd < 0)
 		return 0; /* the sandbox is gone, and the child with it */
-	if ((ret = nl_open_in_netns(netns_fd, &inside, err)) == 0 && (ret = nl_link_del(inside, ep->ifname, err)) < 0)
+	if ((ret = nl_open_in_netns(netns_fd, &inside, err)) == 0 && (ret = delete_child(inside, ep, err)) < 0)
 		berth_err_wrap(err, "deleting macvlan %s", ep->ifname);
 	nl_close(inside);
 	return ret;

@@ -29,3 +29,9 @@ json_t *fw_dns_redirect(const char *addr, uint16_t port)
 			 "type", "nat", "hook", "output", "prio", -100, "policy", "accept",
 			 redirect_rule("udp", addr, port), redirect_rule("tcp", addr, port));
 }
+
+json_t *fw_dns_redirect_remove(void)
+{
+	/* add first: a delete of no table fails the transaction */
+	return json_pack("[{s:o},{s:o}]", "add", table(), "delete", table());
+}

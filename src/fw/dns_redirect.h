@@ -18,5 +18,7 @@
 
 /* The commands that make the table afresh, replacing one there was. */
 json_t *fw_dns_redirect(const char *addr, uint16_t port);
+/* The commands that take the table away, whether it is there or not. */
+json_t *fw_dns_redirect_remove(void);
 
 #endif

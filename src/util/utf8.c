@@ -1,4 +1,9 @@
 #include "util/utf8.h"
+#include "util/xalloc.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
 
 size_t utf8_decode(const unsigned char *s, uint32_t *cp)
 {
@@ -30,4 +35,14 @@ bool utf8_valid(const char *s)
 		p += n;
 	}
 	return true;
+}
+
+char *text_escaped(const char *s)
+{
+	char *out = xzalloc(4 * strlen(s) + 1), *p = out;
+
+	for (; *s; s++)
+		p += isprint((unsigned char)*s) && *s != '\\' ? sprintf(p, "%c", *s)
+							     : sprintf(p, "\\x%02x", (unsigned char)*s);
+	return out;
 }

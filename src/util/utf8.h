@@ -11,5 +11,9 @@
  * cut short). */
 size_t utf8_decode(const unsigned char *s, uint32_t *cp);
 bool utf8_valid(const char *s);
+/* A copy of s for a message: what cannot be printed (a newline, an escape
+ * sequence, a byte of UTF-8) as \xNN, so that it cannot add a line or
+ * move the cursor in a terminal or a log. */
+char *text_escaped(const char *s);
 
 #endif

@@ -52,9 +52,9 @@ add() {
     assert_eq "$status" 0 "ADD $1 $3 (stdout: $output, stderr: $stderr)"
 }
 
-# del ID IFNAME [NETNS]: a DEL that must succeed
+# del ID IFNAME [NETNS [STDIN]]: a DEL that must succeed
 del() {
-    plugin DEL "$1" "${3-}" "$2" "$(conf 1.0.0)"
+    plugin DEL "$1" "${3-}" "$2" "${4:-$(conf 1.0.0)}"
     assert_eq "$status" 0 "DEL $1 $2 (stdout: $output, stderr: $stderr)"
     assert_eq "$output" "" "a DEL prints nothing"
 }
@@ -189,11 +189,78 @@ assert_cni_error() {
         "the second network's result: no default route"
     assert_eq "$(v4_of p1 eth1)" 10.77.2.2/24 "eth1"
     plugin ADD two /run/netns/p1 eth2 "$(conf 1.0.0)"
-    assert_cni_error 100 "attaching: container two is attached to network bnet already (as eth0)"
-    del two eth1 /run/netns/p1
+    assert_cni_error 7 "attaching: container two is attached to network bnet already (as eth0)"
+    plugin DEL two /run/netns/p1 eth0 '{"cniVersion": "1.0.0", "name": "bnet2", "type": "berth"}'
+    assert_eq "$status" 0 "a DEL of eth0 for bnet2, where eth0 is not (stdout: $output)"
+    assert_eq "$(v4_of p1)" 10.77.1.2/24 "eth0, on bnet, stays"
+    del two eth1 /run/netns/p1 '{"cniVersion": "1.0.0", "name": "bnet2", "type": "berth"}'
     assert_eq "$(v4_of p1 eth1)" "" "eth1 after its DEL"
     assert_eq "$(v4_of p1)" 10.77.1.2/24 "eth0 stays"
     assert_eq "$(attached bnet2)" "" "bnet2"
+}
+
+@test "ports go with the first network: an ADD on a second one asking for them again adds none and is not refused" {
+    local ports=', "runtimeConfig": {"portMappings": [{"hostPort": 8080, "containerPort": 80, "protocol": "tcp"}]}'
+    ip netns add p1
+    ip netns add p2
+    add first /run/netns/p1 eth0 "$(conf 1.0.0 "$ports")"
+    add first /run/netns/p1 eth1 "{\"cniVersion\": \"1.0.0\", \"name\": \"inner\", \"type\": \"berth\", \"internal\": true, \"subnet\": \"10.77.3.0/24\"$ports}"
+    assert_eq "$(fw_elems_matching ports4_any 8080)" "tcp . 8080 : 10.77.1.2 . 80" "the published port"
+    del first eth1 /run/netns/p1 '{"cniVersion": "1.0.0", "name": "inner", "type": "berth"}'
+    assert_eq "$(fw_elems_matching ports4_any 8080)" "tcp . 8080 : 10.77.1.2 . 80" "after the second network's DEL"
+    del first eth0 /run/netns/p1
+    assert_eq "$(fw_elems_matching ports4_any 8080)" "" "after the first network's DEL"
+    add other /run/netns/p2 eth0 "$(conf 1.0.0 "$ports")"
+    assert_eq "$(fw_elems_matching ports4_any 8080)" "tcp . 8080 : 10.77.1.2 . 80" "taken again by another container"
+}
+
+@test "concurrent first ADDs of a new network all succeed; a subnet written otherwise is the same subnet; an overlap is named" {
+    local i
+    for i in $(seq 1 8); do ip netns add "c$i"; done
+    for i in $(seq 1 8); do
+        plugin ADD "par$i" "/run/netns/c$i" eth0 "$(conf 1.0.0)" >"$BATS_TEST_TMPDIR/add$i" &
+    done
+    wait
+    for i in $(seq 1 8); do
+        assert_eq "$(v4_of "c$i" | cut -d. -f1-3)" 10.77.1 "c$i's address"
+    done
+    assert_eq "$(attached bnet | awk '{ print $2 }' | sort -u | wc -l)" 8 "eight distinct addresses"
+    ip netns add v6
+    add six /run/netns/v6 eth0 '{"cniVersion": "1.0.0", "name": "six", "type": "berth", "subnet": "FD00:0:0:7::/64"}'
+    ip netns add v6b
+    add six2 /run/netns/v6b eth0 '{"cniVersion": "1.0.0", "name": "six", "type": "berth", "subnet": "fd00::7:0:0:0:0/64"}'
+    ip netns add ov
+    plugin ADD ov /run/netns/ov eth0 '{"cniVersion": "1.0.0", "name": "over", "type": "berth", "subnet": "10.77.1.128/25"}'
+    assert_cni_error 7 'network over: subnet 10.77.1.128/25 overlaps with network \"bnet\" (10.77.1.0/24)'
+}
+
+@test "GC and DEL look networks up by their exact name only, never by a prefix of another's ID" {
+    local prefix
+    ip netns add p1
+    add victim /run/netns/p1
+    prefix=$(net_id_of bnet)
+    prefix=${prefix:0:4}
+    plugin GC "" "" "" "{\"cniVersion\": \"1.1.0\", \"name\": \"$prefix\", \"type\": \"berth\", \"cni.dev/valid-attachments\": []}"
+    assert_eq "$status" 0 "GC of a network berth does not have (stdout: $output)"
+    plugin DEL victim "" eth0 "{\"cniVersion\": \"1.0.0\", \"name\": \"$prefix\", \"type\": \"berth\"}"
+    assert_eq "$status" 0 "DEL on a network berth does not have (stdout: $output)"
+    assert_eq "$(v4_of p1)" 10.77.1.2/24 "the container on bnet is untouched"
+}
+
+@test "DEL takes berth's DNS redirect out of the runtime's namespace, which outlives the attachment" {
+    ip netns add p1
+    add dnsed /run/netns/p1
+    wait_until 5 bash -c 'ip netns exec p1 nft list table ip berth_dns >/dev/null 2>&1' ||
+        fail "no redirect to the resolver in the namespace"
+    del dnsed eth0 /run/netns/p1
+    ! ip netns exec p1 nft list table ip berth_dns >/dev/null 2>&1 || fail "the redirect stays after DEL"
+}
+
+@test "a CNI_COMMAND or message that is not UTF-8 still gets the spec's error object" {
+    run --separate-stderr env CNI_COMMAND=$'AD\xff' berth </dev/null
+    assert_eq "$status" 1 "exit status"
+    assert_eq "$(jeval "$output" '[d["code"], d["msg"]]')" '[4, "CNI_COMMAND \"AD?\": not one of ADD, DEL, CHECK, GC, STATUS, VERSION"]' \
+        "the error object"
 }
 
 @test "IPv6 and macvlan from the configuration: a dual-stack bridge network, a macvlan one" {
@@ -212,7 +279,7 @@ assert_cni_error() {
     assert_eq "$(v4_of pm)" 10.77.7.2/24 "its address"
     assert_eq "$(jeval "$output" '[i["name"] for i in d["interfaces"]]')" '["eth0"]' \
         "the result names only the container's interface (no bridge, no veth)"
-    del mv eth0 /run/netns/pm
+    del mv eth0 /run/netns/pm '{"cniVersion": "1.0.0", "name": "mvnet", "type": "berth"}'
     assert_eq "$(ip -n pm -o link show | grep -c eth0)" 0 "eth0 after DEL"
     berth_ok system check
 }
@@ -318,9 +385,9 @@ assert_cni_error() {
     plugin ADD x /run/netns/p1 eth1 '{"cniVersion": "1.0.0", "name": "other", "type": "berth", "runtimeConfig": {"portMappings": [{"hostPort": 99999, "containerPort": 80}]}}'
     assert_cni_error 7 "invalid runtimeConfig.portMappings: each needs hostPort and containerPort (0-65535)"
     plugin ADD "bad id" /run/netns/p1 eth1 "$(conf 1.0.0)"
-    assert_cni_error 7 "attaching: invalid container ID: expected 1 to 255 printable characters without blanks"
+    assert_cni_error 7 'attaching: invalid container ID \"bad id\": expected 1 to 255 printable characters without blanks'
     plugin ADD x /run/netns/p1 "bad/if" "$(conf 1.0.0)"
-    assert_cni_error 7 "attaching: invalid interface name: expected 1 to 15 printable characters, no '/' or ':'"
+    assert_cni_error 7 'attaching: invalid interface name \"bad/if\": expected 1 to 15 printable characters, no '"'/'"' or '"':'"
     assert_unchanged
 }
 
