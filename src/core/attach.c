@@ -212,7 +212,7 @@ static int remove_redirect(void *arg, berth_err *err)
 
 	(void)arg;
 	json_decref(cmds);
-	nft_runner_free(nft);
+	nft_runner_free_detached(nft);
 	return ret;
 }
 

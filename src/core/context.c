@@ -94,7 +94,7 @@ void berth_close(berth_ctx *ctx)
 
 	store_close(ctx->store);
 	nl_close(ctx->nl);
-	nft_runner_free(ctx->nft);
+	nft_runner_free_detached(ctx->nft);
 	free(ctx->root);
 	free(ctx->run_dir);
 	free(ctx);

@@ -173,7 +173,8 @@ int resolver_configure(berth_ctx *ctx, const berth_container *c, bool dropped, b
 {
 	bool with_resolver = serves(ctx, c);
 	berth_err failed = { 0 };
-	int ret = sandbox_write_etc(ctx, c, with_resolver, err);
+	/* another runtime's container has that runtime's /etc files */
+	int ret = c->external_id ? 0 : sandbox_write_etc(ctx, c, with_resolver, err);
 
 	if (ret == 0 && !with_resolver && dropped)
 		resolver_release(ctx);

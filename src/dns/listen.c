@@ -132,8 +132,12 @@ __attribute__((noreturn)) static void write_redirects(dns_listener *const *ls, s
 		fprintf(out, "%zu\t%s\n", i, err.msg ? err.msg : "");
 		berth_err_clear(&err);
 	}
+	/* reported before the last contexts close: that close waits for the
+	 * kernel to finish the transactions (10-20 ms), which the resolver,
+	 * and the command waiting for it, need not */
+	bool reported = out && fclose(out) == 0;
 	free_runners(open, &n_open);
-	_exit(out && fclose(out) == 0 ? 0 : 1);
+	_exit(reported ? 0 : 1);
 }
 
 /* Reads the child's lines; *done[i] once the table of ls[i] is there. */
@@ -178,8 +182,13 @@ void dns_listeners_redirect(dns_listener *const *ls, size_t n, void (*failed)(dn
 		child = fork();
 		why = errno;
 		if (child == 0) {
+			/* the writer is a grandchild, init's once this child
+			 * has ended: its own end (a slow close) is nobody's
+			 * wait and leaves no zombie of the resolver's */
 			close(pipe_fds[0]);
-			write_redirects(ls, n, pipe_fds[1]);
+			if (fork() == 0)
+				write_redirects(ls, n, pipe_fds[1]);
+			_exit(0);
 		}
 		close(pipe_fds[1]);
 		if (child > 0)

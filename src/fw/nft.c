@@ -1,4 +1,5 @@
 #include "fw/nft.h"
+#include "nl/detached.h"
 #include "util/cleanup.h"
 #include "util/crashpoint.h"
 #include "util/err.h"
@@ -9,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct nft_runner {
 	struct nft_ctx *nft;
+	bool ran; /* a transaction went to the kernel */
 };
 
 nft_runner *nft_runner_new(void)
@@ -34,6 +37,19 @@ void nft_runner_free(nft_runner *r)
 		return;
 	nft_ctx_free(r->nft);
 	free(r);
+}
+
+void nft_runner_free_detached(nft_runner *r)
+{
+	berth_err ignored = { 0 };
+	int token = -1;
+
+	/* failing, the close just waits here */
+	if (r && r->ran && nl_hand_off_netfilter(&token, &ignored) < 0)
+		berth_err_clear(&ignored);
+	nft_runner_free(r);
+	if (token >= 0)
+		close(token);
 }
 
 /* A line of nft's error text with its cause: "LOCATION: Error: CAUSE".
@@ -99,6 +115,7 @@ int nft_run(nft_runner *r, json_t *cmds, berth_err *err)
 {
 	int ret = run_text(r, cmds, err);
 
+	r->ran = true;
 	if (ret == 0)
 		crash_point("nftables");
 	return ret;

@@ -11,6 +11,11 @@ typedef struct nft_runner nft_runner;
 
 nft_runner *nft_runner_new(void);
 void nft_runner_free(nft_runner *r);
+/* The same, for a process about to end: when a transaction of its went to
+ * the kernel, the sockets' last close (which waits for the kernel to
+ * finish it, 10-20 ms) is left to a detached process
+ * (nl_hand_off_netfilter), not waited for here. */
+void nft_runner_free_detached(nft_runner *r);
 
 /* Runs `cmds` (a JSON array of nft commands: {"add": {...}}, ...) as one
  * transaction: all of it or nothing. The kernel's complaint, if any, is

@@ -2,7 +2,10 @@
 #include "util/crashpoint.h"
 #include "util/err.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -41,11 +44,17 @@
 #define MAPPING (THREAD_BASE + THREAD_STACK)
 #define ANSWER_MAX 1024
 
+#define HELD_MAX 32
+
 /* The mapping starts with this; guard pages follow it and each stack. */
 typedef struct reaper {
 	/* set before the clone, then only read by the reaper */
 	int sock, report;
 	size_t len;
+	/* or, instead of a request: descriptors to hold, ascending, and close
+	 * once the caller has closed its own (EOF on `report`, one of them) */
+	int held[HELD_MAX];
+	int n_held;
 	/* set by the spawning thread */
 	pid_t pid;
 	int clone_errno;
@@ -72,9 +81,33 @@ REAPER_CODE static inline bool is_failure(const char *answer, long len)
 	return len >= (long)(sizeof(*nlh) + sizeof(*e)) && nlh->nlmsg_type == NLMSG_ERROR && e->error;
 }
 
+/* Closes every descriptor but the held ones; once the caller has closed
+ * its copies (EOF on the pipe `report`), closes those (the last holder's
+ * close, which is what waits) and ends. */
+REAPER_CODE static int hold_and_close(reaper *r)
+{
+	unsigned from = 0;
+	char byte;
+
+	syscall(SYS_setsid);
+	for (int i = 0; i < r->n_held; i++) {
+		if ((unsigned)r->held[i] > from)
+			syscall(SYS_close_range, from, (unsigned)r->held[i] - 1, 0U);
+		from = (unsigned)r->held[i] + 1;
+	}
+	syscall(SYS_close_range, from, ~0U, 0U);
+	while (syscall(SYS_read, r->report, &byte, 1) > 0)
+		;
+	for (int i = 0; i < r->n_held; i++)
+		syscall(SYS_close, r->held[i]);
+	return 0;
+}
+
 REAPER_CODE static int reap(void *arg)
 {
 	reaper *r = arg;
+	if (r->n_held)
+		return hold_and_close(r);
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	int lo = r->sock < r->report ? r->sock : r->report, hi = r->sock ^ r->report ^ lo;
 	long n;
@@ -162,27 +195,30 @@ static int start(reaper *r, berth_err *err)
 	return 0;
 }
 
-int nl_send_detached(nl_sock *own, const struct nlmsghdr *nlh, int report, berth_err *err)
+/* A reaper's mapping, with its guard pages. */
+static reaper *reaper_map(berth_err *err)
 {
-	if (nlh->nlmsg_len > REQUEST_MAX)
-		return berth_err_set(err, EMSGSIZE, "netlink request of %u bytes is too long for a reaper",
-				     nlh->nlmsg_len);
 	reclaim_ended();
 	reaper *r = mmap(NULL, MAPPING, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (r == MAP_FAILED)
-		return berth_err_sys(err, errno, "mapping a reaper's stacks");
+	if (r == MAP_FAILED) {
+		berth_err_sys(err, errno, "mapping a reaper's stacks");
+		return NULL;
+	}
 	/* guard pages: an overflow faults instead of writing the next part */
 	if (mprotect((char *)r + HEADER, PAGE, PROT_NONE) < 0 ||
 	    mprotect((char *)r + REAPER_BASE + REAPER_STACK, PAGE, PROT_NONE) < 0) {
-		int e = errno;
+		berth_err_sys(err, errno, "protecting a reaper's stacks");
 		munmap(r, MAPPING);
-		return berth_err_sys(err, e, "protecting a reaper's stacks");
+		return NULL;
 	}
-	r->sock = nl_sock_fd(own);
-	r->report = report;
-	r->len = nlh->nlmsg_len;
-	memcpy(r->request, nlh, r->len);
+	return r;
+}
+
+/* Starts it and keeps it in the list of those to reap. */
+static int reaper_run(reaper *r, berth_err *err)
+{
 	int ret = start(r, err);
+
 	if (ret < 0) {
 		munmap(r, MAPPING);
 		return ret;
@@ -191,8 +227,91 @@ int nl_send_detached(nl_sock *own, const struct nlmsghdr *nlh, int report, berth
 	r->next = running;
 	running = r;
 	pthread_mutex_unlock(&running_lock);
-	crash_point("rtnetlink, detached");
 	return 0;
+}
+
+int nl_send_detached(nl_sock *own, const struct nlmsghdr *nlh, int report, berth_err *err)
+{
+	if (nlh->nlmsg_len > REQUEST_MAX)
+		return berth_err_set(err, EMSGSIZE, "netlink request of %u bytes is too long for a reaper",
+				     nlh->nlmsg_len);
+	reaper *r = reaper_map(err);
+	if (!r)
+		return -err->code;
+	r->sock = nl_sock_fd(own);
+	r->report = report;
+	r->len = nlh->nlmsg_len;
+	memcpy(r->request, nlh, r->len);
+	int ret = reaper_run(r, err);
+	if (ret == 0)
+		crash_point("rtnetlink, detached");
+	return ret;
+}
+
+static bool is_netfilter_socket(int fd)
+{
+	int domain = 0, proto = 0;
+	socklen_t len = sizeof(domain);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 || domain != AF_NETLINK)
+		return false;
+	len = sizeof(proto);
+	return getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 && proto == NETLINK_NETFILTER;
+}
+
+static int compare_fds(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Ascending, as the reaper closes around them. */
+static int netfilter_sockets(int *fds, int max)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)) && n < max) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (!*end && e->d_name[0] != '.' && fd != dirfd(d) && is_netfilter_socket((int)fd))
+			fds[n++] = (int)fd;
+	}
+	if (d)
+		closedir(d);
+	qsort(fds, (size_t)n, sizeof(*fds), compare_fds);
+	return n;
+}
+
+int nl_hand_off_netfilter(int *token, berth_err *err)
+{
+	int done[2];
+	reaper *r;
+
+	*token = -1;
+	if (!(r = reaper_map(err)))
+		return -err->code;
+	if (pipe2(done, O_CLOEXEC) < 0) {
+		munmap(r, MAPPING);
+		return berth_err_sys(err, errno, "creating a pipe");
+	}
+	r->n_held = netfilter_sockets(r->held, HELD_MAX - 1);
+	int ret = 0;
+	if (r->n_held) {
+		r->report = done[0];
+		r->held[r->n_held++] = done[0];
+		qsort(r->held, (size_t)r->n_held, sizeof(*r->held), compare_fds);
+		ret = reaper_run(r, err);
+	} else {
+		munmap(r, MAPPING);
+		close(done[1]);
+		done[1] = -1;
+	}
+	close(done[0]);
+	*token = ret == 0 ? done[1] : -1;
+	if (ret < 0)
+		close(done[1]);
+	return ret;
 }
 
 int nl_detached_result(int fd, berth_err *err)

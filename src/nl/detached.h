@@ -15,6 +15,15 @@
  * costs no more than a thread. */
 int nl_send_detached(nl_sock *own, const struct nlmsghdr *nlh, int report, berth_err *err);
 
+/* Hands this process's netfilter netlink sockets to a detached process
+ * that closes them: after an nf_tables commit, the last close of such a
+ * socket waits for the kernel to finish the transaction (an RCU grace
+ * period, 10-20 ms), which that process then waits out, not the caller,
+ * whose own closes are no longer the last. It holds them until the
+ * caller closes *token (-1: nothing handed off), which the caller does
+ * once it has closed its own copies. */
+int nl_hand_off_netfilter(int *token, berth_err *err);
+
 /* What the detached process wrote to the read end `fd`: 0 after EOF
  * (the kernel accepted the request), else the kernel's error. */
 int nl_detached_result(int fd, berth_err *err);
