@@ -6,3 +6,4 @@ here=$(dirname "$0")
 "$here/attach_detach.sh" "$1" 20
 "$here/ipv6.sh" "$1" 20 500
 "$here/dns.sh" "$1" 1000 5
+"$here/cni.sh" "$1" 30 500

@@ -33,6 +33,7 @@ bind9-dnsutils dnsmasq-base    # DNS tests: dig; a fake upstream server
 dnsperf                        # DNS tests and bench: queries at a set rate, lost ones counted
 aardvark-dns                   # bench: Podman's resolver, side by side
 netavark iptables              # bench: Podman's network stack, side by side
+containernetworking-plugins    # bench: the CNI reference plugins, side by side
 scdoc                          # man pages (make: docs/man/*.scd)
 podman runc                    # CNI tests (101): Podman 4.3, CNI backend, drives berth's plugin; runc is its runtime (not crun)
 containerd                     # CNI tests (102): `ctr run --cni` (containerd 1.6) drives berth's plugin

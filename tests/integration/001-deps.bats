@@ -34,8 +34,10 @@ COMMANDS=(
     # real CNI clients driving berth's plugin (101, 102): Podman, its
     # monitor and runtime; containerd, its shim and ctr
     podman conmon runc containerd containerd-shim-runc-v2 ctr
-    # peers the benchmarks run side by side with berth
-    /usr/lib/podman/netavark iptables
+    # peers the benchmarks run side by side with berth: netavark; the CNI
+    # reference plugins (bench/cni.sh), iptables-save to count their rules
+    /usr/lib/podman/netavark iptables iptables-save
+    /usr/lib/cni/bridge /usr/lib/cni/host-local /usr/lib/cni/portmap
     # scripts/mkrootfs and --rootfs containers
     busybox ldd
     # manual and completion (018)
