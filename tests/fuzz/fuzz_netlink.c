@@ -15,9 +15,10 @@
 
 /* Values are the kernel's to get right (a prefix length over 32 is its
  * bug); what is checked here is that nothing is read past the reply. */
-static void on_prefix(const berth_prefix *p, const char *ifname, void *data)
+static void on_prefix(const berth_prefix *p, unsigned ifindex, const char *ifname, void *data)
 {
 	(void)p;
+	(void)ifindex;
 	(void)data;
 	FUZZ_CHECK(strlen(ifname) < IF_NAMESIZE, "link name of %zu bytes", strlen(ifname));
 }
