@@ -36,10 +36,15 @@ LDFLAGS_ALL := $(OPT) $(LDFLAGS)
 # pkg-config runs only when something is compiled (after deps.sh installed it)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) $(LIBS_EXTRA)
+PLUGIN_PKG_CFLAGS = $(shell pkg-config --cflags libmicrohttpd)
+PLUGIN_PKG_LIBS = $(shell pkg-config --libs libmicrohttpd)
 
 LIB_SRC := $(wildcard src/core/*.c src/ipam/*.c src/driver/*.c src/fw/*.c src/nl/*.c src/store/*.c \
 	src/runtime/*.c src/util/*.c src/dns/*.c)
 CLI_SRC := src/main.c $(wildcard src/cli/*.c src/cni/*.c)
+# the Docker plugin's server, a binary of its own (its HTTP library's
+# loading would cost every berth command 1.5 ms)
+PLUGIN_SRC := $(wildcard src/plugin/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 # Manual pages: docs/man/NAME.8.scd -> $(BUILD)/man/NAME.8 (scdoc)
@@ -58,6 +63,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 $(LIB_OBJ): CFLAGS_ALL += -fPIC -fno-semantic-interposition
 $(LIB_OBJ): Makefile
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+PLUGIN_OBJ := $(PLUGIN_SRC:%.c=$(BUILD)/%.o)
 # util/ holds helpers with no state of berth's (allocation, lists, JSON of
 # key=value lists, protocol names); the CLI links them as well as the API.
 UTIL_OBJ := $(filter $(BUILD)/src/util/%,$(LIB_OBJ))
@@ -72,7 +78,7 @@ FUZZ_MAKE = $(MAKE) --no-print-directory FUZZ=1 CC=clang BUILD=$(FUZZ_BUILD) SAN
 
 .PHONY: all asan check unit example crash demo install install-lib clean deps bench fuzz fuzz-targets
 
-all: $(BUILD)/berth $(BUILD)/$(SOLIB) $(BUILD)/berth-on-so $(MAN_PAGES)
+all: $(BUILD)/berth $(BUILD)/$(SOLIB) $(BUILD)/berth-on-so $(BUILD)/berth-plugin $(MAN_PAGES)
 
 asan:
 	@:
@@ -97,6 +103,11 @@ $(BUILD)/$(SOLIB): $(LIB_OBJ) src/libberth.map
 # The archive: berth starts faster with it than with the shared object.
 $(BUILD)/berth: $(CLI_OBJ) $(BUILD)/libberth.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libberth.a $(PKG_LIBS)
+
+# The Docker plugin's server: berth.h and libmicrohttpd.
+$(PLUGIN_OBJ): CFLAGS_ALL += $(PLUGIN_PKG_CFLAGS)
+$(BUILD)/berth-plugin: $(PLUGIN_OBJ) $(BUILD)/libberth.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(PLUGIN_OBJ) $(BUILD)/libberth.a $(PKG_LIBS) $(PLUGIN_PKG_LIBS)
 
 # The same CLI against libberth.so, which exports berth.h alone: it links
 # only while the CLI calls nothing but the public API (and util/).
@@ -196,8 +207,9 @@ install-lib: $(BUILD)/libberth.a $(BUILD)/$(SOLIB)
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' berth.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/berth.pc
 
-install: install-lib $(BUILD)/berth $(MAN_PAGES)
+install: install-lib $(BUILD)/berth $(BUILD)/berth-plugin $(MAN_PAGES)
 	install -D -m 0755 $(BUILD)/berth $(DESTDIR)$(PREFIX)/bin/berth
+	install -D -m 0755 $(BUILD)/berth-plugin $(DESTDIR)$(PREFIX)/libexec/berth/berth-plugin
 	install -d $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -D -m 0644 completion/berth.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/berth
@@ -210,4 +222,4 @@ install: install-lib $(BUILD)/berth $(MAN_PAGES)
 clean:
 	rm -rf build build-asan
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PLUGIN_OBJ:.o=.d)

@@ -11,8 +11,9 @@
 # asked for when the state store exists: a Tab never sets berth up.
 # tests/integration/018-man-completion.bats checks the flags against --help.
 
-_berth_commands="dns exec help inspect logs network port ps rm run stop system version"
+_berth_commands="dns exec help inspect logs network plugin port ps rm run stop system version"
 _berth_dns_commands="serve"
+_berth_plugin_commands="serve"
 _berth_network_commands="connect create disconnect inspect ls prune rm"
 _berth_system_commands="check reconcile"
 
@@ -30,6 +31,7 @@ _berth_flags() {
     exec) echo "-e --env -i --privileged -t" ;;
     ps) echo "-a --all --format --no-trunc -q --quiet" ;;
     stop) echo "-t --time" ;;
+    "plugin serve") echo "--socket" ;;
     esac
     [ -z "$1" ] || echo "--help"
 }
@@ -47,6 +49,7 @@ _berth_takes_value() {
     exec) flags="-e --env" ;;
     ps) flags="--format" ;;
     stop) flags="-t --time" ;;
+    "plugin serve") flags="--socket" ;;
     esac
     [[ " $flags " == *" $2 "* ]]
 }
@@ -172,6 +175,7 @@ _berth_operand() {
         network) _berth_reply "$_berth_network_commands" ;;
         system) _berth_reply "$_berth_system_commands" ;;
         dns) _berth_reply "$_berth_dns_commands" ;;
+        plugin) _berth_reply "$_berth_plugin_commands" ;;
         esac
         ;;
     esac
@@ -242,13 +246,14 @@ _berth() {
         return
     fi
     cmd=${words[i++]}
-    if [ "$cmd" = network ] || [ "$cmd" = system ] || [ "$cmd" = dns ]; then
+    if [ "$cmd" = network ] || [ "$cmd" = system ] || [ "$cmd" = dns ] || [ "$cmd" = plugin ]; then
         if ((i >= cword)); then
             [[ $cur == -* ]] && _berth_reply "--help" && return
             case $cmd in
             network) _berth_reply "$_berth_network_commands" ;;
             system) _berth_reply "$_berth_system_commands" ;;
             dns) _berth_reply "$_berth_dns_commands" ;;
+            plugin) _berth_reply "$_berth_plugin_commands" ;;
             esac
             return
         fi

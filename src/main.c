@@ -21,6 +21,7 @@ static const cli_cmd commands[] = {
 	{ "dns", NULL, NULL, "Run berth's DNS resolver", NULL, dns_commands, false },
 	{ "help", NULL, help_main, "Help about any command", "[COMMAND...]\n", NULL, false },
 	{ "network", NULL, NULL, "Manage networks", NULL, network_commands, false },
+	{ "plugin", NULL, NULL, "Serve dockerd as a network plugin", NULL, plugin_commands, false },
 	{ "system", NULL, NULL, "Manage berth itself", NULL, system_commands, false },
 	{ "version", NULL, version_main, "Show the berth version", "\n", NULL, false },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, false },

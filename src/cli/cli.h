@@ -27,6 +27,7 @@ extern const cli_cmd network_commands[];
 extern const cli_cmd container_commands[]; /* run, exec, ps, ... at the top level */
 extern const cli_cmd system_commands[];
 extern const cli_cmd dns_commands[];
+extern const cli_cmd plugin_commands[];
 
 /* Repeated flags (-o, -e, --label): the strings stay argv's. */
 typedef struct str_list {

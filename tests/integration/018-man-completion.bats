@@ -16,7 +16,7 @@ load helpers
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BUILD_DIR=$(dirname "$(command -v berth)")
 PAGES="berth berth-network berth-run berth-exec berth-ps berth-inspect berth-stop berth-rm berth-logs
-berth-port berth-system berth-dns"
+berth-port berth-system berth-dns berth-plugin"
 export LC_ALL=C.UTF-8
 
 teardown() {

@@ -1,0 +1,27 @@
+/* The remote driver API's methods: each a path ("/NetworkDriver.Join")
+ * and a handler from the request's JSON to the reply's. */
+#ifndef BERTH_PLUGIN_ROUTES_H
+#define BERTH_PLUGIN_ROUTES_H
+
+#include <berth.h>
+#include <jansson.h>
+
+typedef struct plugin_state {
+	berth_config cfg;
+} plugin_state;
+
+/* An HTTP status and the JSON to send with it (owned by the caller). */
+typedef struct plugin_reply {
+	unsigned status;
+	json_t *body;
+} plugin_reply;
+
+/* The reply to a POST of `path` with `request` (an object; {} for an
+ * empty body): NULL body when no method has that path (the caller
+ * answers 404). */
+plugin_reply plugin_route(plugin_state *st, const char *path, const json_t *request);
+/* An error reply: IpamDriver's field is "Error", NetworkDriver's "Err"
+ * (and dockerd reads "Err" of any failed status): both are set. */
+plugin_reply plugin_error(unsigned status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
