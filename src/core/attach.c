@@ -92,11 +92,7 @@ static int open_given_netns(const char *path, int *fd, netns_id *id, berth_err *
  * berth can take: else cni_ and the short ID. */
 static bool usable_name(const char *name)
 {
-	bool ok = name && isalnum((unsigned char)name[0]) && strlen(name) > 1 && strlen(name) <= BERTH_NAME_MAX;
-
-	for (const char *p = name; ok && *p; p++)
-		ok = isalnum((unsigned char)*p) || strchr("_.-", *p);
-	return ok;
+	return container_name_valid(name) && strlen(name) <= BERTH_NAME_MAX;
 }
 
 static bool is_full_id(const char *s)
@@ -261,16 +257,6 @@ static int container_for(berth_ctx *ctx, const berth_attach_spec *spec, const ne
 	return record_new(ctx, spec, ns, out, made, err);
 }
 
-static int next_ordinal(const berth_container *c)
-{
-	int next = 0;
-
-	for (size_t i = 0; i < c->n_endpoints; i++)
-		if (c->endpoints[i].ordinal >= next)
-			next = c->endpoints[i].ordinal + 1;
-	return next;
-}
-
 /* Ports go with the container's first endpoint, where `run -p` puts them
  * too (and where container_drop_endpoint takes them away); a later ADD
  * that asks for them again (Podman asks on every network) adds none. */
@@ -303,7 +289,7 @@ static int plug(berth_ctx *ctx, berth_container *c, int fd, endpoint_request *re
 
 	if (made && (ret = sandbox_adopt_netns(ctx, c->id, fd, err)) < 0)
 		return ret;
-	req->ordinal = next_ordinal(c);
+	req->ordinal = container_next_ordinal(c);
 	req->default_route = c->n_endpoints == 0;
 	c->endpoints = xrealloc(c->endpoints, (c->n_endpoints + 1) * sizeof(*c->endpoints));
 	if ((ret = endpoint_attach(ctx, c, fd, req, &c->endpoints[c->n_endpoints], err)) < 0)

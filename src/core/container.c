@@ -58,13 +58,28 @@ bool container_alive(const berth_container *c)
 	return c->pid > 0 && proc_is_alive(c->pid, container_rec_of(c)->pid_start);
 }
 
+bool container_name_valid(const char *name)
+{
+	bool ok = name && isalnum((unsigned char)name[0]) && strlen(name) > 1;
+
+	for (const char *p = ok ? name + 1 : ""; ok && *p; p++)
+		ok = isalnum((unsigned char)*p) || strchr("_.-", *p);
+	return ok;
+}
+
+int container_next_ordinal(const berth_container *c)
+{
+	int next = 0;
+
+	for (size_t i = 0; i < c->n_endpoints; i++)
+		if (c->endpoints[i].ordinal >= next)
+			next = c->endpoints[i].ordinal + 1;
+	return next;
+}
+
 static int check_container_name(const char *name, berth_err *err)
 {
-	bool ok = isalnum((unsigned char)name[0]) && strlen(name) > 1;
-
-	for (const char *p = name + 1; ok && *p; p++)
-		ok = isalnum((unsigned char)*p) || strchr("_.-", *p);
-	if (!ok)
+	if (!container_name_valid(name))
 		return berth_err_set(err, EINVAL, "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
 				     name);
 	return 0;

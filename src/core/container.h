@@ -22,6 +22,10 @@ char **container_envp(const berth_container *c, const char *const *extra, size_t
 /* What the container's processes may do (its capabilities; no_new_privs
  * unless privileged); `privileged`: all of it, as `exec --privileged`. */
 int container_privs(const berth_container *c, bool privileged, spawn_privs *out, berth_err *err);
+/* [a-zA-Z0-9][a-zA-Z0-9_.-]+, Docker's rule for container names. */
+bool container_name_valid(const char *name);
+/* N of the container's next ethN: one past the highest it has. */
+int container_next_ordinal(const berth_container *c);
 /* The container's init is still the process we started (another
  * runtime's container: its network namespace still exists). */
 bool container_alive(const berth_container *c);

@@ -167,7 +167,7 @@ static int connect_to(berth_ctx *ctx, berth_container *c, const berth_network *n
 {
 	_cleanup_free_ char *path = sandbox_netns_path(ctx, c->id);
 	_cleanup_close_ int fd = -1;
-	int next = 0, ret;
+	int ret;
 
 	if (!network_takes_endpoints(net))
 		return berth_err_set(err, EINVAL, "container cannot be disconnected from host network or connected to "
@@ -175,11 +175,8 @@ static int connect_to(berth_ctx *ctx, berth_container *c, const berth_network *n
 	if (endpoint_on(c, net->id))
 		return berth_err_set(err, EEXIST, "endpoint with name %s already exists in network %s", c->name,
 				     net->name);
-	for (size_t i = 0; i < c->n_endpoints; i++)
-		if (c->endpoints[i].ordinal >= next)
-			next = c->endpoints[i].ordinal + 1;
 	endpoint_request req = { .net = net, .ip = spec->ip, .ip6 = spec->ip6, .aliases = spec->aliases,
-				 .n_aliases = spec->n_aliases, .ordinal = next, .default_route = c->n_endpoints == 0 };
+				 .n_aliases = spec->n_aliases, .ordinal = container_next_ordinal(c), .default_route = c->n_endpoints == 0 };
 	if ((ret = endpoint_check(&req, err)) < 0)
 		return ret;
 	fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -83,16 +83,24 @@ static char *hosts_text(const berth_container *c)
 	return text;
 }
 
+/* The sandbox's directory (its /etc files, its markers), made when missing. */
+static int make_etc_dir(berth_ctx *ctx, const char *dir, berth_err *err)
+{
+	_cleanup_free_ char *base = xasprintf("%s/containers", ctx->run_dir);
+	int ret = dir_ensure_own(base, 0700, err);
+
+	return ret < 0 ? ret : dir_ensure_own(dir, 0755, err);
+}
+
 int sandbox_write_etc(berth_ctx *ctx, const berth_container *c, bool with_resolver, berth_err *err)
 {
 	_cleanup_free_ char *dir = sandbox_etc_dir(ctx, c->id);
-	_cleanup_free_ char *base = xasprintf("%s/containers", ctx->run_dir);
 	_cleanup_free_ char *hosts = hosts_text(c);
 	_cleanup_free_ char *resolv = resolv_conf_text(c, with_resolver);
 	_cleanup_free_ char *hostname = xasprintf("%s\n", c->hostname);
 	int ret;
 
-	if ((ret = dir_ensure_own(base, 0700, err)) < 0 || (ret = dir_ensure_own(dir, 0755, err)) < 0)
+	if ((ret = make_etc_dir(ctx, dir, err)) < 0)
 		return ret;
 	if ((ret = write_file(dir, "hosts", hosts, err)) < 0 || (ret = write_file(dir, "hostname", hostname, err)) < 0)
 		return ret;
@@ -176,15 +184,13 @@ static char *adopted_marker(berth_ctx *ctx, const char *container_id)
 int sandbox_adopt_netns(berth_ctx *ctx, const char *container_id, int fd, berth_err *err)
 {
 	_cleanup_free_ char *netns_dir = xasprintf("%s/netns", ctx->run_dir);
-	_cleanup_free_ char *base = xasprintf("%s/containers", ctx->run_dir);
 	_cleanup_free_ char *dir = sandbox_etc_dir(ctx, container_id);
 	_cleanup_free_ char *marker = adopted_marker(ctx, container_id);
 	_cleanup_free_ char *path = sandbox_netns_path(ctx, container_id);
 	_cleanup_close_ int mark = -1;
 	int ret;
 
-	if ((ret = dir_ensure_own(base, 0700, err)) < 0 || (ret = dir_ensure_own(dir, 0755, err)) < 0 ||
-	    (ret = netns_dir_prepare(netns_dir, err)) < 0)
+	if ((ret = make_etc_dir(ctx, dir, err)) < 0 || (ret = netns_dir_prepare(netns_dir, err)) < 0)
 		return ret;
 	mark = open(marker, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (mark < 0)

@@ -114,23 +114,6 @@ bool netns_path_is(const char *path, const netns_id *id)
 	return path && *path && stat(path, &st) == 0 && st.st_dev == id->dev && st.st_ino == id->ino;
 }
 
-bool netns_in_use(const netns_id *id)
-{
-	_cleanup_closedir_ DIR *proc = opendir("/proc");
-	struct dirent *e;
-
-	while (proc && (e = readdir(proc))) {
-		char *end, path[64];
-		long pid = strtol(e->d_name, &end, 10);
-		if (*end || pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
-		if (netns_path_is(path, id))
-			return true;
-	}
-	return false;
-}
-
 int netns_adopt(int fd, const char *path, berth_err *err)
 {
 	char source[64];
@@ -149,34 +132,47 @@ int netns_adopt(int fd, const char *path, berth_err *err)
 	return 0;
 }
 
-static bool in_netns(const struct stat *ns, long pid)
+static bool in_netns(const netns_id *id, long pid)
 {
 	char path[64];
-	struct stat st;
 
 	snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
-	return stat(path, &st) == 0 && st.st_dev == ns->st_dev && st.st_ino == ns->st_ino;
+	return netns_path_is(path, id);
 }
 
-size_t netns_pids(const char *path, int **pids)
+/* The processes in the namespace; with pids NULL, stops at the first. */
+static size_t pids_in(const netns_id *id, int **pids)
 {
 	_cleanup_closedir_ DIR *proc = opendir("/proc");
-	struct stat ns;
 	struct dirent *e;
 	size_t n = 0;
 
-	*pids = NULL;
-	if (!proc || stat(path, &ns) < 0)
-		return 0;
-	while ((e = readdir(proc))) {
+	while (proc && (e = readdir(proc))) {
 		char *end;
 		long pid = strtol(e->d_name, &end, 10);
-		if (*end || pid <= 0 || !in_netns(&ns, pid))
+		if (*end || pid <= 0 || !in_netns(id, pid))
 			continue;
+		if (!pids)
+			return 1;
 		*pids = xrealloc(*pids, (n + 1) * sizeof(**pids));
 		(*pids)[n++] = (int)pid;
 	}
 	return n;
+}
+
+bool netns_in_use(const netns_id *id)
+{
+	return pids_in(id, NULL) > 0;
+}
+
+size_t netns_pids(const char *path, int **pids)
+{
+	struct stat ns;
+
+	*pids = NULL;
+	if (stat(path, &ns) < 0)
+		return 0;
+	return pids_in(&(netns_id){ ns.st_dev, ns.st_ino }, pids);
 }
 
 /* By pidfd: a pid reused meanwhile is not killed, and its end is heard. */
