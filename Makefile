@@ -35,7 +35,8 @@ LDFLAGS_ALL := $(OPT) $(LDFLAGS)
 
 # pkg-config runs only when something is compiled (after deps.sh installed it)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS)) $(LIBS_EXTRA)
+# libnftables is not linked: fw/nft_lib.c opens it on first use
+PKG_LIBS = $(shell pkg-config --libs $(filter-out libnftables,$(PKGS))) $(LIBS_EXTRA)
 PLUGIN_PKG_CFLAGS = $(shell pkg-config --cflags libmicrohttpd)
 PLUGIN_PKG_LIBS = $(shell pkg-config --libs libmicrohttpd)
 

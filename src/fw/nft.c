@@ -1,4 +1,5 @@
 #include "fw/nft.h"
+#include "fw/nft_lib.h"
 #include "nl/detached.h"
 #include "util/cleanup.h"
 #include "util/crashpoint.h"
@@ -6,13 +7,13 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
-#include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 struct nft_runner {
+	const nft_lib *lib; /* NULL: libnftables could not be loaded */
 	struct nft_ctx *nft;
 	bool ran; /* a transaction went to the kernel */
 };
@@ -20,14 +21,20 @@ struct nft_runner {
 nft_runner *nft_runner_new(void)
 {
 	nft_runner *r = xzalloc(sizeof(*r));
+	berth_err later = { 0 };
 
-	r->nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	/* a library that cannot be loaded is said by the first command run */
+	if (nft_lib_get(&r->lib, &later) < 0) {
+		berth_err_clear(&later);
+		return r;
+	}
+	r->nft = r->lib->nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!r->nft)
 		abort(); /* only fails on allocation */
 	/* libnftables 1.0.6 parses a JSON buffer only with JSON output on */
-	nft_ctx_output_set_flags(r->nft, NFT_CTX_OUTPUT_JSON);
-	nft_ctx_buffer_output(r->nft);
-	nft_ctx_buffer_error(r->nft);
+	r->lib->nft_ctx_output_set_flags(r->nft, NFT_CTX_OUTPUT_JSON);
+	r->lib->nft_ctx_buffer_output(r->nft);
+	r->lib->nft_ctx_buffer_error(r->nft);
 	return r;
 }
 
@@ -35,7 +42,8 @@ void nft_runner_free(nft_runner *r)
 {
 	if (!r)
 		return;
-	nft_ctx_free(r->nft);
+	if (r->nft)
+		r->lib->nft_ctx_free(r->nft);
 	free(r);
 }
 
@@ -93,20 +101,22 @@ char *nft_error_text(const char *buffer)
 
 static int nft_failed(nft_runner *r, berth_err *err)
 {
-	_cleanup_free_ char *text = nft_error_text(nft_ctx_get_error_buffer(r->nft));
+	_cleanup_free_ char *text = nft_error_text(r->lib->nft_ctx_get_error_buffer(r->nft));
 
 	return berth_err_set(err, EIO, "nftables: %s", text);
 }
 
 static int run_text(nft_runner *r, json_t *cmds, berth_err *err)
 {
+	if (!r->lib)
+		return nft_lib_get(&r->lib, err);
 	json_t *doc = json_pack("{s:O}", "nftables", cmds);
 	_cleanup_free_ char *text = json_dumps(doc, JSON_COMPACT);
 
 	json_decref(doc);
 	if (!text)
 		abort();
-	if (nft_run_cmd_from_buffer(r->nft, text) != 0)
+	if (r->lib->nft_run_cmd_from_buffer(r->nft, text) != 0)
 		return nft_failed(r, err);
 	return 0;
 }
@@ -131,7 +141,7 @@ int nft_list(nft_runner *r, json_t *cmd, json_t **out, berth_err *err)
 	*out = NULL;
 	if (ret < 0)
 		return ret;
-	json_t *doc = json_loads(nft_ctx_get_output_buffer(r->nft), 0, &jerr);
+	json_t *doc = json_loads(r->lib->nft_ctx_get_output_buffer(r->nft), 0, &jerr);
 	json_t *list = doc ? json_object_get(doc, "nftables") : NULL;
 	if (!json_is_array(list)) {
 		json_decref(doc);
