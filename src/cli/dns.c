@@ -14,8 +14,8 @@ static int serve_main(cli_env *env, int argc, char **argv)
 const cli_cmd dns_commands[] = {
 	{ "serve", NULL, serve_main, "Answer the containers' DNS queries (berth starts it when needed)",
 	  "\n\nServes, in the foreground, every container on a network of the user's: their names from the\n"
-	  "state store, other names forwarded to the host's servers. Exits when no container needs it.\n"
-	  "berth starts it itself; this is for running it under a supervisor.\n",
+	  "state store, other names forwarded to the host's servers. Exits once no container has\n"
+	  "needed it for 5 s. berth starts it itself; this is for running it under a supervisor.\n",
 	  NULL, false },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, false },
 };

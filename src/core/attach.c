@@ -10,7 +10,7 @@
 #include "core/resolver.h"
 #include "core/sandbox.h"
 #include "fw/dns_redirect.h"
-#include "fw/nft.h"
+#include "nl/detached.h"
 #include "nl/addr.h"
 #include "nl/link.h"
 #include "runtime/netns.h"
@@ -200,29 +200,25 @@ static int check_not_attached(const berth_container *c, const berth_network *net
 	return 0;
 }
 
-static int remove_redirect(void *arg, berth_err *err)
+static int open_netfilter(void *arg, berth_err *err)
 {
-	nft_runner *nft = nft_runner_new();
-	json_t *cmds = fw_dns_redirect_remove();
-	int ret = nft_run(nft, cmds, err);
-
-	(void)arg;
-	json_decref(cmds);
-	nft_runner_free_detached(nft);
-	return ret;
+	return nl_open_netfilter(0, arg, err);
 }
 
 /* The resolver's redirect (fw/dns_redirect.h) is berth's only change
- * inside the runtime's namespace, which outlives the attachment. */
+ * inside the runtime's namespace, which outlives the attachment. Gone
+ * moments after the command returns: its removal is left to a reaper. */
 static void drop_dns_redirect(berth_ctx *ctx, const berth_container *c)
 {
 	_cleanup_free_ char *path = sandbox_netns_path(ctx, c->id);
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	berth_err ignored = { 0 };
+	nl_sock *nl = NULL;
 
-	if (fd >= 0)
-		in_netns(fd, remove_redirect, NULL, &ignored);
+	if (fd >= 0 && in_netns(fd, open_netfilter, &nl, &ignored) == 0)
+		fw_dns_redirect_remove_detached(nl, &ignored);
 	berth_err_clear(&ignored);
+	nl_close(nl);
 }
 
 /* Its last endpoint went, or its namespace did: nothing of it stays. */

@@ -21,12 +21,13 @@ typedef struct dns_listener {
 /* Opens l's sockets in the network namespace at netns_path. */
 int dns_listener_open(const char *netns_path, dns_listener *l, berth_err *err);
 
-/* Points port 53 at the sockets of each of ls in its namespace. The
- * tables are written by a child process: the resolver stays for as long
- * as containers run, and libnftables' pages (a megabyte) would otherwise
- * stay in its memory for a table written once per container. Calls
+/* Points port 53 at the sockets of each of ls in its namespace. Calls
  * failed() for each listener whose table could not be written. */
 void dns_listeners_redirect(dns_listener *const *ls, size_t n, void (*failed)(dns_listener *l, const char *why));
+
+/* Reaps the processes that closed the redirects' sockets and have ended
+ * (called now and then: the last one would stay a zombie). */
+void dns_listeners_reap(void);
 
 /* Closes them: the namespace is free to go (a socket holds it). */
 void dns_listener_close(dns_listener *l);

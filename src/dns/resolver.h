@@ -20,8 +20,8 @@
  * could not use). */
 #define DNS_LOG_FILE "dns.log"
 
-/* Serves until no container needs it (or SIGTERM). -EBUSY when another
- * one runs. Writes its complaints to stderr. */
+/* Serves until no container has needed it for 5 s (or SIGTERM). -EBUSY
+ * when another one runs. Writes its complaints to stderr. */
 int dns_serve(const char *root, const char *run_dir, berth_err *err);
 
 #endif

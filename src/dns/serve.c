@@ -47,6 +47,10 @@
  * others need (Docker's resolver caps forwarding at 1024 in all). */
 #define SANDBOX_FORWARDS_MAX 256
 #define SANDBOX_CONNS_MAX 32
+/* With nobody to answer it stays this long: a container replaced at once
+ * (restarted; a CNI runtime's DEL and ADD) finds it running, instead of
+ * waiting for it to start (4 ms of that ADD). */
+#define LINGER_MS 5000
 /* The store's pages kept in memory: a reload reads them all, from the
  * kernel's page cache when not from here, in microseconds */
 #define STORE_CACHE_KIB 64
@@ -96,6 +100,7 @@ struct server {
 	served *batching; /* whose replies go to the outbox */
 	served *dead_served;
 	conn *dead_conns;
+	long long idle_since_ms; /* -1: it has sandboxes to serve */
 	bool stop;
 };
 
@@ -655,6 +660,26 @@ static void raise_fd_limit(void)
 	}
 }
 
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Nobody left to answer for LINGER_MS: a berth command starts it again. */
+static bool idle_too_long(server *srv)
+{
+	if (srv->n_served) {
+		srv->idle_since_ms = -1;
+		return false;
+	}
+	if (srv->idle_since_ms < 0)
+		srv->idle_since_ms = monotonic_ms();
+	return monotonic_ms() - srv->idle_since_ms >= LINGER_MS;
+}
+
 static void loop(server *srv)
 {
 	struct epoll_event evs[64];
@@ -666,8 +691,8 @@ static void loop(server *srv)
 		forwarder_expire(srv->fwd);
 		close_idle(srv);
 		reap(srv);
-		/* nobody left to answer: a berth command starts it again */
-		if (srv->n_served == 0)
+		dns_listeners_reap();
+		if (idle_too_long(srv))
 			srv->stop = true;
 	}
 }
@@ -699,7 +724,7 @@ int dns_serve(const char *root, const char *run_dir, berth_err *err)
 	_cleanup_free_ char *pid_path = xasprintf("%s/" DNS_PID_FILE, run_dir);
 	_cleanup_free_ char *sock_path = xasprintf("%s/" DNS_CONTROL_SOCKET, run_dir);
 	_cleanup_close_ int lock = -1;
-	server srv = { .run_dir = run_dir, .control_fd = -1, .signal_fd = -1 };
+	server srv = { .run_dir = run_dir, .control_fd = -1, .signal_fd = -1, .idle_since_ms = -1 };
 	int ret = dns_control_lock(run_dir, &lock, err);
 
 	if (ret < 0)

@@ -13,12 +13,22 @@
 #ifndef BERTH_FW_DNS_REDIRECT_H
 #define BERTH_FW_DNS_REDIRECT_H
 
-#include <jansson.h>
+#include "berth.h"
+#include "nl/nl.h"
+
 #include <stdint.h>
 
-/* The commands that make the table afresh, replacing one there was. */
-json_t *fw_dns_redirect(const char *addr, uint16_t port);
-/* The commands that take the table away, whether it is there or not. */
-json_t *fw_dns_redirect_remove(void);
+/* `nl` is a netfilter socket (nl_open_netfilter) made in the container's
+ * namespace. */
+
+/* Makes the table afresh, replacing one there was, in one transaction.
+ * The socket's last close then waits for the kernel to finish it:
+ * nl_close_detached leaves that to a reaper. */
+int fw_dns_redirect(nl_sock *nl, const char *addr, uint16_t port, berth_err *err);
+/* Takes the table away, from a reaper (nl_send_detached), and returns
+ * at once: unhooking its chain waits for the kernel (an RCU grace
+ * period, 1.5-7 ms here), which the caller need not. -ENOENT when there
+ * is no table. */
+int fw_dns_redirect_remove_detached(nl_sock *nl, berth_err *err);
 
 #endif

@@ -44,7 +44,7 @@
 #define MAPPING (THREAD_BASE + THREAD_STACK)
 #define ANSWER_MAX 1024
 
-#define HELD_MAX 32
+#define HELD_MAX (NL_HAND_OFF_MAX + 1)
 
 /* The mapping starts with this; guard pages follow it and each stack. */
 typedef struct reaper {
@@ -138,6 +138,9 @@ REAPER_CODE static int reap(void *arg)
 	}
 	if (is_failure(r->answer, n))
 		syscall(SYS_write, r->report, r->answer, (size_t)n);
+	/* the caller's EOF now: the socket's close, at the exit, may be
+	 * slow (after a netfilter commit, an RCU grace period) */
+	syscall(SYS_close, r->report);
 	return 0;
 }
 
@@ -195,6 +198,11 @@ static int start(reaper *r, berth_err *err)
 	return 0;
 }
 
+void nl_detached_reap(void)
+{
+	reclaim_ended();
+}
+
 /* A reaper's mapping, with its guard pages. */
 static reaper *reaper_map(berth_err *err)
 {
@@ -230,18 +238,17 @@ static int reaper_run(reaper *r, berth_err *err)
 	return 0;
 }
 
-int nl_send_detached(nl_sock *own, const struct nlmsghdr *nlh, int report, berth_err *err)
+int nl_send_detached(nl_sock *own, const void *request, size_t len, int report, berth_err *err)
 {
-	if (nlh->nlmsg_len > REQUEST_MAX)
-		return berth_err_set(err, EMSGSIZE, "netlink request of %u bytes is too long for a reaper",
-				     nlh->nlmsg_len);
+	if (len > REQUEST_MAX)
+		return berth_err_set(err, EMSGSIZE, "netlink request of %zu bytes is too long for a reaper", len);
 	reaper *r = reaper_map(err);
 	if (!r)
 		return -err->code;
 	r->sock = nl_sock_fd(own);
 	r->report = report;
-	r->len = nlh->nlmsg_len;
-	memcpy(r->request, nlh, r->len);
+	r->len = len;
+	memcpy(r->request, request, len);
 	int ret = reaper_run(r, err);
 	if (ret == 0)
 		crash_point("rtnetlink, detached");
@@ -283,35 +290,58 @@ static int netfilter_sockets(int *fds, int max)
 	return n;
 }
 
-int nl_hand_off_netfilter(int *token, berth_err *err)
+/* A reaper holding fds[0..n) (n < HELD_MAX) until the caller closes
+ * *token. */
+static int hand_off(const int *fds, int n, int *token, berth_err *err)
 {
 	int done[2];
 	reaper *r;
 
 	*token = -1;
+	if (n == 0)
+		return 0;
 	if (!(r = reaper_map(err)))
 		return -err->code;
 	if (pipe2(done, O_CLOEXEC) < 0) {
 		munmap(r, MAPPING);
 		return berth_err_sys(err, errno, "creating a pipe");
 	}
-	r->n_held = netfilter_sockets(r->held, HELD_MAX - 1);
-	int ret = 0;
-	if (r->n_held) {
-		r->report = done[0];
-		r->held[r->n_held++] = done[0];
-		qsort(r->held, (size_t)r->n_held, sizeof(*r->held), compare_fds);
-		ret = reaper_run(r, err);
-	} else {
-		munmap(r, MAPPING);
-		close(done[1]);
-		done[1] = -1;
-	}
+	memcpy(r->held, fds, (size_t)n * sizeof(*fds));
+	r->n_held = n;
+	r->report = done[0];
+	r->held[r->n_held++] = done[0];
+	qsort(r->held, (size_t)r->n_held, sizeof(*r->held), compare_fds);
+	int ret = reaper_run(r, err);
 	close(done[0]);
 	*token = ret == 0 ? done[1] : -1;
 	if (ret < 0)
 		close(done[1]);
 	return ret;
+}
+
+int nl_hand_off_netfilter(int *token, berth_err *err)
+{
+	int fds[HELD_MAX - 1] = { 0 };
+
+	return hand_off(fds, netfilter_sockets(fds, HELD_MAX - 1), token, err);
+}
+
+void nl_close_detached(nl_sock *const *socks, size_t n)
+{
+	int fds[NL_HAND_OFF_MAX] = { 0 };
+	int k = 0, token = -1;
+	berth_err ignored = { 0 };
+
+	for (size_t i = 0; i < n && k < NL_HAND_OFF_MAX; i++)
+		if (socks[i])
+			fds[k++] = nl_sock_fd(socks[i]);
+	/* not handed off: closed here, the slow way */
+	hand_off(fds, k, &token, &ignored);
+	berth_err_clear(&ignored);
+	for (size_t i = 0; i < n; i++)
+		nl_close(socks[i]);
+	if (token >= 0)
+		close(token);
 }
 
 int nl_detached_result(int fd, berth_err *err)

@@ -142,7 +142,7 @@ static int start_reaper(nl_sock *nl, unsigned ifindex, int report, berth_err *er
 		return ret;
 	struct nlmsghdr *nlh = nl_msg_start(own, buf, RTM_DELLINK, 0);
 	nl_put_ifinfo(nlh)->ifi_index = (int)ifindex;
-	ret = nl_send_detached(own, nlh, report, err);
+	ret = nl_send_detached(own, nlh, nlh->nlmsg_len, report, err);
 	nl_close(own);
 	return ret;
 }

@@ -4,6 +4,8 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
+#include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -67,6 +69,29 @@ static int on_set(const struct nlmsghdr *nlh, void *data)
 	s->sets = xrealloc(s->sets, (s->n_sets + 1) * sizeof(*s->sets));
 	s->sets[s->n_sets++] = xstrdup(name ? name : "");
 	return MNL_CB_OK;
+}
+
+static int on_table_handle(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(a) == NFTA_TABLE_HANDLE && mnl_attr_validate(a, MNL_TYPE_U64) == 0)
+			*(uint64_t *)data = be64toh(mnl_attr_get_u64(a));
+	return MNL_CB_OK;
+}
+
+int nft_table_handle(nl_sock *nl, const char *family, const char *table, uint64_t *handle, berth_err *err)
+{
+	char buf[NL_BUFSIZE];
+	struct nlmsghdr *nlh = nft_msg(nl, buf, NFT_MSG_GETTABLE, 0, family_number(family));
+
+	*handle = 0;
+	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, table);
+	int ret = nl_get(nl, nlh, on_table_handle, handle, err);
+	if (ret == 0 && !*handle)
+		ret = berth_err_set(err, EPROTO, "table %s %s came without its handle", family, table);
+	return ret;
 }
 
 static int summarize(nl_sock *nl, int family, const char *table, nft_table_summary *out, berth_err *err)
@@ -186,4 +211,85 @@ void nft_table_summary_free(nft_table_summary *s)
 	free(s->sets);
 	s->chains = s->sets = NULL;
 	s->n_rules = s->n_sets = 0;
+}
+
+/* The batch's first and last messages: NFNL_MSG_BATCH_BEGIN and _END,
+ * addressed to nf_tables. */
+static bool put_batch_marker(struct mnl_nlmsg_batch *b, int type)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(mnl_nlmsg_batch_current(b));
+	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+
+	nlh->nlmsg_type = (uint16_t)type;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	g->nfgen_family = AF_UNSPEC;
+	g->version = NFNETLINK_V0;
+	g->res_id = htons(NFNL_SUBSYS_NFTABLES);
+	return mnl_nlmsg_batch_next(b);
+}
+
+void nft_batch_start(nft_batch *b, void *buf, size_t size)
+{
+	memset(buf, 0, size);
+	/* libmnl's limit is half the buffer: a message is written before
+	 * it is known not to fit */
+	b->b = mnl_nlmsg_batch_start(buf, size / 2);
+	b->open = NULL;
+	b->n = 0;
+	b->overflow = false;
+	put_batch_marker(b->b, NFNL_MSG_BATCH_BEGIN);
+}
+
+/* Closes the request being filled: false when it, or one before, did
+ * not fit. */
+static bool close_open(nft_batch *b)
+{
+	if (b->open && !mnl_nlmsg_batch_next(b->b))
+		b->overflow = true;
+	b->open = NULL;
+	return !b->overflow;
+}
+
+struct nlmsghdr *nft_batch_add(nft_batch *b, int msg, int flags, int family)
+{
+	if (!close_open(b))
+		return NULL;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(mnl_nlmsg_batch_current(b->b));
+	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+
+	nlh->nlmsg_type = (uint16_t)((NFNL_SUBSYS_NFTABLES << 8) | msg);
+	nlh->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | NLM_F_ACK | flags);
+	nlh->nlmsg_seq = ++b->n;
+	g->nfgen_family = (uint8_t)family;
+	g->version = NFNETLINK_V0;
+	b->open = nlh;
+	return nlh;
+}
+
+int nft_batch_finish(nft_batch *b, const void **buf, size_t *len, berth_err *err)
+{
+	if (!close_open(b) || !put_batch_marker(b->b, NFNL_MSG_BATCH_END))
+		return berth_err_set(err, EMSGSIZE, "nf_tables batch too long for its buffer");
+	*buf = mnl_nlmsg_batch_head(b->b);
+	*len = mnl_nlmsg_batch_size(b->b);
+	return 0;
+}
+
+int nft_batch_commit(nl_sock *nl, nft_batch *b, berth_err *err)
+{
+	const void *buf;
+	size_t len;
+	int ret = nft_batch_finish(b, &buf, &len, err);
+
+	if (ret == 0)
+		ret = nl_request_batch(nl, buf, len, b->n, err);
+	nft_batch_end(b);
+	return ret;
+}
+
+void nft_batch_end(nft_batch *b)
+{
+	if (b->b)
+		mnl_nlmsg_batch_stop(b->b);
+	b->b = NULL;
 }

@@ -345,6 +345,40 @@ int nl_request(nl_sock *nl, struct nlmsghdr *nlh, berth_err *err)
 	return ret;
 }
 
+int nl_request_batch(nl_sock *nl, const void *buf, size_t len, unsigned n_answers, berth_err *err)
+{
+	char *answer = xmalloc(NL_RECV_SIZE);
+	int ret;
+
+	settle_all(nl);
+	if (mnl_socket_sendto(nl->sock, buf, len) < 0) {
+		free(answer);
+		return berth_err_sys(err, errno, "writing to netlink");
+	}
+	/* one answer per request flagged NLM_F_ACK, an error or an ack, in
+	 * order; the first error is the cause (the ones after it are the
+	 * kernel reporting the rest of the batch aborted) */
+	for (ret = 0; n_answers > 0 && ret == 0;) {
+		ssize_t got = recv_from_kernel(mnl_socket_get_fd(nl->sock), answer, NL_RECV_SIZE, 0);
+		if (got < 0) {
+			ret = berth_err_sys(err, errno, "reading from netlink");
+			break;
+		}
+		int left = (int)got;
+		for (const struct nlmsghdr *nlh = (const void *)answer; nl_msg_ok(nlh, left) && n_answers > 0 && ret == 0;
+		     nlh = mnl_nlmsg_next(nlh, &left)) {
+			if (nlh->nlmsg_pid != nl->portid || nlh->nlmsg_type != NLMSG_ERROR)
+				continue;
+			n_answers--;
+			ret = nl_answer_error(nlh, (size_t)left, err);
+		}
+	}
+	free(answer);
+	if (ret == 0)
+		crash_point("netlink batch");
+	return ret;
+}
+
 int nl_get(nl_sock *nl, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, berth_err *err)
 {
 	int ret = send_msg(nl, nlh, err);

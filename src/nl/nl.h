@@ -54,6 +54,12 @@ struct ifinfomsg *nl_put_ifinfo(struct nlmsghdr *nlh);
  * only (ext-ack text or strerror): callers wrap it with the object. */
 int nl_request(nl_sock *nl, struct nlmsghdr *nlh, berth_err *err) __attribute__((warn_unused_result));
 
+/* Sends `len` bytes of several requests at once (a netfilter batch,
+ * which the kernel commits as one transaction) and waits for the answers
+ * to the `n_answers` of them flagged NLM_F_ACK. */
+int nl_request_batch(nl_sock *nl, const void *buf, size_t len, unsigned n_answers, berth_err *err)
+	__attribute__((warn_unused_result));
+
 /* A request answered by one message (RTM_GETLINK of one link), given to cb. */
 int nl_get(nl_sock *nl, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, berth_err *err)
 	__attribute__((warn_unused_result));

@@ -247,13 +247,31 @@ assert_cni_error() {
     assert_eq "$(v4_of p1)" 10.77.1.2/24 "the container on bnet is untouched"
 }
 
-@test "DEL takes berth's DNS redirect out of the runtime's namespace, which outlives the attachment" {
+@test "ADD puts berth's DNS redirect in the runtime's namespace, written as nft writes it; DEL takes it out" {
     ip netns add p1
-    add dnsed /run/netns/p1
+    add dnsed /run/netns/p1 eth0 "$(conf 1.0.0)" "K8S_POD_NAME=dnsed"
     wait_until 5 bash -c 'ip netns exec p1 nft list table ip berth_dns >/dev/null 2>&1' ||
         fail "no redirect to the resolver in the namespace"
+    # the table is written over netlink: nft must read back the rules it
+    # would have made of the text
+    local table port
+    table=$(ip netns exec p1 nft list table ip berth_dns)
+    port=$(grep -o 'udp dport 53 dnat to 127.0.0.11:[0-9]*' <<<"$table" | cut -d: -f2)
+    [ -n "$port" ] || fail "no redirect of udp port 53 in: $table"
+    assert_eq "$(tr -s '\t ' ' ' <<<"$table")" "table ip berth_dns {
+ chain output {
+ type nat hook output priority -100; policy accept;
+ ip daddr 127.0.0.11 udp dport 53 dnat to 127.0.0.11:$port
+ ip daddr 127.0.0.11 tcp dport 53 dnat to 127.0.0.11:$port
+ }
+}" "nft list table ip berth_dns"
+    # and the resolver answers through it
+    assert_eq "$(ip netns exec p1 dig +short +tries=1 +time=2 @127.0.0.11 dnsed A)" "$(v4_of p1 | cut -d/ -f1)" \
+        "dig dnsed in the namespace"
     del dnsed eth0 /run/netns/p1
-    ! ip netns exec p1 nft list table ip berth_dns >/dev/null 2>&1 || fail "the redirect stays after DEL"
+    # removed by a process of its own, moments after DEL returns
+    wait_until 5 bash -c '! ip netns exec p1 nft list table ip berth_dns >/dev/null 2>&1' ||
+        fail "the redirect stays after DEL"
 }
 
 @test "a CNI_COMMAND or message that is not UTF-8 still gets the spec's error object" {
