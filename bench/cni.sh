@@ -6,7 +6,9 @@
 # CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME and CNI_PATH in its environment
 # and the configuration on stdin (a here-string: no process of the bench's
 # in between, and nothing timed but the plugin's own process).
-#   berth       one plugin, "type": "berth", network bnet on 10.77.0.0/16;
+#   berth       one plugin, "type": "berth", network bnet on 10.77.0.0/16,
+#               capabilities portMappings (as the kubelet's: no names, so
+#               no resolver in the namespace; 1b measures berth with them);
 #               runtimeConfig.portMappings when ports are mapped; its DEL
 #               gets its ADD's result as prevResult, as libcni sends it
 #   reference   a conflist as Podman writes it: bridge (cnibr0, isGateway,
@@ -20,8 +22,8 @@
 # Each container gets a namespace of its own (`ip netns add`, untimed).
 # Measured, contenders interleaved so a noisy machine hits both alike (the
 # order alternates from round to round):
-#  1. ADD and DEL of one container on an empty network, without ports and
-#     with one port mapping, ROUNDS rounds;
+#  1. ADD and DEL of one container on an empty network, without ports
+#     (ROUNDS rounds), then with one port mapping (ROUNDS rounds);
 #  2. ADD as the networks fill to FILL containers (default 500), each with
 #     one distinct host port: containers 1-10, 91-100 and FILL-9..FILL, i.e.
 #     with 0, 90 and FILL-10 already attached; rules at FILL (iptables-save
@@ -96,17 +98,22 @@ BERTH_CONF='{"cniVersion": "1.0.0", "name": "bnet", "type": "berth", "root": "'$
 # (berth's default container name) differ for every container
 cid() { printf '%02x%02x%08x%052x' "$1" "$2" "$3" 0; }
 
+# Each timed call below builds its configuration with bash's builtins
+# only (printf -v, read): a command substitution there would fork bash,
+# 1-2 ms on this VM, inside the plugin's time.
+
 # runtime_config HOSTPORT: what libcni injects for the portMappings
-# capability (nothing without a port)
+# capability (nothing without a port), in $RC
 runtime_config() {
-	[ -z "$1" ] || printf ', "runtimeConfig": {"portMappings": [{"hostPort": %d, "containerPort": 80, "protocol": "tcp"}]}' "$1"
+	RC=""
+	[ -z "$1" ] || printf -v RC ', "runtimeConfig": {"portMappings": [{"hostPort": %d, "containerPort": 80, "protocol": "tcp"}]}' "$1"
 }
 
-# slurp FILE: its contents on stdout, without a process
-slurp() {
-	local s=""
-	IFS= read -r -d '' s <"$1" || true
-	printf '%s' "$s"
+# slurp_to VAR FILE: the file's contents in VAR, without a process
+slurp_to() {
+	local -n into=$1
+	into=""
+	IFS= read -r -d '' into <"$2" || true
 }
 
 # plugin COMMAND PLUGIN ID NETNS CONF OUT: one exec, as libcni makes it; its
@@ -114,35 +121,52 @@ slurp() {
 plugin() {
 	CNI_COMMAND=$1 CNI_CONTAINERID=$3 CNI_NETNS=/run/netns/$4 CNI_IFNAME=eth0 \
 		"$2" <<<"$5" >"$6" || {
-		echo "cni.sh: $1 of $3 by $2 failed: $(slurp "$6")" >&2
+		local answer
+		slurp_to answer "$6"
+		echo "cni.sh: $1 of $3 by $2 failed: $answer" >&2
 		return 1
 	}
 }
 
 # berth_add ID NETNS [HOSTPORT] / berth_del ID NETNS [HOSTPORT]
-berth_add() { plugin ADD "$BERTH" "$1" "$2" "$BERTH_CONF$(runtime_config "${3:-}")}" "$RES/$1"; }
+berth_add() {
+	runtime_config "${3:-}"
+	plugin ADD "$BERTH" "$1" "$2" "$BERTH_CONF$RC}" "$RES/$1"
+}
 berth_del() {
-	plugin DEL "$BERTH" "$1" "$2" "$BERTH_CONF$(runtime_config "${3:-}"), \"prevResult\": $(slurp "$RES/$1")}" "$RES/$1.del"
+	local prev
+	runtime_config "${3:-}"
+	slurp_to prev "$RES/$1"
+	plugin DEL "$BERTH" "$1" "$2" "$BERTH_CONF$RC, \"prevResult\": $prev}" "$RES/$1.del"
 }
 
-# the reference conflist, plugin by plugin (timed apart, summed per round)
-bridge_conf() { # ID: bridge's configuration; on DEL with the list's result
-	if [ -e "$RES/$1" ]; then
-		printf '%s' "${BRIDGE_CONF%\}}, \"prevResult\": $(slurp "$RES/$1")}"
-	else
-		printf '%s' "$BRIDGE_CONF"
-	fi
+# the reference conflist, plugin by plugin (timed apart, summed per round);
+# each ADD's result, in $RES/ID, is the list's so far
+portmap_conf() { # HOSTPORT PREVRESULT: portmap's configuration in $PC
+	runtime_config "$1"
+	printf -v PC '{"cniVersion": "1.0.0", "name": "cninet", "type": "portmap", "capabilities": {"portMappings": true}%s, "prevResult": %s}' \
+		"$RC" "$2"
 }
-portmap_conf() { # HOSTPORT PREVRESULT
-	printf '{"cniVersion": "1.0.0", "name": "cninet", "type": "portmap", "capabilities": {"portMappings": true}%s, "prevResult": %s}' \
-		"$(runtime_config "$1")" "$2"
+# bridge_add ID NETNS: bridge + host-local; portmap_add ID NETNS HOSTPORT
+# chains portmap on it
+bridge_add() { plugin ADD "$CNI/bridge" "$1" "$2" "$BRIDGE_CONF" "$RES/$1"; }
+portmap_add() {
+	local prev
+	slurp_to prev "$RES/$1"
+	portmap_conf "$3" "$prev"
+	plugin ADD "$CNI/portmap" "$1" "$2" "$PC" "$RES/$1"
 }
-# bridge_add ID NETNS: bridge + host-local; its result is the list's until
-# portmap_add ID NETNS HOSTPORT chains portmap on it
-bridge_add() { plugin ADD "$CNI/bridge" "$1" "$2" "$BRIDGE_CONF" "$RES/$1.bridge" && mv "$RES/$1.bridge" "$RES/$1"; }
-portmap_add() { plugin ADD "$CNI/portmap" "$1" "$2" "$(portmap_conf "$3" "$(slurp "$RES/$1")")" "$RES/$1.pm" && mv "$RES/$1.pm" "$RES/$1"; }
-portmap_del() { plugin DEL "$CNI/portmap" "$1" "$2" "$(portmap_conf "$3" "$(slurp "$RES/$1")")" "$RES/$1.del"; }
-bridge_del() { plugin DEL "$CNI/bridge" "$1" "$2" "$(bridge_conf "$1")" "$RES/$1.del"; }
+portmap_del() {
+	local prev
+	slurp_to prev "$RES/$1"
+	portmap_conf "$3" "$prev"
+	plugin DEL "$CNI/portmap" "$1" "$2" "$PC" "$RES/$1.del"
+}
+bridge_del() { # with the list's result
+	local prev
+	slurp_to prev "$RES/$1"
+	plugin DEL "$CNI/bridge" "$1" "$2" "${BRIDGE_CONF%\}}, \"prevResult\": $prev}" "$RES/$1.del"
+}
 
 # counts
 berth_rules() { nft -j list table inet berth | python3 -c 'import json, sys; print(sum(1 for o in json.load(sys.stdin)["nftables"] if "rule" in o))'; }
@@ -195,8 +219,13 @@ one_round() { # R PORTS(0/1)
 	r_="$b $((t1 + t2)) $bdel $((t3 + t4)) $t2 $t3"
 	echo "$r_"
 }
-for r in $(seq "$ROUNDS"); do
-	for p in 0 1; do
+# without ports first, then with one: portmap's iptables processes leave
+# the kernel work for a while after they exit (each one's netfilter socket,
+# closed, waits for an RCU grace period holding nf_tables' lock), which
+# landed on the next round's ADD and DEL, whoever's they were
+sleep 1 # the warm-up's
+for p in 0 1; do
+	for r in $(seq "$ROUNDS"); do
 		read -r b ref bdel refdel pm pmdel < <(one_round "$r" "$p")
 		if [ "$p" = 0 ]; then
 			ba+=("$b") ra+=("$ref") bd+=("$bdel") rd+=("$refdel") bs+=("$((b + bdel))") rs+=("$((ref + refdel))")
@@ -228,6 +257,39 @@ printf 'reference / berth, medians: ADD %.2f, DEL %.2f, ADD+DEL %.2f; with 1 por
 	"$(ratio "$(med "${ra[@]}")" "$(med "${ba[@]}")")" "$(ratio "$(med "${rd[@]}")" "$(med "${bd[@]}")")" \
 	"$(ratio "$(med "${rs[@]}")" "$(med "${bs[@]}")")" "$(ratio "$(med "${pra[@]}")" "$(med "${pba[@]}")")" \
 	"$(ratio "$(med "${prd[@]}")" "$(med "${pbd[@]}")")" "$(ratio "$(med "${prs[@]}")" "$(med "${pbs[@]}")")"
+
+# --- 1b. the price of names ---------------------------------------------------
+# berth's resolver serves a container whose configuration declares the
+# aliases capability (Podman's); the ones above (portMappings only, as the
+# kubelet's) have none. Both berth, interleaved, on networks of their own.
+NAMES_CONF='{"cniVersion": "1.0.0", "name": "bnames", "type": "berth", "root": "'$BERTH_ROOT'",
+ "runDir": "'$BERTH_RUNDIR'", "subnet": "10.78.0.0/16", "capabilities": {"portMappings": true, "aliases": true}'
+names_add() { plugin ADD "$BERTH" "$1" "$2" "$NAMES_CONF}" "$RES/$1"; }
+names_del() {
+	local prev
+	slurp_to prev "$RES/$1"
+	plugin DEL "$BERTH" "$1" "$2" "$NAMES_CONF, \"prevResult\": $prev}" "$RES/$1.del"
+}
+sleep 1 # the port rounds' kernel work
+ip netns add wn && names_add "$(cid 0 3 0)" wn >/dev/null && names_del "$(cid 0 3 0)" wn && ip netns del wn
+na=() nb=()
+for r in $(seq "$ROUNDS"); do
+	idn=$(cid 3 1 "$r") idb=$(cid 3 2 "$r")
+	ip netns add n1 && ip netns add b1
+	if [ $((r % 2)) = 0 ]; then
+		t1=$(time_us names_add "$idn" n1) t2=$(time_us berth_add "$idb" b1)
+		t3=$(time_us names_del "$idn" n1) t4=$(time_us berth_del "$idb" b1)
+	else
+		t2=$(time_us berth_add "$idb" b1) t1=$(time_us names_add "$idn" n1)
+		t4=$(time_us berth_del "$idb" b1) t3=$(time_us names_del "$idn" n1)
+	fi
+	na+=("$((t1 + t3))") nb+=("$((t2 + t4))")
+	ip netns del n1 && ip netns del b1
+	sleep 0.1
+done
+echo "== 1b. berth with names (the aliases capability: the resolver in the namespace) and without ($ROUNDS rounds, interleaved)"
+printf '%s\n' "${na[@]}" | summary "berth ADD+DEL, with names" ms 1000
+printf '%s\n' "${nb[@]}" | summary "berth ADD+DEL, without" ms 1000
 
 # --- 2. as the networks fill --------------------------------------------------
 # container N: berth's namespace fb<N>, host port 10000+N; the reference's

@@ -332,6 +332,11 @@ typedef struct berth_attach_spec {
 	/* -p specs, as given; published on the first network attached */
 	const char *const *publish;
 	size_t n_publish;
+	/* berth's resolver serves the namespace, at 127.0.0.11 (a table of
+	 * berth's in it sends port 53 there), as for berth's own containers;
+	 * false for a runtime that brings its own DNS. Its names resolve for
+	 * others either way. Taken from the container's first attachment. */
+	bool resolver;
 } berth_attach_spec;
 
 /* Attaches the namespace: one container per external_id, an endpoint per

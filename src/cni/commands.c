@@ -69,11 +69,12 @@ static int attach(berth_ctx *ctx, const cni_conf *conf, const berth_network *net
 				   .aliases = conf->aliases,
 				   .n_aliases = conf->n_aliases,
 				   .publish = (const char *const *)conf->publish,
-				   .n_publish = conf->n_publish };
+				   .n_publish = conf->n_publish,
+				   .resolver = conf->resolver };
 	int ret = berth_attach(ctx, &spec, &c, &err);
 	if (ret < 0)
 		return failed(ret, &err, e, "attaching");
-	*result = cni_result(conf->version, net, c, ifname, netns);
+	*result = cni_result(conf->version, net, c, ifname, netns, conf->resolver);
 	berth_container_free(c);
 	return 0;
 }

@@ -166,6 +166,17 @@ static int read_options(cni_conf *conf, cni_error *e)
 	return bool_key(conf->json, "internal", false, &conf->internal, e);
 }
 
+/* berth's resolver, for a runtime that wants names: "resolver" when
+ * given, else whether the configuration declares the aliases capability
+ * (Podman's does; the kubelet and containerd bring their own DNS, and a
+ * table of berth's in their namespaces would only be in the way). */
+static int read_resolver(cni_conf *conf, cni_error *e)
+{
+	const json_t *aliases = json_object_get(json_object_get(conf->json, "capabilities"), "aliases");
+
+	return bool_key(conf->json, "resolver", json_is_true(aliases), &conf->resolver, e);
+}
+
 static int read_network(cni_conf *conf, cni_error *e)
 {
 	if (string_key(conf->json, "name", &conf->name, e) < 0 || string_key(conf->json, "driver", &conf->driver, e) < 0 ||
@@ -306,7 +317,7 @@ int cni_conf_read(cni_conf *conf, FILE *in, cni_error *e)
 
 int cni_conf_read_rest(cni_conf *conf, cni_error *e)
 {
-	if (read_network(conf, e) < 0 || read_runtime_config(conf, e) < 0)
+	if (read_network(conf, e) < 0 || read_resolver(conf, e) < 0 || read_runtime_config(conf, e) < 0)
 		return -1;
 	read_args(conf);
 	return 0;

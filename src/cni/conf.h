@@ -55,6 +55,9 @@ typedef struct cni_conf {
 	const char *ip, *ip6, *mac, *pod_name;
 	const char **aliases; /* this network's */
 	size_t n_aliases;
+	/* berth's resolver in the namespace: "resolver", else whether the
+	 * configuration declares the aliases capability */
+	bool resolver;
 	const json_t *valid_attachments; /* GC's cni.dev/valid-attachments */
 	char **owned;			 /* strings the ones above point into */
 	size_t n_owned;

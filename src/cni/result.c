@@ -62,7 +62,7 @@ static bool holds_default_route(const berth_container *c, const berth_endpoint *
 }
 
 json_t *cni_result(const char *version, const berth_network *net, const berth_container *c, const char *ifname,
-		   const char *netns)
+		   const char *netns, bool resolver)
 {
 	const berth_endpoint *ep = endpoint_named(c, ifname);
 	json_t *interfaces = json_array(), *ips = json_array(), *routes = json_array(), *dns = json_object();
@@ -74,8 +74,8 @@ json_t *cni_result(const char *version, const berth_network *net, const berth_co
 		add_ip(ips, routes, version, &ep->addr6, ep->prefix_len6, &ep->gateway6, iface, dflt);
 	}
 	/* berth's resolver answers there on a network of the user's, as
-	 * for its own containers (docs/dns.md) */
-	if (!net->predefined)
+	 * for its own containers (berth-dns(8)) */
+	if (resolver && !net->predefined)
 		json_object_set_new(dns, "nameservers", json_pack("[s]", "127.0.0.11"));
 	return json_pack("{s:s,s:o,s:o,s:o,s:o}", "cniVersion", version, "interfaces", interfaces, "ips", ips, "routes",
 			 routes, "dns", dns);

@@ -6,8 +6,11 @@
 
 #include <berth.h>
 #include <jansson.h>
+#include <stdbool.h>
 
+/* resolver: berth's resolver serves the container (127.0.0.11 as its
+ * name server on a network of the user's). */
 json_t *cni_result(const char *version, const berth_network *net, const berth_container *c, const char *ifname,
-		   const char *netns);
+		   const char *netns, bool resolver);
 
 #endif

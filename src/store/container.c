@@ -22,8 +22,9 @@ int store_container_insert(store *s, const berth_container *c, berth_err *err)
 	int ret = prepare(s,
 			  "INSERT INTO containers(id, name, created_sec, created_nsec, command, env, hostname, rootfs,"
 			  " network_mode, auto_remove, detach, state, owner_pid, owner_start, cap_add, cap_drop,"
-			  " privileged, dns, dns_search, dns_options, external_id, external_netns, netns_dev, netns_ino)"
-			  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			  " privileged, dns, dns_search, dns_options, external_id, external_netns, netns_dev, netns_ino,"
+			  " resolver)"
+			  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			  &st, err);
 
 	if (ret < 0)
@@ -52,6 +53,7 @@ int store_container_insert(store *s, const berth_container *c, berth_err *err)
 	bind_text_or_null(st, 22, c->external_netns);
 	sqlite3_bind_int64(st, 23, (sqlite3_int64)container_rec_of(c)->netns_dev);
 	sqlite3_bind_int64(st, 24, (sqlite3_int64)container_rec_of(c)->netns_ino);
+	sqlite3_bind_int(st, 25, !container_rec_of(c)->no_resolver);
 	return step_done(s, st, err);
 }
 
@@ -228,6 +230,7 @@ static berth_container *container_from_row(sqlite3_stmt *st)
 	}
 	rec->netns_dev = (unsigned long long)sqlite3_column_int64(st, 27);
 	rec->netns_ino = (unsigned long long)sqlite3_column_int64(st, 28);
+	rec->no_resolver = !sqlite3_column_int(st, 29);
 	return c;
 }
 
@@ -371,7 +374,7 @@ static int load_all_endpoints_and_ports(store *s, berth_container **cs, size_t n
 	"SELECT id, name, created_sec, created_nsec, command, env, hostname, rootfs, network_mode,"  \
 	" auto_remove, detach, state, pid, pid_start, owner_pid, owner_start, exit_code,"           \
 	" started_sec, finished_sec, cap_add, cap_drop, privileged, dns, dns_search, dns_options, external_id,"     \
-	" external_netns, netns_dev, netns_ino FROM containers"
+	" external_netns, netns_dev, netns_ino, resolver FROM containers"
 
 /* The rows of `st`, bound and ready to step. */
 static int containers_of(store *s, sqlite3_stmt *st, berth_container ***out, size_t *n, berth_err *err)

@@ -74,7 +74,8 @@ int store_dns_rows(store *s, store_dns_row **out, size_t *n, berth_err *err)
 	/* a container being set up (created) is asked for by its own first
 	 * query: its sandbox is served before its process starts */
 	int rc, ret = prepare(s,
-			      "SELECT c.id, c.name, c.network_mode NOT IN ('host') AND c.network_mode NOT LIKE 'container:%',"
+			      "SELECT c.id, c.name,"
+			      " c.resolver AND c.network_mode NOT IN ('host') AND c.network_mode NOT LIKE 'container:%',"
 			      " n.id, n.name, n.internal, e.ipv4, e.ipv6, e.aliases, c.dns"
 			      " FROM endpoints e JOIN containers c ON c.id = e.container_id"
 			      " JOIN networks n ON n.id = e.network_id"

@@ -159,6 +159,9 @@ static const char *const migrations[] = {
 	 "ALTER TABLE containers ADD COLUMN netns_dev INTEGER NOT NULL DEFAULT 0;"
 	 "ALTER TABLE containers ADD COLUMN netns_ino INTEGER NOT NULL DEFAULT 0;"
 	 "CREATE UNIQUE INDEX containers_external ON containers(external_id) WHERE external_id IS NOT NULL;"),
+	/* v10: whether berth's resolver serves the container's namespace
+	 * (an attached one's runtime may bring its own DNS) */
+	("ALTER TABLE containers ADD COLUMN resolver INTEGER NOT NULL DEFAULT 1;"),
 };
 
 /* How long a command waits for another's transaction before giving up */

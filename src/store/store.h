@@ -114,7 +114,7 @@ int store_ports_delete(store *s, const char *container_id, berth_err *err);
 typedef struct store_dns_row {
 	char container_id[BERTH_ID_HEX + 1];
 	char *container_name;
-	bool own_netns; /* not host's, nor another container's */
+	bool own_netns; /* not host's, nor another container's, and the resolver's to serve */
 	char network_id[BERTH_ID_HEX + 1];
 	char *network_name;
 	bool internal;

@@ -39,6 +39,10 @@ conf() {
     echo "{\"cniVersion\": \"$1\", \"name\": \"bnet\", \"type\": \"berth\", \"subnet\": \"10.77.1.0/24\"${2-}}"
 }
 
+# the members of a configuration that wants names (Podman's declares the
+# aliases capability): berth's resolver serves the namespace
+NAMES=', "capabilities": {"aliases": true}'
+
 # plugin COMMAND ID NETNS IFNAME STDIN [CNI_ARGS]: the plugin as a runtime
 # runs it; the result in $output, the exit status in $status
 plugin() {
@@ -126,8 +130,8 @@ assert_cni_error() {
     ip netns add p1
     add 0123abcd /run/netns/p1 eth0 "$(conf 1.0.0)" "IgnoreUnknown=1;K8S_POD_NAME=web1"
     assert_eq "$(jeval "$output" '[d["cniVersion"], [i["name"] for i in d["interfaces"]][-1], d["interfaces"][-1]["sandbox"], d["ips"], d["routes"], d["dns"]]')" \
-        '["1.0.0", "eth0", "/run/netns/p1", [{"address": "10.77.1.2/24", "gateway": "10.77.1.1", "interface": 2}], [{"dst": "0.0.0.0/0", "gw": "10.77.1.1"}], {"nameservers": ["127.0.0.11"]}]' \
-        "the result"
+        '["1.0.0", "eth0", "/run/netns/p1", [{"address": "10.77.1.2/24", "gateway": "10.77.1.1", "interface": 2}], [{"dst": "0.0.0.0/0", "gw": "10.77.1.1"}], {}]' \
+        "the result (no name server: the configuration asks for no names)"
     assert_eq "$(v4_of p1)" 10.77.1.2/24 "eth0 in the namespace"
     assert_contains "$(ip -n p1 route show default)" "via 10.77.1.1 dev eth0" "its default route"
     assert_contains "$(ip -n p1 -o link show lo)" "UP" "lo"
@@ -249,7 +253,8 @@ assert_cni_error() {
 
 @test "ADD puts berth's DNS redirect in the runtime's namespace, written as nft writes it; DEL takes it out" {
     ip netns add p1
-    add dnsed /run/netns/p1 eth0 "$(conf 1.0.0)" "K8S_POD_NAME=dnsed"
+    add dnsed /run/netns/p1 eth0 "$(conf 1.0.0 "$NAMES")" "K8S_POD_NAME=dnsed"
+    assert_eq "$(jeval "$output" 'd["dns"]')" '{"nameservers": ["127.0.0.11"]}' "the result's name server"
     wait_until 5 bash -c 'ip netns exec p1 nft list table ip berth_dns >/dev/null 2>&1' ||
         fail "no redirect to the resolver in the namespace"
     # the table is written over netlink: nft must read back the rules it
@@ -268,10 +273,40 @@ assert_cni_error() {
     # and the resolver answers through it
     assert_eq "$(ip netns exec p1 dig +short +tries=1 +time=2 @127.0.0.11 dnsed A)" "$(v4_of p1 | cut -d/ -f1)" \
         "dig dnsed in the namespace"
-    del dnsed eth0 /run/netns/p1
+    del dnsed eth0 /run/netns/p1 "$(conf 1.0.0 "$NAMES")"
     # removed by a process of its own, moments after DEL returns
     wait_until 5 bash -c '! ip netns exec p1 nft list table ip berth_dns >/dev/null 2>&1' ||
         fail "the redirect stays after DEL"
+}
+
+@test "no names asked for (no aliases capability, as the kubelet's and containerd's): nothing of the resolver's in the namespace, its names still resolve for others; \"resolver\" decides" {
+    ip netns add p1
+    add k8spod /run/netns/p1 eth0 "$(conf 1.0.0 ', "capabilities": {"portMappings": true}')" "K8S_POD_NAME=k8spod"
+    assert_eq "$(jeval "$output" 'd["dns"]')" '{}' "the result's dns"
+    ! ip netns exec p1 nft list table ip berth_dns >/dev/null 2>&1 || fail "a redirect of berth's in the namespace"
+    assert_eq "$(ip netns exec p1 ss -Hanu; ip netns exec p1 ss -Hltn)" "" "sockets in the namespace (the resolver's would be on 127.0.0.11)"
+    # a container that does want names finds it
+    ip netns add p2
+    add named /run/netns/p2 eth0 "$(conf 1.0.0 "$NAMES")" "K8S_POD_NAME=named"
+    assert_eq "$(ip netns exec p2 dig +short +tries=1 +time=2 @127.0.0.11 k8spod A)" "$(v4_of p1 | cut -d/ -f1)" \
+        "k8spod's name, asked from named's namespace"
+    ! ip netns exec p1 nft list table ip berth_dns >/dev/null 2>&1 || fail "a redirect in k8spod's namespace"
+    # "resolver": true without the capability, false with it
+    ip netns add p3
+    add forced /run/netns/p3 eth0 "$(conf 1.0.0 ', "resolver": true')"
+    assert_eq "$(jeval "$output" 'd["dns"]')" '{"nameservers": ["127.0.0.11"]}' "the result's dns with \"resolver\": true"
+    wait_until 5 bash -c 'ip netns exec p3 nft list table ip berth_dns >/dev/null 2>&1' ||
+        fail "no redirect with \"resolver\": true"
+    ip netns add p4
+    add refused /run/netns/p4 eth0 "$(conf 1.0.0 "$NAMES"', "resolver": false')"
+    assert_eq "$(jeval "$output" 'd["dns"]')" '{}' "the result's dns with \"resolver\": false"
+    ! ip netns exec p4 nft list table ip berth_dns >/dev/null 2>&1 || fail "a redirect with \"resolver\": false"
+    # a DEL of one without the resolver leaves the others alone
+    del k8spod eth0 /run/netns/p1
+    assert_eq "$(ip netns exec p2 dig +short +tries=1 +time=2 @127.0.0.11 named A)" "$(v4_of p2 | cut -d/ -f1)" \
+        "named's own name after k8spod's DEL"
+    plugin ADD bad /run/netns/p1 eth0 "$(conf 1.0.0 ', "resolver": "yes"')"
+    assert_cni_error 7 'invalid network configuration: \"resolver\" must be true or false'
 }
 
 @test "a CNI_COMMAND or message that is not UTF-8 still gets the spec's error object" {
@@ -316,7 +351,7 @@ assert_cni_error() {
 
 @test "IP= and MAC= (Podman's --ip, --mac-address), aliases in berth's resolver, a CLI container and a CNI one talk" {
     ip netns add p1
-    add podc /run/netns/p1 eth0 "$(conf 1.0.0 ', "runtimeConfig": {"aliases": {"bnet": ["db", "podc-alias"]}}')" \
+    add podc /run/netns/p1 eth0 "$(conf 1.0.0 "$NAMES"', "runtimeConfig": {"aliases": {"bnet": ["db", "podc-alias"]}}')" \
         "IgnoreUnknown=1;K8S_POD_NAME=podc;MAC=02:00:00:00:01:50;IP=10.77.1.50"
     assert_eq "$(v4_of p1)" 10.77.1.50/24 "the address asked for"
     assert_contains "$(ip -n p1 -o link show eth0)" "link/ether 02:00:00:00:01:50" "the MAC asked for"
