@@ -45,6 +45,33 @@ int store_lease_release(store *s, const char *net_id, const berth_addr *a, berth
 /* Owner of an address, or NULL when free (caller frees). */
 char *store_lease_owner(store *s, const char *net_id, const berth_addr *a);
 
+/* A pool of Docker's IPAM (store/pool.c): a subnet asked for in an
+ * address space before any network has it, and, within it, the range
+ * (--ip-range) its addresses come from. */
+#define STORE_POOL_ID_MAX 160
+typedef struct store_pool {
+	char id[STORE_POOL_ID_MAX]; /* "SPACE/SUBNET[/RANGE]", as Docker's own IPAM names them */
+	char *address_space;
+	berth_subnet sn; /* subnet, ip_range; no gateway */
+	unsigned refs;
+} store_pool;
+/* -ENOENT when there is no such pool. */
+int store_pool_get(store *s, const char *id, store_pool *out, berth_err *err);
+/* Records the pool, or adds a reference to the one of that ID. */
+int store_pool_add(store *s, const store_pool *p, berth_err *err);
+/* A reference less; with the last, the pool and its leases go. Nothing
+ * to drop is success. */
+int store_pool_drop(store *s, const char *id, berth_err *err);
+/* The subnets of every pool, for conflicts and choices. */
+int store_pool_subnets(store *s, berth_prefix **out, size_t *n, berth_err *err);
+void store_pool_clear(store_pool *p);
+
+/* Leases in a pool, as in a network, by the pool's ID. */
+int store_pool_lease_take(store *s, const char *pool_id, const berth_subnet *sn, const char *owner,
+			  const berth_addr *want, berth_addr *out, berth_err *err);
+int store_pool_lease_release(store *s, const char *pool_id, const berth_addr *a, berth_err *err);
+char *store_pool_lease_owner(store *s, const char *pool_id, const berth_addr *a);
+
 /* One address lease, for looking them all over (system check). */
 typedef struct store_lease {
 	char network_id[BERTH_ID_HEX + 1];
