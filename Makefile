@@ -158,11 +158,15 @@ unit: $(UNIT_BIN)
 # with the build's sanitizers (an ASan library needs an ASan program).
 STAGE := $(CURDIR)/$(BUILD)/stage
 
-example: $(BUILD)/examples/netns-attach
+example: $(BUILD)/examples/netns-attach $(BUILD)/examples/ipam-pool
 
-$(BUILD)/examples/%: examples/%.c $(BUILD)/libberth.a $(BUILD)/$(SOLIB) include/berth.h berth.pc.in
+# staged once for all the examples (make -j builds them side by side)
+$(STAGE)/.staged: $(BUILD)/libberth.a $(BUILD)/$(SOLIB) include/berth.h berth.pc.in
 	rm -rf $(STAGE)
 	@$(MAKE) --no-print-directory install-lib DESTDIR=$(STAGE) PREFIX=/usr
+	@touch $@
+
+$(BUILD)/examples/%: examples/%.c $(STAGE)/.staged
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -Wall -Wextra -Werror -pedantic $(OPT) -o $@ $< \
 		$$(PKG_CONFIG_PATH=$(STAGE)/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$(STAGE) pkg-config --cflags --libs berth)

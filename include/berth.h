@@ -359,6 +359,41 @@ int berth_attachment_find(berth_ctx *ctx, const char *external_id, berth_contain
 int berth_attachment_check(berth_ctx *ctx, const char *external_id, const char *network, const char *ifname,
 			   const char *netns_path, berth_err *err);
 
+/* Address pools, as Docker's IPAM driver protocol asks for them: a
+ * subnet taken in an address space before any network has it (dockerd's
+ * RequestPool, then RequestAddress for the gateway, then CreateNetwork),
+ * and the addresses given out of it. A pool overlaps no other pool and
+ * no network of berth's; one asked for again (dockerd retries) is the
+ * same pool, counted once more. */
+typedef struct berth_pool_spec {
+	const char *address_space; /* NULL: "LocalDefault" */
+	const char *pool;	   /* CIDR; NULL or "": a free subnet of berth's choosing */
+	const char *sub_pool;	   /* CIDR within pool, where addresses come from (--ip-range) */
+	bool v6;		   /* the family asked for */
+} berth_pool_spec;
+
+typedef struct berth_pool {
+	char *id; /* "SPACE/SUBNET[/SUB_POOL]", as Docker's own IPAM names them */
+	char *address_space;
+	berth_prefix subnet;
+	bool has_sub_pool;
+	berth_prefix sub_pool;
+} berth_pool;
+
+int berth_pool_request(berth_ctx *ctx, const berth_pool_spec *spec, berth_pool **out, berth_err *err);
+/* A reference less; the last takes the pool and its addresses. An
+ * unknown pool is success (dockerd repeats). */
+int berth_pool_release(berth_ctx *ctx, const char *pool_id, berth_err *err);
+/* Takes `addr` (NULL: the lowest free one of the sub-pool, or of the
+ * pool; the network and broadcast addresses never) for `holder` ("gateway"
+ * or an owner's word); *out has the pool's prefix length. -EADDRINUSE,
+ * -ENOSPC, -EINVAL for an address outside the pool. */
+int berth_pool_address_take(berth_ctx *ctx, const char *pool_id, const char *addr, const char *holder,
+			    berth_prefix *out, berth_err *err);
+/* An address not taken is success. */
+int berth_pool_address_release(berth_ctx *ctx, const char *pool_id, const char *addr, berth_err *err);
+void berth_pool_free(berth_pool *pool);
+
 /* berth_open without putting anything right first: no roll-back of what
  * dead berth processes left, no restore after a reboot, no predefined
  * networks made, no firewall table repaired. For berth_check, to see

@@ -7,10 +7,9 @@
 #include "core/firewall.h"
 #include "core/network_spec.h"
 #include "core/own_links.h"
+#include "core/subnets.h"
 #include "driver/driver.h"
 #include "ipam/cidr.h"
-#include "ipam/pool.h"
-#include "nl/addr.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/id.h"
@@ -20,7 +19,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 static const row_owner nobody;
@@ -35,41 +33,6 @@ berth_network *network_new(void)
 	net->created_sec = now.tv_sec;
 	net->created_nsec = now.tv_nsec;
 	return net;
-}
-
-typedef struct prefix_list {
-	berth_prefix *items;
-	size_t n;
-	const char *except; /* the addresses and routes of this link are not listed */
-} prefix_list;
-
-static void prefix_list_add(const berth_prefix *p, unsigned ifindex, const char *ifname, void *data)
-{
-	prefix_list *list = data;
-
-	(void)ifindex;
-	if (list->except && ifname && !strcmp(ifname, list->except))
-		return;
-	list->items = xrealloc(list->items, (list->n + 1) * sizeof(*list->items));
-	list->items[list->n++] = prefix_network(p);
-}
-
-/* What the namespace already uses: a default pool overlapping one of these
- * would make the host's own traffic vanish into the bridge. But not what
- * a link of the network's own device name has: either it is the user's,
- * and the create fails, or berth's, forgotten by a lost store, and it
- * goes (replace_forgotten_device), so the predefined bridge keeps its
- * subnet. */
-static int host_prefixes(berth_ctx *ctx, const berth_network *net, prefix_list *out, berth_err *err)
-{
-	static const int families[] = { AF_INET, AF_INET6 };
-	int ret = 0;
-
-	out->except = net->ifname;
-	for (size_t i = 0; ret == 0 && i < ARRAY_SIZE(families); i++)
-		if ((ret = nl_addr_each(ctx->nl, families[i], prefix_list_add, out, err)) == 0)
-			ret = nl_route_each(ctx->nl, families[i], prefix_list_add, out, err);
-	return ret;
 }
 
 static bool has_family(const berth_network *net, int family)
@@ -104,25 +67,6 @@ static void add_picked(berth_network *net, const berth_prefix *p)
 	net->n_subnets++;
 }
 
-/* RFC 4193: fd00::/8 and a 40-bit global ID, random, chosen once per
- * host and kept in the store: a network's IPv6 subnet is one /64 of it.
- * In the caller's transaction. */
-static int ula_prefix(berth_ctx *ctx, char **out, berth_err *err)
-{
-	uint8_t id[5];
-	int ret = store_setting_get(ctx->store, "ula_prefix", out, err);
-
-	if (ret < 0 || *out)
-		return ret;
-	if (getrandom(id, sizeof(id), 0) != (ssize_t)sizeof(id))
-		return berth_err_sys(err, errno, "choosing the host's unique local IPv6 prefix");
-	berth_prefix ula = { .addr = { .family = AF_INET6, .bytes = { 0xfd } }, .len = 48 };
-	memcpy(&ula.addr.bytes[1], id, sizeof(id));
-	*out = xmalloc(BERTH_PREFIX_STRLEN);
-	berth_prefix_format(&ula, *out);
-	return store_setting_add(ctx->store, "ula_prefix", *out, err);
-}
-
 static bool is_live(const berth_network *net)
 {
 	return network_rec_of(net)->state == NETWORK_ACTIVE;
@@ -151,28 +95,22 @@ static int check_conflicts(berth_network **nets, size_t n, const berth_network *
 static int pick_subnets(berth_ctx *ctx, berth_network **nets, size_t n, prefix_list *taken, berth_network *net,
 			berth_err *err)
 {
+	_cleanup_free_ berth_prefix *pools = NULL;
+	size_t n_pools = 0;
 	berth_prefix p;
+	/* and what Docker's IPAM holds: a pool's network is made later */
+	int ret = store_pool_subnets(ctx->store, &pools, &n_pools, err);
 
 	for (size_t i = 0; i < n; i++)
 		for (size_t t = 0; t < nets[i]->n_subnets; t++)
 			prefix_list_add(&nets[i]->subnets[t].subnet, 0, NULL, taken);
-	if (wants_v4(net)) {
-		if (!ipam_pick_subnet(ipam_default_pools, ipam_n_default_pools, taken->items, taken->n, &p))
-			return berth_err_set(err, ENOSPC,
-					     "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network");
+	for (size_t i = 0; i < n_pools; i++)
+		prefix_list_add(&pools[i], 0, NULL, taken);
+	if (ret == 0 && wants_v4(net) && (ret = subnets_pick(ctx, AF_INET, taken, &p, err)) == 0)
 		add_picked(net, &p);
-	}
-	if (wants_v6(net)) {
-		_cleanup_free_ char *ula = NULL;
-		int ret = ula_prefix(ctx, &ula, err);
-		if (ret < 0)
-			return ret;
-		const ipam_pool pool = { ula, 64 };
-		if (!ipam_pick_subnet(&pool, 1, taken->items, taken->n, &p))
-			return berth_err_set(err, ENOSPC, "every /64 of the host's unique local prefix %s is taken", ula);
+	if (ret == 0 && wants_v6(net) && (ret = subnets_pick(ctx, AF_INET6, taken, &p, err)) == 0)
 		add_picked(net, &p);
-	}
-	return 0;
+	return ret;
 }
 
 static int reserve_gateways(berth_ctx *ctx, const berth_network *net, berth_err *err)
@@ -313,7 +251,7 @@ int network_add(berth_ctx *ctx, berth_network *net, berth_err *err)
 	bool auto_subnet = ops->has_subnet && (wants_v4(net) || wants_v6(net)), replaced = false;
 	int ret;
 
-	if (auto_subnet && (ret = host_prefixes(ctx, net, &host, err)) < 0)
+	if (auto_subnet && (ret = subnets_of_host(ctx, net->ifname, &host, err)) < 0)
 		goto out;
 	if ((ret = record_pending(ctx, net, auto_subnet ? &host : NULL, err)) < 0)
 		goto out;

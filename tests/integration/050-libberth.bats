@@ -239,3 +239,87 @@ handler ours" "the caller's SIGTERM went to the caller's handler, not to the con
 ours 0
 handler ours" "SIGTERM forwarded to the container, then the handler restored"
 }
+
+# ---- examples/ipam-pool: the pools of Docker's IPAM protocol ----------------
+
+# pool ARGS...: run ipam-pool with the staged library
+pool() {
+    local ex=$BUILD_DIR/examples/ipam-pool
+    [ -x "$ex" ] || fail "no $ex: make check builds it (make example)" || return 1
+    run --separate-stderr env LD_LIBRARY_PATH="$LIBDIR" "$ex" "$@"
+}
+
+# pool_ok ARGS...: a call that must succeed
+pool_ok() {
+    pool "$@"
+    assert_eq "$status" 0 "ipam-pool $* (stderr: $stderr)"
+}
+
+@test "ipam-pool: a pool with a sub-pool, asked again (counted), addresses from the sub-pool or anywhere in the pool, released with the last reference" {
+    pool_ok request-pool LocalDefault 10.72.0.0/24 10.72.0.128/25 4
+    assert_eq "$output" "LocalDefault/10.72.0.0/24/10.72.0.128/25 10.72.0.0/24" "the pool"
+    local id=LocalDefault/10.72.0.0/24/10.72.0.128/25
+    pool_ok request-pool LocalDefault 10.72.0.0/24 10.72.0.128/25 4 # dockerd's retry
+    pool_ok request-address "$id" - gateway
+    assert_eq "$output" 10.72.0.128/24 "the lowest free address of the sub-pool"
+    pool_ok request-address "$id" 10.72.0.1 docker
+    assert_eq "$output" 10.72.0.1/24 "an address outside the sub-pool, inside the pool (--ip)"
+    pool request-address "$id" 10.72.0.1 docker
+    assert_eq "$status" 1 "an address taken"
+    assert_contains "$stderr" "address 10.72.0.1 is already in use (by docker)" "stderr"
+    pool request-address "$id" 10.72.1.1 docker
+    assert_eq "$status" 1 "an address outside the pool"
+    assert_contains "$stderr" "address 10.72.1.1 is not in pool 10.72.0.0/24" "stderr"
+    pool_ok release-address "$id" 10.72.0.1
+    pool_ok request-address "$id" 10.72.0.1 docker
+    # a network of berth's cannot take the subnet, nor can another pool
+    pool request-pool LocalDefault 10.72.0.0/25 - 4
+    assert_eq "$status" 1 "an overlapping pool"
+    assert_contains "$stderr" "pool 10.72.0.0/25 overlaps with pool 10.72.0.0/24" "stderr"
+    # two releases for two requests: the pool and its addresses go
+    pool_ok release-pool "$id"
+    pool_ok request-address "$id" - docker
+    pool_ok release-pool "$id"
+    pool request-address "$id" - docker
+    assert_eq "$status" 1 "an address of a released pool"
+    assert_contains "$stderr" "no pool $id" "stderr"
+    pool_ok release-pool "$id" # nothing left: success
+    pool_ok request-pool LocalDefault 10.72.0.0/24 - 4
+    pool_ok request-address LocalDefault/10.72.0.0/24 10.72.0.1 docker # its old leases went with it
+}
+
+@test "ipam-pool: berth picks a free subnet (IPv4 from Docker's pools, IPv6 from the host's prefix), never a network's; bad requests refused, nothing recorded" {
+    berth_ok network ls # the predefined networks exist
+    pool_ok request-pool LocalDefault - - 4
+    local v4=${output#* }
+    assert_eq "$v4" 172.18.0.0/16 "the first of Docker's pools the predefined bridge network (172.17.0.0/16) leaves"
+    python3 -c 'import ipaddress, sys; n = ipaddress.ip_network(sys.argv[1]); sys.exit(not n.is_private or n.version != 4)' "$v4" ||
+        fail "$v4 is no private IPv4 subnet"
+    pool_ok request-pool LocalDefault - - 4
+    [ "${output#* }" != "$v4" ] || fail "the same subnet picked twice: $output"
+    pool_ok request-pool LocalDefault - - 6
+    assert_match "${output#* }" '^fd[0-9a-f:]+/64$' "an IPv6 pool"
+    # berth's network's subnet is taken
+    berth_ok network create --subnet 10.73.0.0/24 mine
+    pool request-pool LocalDefault 10.73.0.0/16 - 4
+    assert_eq "$status" 1 "a pool over a network's subnet"
+    assert_contains "$stderr" 'pool 10.73.0.0/16 overlaps with network "mine" (10.73.0.0/24)' "stderr"
+    # refused before anything is written
+    pool request-pool LocalDefault 10.74.0.1/24 - 4
+    assert_contains "$stderr" "pool 10.74.0.1/24 has host bits set: it should be 10.74.0.0/24" "host bits"
+    pool request-pool LocalDefault 10.74.0.0/24 10.75.0.0/25 4
+    assert_contains "$stderr" "sub-pool 10.75.0.0/25 is not within pool 10.74.0.0/24" "a sub-pool outside"
+    pool request-pool LocalDefault - 10.74.0.0/25 4
+    assert_contains "$stderr" "a sub-pool needs its pool" "a sub-pool alone"
+    pool request-pool LocalDefault 10.74.0.0/24 - 6
+    assert_contains "$stderr" "pool 10.74.0.0/24 is not IPv6, as asked" "the family"
+    pool request-pool 'bad space' 10.74.0.0/24 - 4
+    assert_contains "$stderr" "address space \"bad space\"" "the space's name"
+    pool request-pool LocalDefault nonsense - 4
+    assert_contains "$stderr" "pool nonsense is not a subnet" "not a subnet"
+    pool_ok request-pool LocalDefault 10.74.0.0/24 - 4 # none of those took it
+    # and a network berth picks a subnet for passes over the pools
+    berth_ok network create auto
+    assert_eq "$(net_get auto 'd["IPAM"]["Config"][0]["Subnet"]')" 172.20.0.0/16 \
+        "the subnet picked for a network (172.18 and 172.19 are pools)"
+}
