@@ -6,6 +6,11 @@
  *     ipam-pool [-r ROOT] [-d RUN_DIR] release-pool POOL_ID
  *     ipam-pool [-r ROOT] [-d RUN_DIR] request-address POOL_ID ADDRESS|- HOLDER
  *     ipam-pool [-r ROOT] [-d RUN_DIR] release-address POOL_ID ADDRESS
+ *     ipam-pool [-r ROOT] [-d RUN_DIR] create-network NAME NETWORK_ID SUBNET GATEWAY
+ *
+ * create-network is dockerd's next call, CreateNetwork, to the network
+ * driver: a network of that ID (dockerd's) on the pool's subnet, made for
+ * dockerd, which alone then attaches containers to it.
  *
  * "-" is none: berth picks a subnet, or the lowest free address. A pool
  * request prints the pool's ID and subnet, an address request the address
@@ -32,7 +37,8 @@ static int usage(void)
 	fprintf(stderr, "usage: ipam-pool [-r ROOT] [-d RUN_DIR] request-pool SPACE POOL|- SUB_POOL|- 4|6\n"
 			"       ipam-pool [-r ROOT] [-d RUN_DIR] release-pool POOL_ID\n"
 			"       ipam-pool [-r ROOT] [-d RUN_DIR] request-address POOL_ID ADDRESS|- HOLDER\n"
-			"       ipam-pool [-r ROOT] [-d RUN_DIR] release-address POOL_ID ADDRESS\n");
+			"       ipam-pool [-r ROOT] [-d RUN_DIR] release-address POOL_ID ADDRESS\n"
+			"       ipam-pool [-r ROOT] [-d RUN_DIR] create-network NAME NETWORK_ID SUBNET GATEWAY\n");
 	return 2;
 }
 
@@ -63,6 +69,20 @@ static int request_address(berth_ctx *ctx, char **arg, berth_err *err)
 	return ret;
 }
 
+static int create_network(berth_ctx *ctx, char **arg, berth_err *err)
+{
+	const char *subnets[] = { arg[2] }, *gateways[] = { arg[3] };
+	berth_network_spec spec = { .name = arg[0], .id = arg[1], .made_for = "docker", .subnets = subnets,
+				    .n_subnets = 1, .gateways = gateways, .n_gateways = 1 };
+	berth_network *net = NULL;
+	int ret = berth_network_create(ctx, &spec, &net, err);
+
+	if (ret == 0)
+		printf("%s %s\n", net->id, net->ifname ? net->ifname : "");
+	berth_network_free(net);
+	return ret;
+}
+
 /* The call `cmd` names, with its n_args arguments at arg. */
 static int call(berth_ctx *ctx, const char *cmd, char **arg, int n_args, berth_err *err)
 {
@@ -74,6 +94,8 @@ static int call(berth_ctx *ctx, const char *cmd, char **arg, int n_args, berth_e
 		return request_address(ctx, arg, err);
 	if (!strcmp(cmd, "release-address") && n_args == 2)
 		return berth_pool_address_release(ctx, arg[0], arg[1], err);
+	if (!strcmp(cmd, "create-network") && n_args == 4)
+		return create_network(ctx, arg, err);
 	return 1;
 }
 

@@ -82,6 +82,10 @@ typedef struct berth_network {
 	berth_kv_list options;
 	berth_kv_list labels;
 	unsigned n_endpoints; /* filled by lookups */
+	/* NULL: berth's own. "docker": made for dockerd (berth plugin serve),
+	 * whose IPAM gives out its addresses: only dockerd attaches to it,
+	 * and only dockerd removes it */
+	char *made_for;
 } berth_network;
 
 /* What `network create` asks for: strings exactly as the user gave them,
@@ -108,6 +112,8 @@ typedef struct berth_network_spec {
 	size_t n_options;
 	const char *const *labels; /* "KEY[=VALUE]" strings */
 	size_t n_labels;
+	const char *id;	      /* 64 lowercase hex (dockerd's NetworkID); NULL: a new one */
+	const char *made_for; /* NULL, or "docker" (see berth_network) */
 } berth_network_spec;
 
 /* One attachment of a container to a network. */

@@ -63,6 +63,11 @@ int endpoint_check(const endpoint_request *req, berth_err *err)
 	berth_addr a;
 	uint8_t mac[6];
 
+	/* its addresses are dockerd's IPAM's to give, through berth's pools */
+	if (req->net->made_for)
+		return berth_err_set(err, EPERM,
+				     "network %s is dockerd's (made through berth plugin serve): use docker run --network or docker network connect",
+				     req->net->name);
 	if (req->ip && check_ip(req->net, req->ip, AF_INET, &a, err) < 0)
 		return -err->code;
 	if (req->ip6 && check_ip(req->net, req->ip6, AF_INET6, &a, err) < 0)

@@ -19,7 +19,8 @@ typedef struct endpoint_request {
 /* Bridge and macvlan networks; not host and none, which are modes. */
 bool network_takes_endpoints(const berth_network *net);
 /* Checks --ip, --ip6 and --mac-address against the network before
- * anything changes (Docker's rules and messages). */
+ * anything changes (Docker's rules and messages); a network made for
+ * dockerd is refused. */
 int endpoint_check(const endpoint_request *req, berth_err *err);
 /* Leases its addresses (one per family of the network), records the endpoint and plugs the veth into the
  * sandbox at `netns_fd`; on failure nothing is left. */

@@ -115,6 +115,9 @@ int berth_network_remove(berth_ctx *ctx, const char *ref, berth_err *err)
 	berth_network *net = NULL;
 	int ret = berth_network_find(ctx, ref, &net, err);
 
+	if (ret == 0 && net->made_for)
+		ret = berth_err_set(err, EPERM, "network %s is dockerd's (made through berth plugin serve): use docker network rm",
+				    net->name);
 	if (ret == 0 && recovered_after(ctx, ret = network_remove(ctx, net, err), err))
 		ret = network_remove(ctx, net, err);
 	berth_network_free(net);

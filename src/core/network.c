@@ -422,7 +422,8 @@ int network_prune(berth_ctx *ctx, char ***names, size_t *n_names, berth_err *err
 		return ret;
 	for (size_t i = 0; i < n; i++) {
 		berth_err one = { 0 };
-		if (nets[i]->predefined || nets[i]->n_endpoints)
+		/* dockerd's own are its to prune */
+		if (nets[i]->predefined || nets[i]->n_endpoints || nets[i]->made_for)
 			continue;
 		if (network_remove(ctx, nets[i], &one) < 0) {
 			failed = -one.code;

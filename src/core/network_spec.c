@@ -291,12 +291,28 @@ static int spec_driver(const berth_network_spec *spec, berth_network *net, const
 	return 0;
 }
 
+/* dockerd's NetworkID kept as the network's: one ID in both tools. */
+static int spec_identity(const berth_network_spec *spec, berth_network *net, berth_err *err)
+{
+	if (spec->id) {
+		if (strlen(spec->id) != BERTH_ID_HEX || strspn(spec->id, "0123456789abcdef") != BERTH_ID_HEX)
+			return berth_err_set(err, EINVAL, "network ID \"%.80s\": 64 lowercase hexadecimal digits expected",
+					     spec->id);
+		snprintf(net->id, sizeof(net->id), "%s", spec->id);
+	}
+	if (spec->made_for && strcmp(spec->made_for, "docker"))
+		return berth_err_set(err, EINVAL, "network made for \"%.80s\": only \"docker\" is known", spec->made_for);
+	net->made_for = spec->made_for ? xstrdup(spec->made_for) : NULL;
+	return 0;
+}
+
 int network_from_spec(const berth_network_spec *spec, berth_network *net, berth_err *err)
 {
 	const driver_ops *ops;
 	int ret;
 
-	if ((ret = check_network_name(spec->name, err)) < 0 || (ret = spec_driver(spec, net, &ops, err)) < 0 ||
+	if ((ret = check_network_name(spec->name, err)) < 0 || (ret = spec_identity(spec, net, err)) < 0 ||
+	    (ret = spec_driver(spec, net, &ops, err)) < 0 ||
 	    (ret = parse_pairs(spec->options, spec->n_options, false, "option", &net->options, err)) < 0 ||
 	    (ret = parse_pairs(spec->labels, spec->n_labels, true, "label", &net->labels, err)) < 0 ||
 	    (ret = spec_subnets(spec, net, err)) < 0)

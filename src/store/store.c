@@ -180,6 +180,8 @@ static const char *const migrations[] = {
 	 "  owner TEXT NOT NULL,"
 	 "  PRIMARY KEY (pool_id, addr));"
 	 "CREATE INDEX pool_leases_by_offset ON pool_leases(pool_id, family, offset);"),
+	/* v12: a network made for dockerd ("docker"), not berth's own */
+	("ALTER TABLE networks ADD COLUMN made_for TEXT;"),
 };
 
 /* How long a command waits for another's transaction before giving up */
@@ -484,8 +486,9 @@ int store_network_insert(store *s, const berth_network *net, berth_err *err)
 	const network_rec *rec = network_rec_of(net);
 	int ret = prepare(s,
 			  "INSERT INTO networks(id, name, driver, created_sec, created_nsec, internal, attachable,"
-			  " ipv6, predefined, user_subnet, ifname, mtu, options, labels, state, owner_pid, owner_start)"
-			  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			  " ipv6, predefined, user_subnet, ifname, mtu, options, labels, state, owner_pid, owner_start,"
+			  " made_for)"
+			  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			  &st, err);
 
 	if (ret < 0)
@@ -507,6 +510,7 @@ int store_network_insert(store *s, const berth_network *net, berth_err *err)
 	sqlite3_bind_text(st, 15, network_state_name(rec->state), -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 16, rec->owner.pid);
 	sqlite3_bind_int64(st, 17, (sqlite3_int64)rec->owner.start);
+	bind_text_or_null(st, 18, net->made_for);
 	if (step_done(s, st, err) < 0)
 		return berth_err_wrap(err, "recording network %s", net->name);
 	for (size_t i = 0; i < net->n_subnets; i++)
@@ -622,6 +626,8 @@ static berth_network *network_from_row(sqlite3_stmt *st)
 	rec->owner.pid = sqlite3_column_int(st, 15);
 	rec->owner.start = (unsigned long long)sqlite3_column_int64(st, 16);
 	net->n_endpoints = (unsigned)sqlite3_column_int(st, 17);
+	if (col_text(st, 18))
+		net->made_for = xstrdup(col_text(st, 18));
 	return net;
 }
 
@@ -633,7 +639,7 @@ int store_network_load_all(store *s, berth_network ***out, size_t *n, berth_err 
 	int rc, ret = prepare(s,
 			      "SELECT id, name, driver, created_sec, created_nsec, internal, attachable, ipv6,"
 			      " predefined, user_subnet, ifname, mtu, options, labels, state, owner_pid, owner_start,"
-			      " (SELECT COUNT(*) FROM endpoints e WHERE e.network_id = n.id)"
+			      " (SELECT COUNT(*) FROM endpoints e WHERE e.network_id = n.id), made_for"
 			      " FROM networks n ORDER BY name",
 			      &st, err);
 

@@ -79,6 +79,7 @@ void berth_network_free(berth_network *net)
 	free(net->name);
 	free(net->driver);
 	free(net->ifname);
+	free(net->made_for);
 	free(net->subnets);
 	kv_free(&net->options);
 	kv_free(&net->labels);

@@ -161,7 +161,7 @@ own_caps() { field "$(cat /proc/self/status)" CapPrm; }
         DROP INDEX containers_external; ALTER TABLE containers DROP COLUMN external_id;
         ALTER TABLE containers DROP COLUMN external_netns; ALTER TABLE containers DROP COLUMN netns_dev;
         ALTER TABLE containers DROP COLUMN netns_ino; ALTER TABLE containers DROP COLUMN resolver;
-        DROP TABLE pool_leases; DROP TABLE pools;
+        DROP TABLE pool_leases; DROP TABLE pools; ALTER TABLE networks DROP COLUMN made_for;
         PRAGMA user_version = 2;'
     assert_eq "$(ctr_get old '[d["HostConfig"][k] for k in ("CapAdd", "CapDrop", "Privileged", "Dns")]')" \
         "[null, null, false, []]" "inspect after the upgrade"

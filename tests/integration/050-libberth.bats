@@ -323,3 +323,32 @@ pool_ok() {
     assert_eq "$(net_get auto 'd["IPAM"]["Config"][0]["Subnet"]')" 172.20.0.0/16 \
         "the subnet picked for a network (172.18 and 172.19 are pools)"
 }
+
+@test "a network made for dockerd (its NetworkID, made_for docker): listed by berth, but berth attaches nothing to it nor removes it" {
+    local id=7a1d0c0ffee0000000000000000000000000000000000000000000000000000d
+    pool_ok request-pool LocalDefault 10.76.0.0/24 - 4
+    pool_ok request-address LocalDefault/10.76.0.0/24 - gateway
+    assert_eq "$output" 10.76.0.1/24 "the gateway, from the pool"
+    pool_ok create-network dnet "$id" 10.76.0.0/24 10.76.0.1
+    assert_eq "$output" "$id br-${id:0:12}" "the network's ID is dockerd's, its bridge named from it"
+    assert_eq "$(net_get dnet 'd["Id"]')" "$id" "berth network inspect dnet"
+    assert_contains "$(ip -o -4 addr show dev "br-${id:0:12}")" "10.76.0.1/24" "the bridge's address"
+    run --separate-stderr berth run --rm --network dnet -- true
+    assert_eq "$status" 1 "berth run on it"
+    assert_contains "$stderr" "network dnet is dockerd's (made through berth plugin serve): use docker run --network or docker network connect" "stderr"
+    berth_ok network create --subnet 10.76.1.0/24 plain
+    run_d --name nc --network plain -- sleep 3600
+    run --separate-stderr berth network connect dnet nc
+    assert_eq "$status" 1 "berth network connect to it"
+    assert_contains "$stderr" "network dnet is dockerd's" "stderr"
+    run --separate-stderr berth network rm dnet
+    assert_eq "$status" 1 "berth network rm"
+    assert_contains "$stderr" "network dnet is dockerd's (made through berth plugin serve): use docker network rm" "stderr"
+    berth_ok network prune -f
+    refute_contains "$output" dnet "network prune's list"
+    assert_eq "$(net_get dnet 'd["Id"]')" "$id" "still there"
+    # a bad ID or a made-for of another is refused before anything is made
+    pool create-network bad 0123 10.77.9.0/24 10.77.9.1
+    assert_eq "$status" 1 "a short ID"
+    assert_contains "$stderr" 'network ID "0123": 64 lowercase hexadecimal digits expected' "stderr"
+}
