@@ -87,13 +87,21 @@ static int listen_on(const char *path, char *why, size_t len)
 		return -1;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		return failed(why, len, "creating a socket: %s", strerror(errno));
+	/* bound under a name of its own, listening, then renamed into place:
+	 * the file appears when it answers (dockerd, or a test, that finds it
+	 * and connects at once is not refused) */
+	struct sockaddr_un staged = sa;
+	int n = snprintf(staged.sun_path, sizeof(staged.sun_path), "%s.%d", path, (int)getpid());
+	const struct sockaddr_un *at = n > 0 && (size_t)n < sizeof(staged.sun_path) ? &staged : &sa;
 	/* dockerd is root's: nobody else may drive berth through it */
 	mode_t old = umask(0177);
-	int bound = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	int bound = bind(fd, (const struct sockaddr *)at, sizeof(*at));
 	umask(old);
-	if (bound < 0 || listen(fd, 64) < 0) {
+	if (bound < 0 || listen(fd, 64) < 0 || (at == &staged && rename(staged.sun_path, path) < 0)) {
 		int e = errno;
 		close(fd);
+		if (bound == 0 && at == &staged)
+			unlink(staged.sun_path);
 		return failed(why, len, "listening on %s: %s", path, strerror(e));
 	}
 	return fd;
