@@ -325,6 +325,10 @@ typedef struct ps_opts {
 
 static char *command_text(const berth_container *c, bool no_trunc)
 {
+	/* a CNI runtime's: its command is the runtime's to know; which
+	 * container of the runtime's it is, is berth's (unquoted: no command) */
+	if (c->external_id && c->argc == 0)
+		return xasprintf("(CNI %.12s)", c->external_id);
 	char *s = xstrdup("");
 
 	for (size_t i = 0; i < c->argc; i++) {

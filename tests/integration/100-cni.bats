@@ -371,6 +371,7 @@ assert_cni_error() {
     assert_peer "outside to the published port" "$OUT_IP" peer_from_outside tcp "$HOST_IP" 8080
     berth_ok ps
     assert_contains "$output" "0.0.0.0:8080->80/tcp" "berth ps"
+    assert_contains "$output" "(CNI webp)" "berth ps: whose container it is, in COMMAND"
     del webp eth0 /run/netns/p1
     refute_reach "outside to the port after DEL" peer_from_outside tcp "$HOST_IP" 8080
 }
