@@ -92,6 +92,28 @@ static int check_conflicts(berth_network **nets, size_t n, const berth_network *
 	return 0;
 }
 
+/* A subnet given for a network may not overlap a pool of dockerd's IPAM,
+ * but the one pool a network made for dockerd is the network of (the
+ * same subnet: dockerd asks for the pool, then creates the network). */
+static int check_pools(berth_ctx *ctx, const berth_network *net, berth_err *err)
+{
+	_cleanup_free_ berth_prefix *pools = NULL;
+	size_t n_pools = 0;
+	char a[BERTH_PREFIX_STRLEN], b[BERTH_PREFIX_STRLEN];
+	int ret = store_pool_subnets(ctx->store, &pools, &n_pools, err);
+
+	for (size_t s = 0; ret == 0 && s < net->n_subnets; s++)
+		for (size_t i = 0; ret == 0 && i < n_pools; i++) {
+			const berth_prefix *mine = &net->subnets[s].subnet;
+			bool its_own = net->made_for && mine->len == pools[i].len && berth_addr_equal(&mine->addr, &pools[i].addr);
+			if (!its_own && prefix_overlaps(mine, &pools[i]))
+				ret = berth_err_set(err, EADDRINUSE,
+						    "subnet %s overlaps with %s, a pool of dockerd's (berth plugin serve)",
+						    berth_prefix_format(mine, a), berth_prefix_format(&pools[i], b));
+		}
+	return ret;
+}
+
 static int pick_subnets(berth_ctx *ctx, berth_network **nets, size_t n, prefix_list *taken, berth_network *net,
 			berth_err *err)
 {
@@ -160,7 +182,7 @@ static int record_pending(berth_ctx *ctx, berth_network *net, prefix_list *host,
 	if (ret < 0)
 		return ret;
 	if ((ret = store_network_load_all(ctx->store, &nets, &n, err)) < 0 ||
-	    (ret = check_conflicts(nets, n, net, err)) < 0)
+	    (ret = check_conflicts(nets, n, net, err)) < 0 || (ret = check_pools(ctx, net, err)) < 0)
 		goto out;
 	if (host && (ret = pick_subnets(ctx, nets, n, host, net, err)) < 0)
 		goto out;

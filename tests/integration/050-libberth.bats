@@ -347,6 +347,14 @@ pool_ok() {
     berth_ok network prune -f
     refute_contains "$output" dnet "network prune's list"
     assert_eq "$(net_get dnet 'd["Id"]')" "$id" "still there"
+    # a network of berth's cannot take a pool's subnet, nor a part of it
+    run --separate-stderr berth network create --subnet 10.76.0.128/25 inpool
+    assert_eq "$status" 1 "network create inside a pool"
+    assert_contains "$stderr" "subnet 10.76.0.128/25 overlaps with" "stderr"
+    pool_ok request-pool LocalDefault 10.78.0.0/24 - 4
+    run --separate-stderr berth network create --subnet 10.78.0.0/16 overpool
+    assert_eq "$status" 1 "network create over a pool"
+    assert_contains "$stderr" "subnet 10.78.0.0/16 overlaps with 10.78.0.0/24, a pool of dockerd's (berth plugin serve)" "stderr"
     # a bad ID or a made-for of another is refused before anything is made
     pool create-network bad 0123 10.77.9.0/24 10.77.9.1
     assert_eq "$status" 1 "a short ID"
