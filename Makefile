@@ -4,8 +4,8 @@
 
 PREFIX ?= /usr/local
 PKGS := libmnl libnftables jansson sqlite3 libcap libcares
-# glibc's: DNS messages (src/dns/msg.c)
-LIBS_EXTRA := -lresolv
+# glibc's: DNS messages (src/dns/msg.c); dlopen (fw/nft_lib.c: in libc itself from glibc 2.34)
+LIBS_EXTRA := -lresolv -ldl
 VERSION := $(shell sed -n 's/^\#define BERTH_VERSION "\(.*\)"$$/\1/p' include/berth.h)
 SONAME := libberth.so.$(firstword $(subst ., ,$(VERSION)))
 SOLIB := libberth.so.$(VERSION)

@@ -201,6 +201,10 @@ typedef struct berth_container {
 	 * gave. NULL for berth's own. */
 	char *external_id;
 	char *external_netns;
+	/* such a container's runtime brings its own DNS: berth's resolver
+	 * does not serve its namespace (berth_attach_spec.resolver false on
+	 * its first attachment) */
+	bool own_dns;
 } berth_container;
 
 typedef struct berth_run_spec {
@@ -370,7 +374,7 @@ int berth_attachment_check(berth_ctx *ctx, const char *external_id, const char *
  * RequestPool, then RequestAddress for the gateway, then CreateNetwork),
  * and the addresses given out of it. A pool overlaps no other pool and
  * no network of berth's; one asked for again (dockerd retries) is the
- * same pool, counted once more. */
+ * same pool, which one release takes away. Sizes as a network's. */
 typedef struct berth_pool_spec {
 	const char *address_space; /* NULL: "LocalDefault" */
 	const char *pool;	   /* CIDR; NULL or "": a free subnet of berth's choosing */
@@ -387,8 +391,8 @@ typedef struct berth_pool {
 } berth_pool;
 
 int berth_pool_request(berth_ctx *ctx, const berth_pool_spec *spec, berth_pool **out, berth_err *err);
-/* A reference less; the last takes the pool and its addresses. An
- * unknown pool is success (dockerd repeats). */
+/* The pool and its addresses go. An unknown pool is success (dockerd
+ * repeats). */
 int berth_pool_release(berth_ctx *ctx, const char *pool_id, berth_err *err);
 /* Takes `addr` (NULL: the lowest free one of the sub-pool, or of the
  * pool; the network and broadcast addresses never) for `holder` ("gateway"

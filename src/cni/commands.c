@@ -74,7 +74,8 @@ static int attach(berth_ctx *ctx, const cni_conf *conf, const berth_network *net
 	int ret = berth_attach(ctx, &spec, &c, &err);
 	if (ret < 0)
 		return failed(ret, &err, e, "attaching");
-	*result = cni_result(conf->version, net, c, ifname, netns, conf->resolver);
+	/* as the container is served, which its first attachment decided */
+	*result = cni_result(conf->version, net, c, ifname, netns, !c->own_dns);
 	berth_container_free(c);
 	return 0;
 }

@@ -124,7 +124,7 @@ static berth_container *external_new(berth_ctx *ctx, const berth_attach_spec *sp
 	c->external_netns = xstrdup(spec->netns_path);
 	container_rec_of(c)->netns_dev = ns->dev;
 	container_rec_of(c)->netns_ino = ns->ino;
-	container_rec_of(c)->no_resolver = !spec->resolver;
+	c->own_dns = !spec->resolver;
 	container_set_monitor(c, ctx->self);
 	return c;
 }
@@ -225,7 +225,7 @@ static void drop_dns_redirect(berth_ctx *ctx, const berth_container *c)
 /* Its last endpoint went, or its namespace did: nothing of it stays. */
 static int release_whole(berth_ctx *ctx, berth_container *c, berth_err *err)
 {
-	if (!container_rec_of(c)->no_resolver)
+	if (!c->own_dns)
 		drop_dns_redirect(ctx, c);
 	c->auto_remove = true;
 	return container_release(ctx, c, 0, err);

@@ -86,7 +86,7 @@ static int parse_network_prefix(const char *what, const char *text, berth_prefix
 /* IPv6: a network is one link, whose standard size is /64 (the longest
  * prefix berth hands out, and what its addresses are counted in); /127
  * and /128 leave no address for a container. */
-static int check_subnet_size(const berth_prefix *p, berth_err *err)
+int check_subnet_size(const berth_prefix *p, berth_err *err)
 {
 	bool v6 = p->addr.family == AF_INET6;
 	unsigned lo = v6 ? 64 : 8, hi = v6 ? 126 : 30;

@@ -2,6 +2,7 @@
  * before anything is written, then one store transaction that sees every
  * network and pool, so two requests never take overlapping subnets. */
 #include "core/context.h"
+#include "core/network_spec.h"
 #include "core/subnets.h"
 #include "ipam/cidr.h"
 #include "util/cleanup.h"
@@ -63,7 +64,8 @@ static int pool_of_spec(const berth_pool_spec *spec, store_pool *p, bool *pick, 
 	*pick = !given(spec->pool);
 	if (*pick && given(spec->sub_pool))
 		return berth_err_set(err, EINVAL, "sub-pool %s: a sub-pool needs its pool", spec->sub_pool);
-	if (!*pick && (ret = parse_network("pool", spec->pool, &p->sn.subnet, err)) < 0)
+	if (!*pick && ((ret = parse_network("pool", spec->pool, &p->sn.subnet, err)) < 0 ||
+		       (ret = check_subnet_size(&p->sn.subnet, err)) < 0))
 		return ret;
 	if (!*pick && p->sn.subnet.addr.family != family)
 		return berth_err_set(err, EINVAL, "pool %s is not IPv%d, as asked", spec->pool, spec->v6 ? 6 : 4);
@@ -123,7 +125,7 @@ static int check_free(berth_network **nets, size_t n, const berth_prefix *pools,
 	return 0;
 }
 
-/* In the caller's transaction: the pool counted again, or checked (or
+/* In the caller's transaction: the pool there already, or checked (or
  * picked) against everything else and recorded. */
 static int record(berth_ctx *ctx, store_pool *p, bool pick, prefix_list *taken, berth_err *err)
 {
@@ -137,7 +139,7 @@ static int record(berth_ctx *ctx, store_pool *p, bool pick, prefix_list *taken, 
 		name_pool(p);
 		if ((ret = store_pool_get(ctx->store, p->id, &known, err)) == 0) {
 			store_pool_clear(&known);
-			return store_pool_add(ctx->store, p, err);
+			return 0;
 		}
 		if (ret != -ENOENT)
 			return ret;

@@ -164,7 +164,7 @@ static int sync_resolver(berth_ctx *ctx, bool start, berth_err *err)
 
 static bool serves(berth_ctx *ctx, const berth_container *c)
 {
-	if (container_rec_of(c)->no_resolver)
+	if (c->own_dns)
 		return false;
 	const char *owner = strncmp(c->network_mode, "container:", 10) ? c->id : c->network_mode + 10;
 

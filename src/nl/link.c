@@ -150,14 +150,23 @@ static int start_reaper(nl_sock *nl, unsigned ifindex, int report, berth_err *er
 	return ret;
 }
 
-/* The link is going: down (it was up: a link berth deletes is), or gone. */
+/* The link being deleted, and whether it was up when asked. */
+typedef struct going {
+	unsigned ifindex;
+	bool was_up;
+} going;
+
+/* The link is going: gone, or down when it was up (a link down already
+ * tells nothing by another notification without IFF_UP). */
 static int on_dellink(const struct nlmsghdr *nlh, void *data)
 {
 	const struct ifinfomsg *ifi = nl_msg_header(nlh, sizeof(*ifi));
+	const going *g = data;
 
-	if (!ifi || (unsigned)ifi->ifi_index != *(unsigned *)data)
+	if (!ifi || (unsigned)ifi->ifi_index != g->ifindex)
 		return MNL_CB_OK;
-	if (nlh->nlmsg_type == RTM_DELLINK || (nlh->nlmsg_type == RTM_NEWLINK && !(ifi->ifi_flags & IFF_UP)))
+	if (nlh->nlmsg_type == RTM_DELLINK ||
+	    (g->was_up && nlh->nlmsg_type == RTM_NEWLINK && !(ifi->ifi_flags & IFF_UP)))
 		return MNL_CB_STOP;
 	return MNL_CB_OK;
 }
@@ -184,10 +193,12 @@ static long long now_ms(void)
 
 /* Until the link is unlisted, or the reaper failed; past 5 s the reaper
  * never got to it (a machine out of processes): we do it ourselves. */
-static int wait_unlisted(nl_sock *nl, nl_sock *watch, unsigned ifindex, int report, berth_err *err)
+static int wait_unlisted(nl_sock *nl, nl_sock *watch, const going *g, int report, berth_err *err)
 {
+	unsigned ifindex = g->ifindex;
+
 	for (long long deadline = now_ms() + 5000; now_ms() < deadline;) {
-		int r = nl_watch_wait(watch, report, 100, on_dellink, &ifindex);
+		int r = nl_watch_wait(watch, report, 100, on_dellink, (void *)g);
 		if (r == NL_WATCH_FOUND)
 			return 0;
 		if (r == NL_WATCH_EXTRA)
@@ -203,7 +214,7 @@ static int wait_unlisted(nl_sock *nl, nl_sock *watch, unsigned ifindex, int repo
 typedef struct pending_del {
 	nl_sock *watch; /* hears RTM_DELLINK */
 	int report;	/* our end of the reaper's pipe: its failure, or EOF */
-	unsigned ifindex;
+	going link;
 } pending_del;
 
 static void pending_free(pending_del *p)
@@ -214,14 +225,14 @@ static void pending_free(pending_del *p)
 	free(p);
 }
 
-static int start_deletion(nl_sock *nl, unsigned ifindex, pending_del **out, berth_err *err)
+static int start_deletion(nl_sock *nl, const going *link, pending_del **out, berth_err *err)
 {
 	pending_del *p = xzalloc(sizeof(*p));
 	int pipefd[2];
 	int ret;
 
 	p->report = -1;
-	p->ifindex = ifindex;
+	p->link = *link;
 	/* subscribed before the request, so the notification cannot be missed */
 	if ((ret = nl_open_beside(nl, RTMGRP_LINK, &p->watch, err)) < 0) {
 		pending_free(p);
@@ -233,7 +244,7 @@ static int start_deletion(nl_sock *nl, unsigned ifindex, pending_del **out, bert
 		return ret;
 	}
 	p->report = pipefd[0];
-	ret = start_reaper(nl, ifindex, pipefd[1], err);
+	ret = start_reaper(nl, link->ifindex, pipefd[1], err);
 	close(pipefd[1]);
 	if (ret < 0) {
 		pending_free(p);
@@ -246,7 +257,7 @@ static int start_deletion(nl_sock *nl, unsigned ifindex, pending_del **out, bert
 static int finish_deletion(nl_sock *nl, void *state, berth_err *err)
 {
 	pending_del *p = state;
-	int ret = wait_unlisted(nl, p->watch, p->ifindex, p->report, err);
+	int ret = wait_unlisted(nl, p->watch, &p->link, p->report, err);
 
 	pending_free(p);
 	return ret;
@@ -255,11 +266,14 @@ static int finish_deletion(nl_sock *nl, void *state, berth_err *err)
 /* *out NULL when there is no such link (gone is success). */
 static int start_deletion_of(nl_sock *nl, const char *name, pending_del **out, berth_err *err)
 {
-	unsigned ifindex;
-	int ret = nl_link_find(nl, name, &ifindex, err);
+	nl_link_state st;
+	int ret = get_link(nl, name, 0, &st, err);
 
 	*out = NULL;
-	return ret < 0 || !ifindex ? ret : start_deletion(nl, ifindex, out, err);
+	if (ret < 0)
+		return berth_err_wrap(err, "looking up link %s", name);
+	going link = { st.index, (st.flags & IFF_UP) != 0 };
+	return !st.index ? 0 : start_deletion(nl, &link, out, err);
 }
 
 int nl_link_del(nl_sock *nl, const char *name, berth_err *err)

@@ -87,6 +87,9 @@ int nft_table_handle(nl_sock *nl, const char *family, const char *table, uint64_
 	struct nlmsghdr *nlh = nft_msg(nl, buf, NFT_MSG_GETTABLE, 0, family_number(family));
 
 	*handle = 0;
+	/* the answer is the table itself: no ack left queued on the socket,
+	 * where a batch sent on it next would take it for its own */
+	nlh->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
 	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, table);
 	int ret = nl_get(nl, nlh, on_table_handle, handle, err);
 	if (ret == 0 && !*handle)

@@ -345,9 +345,16 @@ int nl_request(nl_sock *nl, struct nlmsghdr *nlh, berth_err *err)
 	return ret;
 }
 
+/* The kernel answers a batch at once; none within this long means it
+ * never will (a batch it could not parse), and a resolver waiting on it
+ * would answer no one. */
+#define BATCH_ANSWER_MS 5000
+
 int nl_request_batch(nl_sock *nl, const void *buf, size_t len, unsigned n_answers, berth_err *err)
 {
 	char *answer = xmalloc(NL_RECV_SIZE);
+	int fd = mnl_socket_get_fd(nl->sock);
+	const unsigned total = n_answers;
 	int ret;
 
 	settle_all(nl);
@@ -355,11 +362,20 @@ int nl_request_batch(nl_sock *nl, const void *buf, size_t len, unsigned n_answer
 		free(answer);
 		return berth_err_sys(err, errno, "writing to netlink");
 	}
-	/* one answer per request flagged NLM_F_ACK, an error or an ack, in
-	 * order; the first error is the cause (the ones after it are the
-	 * kernel reporting the rest of the batch aborted) */
+	/* one answer per request flagged NLM_F_ACK (numbered 1 to n by
+	 * nft_batch), an error or an ack, in order; the first error is the
+	 * cause (the ones after it are the kernel reporting the rest of the
+	 * batch aborted) */
 	for (ret = 0; n_answers > 0 && ret == 0;) {
-		ssize_t got = recv_from_kernel(mnl_socket_get_fd(nl->sock), answer, NL_RECV_SIZE, 0);
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int ready = poll(&pfd, 1, BATCH_ANSWER_MS);
+		if (ready == 0) {
+			ret = berth_err_set(err, ETIMEDOUT, "netfilter did not answer a batch");
+			break;
+		}
+		ssize_t got = ready < 0 ? -1 : recv_from_kernel(fd, answer, NL_RECV_SIZE, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
 		if (got < 0) {
 			ret = berth_err_sys(err, errno, "reading from netlink");
 			break;
@@ -367,7 +383,8 @@ int nl_request_batch(nl_sock *nl, const void *buf, size_t len, unsigned n_answer
 		int left = (int)got;
 		for (const struct nlmsghdr *nlh = (const void *)answer; nl_msg_ok(nlh, left) && n_answers > 0 && ret == 0;
 		     nlh = mnl_nlmsg_next(nlh, &left)) {
-			if (nlh->nlmsg_pid != nl->portid || nlh->nlmsg_type != NLMSG_ERROR)
+			if (nlh->nlmsg_pid != nl->portid || nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_seq == 0 ||
+			    nlh->nlmsg_seq > total)
 				continue;
 			n_answers--;
 			ret = nl_answer_error(nlh, (size_t)left, err);

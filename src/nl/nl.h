@@ -56,7 +56,9 @@ int nl_request(nl_sock *nl, struct nlmsghdr *nlh, berth_err *err) __attribute__(
 
 /* Sends `len` bytes of several requests at once (a netfilter batch,
  * which the kernel commits as one transaction) and waits for the answers
- * to the `n_answers` of them flagged NLM_F_ACK. */
+ * to the `n_answers` of them flagged NLM_F_ACK, numbered 1 to n_answers
+ * (an answer to anything else on the socket is not one of them); -ETIMEDOUT
+ * when none comes within 5 s. */
 int nl_request_batch(nl_sock *nl, const void *buf, size_t len, unsigned n_answers, berth_err *err)
 	__attribute__((warn_unused_result));
 

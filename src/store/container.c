@@ -53,7 +53,7 @@ int store_container_insert(store *s, const berth_container *c, berth_err *err)
 	bind_text_or_null(st, 22, c->external_netns);
 	sqlite3_bind_int64(st, 23, (sqlite3_int64)container_rec_of(c)->netns_dev);
 	sqlite3_bind_int64(st, 24, (sqlite3_int64)container_rec_of(c)->netns_ino);
-	sqlite3_bind_int(st, 25, !container_rec_of(c)->no_resolver);
+	sqlite3_bind_int(st, 25, !c->own_dns);
 	return step_done(s, st, err);
 }
 
@@ -230,7 +230,7 @@ static berth_container *container_from_row(sqlite3_stmt *st)
 	}
 	rec->netns_dev = (unsigned long long)sqlite3_column_int64(st, 27);
 	rec->netns_ino = (unsigned long long)sqlite3_column_int64(st, 28);
-	rec->no_resolver = !sqlite3_column_int(st, 29);
+	c->own_dns = !sqlite3_column_int(st, 29);
 	return c;
 }
 

@@ -42,7 +42,8 @@ bool store_container_on_user_network(store *s, const char *container_id)
 
 	if (!prepare_or_none(s,
 			     "SELECT 1 FROM endpoints e JOIN networks n ON n.id = e.network_id"
-			     " WHERE e.container_id = ? AND n.predefined = 0 LIMIT 1",
+			     " JOIN containers c ON c.id = e.container_id"
+			     " WHERE e.container_id = ? AND n.predefined = 0 AND c.resolver LIMIT 1",
 			     &st))
 		return false;
 	sqlite3_bind_text(st, 1, container_id, -1, SQLITE_STATIC);

@@ -1,7 +1,8 @@
 /* The pools Docker's IPAM driver asks berth for (RequestPool): rows of
- * their own, made before the network that will have the subnet, with
- * references counted (dockerd retries a request it did not hear
- * answered). Their addresses are leases of the pool's (store/lease.c). */
+ * their own, made before the network that will have the subnet; asked
+ * for again (dockerd retries a request it did not hear answered), the
+ * same row, not a second reference that one ReleasePool would leave
+ * behind. Their addresses are leases of the pool's (store/lease.c). */
 #include "store/store.h"
 #include "store/internal.h"
 #include "ipam/cidr.h"
@@ -32,7 +33,7 @@ static bool parse_prefix(const char *text, berth_prefix *out)
 int store_pool_get(store *s, const char *id, store_pool *out, berth_err *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int rc, ret = prepare(s, "SELECT id, address_space, subnet, ip_range, refs FROM pools WHERE id = ?", &st, err);
+	int rc, ret = prepare(s, "SELECT id, address_space, subnet, ip_range FROM pools WHERE id = ?", &st, err);
 
 	memset(out, 0, sizeof(*out));
 	if (ret < 0)
@@ -49,7 +50,6 @@ int store_pool_get(store *s, const char *id, store_pool *out, berth_err *err)
 		return berth_err_set(err, EIO, "pool %s has no readable subnet in the store", id);
 	}
 	out->sn.has_ip_range = parse_prefix(col_text(st, 3), &out->sn.ip_range);
-	out->refs = (unsigned)sqlite3_column_int(st, 4);
 	return 0;
 }
 
@@ -59,7 +59,7 @@ int store_pool_add(store *s, const store_pool *p, berth_err *err)
 	char subnet[BERTH_PREFIX_STRLEN], range[BERTH_PREFIX_STRLEN];
 	int ret = prepare(s,
 			  "INSERT INTO pools(id, address_space, family, subnet, ip_range, created_sec) VALUES (?,?,?,?,?,?)"
-			  " ON CONFLICT(id) DO UPDATE SET refs = refs + 1",
+			  " ON CONFLICT(id) DO NOTHING",
 			  &st, err);
 
 	if (ret < 0)
@@ -75,12 +75,8 @@ int store_pool_add(store *s, const store_pool *p, berth_err *err)
 
 int store_pool_drop(store *s, const char *id, berth_err *err)
 {
-	int ret = run_on_id(s, "UPDATE pools SET refs = refs - 1 WHERE id = ?", id, err);
-
 	/* the pool's leases go with it (ON DELETE CASCADE) */
-	if (ret == 0)
-		ret = run_on_id(s, "DELETE FROM pools WHERE id = ? AND refs <= 0", id, err);
-	return ret;
+	return run_on_id(s, "DELETE FROM pools WHERE id = ?", id, err);
 }
 
 int store_pool_subnets(store *s, berth_prefix **out, size_t *n, berth_err *err)

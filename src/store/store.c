@@ -170,7 +170,6 @@ static const char *const migrations[] = {
 	 "  family INTEGER NOT NULL,"
 	 "  subnet TEXT NOT NULL,"
 	 "  ip_range TEXT,"
-	 "  refs INTEGER NOT NULL DEFAULT 1,"
 	 "  created_sec INTEGER NOT NULL);"
 	 "CREATE TABLE pool_leases ("
 	 "  pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,"

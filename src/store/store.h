@@ -53,14 +53,12 @@ typedef struct store_pool {
 	char id[STORE_POOL_ID_MAX]; /* "SPACE/SUBNET[/RANGE]", as Docker's own IPAM names them */
 	char *address_space;
 	berth_subnet sn; /* subnet, ip_range; no gateway */
-	unsigned refs;
 } store_pool;
 /* -ENOENT when there is no such pool. */
 int store_pool_get(store *s, const char *id, store_pool *out, berth_err *err);
-/* Records the pool, or adds a reference to the one of that ID. */
+/* Records the pool; one of that ID already there is it. */
 int store_pool_add(store *s, const store_pool *p, berth_err *err);
-/* A reference less; with the last, the pool and its leases go. Nothing
- * to drop is success. */
+/* The pool and its leases go. Nothing to drop is success. */
 int store_pool_drop(store *s, const char *id, berth_err *err);
 /* The subnets of every pool, for conflicts and choices. */
 int store_pool_subnets(store *s, berth_prefix **out, size_t *n, berth_err *err);
@@ -160,7 +158,8 @@ int store_data_version(store *s, long long *version, berth_err *err);
 /* Changes whenever what store_dns_rows returns may have (a counter the
  * database's triggers keep); asked after store_data_version moved. */
 int store_dns_generation(store *s, long long *generation, berth_err *err);
-/* c has an endpoint on a network of the user's. */
+/* c has an endpoint on a network of the user's, and berth's resolver serves
+ * it (not a CNI runtime's container that brings its own DNS). */
 bool store_container_on_user_network(store *s, const char *container_id);
 
 #endif

@@ -37,9 +37,6 @@ typedef struct container_rec {
 	int *held_ports;		  /* in its monitor: a socket per pub.ports (core/ports.h) */
 	/* an external container's namespace, as it was when attached */
 	unsigned long long netns_dev, netns_ino;
-	/* an external container whose runtime brings its own DNS: no
-	 * resolver in its namespace (berth_attach_spec.resolver) */
-	bool no_resolver;
 } container_rec;
 
 /* Closes the sockets that hold its published ports, if this process

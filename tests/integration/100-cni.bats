@@ -301,6 +301,11 @@ assert_cni_error() {
     add refused /run/netns/p4 eth0 "$(conf 1.0.0 "$NAMES"', "resolver": false')"
     assert_eq "$(jeval "$output" 'd["dns"]')" '{}' "the result's dns with \"resolver\": false"
     ! ip netns exec p4 nft list table ip berth_dns >/dev/null 2>&1 || fail "a redirect with \"resolver\": false"
+    # a second network's configuration does not turn it on: the result
+    # says what the namespace has
+    add k8spod /run/netns/p1 eth1 '{"cniVersion": "1.0.0", "name": "bnet2", "type": "berth", "subnet": "10.77.2.0/24", "resolver": true}'
+    assert_eq "$(jeval "$output" 'd["dns"]')" '{}' "the second network's result"
+    ! ip netns exec p1 nft list table ip berth_dns >/dev/null 2>&1 || fail "a redirect after the second network"
     # a DEL of one without the resolver leaves the others alone
     del k8spod eth0 /run/netns/p1
     assert_eq "$(ip netns exec p2 dig +short +tries=1 +time=2 @127.0.0.11 named A)" "$(v4_of p2 | cut -d/ -f1)" \
