@@ -58,7 +58,7 @@ static int refuse_zone(const char *what, const char *text, berth_err *err)
 
 /* A CIDR given for `what` (subnet, ip-range): well formed, not IPv4
  * dressed as IPv6, and written as the network address. */
-static int parse_network_prefix(const char *what, const char *text, berth_prefix *out, berth_err *err)
+int parse_network_prefix(const char *what, const char *text, berth_prefix *out, berth_err *err)
 {
 	bool bad_len;
 	int ret = refuse_zone(what, text, err);

@@ -4,6 +4,9 @@
 #include "berth.h"
 
 int check_network_name(const char *name, berth_err *err);
+/* A prefix given as `what` (subnet, ip-range, ...): a CIDR, its host
+ * bits zero, not IPv4-mapped; refused with Docker's words otherwise. */
+int parse_network_prefix(const char *what, const char *text, berth_prefix *out, berth_err *err);
 /* A subnet berth can give addresses out of: IPv4 /8 to /30, IPv6 /64 to
  * /126 (a network's, or a pool's). */
 int check_subnet_size(const berth_prefix *p, berth_err *err);

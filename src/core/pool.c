@@ -19,23 +19,6 @@
 #define DEFAULT_SPACE "LocalDefault"
 #define SPACE_MAX 64
 
-/* A prefix as text, its host bits zero: Docker's own IPAM refuses
- * 10.90.0.1/24 the same way. */
-static int parse_network(const char *what, const char *text, berth_prefix *out, berth_err *err)
-{
-	bool bad_len = false;
-
-	if (!prefix_parse(text, out, &bad_len))
-		return berth_err_set(err, EINVAL, "%s %s is not a subnet (ADDRESS/LENGTH)", what, text);
-	if (!prefix_is_network(out)) {
-		berth_prefix net = prefix_network(out);
-		char want[BERTH_PREFIX_STRLEN];
-		return berth_err_set(err, EINVAL, "%s %s has host bits set: it should be %s", what, text,
-				     berth_prefix_format(&net, want));
-	}
-	return 0;
-}
-
 static bool is_space_name(const char *s)
 {
 	size_t n = strlen(s);
@@ -64,13 +47,13 @@ static int pool_of_spec(const berth_pool_spec *spec, store_pool *p, bool *pick, 
 	*pick = !given(spec->pool);
 	if (*pick && given(spec->sub_pool))
 		return berth_err_set(err, EINVAL, "sub-pool %s: a sub-pool needs its pool", spec->sub_pool);
-	if (!*pick && ((ret = parse_network("pool", spec->pool, &p->sn.subnet, err)) < 0 ||
+	if (!*pick && ((ret = parse_network_prefix("pool", spec->pool, &p->sn.subnet, err)) < 0 ||
 		       (ret = check_subnet_size(&p->sn.subnet, err)) < 0))
 		return ret;
 	if (!*pick && p->sn.subnet.addr.family != family)
 		return berth_err_set(err, EINVAL, "pool %s is not IPv%d, as asked", spec->pool, spec->v6 ? 6 : 4);
 	if (given(spec->sub_pool)) {
-		if ((ret = parse_network("sub-pool", spec->sub_pool, &p->sn.ip_range, err)) < 0)
+		if ((ret = parse_network_prefix("sub-pool", spec->sub_pool, &p->sn.ip_range, err)) < 0)
 			return ret;
 		if (!prefix_within(&p->sn.subnet, &p->sn.ip_range))
 			return berth_err_set(err, EINVAL, "sub-pool %s is not within pool %s", spec->sub_pool, spec->pool);

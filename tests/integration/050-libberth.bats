@@ -304,7 +304,7 @@ pool_ok() {
     assert_contains "$stderr" 'pool 10.73.0.0/16 overlaps with network "mine" (10.73.0.0/24)' "stderr"
     # refused before anything is written
     pool request-pool LocalDefault 10.74.0.1/24 - 4
-    assert_contains "$stderr" "pool 10.74.0.1/24 has host bits set: it should be 10.74.0.0/24" "host bits"
+    assert_contains "$stderr" 'invalid pool "10.74.0.1/24": host bits are set (did you mean 10.74.0.0/24?)' "host bits"
     pool request-pool LocalDefault 10.74.0.0/24 10.75.0.0/25 4
     assert_contains "$stderr" "sub-pool 10.75.0.0/25 is not within pool 10.74.0.0/24" "a sub-pool outside"
     pool request-pool LocalDefault - 10.74.0.0/25 4
@@ -314,7 +314,7 @@ pool_ok() {
     pool request-pool 'bad space' 10.74.0.0/24 - 4
     assert_contains "$stderr" "address space \"bad space\"" "the space's name"
     pool request-pool LocalDefault nonsense - 4
-    assert_contains "$stderr" "pool nonsense is not a subnet" "not a subnet"
+    assert_contains "$stderr" 'invalid pool "nonsense": not a CIDR address' "not a subnet"
     pool request-pool LocalDefault fd00:9::/48 - 6
     assert_contains "$stderr" "subnet fd00:9::/48: IPv6 prefix length must be between /64 and /126" "a pool too large"
     pool request-pool LocalDefault 0.0.0.0/0 - 4
