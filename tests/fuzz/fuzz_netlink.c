@@ -36,12 +36,12 @@ static void check_error(const struct nlmsghdr *nlh, size_t len)
 static void parse_reply(const struct nlmsghdr *nlh)
 {
 	nl_link_state link = { 0 };
-	unsigned ifindex = 1;
+	going leaving = { .ifindex = 1, .was_up = true };
 	bool table = false;
 	nft_table_summary sum = { 0 };
 
 	on_link(nlh, &link);
-	on_dellink(nlh, &ifindex);
+	on_dellink(nlh, &leaving);
 	for (int family = AF_INET; family <= AF_INET6; family += AF_INET6 - AF_INET) {
 		struct walk w = { family, on_prefix, NULL };
 		on_addr(nlh, &w);
