@@ -95,12 +95,10 @@ static int check_conflicts(berth_network **nets, size_t n, const berth_network *
 /* A subnet given for a network may not overlap a pool of dockerd's IPAM,
  * but the one pool a network made for dockerd is the network of (the
  * same subnet: dockerd asks for the pool, then creates the network). */
-static int check_pools(berth_ctx *ctx, const berth_network *net, berth_err *err)
+static int check_pools(const berth_prefix *pools, size_t n_pools, const berth_network *net, berth_err *err)
 {
-	_cleanup_free_ berth_prefix *pools = NULL;
-	size_t n_pools = 0;
 	char a[BERTH_PREFIX_STRLEN], b[BERTH_PREFIX_STRLEN];
-	int ret = store_pool_subnets(ctx->store, &pools, &n_pools, err);
+	int ret = 0;
 
 	for (size_t s = 0; ret == 0 && s < net->n_subnets; s++)
 		for (size_t i = 0; ret == 0 && i < n_pools; i++) {
@@ -114,21 +112,14 @@ static int check_pools(berth_ctx *ctx, const berth_network *net, berth_err *err)
 	return ret;
 }
 
-static int pick_subnets(berth_ctx *ctx, berth_network **nets, size_t n, prefix_list *taken, berth_network *net,
+static int pick_subnets(berth_ctx *ctx, const subnets_held *held, prefix_list *taken, berth_network *net,
 			berth_err *err)
 {
-	_cleanup_free_ berth_prefix *pools = NULL;
-	size_t n_pools = 0;
 	berth_prefix p;
-	/* and what Docker's IPAM holds: a pool's network is made later */
-	int ret = store_pool_subnets(ctx->store, &pools, &n_pools, err);
+	int ret = 0;
 
-	for (size_t i = 0; i < n; i++)
-		for (size_t t = 0; t < nets[i]->n_subnets; t++)
-			prefix_list_add(&nets[i]->subnets[t].subnet, 0, NULL, taken);
-	for (size_t i = 0; i < n_pools; i++)
-		prefix_list_add(&pools[i], 0, NULL, taken);
-	if (ret == 0 && wants_v4(net) && (ret = subnets_pick(ctx, AF_INET, taken, &p, err)) == 0)
+	subnets_held_add_to(held, taken);
+	if (wants_v4(net) && (ret = subnets_pick(ctx, AF_INET, taken, &p, err)) == 0)
 		add_picked(net, &p);
 	if (ret == 0 && wants_v6(net) && (ret = subnets_pick(ctx, AF_INET6, taken, &p, err)) == 0)
 		add_picked(net, &p);
@@ -175,23 +166,23 @@ static int reserve_own_address(berth_ctx *ctx, berth_network *net, berth_err *er
  * and the pending row, so concurrent creates never pick the same subnet. */
 static int record_pending(berth_ctx *ctx, berth_network *net, prefix_list *host, berth_err *err)
 {
-	berth_network **nets = NULL;
-	size_t n = 0;
+	subnets_held held = { 0 };
 	int ret = store_begin(ctx->store, err);
 
 	if (ret < 0)
 		return ret;
-	if ((ret = store_network_load_all(ctx->store, &nets, &n, err)) < 0 ||
-	    (ret = check_conflicts(nets, n, net, err)) < 0 || (ret = check_pools(ctx, net, err)) < 0)
+	if ((ret = subnets_held_load(ctx, &held, err)) < 0 ||
+	    (ret = check_conflicts(held.nets, held.n_nets, net, err)) < 0 ||
+	    (ret = check_pools(held.pools, held.n_pools, net, err)) < 0)
 		goto out;
-	if (host && (ret = pick_subnets(ctx, nets, n, host, net, err)) < 0)
+	if (host && (ret = pick_subnets(ctx, &held, host, net, err)) < 0)
 		goto out;
 	network_rec_of(net)->state = NETWORK_PENDING;
 	network_rec_of(net)->owner = ctx->self;
 	if ((ret = store_network_insert(ctx->store, net, err)) == 0 && (ret = reserve_gateways(ctx, net, err)) == 0)
 		ret = reserve_own_address(ctx, net, err);
 out:
-	berth_network_list_free(nets, n);
+	subnets_held_free(&held);
 	return store_end(ctx->store, ret, err);
 }
 

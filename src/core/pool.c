@@ -77,17 +77,6 @@ static void name_pool(store_pool *p)
 	}
 }
 
-/* Every subnet a network of berth's has, by network. */
-static int network_subnets(berth_ctx *ctx, berth_network ***nets, size_t *n, prefix_list *taken, berth_err *err)
-{
-	int ret = store_network_load_all(ctx->store, nets, n, err);
-
-	for (size_t i = 0; ret == 0 && i < *n; i++)
-		for (size_t s = 0; s < (*nets)[i]->n_subnets; s++)
-			prefix_list_add(&(*nets)[i]->subnets[s].subnet, 0, NULL, taken);
-	return ret;
-}
-
 /* Refused when it overlaps a network's subnet or another pool's. */
 static int check_free(berth_network **nets, size_t n, const berth_prefix *pools, size_t n_pools,
 		      const store_pool *p, berth_err *err)
@@ -112,9 +101,7 @@ static int check_free(berth_network **nets, size_t n, const berth_prefix *pools,
  * picked) against everything else and recorded. */
 static int record(berth_ctx *ctx, store_pool *p, bool pick, prefix_list *taken, berth_err *err)
 {
-	berth_network **nets = NULL;
-	_cleanup_free_ berth_prefix *pools = NULL;
-	size_t n = 0, n_pools = 0;
+	subnets_held held;
 	store_pool known;
 	int ret;
 
@@ -128,18 +115,16 @@ static int record(berth_ctx *ctx, store_pool *p, bool pick, prefix_list *taken, 
 			return ret;
 		berth_err_clear(err);
 	}
-	if ((ret = network_subnets(ctx, &nets, &n, taken, err)) == 0 &&
-	    (ret = store_pool_subnets(ctx->store, &pools, &n_pools, err)) == 0) {
-		for (size_t i = 0; i < n_pools; i++)
-			prefix_list_add(&pools[i], 0, NULL, taken);
-		if (pick && (ret = subnets_pick(ctx, p->sn.subnet.addr.family, taken, &p->sn.subnet, err)) == 0)
-			name_pool(p);
-		if (ret == 0 && !pick)
-			ret = check_free(nets, n, pools, n_pools, p, err);
-		if (ret == 0)
-			ret = store_pool_add(ctx->store, p, err);
-	}
-	berth_network_list_free(nets, n);
+	if ((ret = subnets_held_load(ctx, &held, err)) < 0)
+		return ret;
+	subnets_held_add_to(&held, taken);
+	if (pick && (ret = subnets_pick(ctx, p->sn.subnet.addr.family, taken, &p->sn.subnet, err)) == 0)
+		name_pool(p);
+	if (ret == 0 && !pick)
+		ret = check_free(held.nets, held.n_nets, held.pools, held.n_pools, p, err);
+	if (ret == 0)
+		ret = store_pool_add(ctx->store, p, err);
+	subnets_held_free(&held);
 	return ret;
 }
 

@@ -7,6 +7,7 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -38,6 +39,33 @@ int subnets_of_host(berth_ctx *ctx, const char *except_ifname, prefix_list *out,
 		if ((ret = nl_addr_each(ctx->nl, families[i], prefix_list_add, out, err)) == 0)
 			ret = nl_route_each(ctx->nl, families[i], prefix_list_add, out, err);
 	return ret;
+}
+
+int subnets_held_load(berth_ctx *ctx, subnets_held *out, berth_err *err)
+{
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if ((ret = store_network_load_all(ctx->store, &out->nets, &out->n_nets, err)) == 0 &&
+	    (ret = store_pool_subnets(ctx->store, &out->pools, &out->n_pools, err)) < 0)
+		subnets_held_free(out);
+	return ret;
+}
+
+void subnets_held_add_to(const subnets_held *held, prefix_list *taken)
+{
+	for (size_t i = 0; i < held->n_nets; i++)
+		for (size_t s = 0; s < held->nets[i]->n_subnets; s++)
+			prefix_list_add(&held->nets[i]->subnets[s].subnet, 0, NULL, taken);
+	for (size_t i = 0; i < held->n_pools; i++)
+		prefix_list_add(&held->pools[i], 0, NULL, taken);
+}
+
+void subnets_held_free(subnets_held *held)
+{
+	berth_network_list_free(held->nets, held->n_nets);
+	free(held->pools);
+	memset(held, 0, sizeof(*held));
 }
 
 /* RFC 4193: fd00::/8 and a 40-bit global ID, random, chosen once per

@@ -20,6 +20,21 @@ void prefix_list_add(const berth_prefix *p, unsigned ifindex, const char *ifname
  * link `except_ifname` (NULL: none). */
 int subnets_of_host(berth_ctx *ctx, const char *except_ifname, prefix_list *out, berth_err *err);
 
+/* What berth has given subnets to, read in the caller's transaction: its
+ * networks (with their other fields, for conflict messages) and the
+ * pools of dockerd's IPAM (a pool's network is made later, if at all). */
+typedef struct subnets_held {
+	berth_network **nets;
+	size_t n_nets;
+	berth_prefix *pools;
+	size_t n_pools;
+} subnets_held;
+
+int subnets_held_load(berth_ctx *ctx, subnets_held *out, berth_err *err);
+/* Adds every subnet of theirs to `taken`. */
+void subnets_held_add_to(const subnets_held *held, prefix_list *taken);
+void subnets_held_free(subnets_held *held);
+
 /* The first free subnet of `family` that overlaps none of `taken`; for
  * IPv6, in the caller's transaction (the host's prefix is chosen once and
  * kept). -ENOSPC when none is left. */
