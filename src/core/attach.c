@@ -17,7 +17,6 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/id.h"
-#include "util/netns_enter.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
@@ -201,11 +200,6 @@ static int check_not_attached(const berth_container *c, const berth_network *net
 	return 0;
 }
 
-static int open_netfilter(void *arg, berth_err *err)
-{
-	return nl_open_netfilter(0, arg, err);
-}
-
 /* The resolver's redirect (fw/dns_redirect.h) is berth's only change
  * inside the runtime's namespace, which outlives the attachment. Gone
  * moments after the command returns: its removal is left to a reaper. */
@@ -216,7 +210,7 @@ static void drop_dns_redirect(berth_ctx *ctx, const berth_container *c)
 	berth_err ignored = { 0 };
 	nl_sock *nl = NULL;
 
-	if (fd >= 0 && in_netns(fd, open_netfilter, &nl, &ignored) == 0)
+	if (fd >= 0 && nl_open_netfilter_in_netns(fd, &nl, &ignored) == 0)
 		fw_dns_redirect_remove_detached(nl, &ignored);
 	berth_err_clear(&ignored);
 	nl_close(nl);

@@ -82,11 +82,6 @@ int dns_listener_open(const char *netns_path, dns_listener *l, berth_err *err)
 
 /* ---- the redirects ------------------------------------------------------ */
 
-static int open_netfilter(void *arg, berth_err *err)
-{
-	return nl_open_netfilter(0, arg, err);
-}
-
 /* One table per namespace, each a transaction on a socket made there.
  * The sockets are closed by reapers, NL_HAND_OFF_MAX at a time: the last
  * close of such a socket waits for the kernel to finish its transaction
@@ -100,7 +95,7 @@ void dns_listeners_redirect(dns_listener *const *ls, size_t n, void (*failed)(dn
 	for (size_t i = 0; i < n; i++) {
 		berth_err err = { 0 };
 		nl_sock *nl = NULL;
-		int ret = in_netns(ls[i]->netns, open_netfilter, &nl, &err);
+		int ret = nl_open_netfilter_in_netns(ls[i]->netns, &nl, &err);
 		if (ret == 0 && (ret = fw_dns_redirect(nl, DNS_RESOLVER_ADDR, ls[i]->port, &err)) < 0)
 			berth_err_wrap(&err, "redirecting port 53 to the resolver");
 		if (nl)

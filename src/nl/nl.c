@@ -74,29 +74,35 @@ int nl_open_netfilter(unsigned groups, nl_sock **out, berth_err *err)
 }
 
 struct bus_args {
+	int bus;
 	unsigned groups;
 	nl_sock **out;
 };
 
-static int open_route_bus(void *arg, berth_err *err)
+static int open_bus_step(void *arg, berth_err *err)
 {
 	struct bus_args *a = arg;
 
-	return open_bus(NETLINK_ROUTE, a->groups, a->out, err);
+	return open_bus(a->bus, a->groups, a->out, err);
 }
 
 /* A socket made in the namespace of `netns_fd` talks to it from then on;
  * the thread comes back to its own namespace at once. */
-static int open_in_netns(int netns_fd, unsigned groups, nl_sock **out, berth_err *err)
+static int open_in_netns(int netns_fd, int bus, unsigned groups, nl_sock **out, berth_err *err)
 {
-	struct bus_args a = { .groups = groups, .out = out };
+	struct bus_args a = { .bus = bus, .groups = groups, .out = out };
 
-	return in_netns(netns_fd, open_route_bus, &a, err);
+	return in_netns(netns_fd, open_bus_step, &a, err);
 }
 
 int nl_open_in_netns(int netns_fd, nl_sock **out, berth_err *err)
 {
-	return open_in_netns(netns_fd, 0, out, err);
+	return open_in_netns(netns_fd, NETLINK_ROUTE, 0, out, err);
+}
+
+int nl_open_netfilter_in_netns(int netns_fd, nl_sock **out, berth_err *err)
+{
+	return open_in_netns(netns_fd, NETLINK_NETFILTER, 0, out, err);
 }
 
 static int netns_of(nl_sock *nl, berth_err *err)
@@ -114,7 +120,7 @@ int nl_open_beside(nl_sock *nl, unsigned groups, nl_sock **out, berth_err *err)
 
 	if (netns < 0)
 		return netns;
-	int ret = open_in_netns(netns, groups, out, err);
+	int ret = open_in_netns(netns, NETLINK_ROUTE, groups, out, err);
 	close(netns);
 	return ret;
 }

@@ -20,6 +20,8 @@ void nl_close(nl_sock *nl);
 /* A socket that talks to the namespace of `netns_fd` (a netlink socket
  * belongs to the namespace it was made in). */
 int nl_open_in_netns(int netns_fd, nl_sock **out, berth_err *err);
+/* The same for nf_tables (a netfilter socket, as nl_open_netfilter's). */
+int nl_open_netfilter_in_netns(int netns_fd, nl_sock **out, berth_err *err);
 
 /* Another socket in the namespace of `nl`; with `groups` (RTMGRP_LINK,
  * ...) it hears those notifications too. */
