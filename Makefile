@@ -37,6 +37,19 @@ LDFLAGS_ALL := $(OPT) $(LDFLAGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 # libnftables is not linked: fw/nft_lib.c opens it on first use
 PKG_LIBS = $(shell pkg-config --libs $(filter-out libnftables,$(PKGS))) $(LIBS_EXTRA)
+# berth's own programs carry SQLite, jansson, libcap and c-ares inside them
+# (their archives come with Debian's -dev packages): a CNI ADD or a `berth
+# run` is a short process, and loading four more shared objects and
+# resolving their symbols cost each one 0.4 ms, a tenth of a CNI ADD
+# (bench/RESULTS.md). libberth.so links them shared. A distribution that
+# wants them shared everywhere: make STATIC_DEPS=0.
+STATIC_DEPS ?= 1
+ifeq ($(STATIC_DEPS),1)
+PROG_LIBS = $(shell pkg-config --libs libmnl) -Wl,-Bstatic $(shell pkg-config --libs sqlite3 jansson libcap libcares) \
+	-Wl,-Bdynamic -lm $(LIBS_EXTRA)
+else
+PROG_LIBS = $(PKG_LIBS)
+endif
 PLUGIN_PKG_CFLAGS = $(shell pkg-config --cflags libmicrohttpd)
 PLUGIN_PKG_LIBS = $(shell pkg-config --libs libmicrohttpd)
 
@@ -103,12 +116,12 @@ $(BUILD)/$(SOLIB): $(LIB_OBJ) src/libberth.map
 
 # The archive: berth starts faster with it than with the shared object.
 $(BUILD)/berth: $(CLI_OBJ) $(BUILD)/libberth.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libberth.a $(PKG_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libberth.a $(PROG_LIBS)
 
 # The Docker plugin's server: berth.h and libmicrohttpd.
 $(PLUGIN_OBJ): CFLAGS_ALL += $(PLUGIN_PKG_CFLAGS)
 $(BUILD)/berth-plugin: $(PLUGIN_OBJ) $(BUILD)/libberth.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(PLUGIN_OBJ) $(BUILD)/libberth.a $(PKG_LIBS) $(PLUGIN_PKG_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(PLUGIN_OBJ) $(BUILD)/libberth.a $(PROG_LIBS) $(PLUGIN_PKG_LIBS)
 
 # The same CLI against libberth.so, which exports berth.h alone: it links
 # only while the CLI calls nothing but the public API (and util/).
@@ -125,7 +138,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libberth.a
 # product's objects, with tests/lib/crash_at.c's crash_point in place of
 # util/crashpoint.c's empty one (the archive's copy is then not linked).
 $(BUILD)/berth-crash: $(CLI_OBJ) $(BUILD)/tests/lib/crash_at.o $(BUILD)/libberth.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/tests/lib/crash_at.o $(BUILD)/libberth.a $(PKG_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/tests/lib/crash_at.o $(BUILD)/libberth.a $(PROG_LIBS)
 
 crash: $(BUILD)/berth-crash
 

@@ -8,32 +8,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One number from a statement made once and kept in *st, with no read
- * transaction left open after it. */
-static int cached_number(store *s, sqlite3_stmt **st, const char *sql, const char *what, long long *out,
-			 berth_err *err)
+/* One number, with no read transaction left open after it. */
+static int one_number(store *s, const char *sql, const char *what, long long *out, berth_err *err)
 {
-	int ret;
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int ret = prepare(s, sql, &st, err);
 
-	if (!*st && (ret = prepare(s, sql, st, err)) < 0)
+	if (ret < 0)
 		return ret;
-	sqlite3_reset(*st);
-	if (sqlite3_step(*st) != SQLITE_ROW)
+	if (sqlite3_step(st) != SQLITE_ROW)
 		return db_error(s, err, SQLITE_ERROR, what);
-	*out = sqlite3_column_int64(*st, 0);
-	sqlite3_reset(*st);
+	*out = sqlite3_column_int64(st, 0);
 	return 0;
 }
 
 int store_data_version(store *s, long long *version, berth_err *err)
 {
-	return cached_number(s, &s->data_version, "PRAGMA data_version", "reading the data version", version, err);
+	return one_number(s, "PRAGMA data_version", "reading the data version", version, err);
 }
 
 int store_dns_generation(store *s, long long *generation, berth_err *err)
 {
-	return cached_number(s, &s->dns_generation, "SELECT n FROM dns_generation", "reading the DNS generation",
-			     generation, err);
+	return one_number(s, "SELECT n FROM dns_generation", "reading the DNS generation", generation, err);
 }
 
 bool store_container_on_user_network(store *s, const char *container_id)

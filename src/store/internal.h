@@ -2,6 +2,7 @@
 #ifndef BERTH_STORE_INTERNAL_H
 #define BERTH_STORE_INTERNAL_H
 
+#include "store/stmt.h"
 #include "store/store.h"
 #include "util/cleanup.h"
 
@@ -10,15 +11,13 @@
 struct store {
 	sqlite3 *db;
 	char *path;
-	/* PRAGMA data_version and the DNS generation, made once: the
-	 * resolver asks once per batch of queries (store/dns.c) */
-	sqlite3_stmt *data_version, *dns_generation;
 };
 
 int db_error(store *s, berth_err *err, int rc, const char *what);
 int exec_sql(store *s, const char *sql, berth_err *err);
+/* Statements are prepared once per connection (store/stmt.c): prepare()
+ * lends one, and the cleanup of a _cleanup_stmt_ variable gives it back. */
 int prepare(store *s, const char *sql, sqlite3_stmt **st, berth_err *err);
-void finalizep(sqlite3_stmt **st);
 #define _cleanup_stmt_ _cleanup_(finalizep)
 /* Runs a statement that returns no rows; a constraint is -EEXIST. */
 int step_done(store *s, sqlite3_stmt *st, berth_err *err);

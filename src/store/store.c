@@ -202,9 +202,14 @@ int exec_sql(store *s, const char *sql, berth_err *err)
 
 int prepare(store *s, const char *sql, sqlite3_stmt **st, berth_err *err)
 {
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
-
-	return rc == SQLITE_OK ? 0 : db_error(s, err, rc, "preparing statement");
+	if ((*st = stmt_lend(s->db, sql)))
+		return 0;
+	/* kept for the connection's life: SQLite allocates it accordingly */
+	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(s, err, rc, "preparing statement");
+	stmt_keep(s->db, sql, *st);
+	return 0;
 }
 
 bool prepare_or_none(store *s, const char *sql, sqlite3_stmt **st)
@@ -219,11 +224,6 @@ bool prepare_or_none(store *s, const char *sql, sqlite3_stmt **st)
 char *first_text(sqlite3_stmt *st)
 {
 	return sqlite3_step(st) == SQLITE_ROW ? xstrdup(col_text(st, 0)) : NULL;
-}
-
-void finalizep(sqlite3_stmt **st)
-{
-	sqlite3_finalize(*st);
 }
 
 /* Runs a statement that returns no rows. */
@@ -343,6 +343,7 @@ int store_open(const char *path, store **out, berth_err *err)
 		store_close(s);
 		return ret;
 	}
+	stmt_cache_start(s->db);
 	/* Many berth processes may start at once (50 `run -d`): writers queue
 	 * on the lock instead of failing. */
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
@@ -374,8 +375,7 @@ void store_close(store *s)
 {
 	if (!s)
 		return;
-	sqlite3_finalize(s->data_version);
-	sqlite3_finalize(s->dns_generation);
+	stmt_cache_end(s->db);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
