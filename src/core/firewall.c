@@ -449,7 +449,7 @@ void fw_guard_check(const berth_config *cfg)
 
 	/* fw_table_whole is true when it cannot tell: nothing is turned off
 	 * on a guess */
-	if (!fw_table_whole(&ignored) && ctx_open(cfg, &ctx, &ignored) == 0 &&
+	if (!fw_table_whole(NULL, &ignored) && ctx_open(cfg, &ctx, &ignored) == 0 &&
 	    store_network_load_all(ctx->store, &nets, &n, &ignored) == 0)
 		localnet_set_all(nets, n, "0");
 	berth_network_list_free(nets, n);
@@ -463,10 +463,13 @@ void fw_guard_heard(nl_sock *events, const berth_config *cfg)
 		fw_guard_check(cfg);
 }
 
-static bool table_whole(void)
+/* Whole when last seen so and no table of the namespace has changed since
+ * (remembered in the run dir). */
+static bool table_whole(const berth_ctx *ctx)
 {
+	_cleanup_free_ char *known = xasprintf("%s/fw-whole", ctx->run_dir);
 	berth_err ignored = { 0 };
-	bool whole = fw_table_whole(&ignored);
+	bool whole = fw_table_whole(known, &ignored);
 
 	berth_err_clear(&ignored);
 	return whole;
@@ -480,7 +483,7 @@ static int check_locked(berth_ctx *ctx, void *arg, berth_err *err)
 {
 	bool *restored = arg;
 
-	if (table_whole() || !any_network(ctx, active_in_table, NULL, false))
+	if (table_whole(ctx) || !any_network(ctx, active_in_table, NULL, false))
 		return 0;
 	*restored = true;
 	return rebuild_locked(ctx, NULL, err);
@@ -492,7 +495,7 @@ int fw_check(berth_ctx *ctx, bool *restored, berth_err *err)
 
 	*restored = false;
 	/* the usual case, a whole table, costs no lock */
-	if (!table_whole())
+	if (!table_whole(ctx))
 		ret = with_lock(ctx, check_locked, restored, err);
 	*restored = *restored && ret == 0;
 	ctx->fw_restored = *restored;
@@ -619,7 +622,7 @@ int fw_audit(berth_ctx *ctx, findings *f, berth_err *err)
 		if (any_required(&o))
 			findings_add(f, BERTH_FINDING_NO_FIREWALL, "firewall: table " FW_FAMILY " " FW_TABLE " is missing");
 	} else if (ret == 0) {
-		if (!fw_table_whole(&ignored))
+		if (!fw_table_whole(NULL, &ignored))
 			findings_add(f, BERTH_FINDING_NO_FIREWALL,
 				     "firewall: table " FW_FAMILY " " FW_TABLE
 				     ": its chains or sets are not berth's (flushed or changed by another program)");

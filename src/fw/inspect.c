@@ -6,10 +6,64 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-bool fw_table_whole(berth_err *err)
+static bool table_looks_whole(berth_err *err);
+
+/* "<netns inode> <generation>": the ruleset as it is now, in this
+ * namespace; false when the kernel does not say. */
+static bool ruleset_stamp(char *buf, size_t size)
+{
+	berth_err ignored = { 0 };
+	struct stat st;
+	uint32_t gen;
+
+	if (stat("/proc/self/ns/net", &st) < 0 || nft_generation(&gen, &ignored) < 0) {
+		berth_err_clear(&ignored);
+		return false;
+	}
+	snprintf(buf, size, "%llu %u\n", (unsigned long long)st.st_ino, gen);
+	return true;
+}
+
+static bool file_holds(const char *file, const char *text)
+{
+	char buf[64] = "";
+	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	return n > 0 && (size_t)n == strlen(text) && !memcmp(buf, text, (size_t)n);
+}
+
+/* Another process may read it half-written: it then looks for itself. */
+static void file_put(const char *file, const char *text)
+{
+	_cleanup_close_ int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd >= 0 && write(fd, text, strlen(text)) < 0)
+		return;
+}
+
+bool fw_table_whole(const char *known, berth_err *err)
+{
+	char stamp[64];
+	/* taken before looking: a change made while we look moves it on, so
+	 * the next command looks again */
+	bool stamped = known && ruleset_stamp(stamp, sizeof(stamp));
+
+	if (stamped && file_holds(known, stamp))
+		return true;
+	bool whole = table_looks_whole(err);
+	if (whole && stamped)
+		file_put(known, stamp);
+	return whole;
+}
+
+static bool table_looks_whole(berth_err *err)
 {
 	size_t n_expected = 0, n_sets = 0;
 	const fw_chain_rules *expected = fw_ruleset_expected(&n_expected);

@@ -97,6 +97,44 @@ int nft_table_handle(nl_sock *nl, const char *family, const char *table, uint64_
 	return ret;
 }
 
+struct generation {
+	uint32_t id;
+	bool found;
+};
+
+static int on_generation(const struct nlmsghdr *nlh, void *data)
+{
+	struct generation *g = data;
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(a) == NFTA_GEN_ID && mnl_attr_validate(a, MNL_TYPE_U32) == 0) {
+			g->id = ntohl(mnl_attr_get_u32(a));
+			g->found = true;
+		}
+	return MNL_CB_OK;
+}
+
+int nft_generation(uint32_t *gen, berth_err *err)
+{
+	char buf[NL_BUFSIZE];
+	struct generation g = { 0 };
+	nl_sock *nl = NULL;
+	int ret = nl_open_netfilter(0, &nl, err);
+
+	if (ret < 0)
+		return ret;
+	struct nlmsghdr *nlh = nft_msg(nl, buf, NFT_MSG_GETGEN, 0, AF_UNSPEC);
+	/* the answer is the generation: no ack after it */
+	nlh->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+	ret = nl_get(nl, nlh, on_generation, &g, err);
+	nl_close(nl);
+	if (ret == 0 && !g.found)
+		ret = berth_err_set(err, EPROTO, "the nf_tables generation came without its number");
+	*gen = g.id;
+	return ret;
+}
+
 static int summarize(nl_sock *nl, int family, const char *table, nft_table_summary *out, berth_err *err)
 {
 	char buf[NL_BUFSIZE];

@@ -22,6 +22,10 @@ unsigned nft_summary_rules(const nft_table_summary *s, const char *chain);
 bool nft_summary_has_set(const nft_table_summary *s, const char *set);
 void nft_table_summary_free(nft_table_summary *s);
 
+/* The generation of the namespace's whole ruleset: every change to any
+ * table moves it on. */
+int nft_generation(uint32_t *gen, berth_err *err);
+
 /* The handle of a table (it names that table, not one made again under
  * its name); -ENOENT when there is none. */
 int nft_table_handle(nl_sock *nl, const char *family, const char *table, uint64_t *handle, berth_err *err);
