@@ -171,7 +171,7 @@ unit: $(UNIT_BIN)
 # with the build's sanitizers (an ASan library needs an ASan program).
 STAGE := $(CURDIR)/$(BUILD)/stage
 
-example: $(BUILD)/examples/netns-attach $(BUILD)/examples/ipam-pool
+example: $(BUILD)/examples/netns-attach $(BUILD)/examples/ipam-pool $(BUILD)/examples/cnm-endpoint
 
 # staged once for all the examples (make -j builds them side by side)
 $(STAGE)/.staged: $(BUILD)/libberth.a $(BUILD)/$(SOLIB) include/berth.h berth.pc.in
@@ -179,7 +179,7 @@ $(STAGE)/.staged: $(BUILD)/libberth.a $(BUILD)/$(SOLIB) include/berth.h berth.pc
 	@$(MAKE) --no-print-directory install-lib DESTDIR=$(STAGE) PREFIX=/usr
 	@touch $@
 
-$(BUILD)/examples/%: examples/%.c $(STAGE)/.staged
+$(BUILD)/examples/%: examples/%.c examples/example_main.h $(STAGE)/.staged
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -Wall -Wextra -Werror -pedantic $(OPT) -o $@ $< \
 		$$(PKG_CONFIG_PATH=$(STAGE)/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$(STAGE) pkg-config --cflags --libs berth)

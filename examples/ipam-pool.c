@@ -23,9 +23,10 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <berth.h>
+
+#include "example_main.h"
 
 static const char *or_none(const char *arg)
 {
@@ -101,38 +102,5 @@ static int call(berth_ctx *ctx, const char *cmd, char **arg, int n_args, berth_e
 
 int main(int argc, char **argv)
 {
-	berth_config cfg = { 0 };
-	berth_ctx *ctx = NULL;
-	berth_err err = { 0 };
-	int opt;
-
-	while ((opt = getopt(argc, argv, "r:d:")) != -1) {
-		switch (opt) {
-		case 'r':
-			cfg.root = optarg;
-			break;
-		case 'd':
-			cfg.run_dir = optarg;
-			break;
-		default:
-			return usage();
-		}
-	}
-	if (optind >= argc)
-		return usage();
-	if (berth_open(&cfg, &ctx, &err) < 0) {
-		fprintf(stderr, "ipam-pool: opening berth: %s\n", err.msg ? err.msg : "failed");
-		berth_err_clear(&err);
-		return 1;
-	}
-	int ret = call(ctx, argv[optind], argv + optind + 1, argc - optind - 1, &err);
-	berth_close(ctx);
-	if (ret == 1)
-		return usage();
-	if (ret < 0) {
-		fprintf(stderr, "ipam-pool: %s: %s\n", argv[optind], err.msg ? err.msg : "failed");
-		berth_err_clear(&err);
-		return 1;
-	}
-	return 0;
+	return example_main(argc, argv, "ipam-pool", call, usage);
 }

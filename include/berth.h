@@ -404,6 +404,42 @@ int berth_pool_address_take(berth_ctx *ctx, const char *pool_id, const char *add
 int berth_pool_address_release(berth_ctx *ctx, const char *pool_id, const char *addr, berth_err *err);
 void berth_pool_free(berth_pool *pool);
 
+/* Endpoints made before the container they are for, as Docker's network
+ * driver protocol (libnetwork's CNM) makes them: CreateEndpoint leases
+ * the addresses and makes the veth with both ends in the host; Join
+ * records the runtime's container (its namespace adopted, as
+ * berth_attach does) and hands over the container's end, which the
+ * runtime moves into its sandbox, names and configures itself; Leave
+ * takes the endpoint out of the container (the container goes with its
+ * last endpoint); DeleteEndpoint deletes the veth and frees the
+ * addresses. Bridge networks only. Every call may be repeated (dockerd
+ * retries): an endpoint deleted already is success. */
+typedef struct berth_endpoint_spec {
+	const char *id;	     /* 64 hex digits: dockerd's EndpointID */
+	const char *network; /* ID or name */
+	const char *ip;	     /* as berth_run_spec's: NULL is the next free one */
+	const char *ip6;
+	const char *mac; /* NULL: 02:42 and the IPv4 address */
+} berth_endpoint_spec;
+
+int berth_endpoint_create(berth_ctx *ctx, const berth_endpoint_spec *spec, berth_endpoint **out, berth_err *err);
+
+typedef struct berth_join_spec {
+	const char *endpoint_id;
+	const char *external_id; /* the runtime's ID for the container (its sandbox) */
+	const char *name;	 /* NULL, invalid or taken: cni_<12 hex> */
+	const char *netns_path;	 /* its network namespace (dockerd's SandboxKey) */
+} berth_join_spec;
+
+/* out->ifname is the container's end of the veth, in the host until the
+ * runtime moves it (libnetwork's SrcName). */
+int berth_endpoint_join(berth_ctx *ctx, const berth_join_spec *spec, berth_endpoint **out, berth_err *err);
+int berth_endpoint_leave(berth_ctx *ctx, const char *endpoint_id, berth_err *err);
+int berth_endpoint_delete(berth_ctx *ctx, const char *endpoint_id, berth_err *err);
+/* -ENOENT when there is no such endpoint. */
+int berth_endpoint_get(berth_ctx *ctx, const char *endpoint_id, berth_endpoint **out, berth_err *err);
+void berth_endpoint_free(berth_endpoint *ep);
+
 /* berth_open without putting anything right first: no roll-back of what
  * dead berth processes left, no restore after a reboot, no predefined
  * networks made, no firewall table repaired. For berth_check, to see

@@ -366,6 +366,40 @@ int attach_external(berth_ctx *ctx, const berth_attach_spec *spec, berth_contain
 	return ret;
 }
 
+int external_container_take(berth_ctx *ctx, const berth_attach_spec *spec, berth_container **out, bool *made,
+			    berth_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	netns_id ns;
+	int ret = check_external_id(spec->external_id, err);
+
+	*made = false;
+	*out = NULL;
+	if (ret == 0)
+		ret = open_given_netns(spec->netns_path, &fd, &ns, err);
+	if (ret == 0)
+		ret = container_for(ctx, spec, &ns, out, made, err);
+	if (ret == 0 && *made && (ret = sandbox_adopt_netns(ctx, (*out)->id, fd, err)) < 0) {
+		berth_err ignored = { 0 };
+		external_container_release(ctx, *out, &ignored);
+		berth_err_clear(&ignored);
+		berth_container_free(*out);
+		*out = NULL;
+		*made = false;
+	}
+	return ret;
+}
+
+int external_container_running(berth_ctx *ctx, berth_container *c, berth_err *err)
+{
+	return mark_running(ctx, c, err);
+}
+
+int external_container_release(berth_ctx *ctx, berth_container *c, berth_err *err)
+{
+	return release_whole(ctx, c, err);
+}
+
 /* The endpoint named ifname, on net_id when one is given. */
 static const berth_endpoint *endpoint_on(const berth_container *c, const char *net_id, const char *ifname)
 {

@@ -9,6 +9,16 @@
 int attach_external(berth_ctx *ctx, const berth_attach_spec *spec, berth_container **out, berth_err *err);
 int detach_external(berth_ctx *ctx, const char *external_id, const char *network, const char *ifname,
 		    berth_err *err);
+/* For CNM's Join (core/staged.c): the container the runtime runs in the
+ * namespace at spec->netns_path, recorded with the namespace adopted as
+ * its sandbox when it is new (*made; marked running by the caller once
+ * it has its endpoint), as a CNI ADD records it. Only external_id, name
+ * and netns_path of the spec are read. */
+int external_container_take(berth_ctx *ctx, const berth_attach_spec *spec, berth_container **out, bool *made,
+			    berth_err *err);
+int external_container_running(berth_ctx *ctx, berth_container *c, berth_err *err);
+/* Its last endpoint left: nothing of it stays. */
+int external_container_release(berth_ctx *ctx, berth_container *c, berth_err *err);
 int attachment_find(berth_ctx *ctx, const char *external_id, berth_container **out, berth_err *err);
 int attachment_check(berth_ctx *ctx, const char *external_id, const char *network, const char *ifname,
 		     const char *netns_path, berth_err *err);

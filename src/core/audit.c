@@ -38,19 +38,27 @@ typedef struct audit {
 	size_t n_cs;
 	berth_endpoint *strays; /* endpoints of no container */
 	size_t n_strays;
+	berth_endpoint *staged; /* made before their container (core/staged.c) */
+	size_t n_staged;
 } audit;
+
+static void endpoints_free(berth_endpoint *eps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		strv_free(eps[i].aliases);
+	free(eps);
+}
 
 static void forget_store(audit *a)
 {
 	berth_network_list_free(a->nets, a->n_nets);
 	berth_container_list_free(a->cs, a->n_cs);
-	for (size_t i = 0; i < a->n_strays; i++)
-		strv_free(a->strays[i].aliases);
-	free(a->strays);
+	endpoints_free(a->strays, a->n_strays);
+	endpoints_free(a->staged, a->n_staged);
 	a->nets = NULL;
 	a->cs = NULL;
-	a->strays = NULL;
-	a->n_nets = a->n_cs = a->n_strays = 0;
+	a->strays = a->staged = NULL;
+	a->n_nets = a->n_cs = a->n_strays = a->n_staged = 0;
 }
 
 static int read_store(audit *a, berth_err *err)
@@ -60,8 +68,9 @@ static int read_store(audit *a, berth_err *err)
 
 	forget_store(a);
 	if ((ret = store_network_load_all(s, &a->nets, &a->n_nets, err)) == 0 &&
-	    (ret = store_container_load_all(s, &a->cs, &a->n_cs, err)) == 0)
-		ret = store_endpoints_of_no_container(s, &a->strays, &a->n_strays, err);
+	    (ret = store_container_load_all(s, &a->cs, &a->n_cs, err)) == 0 &&
+	    (ret = store_endpoints_of_no_container(s, &a->strays, &a->n_strays, err)) == 0)
+		ret = store_endpoints_staged(s, &a->staged, &a->n_staged, err);
 	return ret;
 }
 
@@ -205,6 +214,22 @@ static bool endpoint_in_making(audit *a, berth_container *c, size_t i)
 	return true;
 }
 
+/* An endpoint whose interface the runtime named (a staged one's, after
+ * its Join: ifname "") is found by its MAC. */
+static bool interface_present(const host_links *inside, const berth_endpoint *ep)
+{
+	uint8_t mac[6];
+
+	if (ep->ifname[0])
+		return host_links_find(inside, ep->ifname) != NULL;
+	if (!mac_parse(ep->mac, mac))
+		return true; /* cannot tell */
+	for (size_t i = 0; i < inside->n; i++)
+		if (inside->items[i].info.has_mac && !memcmp(inside->items[i].info.mac, mac, sizeof(mac)))
+			return true;
+	return false;
+}
+
 /* Endpoints whose interface is gone (a disconnect killed after the link
  * went, before the rows did): the disconnect is finished. */
 static void look_for_lost_interfaces(audit *a, berth_container *c, const host_links *inside)
@@ -213,10 +238,11 @@ static void look_for_lost_interfaces(audit *a, berth_container *c, const host_li
 		const berth_endpoint *ep = &c->endpoints[i];
 		char addr[ENDPOINT_ADDRS_STRLEN];
 		berth_err one = { 0 };
-		if (endpoint_in_making(a, c, i) || host_links_find(inside, ep->ifname))
+		if (endpoint_in_making(a, c, i) || interface_present(inside, ep))
 			continue;
-		_cleanup_free_ char *what = xasprintf("container %s: endpoint on network %s: interface %s is gone from its sandbox",
-						      c->name, network_name(a, ep->network_id), ep->ifname);
+		_cleanup_free_ char *what = xasprintf("container %s: endpoint on network %s: interface %s%s is gone from its sandbox",
+						      c->name, network_name(a, ep->network_id), ep->ifname[0] ? "" : "with MAC ",
+						      ep->ifname[0] ? ep->ifname : ep->mac);
 		_cleanup_free_ char *done = xasprintf("disconnect finished (address %s released)",
 						      endpoint_addrs_text(ep, addr));
 		int ret = a->fix ? container_drop_endpoint(a->ctx, c, i, &one) : 0;
@@ -293,6 +319,27 @@ static void look_at_stray_endpoints(audit *a)
 	}
 }
 
+/* A staged endpoint waits for its container's Join; one whose maker died
+ * before it was made is rolled back, link and all. */
+static void look_at_staged_endpoints(audit *a)
+{
+	for (size_t i = 0; i < a->n_staged; i++) {
+		const berth_endpoint *ep = &a->staged[i];
+		char addr[ENDPOINT_ADDRS_STRLEN];
+		row_owner maker;
+		berth_err one = { 0 };
+		if (store_endpoint_maker(a->ctx->store, ep->id, &maker, &one) < 0 || !maker.pid ||
+		    proc_is_alive(maker.pid, maker.start)) {
+			berth_err_clear(&one);
+			continue;
+		}
+		_cleanup_free_ char *what = xasprintf("endpoint %.12s on network %s (address %s): left half-made by berth process %d, which died",
+						      ep->id, network_name(a, ep->network_id), endpoint_addrs_text(ep, addr), maker.pid);
+		int ret = a->fix ? endpoint_detach(a->ctx, ep, true, &one) : 0;
+		report(a, BERTH_FINDING_ABANDONED, what, ret, "rolled back", &one);
+	}
+}
+
 static int look_at_endpoints(audit *a, berth_err *err)
 {
 	int ret = 0;
@@ -306,6 +353,7 @@ static int look_at_endpoints(audit *a, berth_err *err)
 			look_at_dead_endpoints(a, c);
 	}
 	look_at_stray_endpoints(a);
+	look_at_staged_endpoints(a);
 	return ret;
 }
 
@@ -323,6 +371,9 @@ static const berth_endpoint *endpoint_by_id(const audit *a, const char *id, cons
 	for (size_t i = 0; i < a->n_strays; i++)
 		if (!strcmp(a->strays[i].id, id))
 			return &a->strays[i];
+	for (size_t i = 0; i < a->n_staged; i++)
+		if (!strcmp(a->staged[i].id, id))
+			return &a->staged[i];
 	return NULL;
 }
 
@@ -483,6 +534,9 @@ static bool has_host_veth(const audit *a, const char *name)
 				return true;
 	for (size_t i = 0; i < a->n_strays; i++)
 		if (!strcmp(a->strays[i].host_ifname, name))
+			return true;
+	for (size_t i = 0; i < a->n_staged; i++)
+		if (!strcmp(a->staged[i].host_ifname, name))
 			return true;
 	return false;
 }

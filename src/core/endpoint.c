@@ -60,14 +60,19 @@ static int check_ip(const berth_network *net, const char *text, int family, bert
 
 int endpoint_check(const endpoint_request *req, berth_err *err)
 {
-	berth_addr a;
-	uint8_t mac[6];
-
 	/* its addresses are dockerd's IPAM's to give, through berth's pools */
 	if (req->net->made_for)
 		return berth_err_set(err, EPERM,
 				     "network %s is dockerd's (made through berth plugin serve): use docker run --network or docker network connect",
 				     req->net->name);
+	return endpoint_check_addresses(req, err);
+}
+
+int endpoint_check_addresses(const endpoint_request *req, berth_err *err)
+{
+	berth_addr a;
+	uint8_t mac[6];
+
 	if (req->ip && check_ip(req->net, req->ip, AF_INET, &a, err) < 0)
 		return -err->code;
 	if (req->ip6 && check_ip(req->net, req->ip6, AF_INET6, &a, err) < 0)
@@ -295,6 +300,38 @@ int endpoint_attach(berth_ctx *ctx, const berth_container *c, int netns_fd, cons
 	}
 	if (ret < 0) {
 		strv_free(ep.aliases);
+		return ret;
+	}
+	*out = ep;
+	return 0;
+}
+
+int endpoint_stage(berth_ctx *ctx, const endpoint_request *req, const char *id, berth_endpoint *out, berth_err *err)
+{
+	const driver_ops *ops = driver_find(req->net->driver);
+	berth_endpoint ep = { 0 };
+	char hex[HOST_VETH_HEX + 1];
+	uint8_t mac[6];
+	int ret;
+
+	/* a macvlan child would need its parent's namespace to be made in */
+	if (!ops || strcmp(req->net->driver, "bridge"))
+		return berth_err_set(err, EINVAL, "network %s (driver %s): endpoints made before their container are for bridge networks",
+				     req->net->name, req->net->driver);
+	snprintf(ep.id, sizeof(ep.id), "%s", id);
+	random_hex(hex, HOST_VETH_HEX);
+	snprintf(ep.host_ifname, sizeof(ep.host_ifname), HOST_VETH_PREFIX "%s", hex);
+	snprintf(ep.ifname, sizeof(ep.ifname), STAGED_PEER_PREFIX "%s", hex);
+	snprintf(ep.network_id, sizeof(ep.network_id), "%s", req->net->id);
+	set_gateways(req->net, &ep);
+	if ((ret = record(ctx, req, &ep, err)) < 0)
+		return ret;
+	mac_for(req, &ep, mac);
+	if ((ret = ops->attach(ctx->nl, req->net, &ep, -1, mac, err)) == 0)
+		ret = store_endpoint_made(ctx->store, ep.id, err);
+	if (ret < 0) {
+		berth_err_wrap(err, "making an endpoint on network %s", req->net->name);
+		endpoint_detach(ctx, &ep, true, err);
 		return ret;
 	}
 	*out = ep;

@@ -22,10 +22,20 @@ bool network_takes_endpoints(const berth_network *net);
  * anything changes (Docker's rules and messages); a network made for
  * dockerd is refused. */
 int endpoint_check(const endpoint_request *req, berth_err *err);
+/* The same without the refusal: for the network's own front end. */
+int endpoint_check_addresses(const endpoint_request *req, berth_err *err);
 /* Leases its addresses (one per family of the network), records the endpoint and plugs the veth into the
  * sandbox at `netns_fd`; on failure nothing is left. */
 int endpoint_attach(berth_ctx *ctx, const berth_container *c, int netns_fd, const endpoint_request *req,
 		    berth_endpoint *out, berth_err *err);
+/* A staged endpoint's container end while in the host: named as the host
+ * end (HOST_VETH_PREFIX), with a letter of its own. */
+#define STAGED_PEER_PREFIX "vethc"
+/* CNM's CreateEndpoint (core/staged.c): the addresses leased for the
+ * endpoint `id` and its veth made with both ends in the host, the peer
+ * (out->ifname) for the runtime to move into its sandbox itself; not in
+ * any container (container_id ""). Bridge networks only. */
+int endpoint_stage(berth_ctx *ctx, const endpoint_request *req, const char *id, berth_endpoint *out, berth_err *err);
 /* Releases the addresses and the row; with `unplug`, deletes the veth too
  * (for a live container; a dead sandbox takes its veths with it). */
 int endpoint_detach(berth_ctx *ctx, const berth_endpoint *ep, bool unplug, berth_err *err);

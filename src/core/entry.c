@@ -9,6 +9,7 @@
  * Nothing below this file recovers inside a lookup, and nothing below
  * calls up into it. */
 #include "core/attach.h"
+#include "core/staged.h"
 #include "core/container.h"
 #include "core/container_ops.h"
 #include "core/firewall.h"
@@ -194,6 +195,35 @@ int berth_attach(berth_ctx *ctx, const berth_attach_spec *spec, berth_container 
 int berth_detach(berth_ctx *ctx, const char *external_id, const char *network, const char *ifname, berth_err *err)
 {
 	return detach_external(ctx, external_id, network, ifname, err);
+}
+
+int berth_endpoint_create(berth_ctx *ctx, const berth_endpoint_spec *spec, berth_endpoint **out, berth_err *err)
+{
+	int ret = staged_create(ctx, spec, out, err);
+
+	if (recovered_after(ctx, ret, err))
+		ret = staged_create(ctx, spec, out, err);
+	return ret;
+}
+
+int berth_endpoint_join(berth_ctx *ctx, const berth_join_spec *spec, berth_endpoint **out, berth_err *err)
+{
+	return staged_join(ctx, spec, out, err);
+}
+
+int berth_endpoint_leave(berth_ctx *ctx, const char *endpoint_id, berth_err *err)
+{
+	return staged_leave(ctx, endpoint_id, err);
+}
+
+int berth_endpoint_delete(berth_ctx *ctx, const char *endpoint_id, berth_err *err)
+{
+	return staged_delete(ctx, endpoint_id, err);
+}
+
+int berth_endpoint_get(berth_ctx *ctx, const char *endpoint_id, berth_endpoint **out, berth_err *err)
+{
+	return staged_get(ctx, endpoint_id, out, err);
 }
 
 int berth_attachment_find(berth_ctx *ctx, const char *external_id, berth_container **out, berth_err *err)

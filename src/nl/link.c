@@ -326,7 +326,9 @@ int nl_veth_add(nl_sock *nl, const char *host, unsigned master_index, const char
 	pi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
 	put_one_queue(nlh);
-	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	/* none: the peer stays beside the host end, for a runtime to move */
+	if (netns_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 	if (mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);

@@ -49,8 +49,9 @@ int nl_link_del_deferred(nl_sock *nl, const char *name, berth_err *err);
 
 /* A veth pair whose peer is born in another namespace (one request): host
  * end `host` (on bridge `master_index` when not 0), peer `peer` in the
- * namespace of `netns_fd` with MAC `mac` (6 bytes), both with `mtu` (0:
- * the kernel's default). Both ends stay down. */
+ * namespace of `netns_fd` (-1: in the host's, where a runtime that moves
+ * it itself takes it: CNM's Join) with MAC `mac` (6 bytes), both with
+ * `mtu` (0: the kernel's default). Both ends stay down. */
 int nl_veth_add(nl_sock *nl, const char *host, unsigned master_index, const char *peer, int netns_fd,
 		const uint8_t mac[6], unsigned mtu, berth_err *err);
 /* Sets a link up; with `no_ipv6_autoconf` it also gets no IPv6 link-local

@@ -281,10 +281,11 @@ int store_container_reload_endpoints(store *s, berth_container *c, berth_err *er
 	return rc == SQLITE_DONE ? 0 : db_error(s, err, rc, "reading endpoints");
 }
 
-int store_endpoints_of_no_container(store *s, berth_endpoint **out, size_t *n, berth_err *err)
+static int endpoints_where(store *s, const char *where, berth_endpoint **out, size_t *n, berth_err *err)
 {
+	_cleanup_free_ char *sql = xasprintf(ENDPOINT_COLUMNS " WHERE %s", where);
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int rc, ret = prepare(s, ENDPOINT_COLUMNS " WHERE container_id NOT IN (SELECT id FROM containers)", &st, err);
+	int rc, ret = prepare(s, sql, &st, err);
 
 	*out = NULL;
 	*n = 0;
@@ -295,6 +296,49 @@ int store_endpoints_of_no_container(store *s, berth_endpoint **out, size_t *n, b
 		endpoint_from_row(st, &(*out)[(*n)++]);
 	}
 	return rc == SQLITE_DONE ? 0 : db_error(s, err, rc, "reading endpoints");
+}
+
+int store_endpoints_of_no_container(store *s, berth_endpoint **out, size_t *n, berth_err *err)
+{
+	return endpoints_where(s, "container_id <> '' AND container_id NOT IN (SELECT id FROM containers)", out, n,
+			       err);
+}
+
+int store_endpoints_staged(store *s, berth_endpoint **out, size_t *n, berth_err *err)
+{
+	return endpoints_where(s, "container_id = ''", out, n, err);
+}
+
+int store_endpoint_get(store *s, const char *id, berth_endpoint *out, bool *found, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int rc, ret = prepare(s, ENDPOINT_COLUMNS " WHERE id = ?", &st, err);
+
+	*found = false;
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		endpoint_from_row(st, out);
+		*found = true;
+	} else if (rc != SQLITE_DONE) {
+		return db_error(s, err, rc, "reading an endpoint");
+	}
+	return 0;
+}
+
+int store_endpoint_set_container(store *s, const berth_endpoint *ep, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int ret = prepare(s, "UPDATE endpoints SET container_id = ?, ordinal = ?, ifname = ? WHERE id = ?", &st, err);
+
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_text(st, 1, ep->container_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, ep->ordinal);
+	sqlite3_bind_text(st, 3, ep->ifname, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ep->id, -1, SQLITE_STATIC);
+	return step_done(s, st, err);
 }
 
 /* Every endpoint to its container in `sorted`: one query for all. */

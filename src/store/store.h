@@ -115,8 +115,15 @@ int store_container_reload_endpoints(store *s, berth_container *c, berth_err *er
 int store_endpoint_delete(store *s, const char *id, berth_err *err);
 int store_endpoint_set_mac(store *s, const berth_endpoint *ep, berth_err *err);
 /* Endpoints whose container has no row (store_container_load_all leaves
- * them out). */
+ * them out); not staged ones. */
 int store_endpoints_of_no_container(store *s, berth_endpoint **out, size_t *n, berth_err *err);
+/* Staged endpoints (core/staged.h): container_id "", made before their
+ * container joins. */
+int store_endpoints_staged(store *s, berth_endpoint **out, size_t *n, berth_err *err);
+/* The endpoint of this ID in *out; *found false when there is none. */
+int store_endpoint_get(store *s, const char *id, berth_endpoint *out, bool *found, berth_err *err);
+/* Its container_id ("": staged again), ordinal and ifname. */
+int store_endpoint_set_container(store *s, const berth_endpoint *ep, berth_err *err);
 
 /* Published ports (store/ports.c). */
 typedef struct published_port {

@@ -242,18 +242,22 @@ handler ours" "SIGTERM forwarded to the container, then the handler restored"
 
 # ---- examples/ipam-pool: the pools of Docker's IPAM protocol ----------------
 
-# pool ARGS...: run ipam-pool with the staged library
-pool() {
-    local ex=$BUILD_DIR/examples/ipam-pool
+# example_run NAME ARGS...: run examples/NAME with the staged library
+example_run() {
+    local ex=$BUILD_DIR/examples/$1
+    shift
     [ -x "$ex" ] || fail "no $ex: make check builds it (make example)" || return 1
     run --separate-stderr env LD_LIBRARY_PATH="$LIBDIR" "$ex" "$@"
 }
 
-# pool_ok ARGS...: a call that must succeed
-pool_ok() {
-    pool "$@"
-    assert_eq "$status" 0 "ipam-pool $* (stderr: $stderr)"
+# example_run_ok NAME ARGS...: a call that must succeed
+example_run_ok() {
+    example_run "$@"
+    assert_eq "$status" 0 "$* (stderr: $stderr)"
 }
+
+pool() { example_run ipam-pool "$@"; }
+pool_ok() { example_run_ok ipam-pool "$@"; }
 
 @test "ipam-pool: a pool with a sub-pool, asked again (the same), addresses from the sub-pool or anywhere in the pool, released at once" {
     pool_ok request-pool LocalDefault 10.72.0.0/24 10.72.0.128/25 4
@@ -361,4 +365,119 @@ pool_ok() {
     pool create-network bad 0123 10.77.9.0/24 10.77.9.1
     assert_eq "$status" 1 "a short ID"
     assert_contains "$stderr" 'network ID "0123": 64 lowercase hexadecimal digits expected' "stderr"
+}
+
+# ---- examples/cnm-endpoint: endpoints made before their container ---------
+
+cnm() { example_run cnm-endpoint "$@"; }
+cnm_ok() { example_run_ok cnm-endpoint "$@"; }
+
+# own_state: a store and run dir of the test's own (the file's hold
+# networks of dockerd's that berth cannot remove)
+own_state() {
+    export BERTH_ROOT=$BATS_TEST_TMPDIR/root BERTH_RUNDIR=$BATS_TEST_TMPDIR/run
+}
+
+# docker_network ID SUBNET GATEWAY: the calls dockerd makes for `docker
+# network create` (RequestPool, RequestAddress of the gateway, CreateNetwork)
+docker_network() {
+    pool_ok request-pool LocalDefault "$2" - 4
+    pool_ok request-address "LocalDefault/$2" "$3" gateway
+    pool_ok create-network "dnet-${1:0:4}" "$1" "$2" "$3"
+}
+
+@test "cnm-endpoint: CreateEndpoint leaves both ends in the host, Join records the sandbox, the runtime moves the peer in and it talks; Leave, DeleteEndpoint leave nothing; each call repeated" {
+    local net=5e7a9ed0000000000000000000000000000000000000000000000000000000aa
+    local ep=e9d0000000000000000000000000000000000000000000000000000000000001
+    own_state
+    docker_network "$net" 10.79.0.0/24 10.79.0.1
+    pool_ok request-address LocalDefault/10.79.0.0/24 10.79.0.5 docker
+    cnm_ok create "$net" "$ep" 10.79.0.5 -
+    read -r host peer mac addr <<<"$output"
+    assert_eq "$addr $mac" "10.79.0.5/24 02:42:0a:4f:00:05" "the address as dockerd gave it, the MAC made from it"
+    assert_eq "$peer" "vethc${host#veth}" "the container's end named as the host end"
+    assert_contains "$(ip -o link show "$host")" "master br-${net:0:12}" "the host end on the network's bridge"
+    assert_contains "$(ip -o link show "$peer")" "link/ether $mac" "the peer in the host, with the MAC"
+    cnm_ok create "$net" "$ep" 10.79.0.5 - # dockerd's retry
+    assert_eq "$output" "$host $peer $mac $addr" "a repeated CreateEndpoint: the same endpoint"
+    cnm_ok get "$ep"
+    assert_eq "$output" "- $host $mac" "staged: in no container"
+    berth_ok system check
+    assert_eq "$output" "the store and the kernel agree" "a staged endpoint is no stray"
+
+    # Join: the sandbox is recorded; the runtime moves and configures the peer
+    ip netns add "sb$$"
+    cnm_ok join "$ep" docker-sb1 "/run/netns/sb$$"
+    assert_eq "$output" "$peer 10.79.0.1" "SrcName and the gateway"
+    cnm_ok join "$ep" docker-sb1 "/run/netns/sb$$"
+    assert_eq "$output" "$peer 10.79.0.1" "a repeated Join"
+    cnm join "$ep" docker-other "/run/netns/sb$$"
+    assert_eq "$status" 1 "a Join for another container"
+    assert_contains "$stderr" "endpoint ${ep:0:12} is in container" "stderr"
+    ip link set "$peer" netns "sb$$"
+    ip -n "sb$$" link set "$peer" name eth0
+    ip -n "sb$$" addr add 10.79.0.5/24 dev eth0
+    ip -n "sb$$" link set eth0 up
+    ip netns exec "sb$$" ping -c1 -W2 10.79.0.1 >/dev/null || fail "the sandbox cannot reach the gateway"
+    cnm_ok get "$ep"
+    local cid=${output%% *}
+    [ "$cid" != - ] || fail "joined, yet in no container"
+    berth_ok ps --no-trunc
+    assert_contains "$output" "$cid" "berth ps shows the sandbox"
+    berth_ok system check
+    assert_eq "$output" "the store and the kernel agree" "the interface found by its MAC under the runtime's name"
+
+    # Leave: the container goes; the runtime gives the peer back to the host
+    cnm_ok leave "$ep"
+    cnm_ok leave "$ep"
+    berth_ok ps --no-trunc -a
+    refute_contains "$output" "$cid" "the container went with its last endpoint"
+    ip -n "sb$$" link set eth0 down
+    ip -n "sb$$" link set eth0 name "$peer"
+    ip -n "sb$$" link set "$peer" netns 1
+    ip netns del "sb$$"
+    cnm_ok delete "$ep"
+    ip link show "$host" >/dev/null 2>&1 && fail "$host still there after DeleteEndpoint"
+    ip link show "$peer" >/dev/null 2>&1 && fail "$peer still there after DeleteEndpoint"
+    cnm_ok delete "$ep" # dockerd's retry
+    cnm get "$ep"
+    assert_contains "$stderr" "no endpoint ${ep:0:12}" "gone"
+    # its address is free on the network again
+    cnm_ok create "$net" "$ep" 10.79.0.5 -
+    cnm_ok delete "$ep"
+    berth_ok system check
+    assert_eq "$output" "the store and the kernel agree" "nothing left behind"
+}
+
+@test "cnm-endpoint: a bad endpoint ID, an address outside the network or taken, a network that takes none are refused and nothing is made" {
+    local net=5e7a9ed0000000000000000000000000000000000000000000000000000000bb
+    local ep=e9d0000000000000000000000000000000000000000000000000000000000002
+    own_state
+    docker_network "$net" 10.79.1.0/24 10.79.1.1
+    local links; links=$(ip -o link show | wc -l)
+    cnm create "$net" 1234 10.79.1.5 -
+    assert_eq "$status" 1 "a short ID"
+    assert_contains "$stderr" 'invalid endpoint ID "1234": expected 64 hex digits' "stderr"
+    cnm create "$net" "$ep" 10.79.2.5 -
+    assert_contains "$stderr" "invalid address 10.79.2.5: it does not belong to any of this network's subnets" "outside"
+    cnm create "$net" "$ep" 10.79.1.1 -
+    assert_contains "$stderr" "address 10.79.1.1 is the gateway of network dnet-5e7a" "the gateway"
+    cnm create "$net" "$ep" 10.79.1.5 nonsense
+    assert_contains "$stderr" 'invalid MAC address "nonsense"' "a bad MAC"
+    cnm create host "$ep" - -
+    assert_contains "$stderr" "network host (driver host): endpoints made before their container are for bridge networks" "host"
+    cnm create nosuch "$ep" - -
+    assert_contains "$stderr" "nosuch" "no such network"
+    assert_eq "$(ip -o link show | wc -l)" "$links" "no link made"
+    cnm get "$ep"
+    assert_contains "$stderr" "no endpoint ${ep:0:12}" "no endpoint recorded"
+    cnm_ok create "$net" "$ep" 10.79.1.5 -
+    cnm create "$net" e9d0000000000000000000000000000000000000000000000000000000000003 10.79.1.5 -
+    assert_eq "$status" 1 "an address taken"
+    assert_contains "$stderr" "address 10.79.1.5 is already in use on network dnet-5e7a" "stderr"
+    cnm join "$ep" docker-x /nonexistent
+    assert_contains "$stderr" "network namespace /nonexistent" "a Join into nothing"
+    cnm_ok get "$ep"
+    assert_eq "${output%% *}" - "still staged"
+    cnm_ok delete "$ep"
 }
