@@ -21,6 +21,7 @@
 #include "util/err.h"
 
 #include <errno.h>
+#include <string.h>
 
 /* Someone flushed the ruleset or reloaded a firewall: berth's table is
  * put back before the command does anything else. A table that cannot
@@ -111,18 +112,45 @@ int berth_network_connect(berth_ctx *ctx, const char *net_ref, const char *conta
 	return ret;
 }
 
+static int remove_found(berth_ctx *ctx, berth_network *net, berth_err *err)
+{
+	int ret = network_remove(ctx, net, err);
+
+	if (recovered_after(ctx, ret, err))
+		ret = network_remove(ctx, net, err);
+	berth_network_free(net);
+	return ret;
+}
+
 int berth_network_remove(berth_ctx *ctx, const char *ref, berth_err *err)
 {
 	berth_network *net = NULL;
 	int ret = berth_network_find(ctx, ref, &net, err);
 
-	if (ret == 0 && net->made_for)
+	if (ret == 0 && net->made_for) {
 		ret = berth_err_set(err, EPERM, "network %s is dockerd's (made through berth plugin serve): use docker network rm",
 				    net->name);
-	if (ret == 0 && recovered_after(ctx, ret = network_remove(ctx, net, err), err))
-		ret = network_remove(ctx, net, err);
-	berth_network_free(net);
-	return ret;
+		berth_network_free(net);
+	}
+	return ret < 0 ? ret : remove_found(ctx, net, err);
+}
+
+int berth_network_remove_made_for(berth_ctx *ctx, const char *id, const char *made_for, berth_err *err)
+{
+	berth_network *net = NULL;
+	int ret = berth_network_find(ctx, id, &net, err);
+
+	if (ret == -ENOENT || (ret == 0 && strcmp(net->id, id))) {
+		berth_err_clear(err); /* gone already: dockerd repeats */
+		berth_network_free(net);
+		return 0;
+	}
+	if (ret == 0 && (!net->made_for || strcmp(net->made_for, made_for))) {
+		ret = berth_err_set(err, EPERM, "network %s is not %s's: berth network rm removes it", net->name,
+				    made_for);
+		berth_network_free(net);
+	}
+	return ret < 0 ? ret : remove_found(ctx, net, err);
 }
 
 int berth_network_prune(berth_ctx *ctx, char ***names, size_t *n_names, berth_err *err)

@@ -1,4 +1,5 @@
 #include "plugin/http.h"
+#include "plugin/call.h"
 
 #include <stdlib.h>
 #include <string.h>

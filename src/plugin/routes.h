@@ -19,9 +19,5 @@ typedef struct plugin_reply {
 /* The reply to a POST of `path` with `request` (an object; {} for an
  * empty body): NULL body when no method has that path (the caller
  * answers 404). */
-plugin_reply plugin_route(plugin_state *st, const char *path, const json_t *request);
-/* An error reply: IpamDriver's field is "Error", NetworkDriver's "Err"
- * (and dockerd reads "Err" of any failed status): both are set. */
-plugin_reply plugin_error(unsigned status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
+plugin_reply plugin_route(const plugin_state *st, const char *path, const json_t *request);
 #endif

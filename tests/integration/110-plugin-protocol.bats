@@ -4,8 +4,9 @@
 # serve` runs berth-plugin, which answers libnetwork's remote driver API
 # over HTTP on a unix socket (dockerd POSTs JSON to /Plugin.Activate,
 # /NetworkDriver.*, /IpamDriver.*). So far it activates and tells its
-# capabilities; the methods that make networks, endpoints and addresses
-# answer 501 with a message, and everything malformed gets a status and
+# capabilities, makes networks, endpoints and addresses when dockerd's
+# calls come as dockerd sends them (the bodies of ../shared/clients'
+# recording, replayed here), and gives everything malformed a status and
 # an error object. dockerd itself drives it in later files.
 
 # bats and helpers set status, output, stderr
@@ -74,11 +75,8 @@ serve_bg() {
     assert_eq "$output" '200 application/vnd.docker.plugins.v1+json {}' "NetworkDriver.DiscoverNew"
 }
 
-@test "what is not served yet, unknown paths, other methods, bad JSON and huge bodies get a status and an error object" {
+@test "unknown paths, other methods, bad JSON and huge bodies get a status and an error object" {
     serve_bg
-    call POST /NetworkDriver.CreateNetwork '{"NetworkID":"abc"}'
-    assert_eq "$output" '501 application/vnd.docker.plugins.v1+json {"Err":"NetworkDriver.CreateNetwork is not served yet by this build of berth","Error":"NetworkDriver.CreateNetwork is not served yet by this build of berth"}' \
-        "a method not served yet"
     call POST /Nope.Nothing '{}'
     assert_match "$output" '^404 .*"Err":"/Nope.Nothing: no such method of berth.s plugin"' "an unknown path"
     call GET /Plugin.Activate
@@ -117,4 +115,101 @@ serve_bg() {
     run --separate-stderr berth plugin serve --socket "$BATS_TEST_TMPDIR/file"
     assert_eq "$stderr" "berth: error: $BATS_TEST_TMPDIR/file exists and is not a socket" "a file in the way"
     assert_eq "$(cat "$BATS_TEST_TMPDIR/file")" keep "the file is left alone"
+}
+
+# json_field JSON EXPR: EXPR of the parsed JSON d, printed
+json_field() { python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
+
+@test "dockerd's calls replayed: a pool, its gateway, the network, an endpoint that joins a sandbox and talks, then all of it undone; repeats answered alike" {
+    local net=d0c0000000000000000000000000000000000000000000000000000000000aaa
+    local ep=e0c0000000000000000000000000000000000000000000000000000000000001
+    local pool=LocalDefault/10.90.0.0/24
+    serve_bg
+    call POST /IpamDriver.RequestPool '{"AddressSpace":"LocalDefault","Pool":"10.90.0.0/24","SubPool":"","Options":{},"V6":false}'
+    assert_eq "$output" "200 application/vnd.docker.plugins.v1+json {\"PoolID\":\"$pool\",\"Pool\":\"10.90.0.0/24\",\"Data\":{}}" "RequestPool"
+    call POST /IpamDriver.RequestAddress "{\"PoolID\":\"$pool\",\"Address\":\"\",\"Options\":{\"RequestAddressType\":\"com.docker.network.gateway\"}}"
+    assert_eq "$output" '200 application/vnd.docker.plugins.v1+json {"Address":"10.90.0.1/24","Data":{}}' "the gateway's address"
+    local create="{\"NetworkID\":\"$net\",\"Options\":{\"com.docker.network.enable_ipv6\":false,\"com.docker.network.generic\":{}},\"IPv4Data\":[{\"AddressSpace\":\"LocalDefault\",\"Gateway\":\"10.90.0.1/24\",\"Pool\":\"10.90.0.0/24\"}],\"IPv6Data\":[]}"
+    call POST /NetworkDriver.CreateNetwork "$create"
+    assert_eq "$output" '200 application/vnd.docker.plugins.v1+json {}' "CreateNetwork"
+    call POST /NetworkDriver.CreateNetwork "$create"
+    assert_eq "$output" '200 application/vnd.docker.plugins.v1+json {}' "CreateNetwork again (dockerd's retry)"
+    assert_eq "$(net_get "docker-${net:0:12}" 'd["Id"]')" "$net" "berth network inspect: dockerd's ID"
+    assert_contains "$(ip -o -4 addr show dev "br-${net:0:12}")" 10.90.0.1/24 "the bridge has the gateway"
+
+    call POST /IpamDriver.RequestAddress "{\"PoolID\":\"$pool\",\"Address\":\"\",\"Options\":{}}"
+    assert_eq "$output" '200 application/vnd.docker.plugins.v1+json {"Address":"10.90.0.2/24","Data":{}}' "an endpoint's address"
+    local opts='"Options":{"com.docker.network.endpoint.exposedports":[],"com.docker.network.portmap":[]}'
+    call POST /NetworkDriver.CreateEndpoint "{\"NetworkID\":\"$net\",\"EndpointID\":\"$ep\",\"Interface\":{\"Address\":\"10.90.0.2/24\",\"AddressIPv6\":\"\",\"MacAddress\":\"\"},$opts}"
+    assert_eq "$output" '200 application/vnd.docker.plugins.v1+json {"Interface":{"MacAddress":"02:42:0a:5a:00:02"}}' \
+        "CreateEndpoint fills only the MAC dockerd left empty"
+    ip netns add "sb$$"
+    call POST /NetworkDriver.Join "{\"NetworkID\":\"$net\",\"EndpointID\":\"$ep\",\"SandboxKey\":\"/run/netns/sb$$\",$opts}"
+    local body=${output#* * }
+    assert_eq "${output%% *}" 200 "Join: $output"
+    local src; src=$(json_field "$body" 'd["InterfaceName"]["SrcName"]')
+    assert_eq "$(json_field "$body" '[d["InterfaceName"]["DstPrefix"], d["Gateway"]]')" "['eth', '10.90.0.1']" "Join's reply"
+    # what dockerd does then
+    ip link set "$src" netns "sb$$"
+    ip -n "sb$$" link set "$src" name eth0
+    ip -n "sb$$" addr add 10.90.0.2/24 dev eth0
+    ip -n "sb$$" link set eth0 up
+    ip netns exec "sb$$" ping -c1 -W2 10.90.0.1 >/dev/null || fail "the sandbox cannot reach the gateway"
+    call POST /NetworkDriver.ProgramExternalConnectivity "{\"NetworkID\":\"$net\",\"EndpointID\":\"$ep\",$opts}"
+    assert_eq "$output" '200 application/vnd.docker.plugins.v1+json {}' "ProgramExternalConnectivity without ports"
+    call POST /NetworkDriver.EndpointOperInfo "{\"NetworkID\":\"$net\",\"EndpointID\":\"$ep\"}"
+    assert_eq "$output" '200 application/vnd.docker.plugins.v1+json {"Value":{}}' "EndpointOperInfo"
+    berth_ok ps
+    assert_contains "$output" "docker-sb$$" "berth ps shows dockerd's sandbox"
+
+    # the container stops: Revoke, Leave, DeleteEndpoint, ReleaseAddress
+    call POST /NetworkDriver.RevokeExternalConnectivity "{\"NetworkID\":\"$net\",\"EndpointID\":\"$ep\"}"
+    assert_eq "$output" '200 application/vnd.docker.plugins.v1+json {}' "RevokeExternalConnectivity"
+    call POST /NetworkDriver.Leave "{\"NetworkID\":\"$net\",\"EndpointID\":\"$ep\"}"
+    assert_eq "$output" '200 application/vnd.docker.plugins.v1+json {}' "Leave"
+    ip -n "sb$$" link set eth0 down
+    ip -n "sb$$" link set eth0 name "$src"
+    ip -n "sb$$" link set "$src" netns 1
+    ip netns del "sb$$"
+    call POST /NetworkDriver.DeleteEndpoint "{\"NetworkID\":\"$net\",\"EndpointID\":\"$ep\"}"
+    assert_eq "$output" '200 application/vnd.docker.plugins.v1+json {}' "DeleteEndpoint"
+    ip link show "$src" >/dev/null 2>&1 && fail "the veth is still there"
+    call POST /NetworkDriver.DeleteEndpoint "{\"NetworkID\":\"$net\",\"EndpointID\":\"$ep\"}"
+    assert_eq "$output" '200 application/vnd.docker.plugins.v1+json {}' "DeleteEndpoint again"
+    call POST /IpamDriver.ReleaseAddress "{\"PoolID\":\"$pool\",\"Address\":\"10.90.0.2\"}"
+    assert_eq "$output" '200 application/vnd.docker.plugins.v1+json {}' "ReleaseAddress"
+
+    # network rm: the gateway's address, the pool, then the network
+    call POST /IpamDriver.ReleaseAddress "{\"PoolID\":\"$pool\",\"Address\":\"10.90.0.1\"}"
+    call POST /IpamDriver.ReleasePool "{\"PoolID\":\"$pool\"}"
+    assert_eq "$output" '200 application/vnd.docker.plugins.v1+json {}' "ReleasePool"
+    call POST /NetworkDriver.DeleteNetwork "{\"NetworkID\":\"$net\"}"
+    assert_eq "$output" '200 application/vnd.docker.plugins.v1+json {}' "DeleteNetwork"
+    ip link show "br-${net:0:12}" >/dev/null 2>&1 && fail "the bridge is still there"
+    berth_ok network ls
+    refute_contains "$output" "docker-${net:0:12}" "berth network ls"
+    call POST /NetworkDriver.DeleteNetwork "{\"NetworkID\":\"$net\"}"
+    assert_eq "$output" '200 application/vnd.docker.plugins.v1+json {}' "DeleteNetwork again"
+}
+
+@test "dockerd's calls with bad fields, on what does not exist, or asking what berth refuses get a status and berth's reason; nothing is made" {
+    local net=d1c0000000000000000000000000000000000000000000000000000000000bbb
+    serve_bg
+    call POST /NetworkDriver.CreateNetwork '{"NetworkID":7}'
+    assert_match "$output" '^400 .*"Err":"CreateNetwork: NetworkID: dockerd.s network ID: expected as dockerd sends it"' "a number for an ID"
+    call POST /NetworkDriver.CreateNetwork "{\"NetworkID\":\"$net\",\"IPv4Data\":[{\"Pool\":\"10.91.0.0/24\",\"Gateway\":\"10.91.0.1/24\"}],\"Options\":{\"com.docker.network.generic\":{\"no.such.option\":\"1\"}}}"
+    assert_match "$output" '^400 .*no.such.option' "an option berth does not know"
+    ip link show "br-${net:0:12}" >/dev/null 2>&1 && fail "a bridge was made"
+    call POST /NetworkDriver.CreateEndpoint "{\"NetworkID\":\"$net\",\"EndpointID\":\"e1\",\"Interface\":{\"Address\":\"10.91.0.2/24\"}}"
+    assert_match "$output" '^400 .*"Err":"CreateEndpoint: invalid endpoint ID \\"e1\\": expected 64 hex digits"' "a short endpoint ID"
+    call POST /NetworkDriver.Join '{"NetworkID":"x","EndpointID":"e0c0000000000000000000000000000000000000000000000000000000000009","SandboxKey":"/run/netns/none"}'
+    assert_match "$output" '^500 .*"Err":"Join: no endpoint e0c000000000"' "a Join of an endpoint never made"
+    call POST /IpamDriver.RequestAddress '{"PoolID":"LocalDefault/10.99.0.0/24","Address":""}'
+    assert_match "$output" '^500 .*"Error":"RequestAddress: .*no pool LocalDefault/10.99.0.0/24' "an address of no pool, in IPAM's Error field"
+    call POST /IpamDriver.RequestPool '{"AddressSpace":"LocalDefault","Pool":"10.92.0.1/24"}'
+    assert_match "$output" '^400 .*host bits are set' "a pool with host bits"
+    call POST /NetworkDriver.ProgramExternalConnectivity "{\"NetworkID\":\"$net\",\"EndpointID\":\"e0c0000000000000000000000000000000000000000000000000000000000009\",\"Options\":{\"com.docker.network.portmap\":[{\"HostIP\":\"\",\"HostPort\":8080,\"HostPortEnd\":8080,\"IP\":\"\",\"Port\":80,\"Proto\":6}]}}"
+    assert_match "$output" '^501 .*publishing ports' "ports, not served yet"
+    berth_ok network ls
+    refute_contains "$output" docker- "no network made"
 }
