@@ -38,6 +38,7 @@ containernetworking-plugins    # bench: the CNI reference plugins, side by side
 scdoc                          # man pages (make: docs/man/*.scd)
 podman runc                    # CNI tests (101): Podman 4.3, CNI backend, drives berth's plugin; runc is its runtime (not crun)
 containerd                     # CNI tests (102): `ctr run --cni` (containerd 1.6) drives berth's plugin
+docker.io tar                  # Docker plugin tests (111): dockerd 20.10 drives berth-plugin (never started on the host: see below)
 man-db bash-completion         # man -l and the completion in tests (018)
 # on every Debian system already (Essential or required); listed so that
 # this list is the whole truth
@@ -78,5 +79,19 @@ fi
 echo "berth: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
+# Packages with a daemon (docker.io, containerd) would start it on the
+# host, with its bridge and its firewall rules; the tests start their own
+# in namespaces. A policy-rc.d that denies every start, for the install only,
+# unless the system has one of its own.
+policy=/usr/sbin/policy-rc.d
+own_policy=""
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod 0755 "$policy"
+	own_policy=1
+fi
+rc=0
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+apt-get install -y -qq --no-install-recommends $missing >/dev/null || rc=$?
+[ -z "$own_policy" ] || rm -f "$policy"
+exit "$rc"

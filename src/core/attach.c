@@ -366,20 +366,22 @@ int attach_external(berth_ctx *ctx, const berth_attach_spec *spec, berth_contain
 	return ret;
 }
 
-int external_container_take(berth_ctx *ctx, const berth_attach_spec *spec, berth_container **out, bool *made,
-			    berth_err *err)
+int external_container_take(berth_ctx *ctx, const berth_attach_spec *spec, bool netns_later, berth_container **out,
+			    bool *made, berth_err *err)
 {
 	_cleanup_close_ int fd = -1;
-	netns_id ns;
+	netns_id ns = { 0 };
 	int ret = check_external_id(spec->external_id, err);
 
 	*made = false;
 	*out = NULL;
-	if (ret == 0)
-		ret = open_given_netns(spec->netns_path, &fd, &ns, err);
+	if (ret == 0 && (ret = open_given_netns(spec->netns_path, &fd, &ns, err)) == -ENOENT && netns_later) {
+		berth_err_clear(err);
+		ret = 0;
+	}
 	if (ret == 0)
 		ret = container_for(ctx, spec, &ns, out, made, err);
-	if (ret == 0 && *made && (ret = sandbox_adopt_netns(ctx, (*out)->id, fd, err)) < 0) {
+	if (ret == 0 && *made && fd >= 0 && (ret = sandbox_adopt_netns(ctx, (*out)->id, fd, err)) < 0) {
 		berth_err ignored = { 0 };
 		external_container_release(ctx, *out, &ignored);
 		berth_err_clear(&ignored);

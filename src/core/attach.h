@@ -13,9 +13,12 @@ int detach_external(berth_ctx *ctx, const char *external_id, const char *network
  * namespace at spec->netns_path, recorded with the namespace adopted as
  * its sandbox when it is new (*made; marked running by the caller once
  * it has its endpoint), as a CNI ADD records it. Only external_id, name
- * and netns_path of the spec are read. */
-int external_container_take(berth_ctx *ctx, const berth_attach_spec *spec, berth_container **out, bool *made,
-			    berth_err *err);
+ * and netns_path of the spec are read. With netns_later, a path that
+ * names nothing yet is taken as the namespace to come (dockerd joins
+ * before runc makes it): the container is recorded without one, and
+ * lives until the runtime takes its endpoints away. */
+int external_container_take(berth_ctx *ctx, const berth_attach_spec *spec, bool netns_later, berth_container **out,
+			    bool *made, berth_err *err);
 int external_container_running(berth_ctx *ctx, berth_container *c, berth_err *err);
 /* Its last endpoint left: nothing of it stays. */
 int external_container_release(berth_ctx *ctx, berth_container *c, berth_err *err);

@@ -48,6 +48,10 @@ static bool external_alive(const berth_container *c)
 	const container_rec *rec = container_rec_of(c);
 	netns_id id = { rec->netns_dev, rec->netns_ino };
 
+	/* joined before its namespace was made (dockerd's): the runtime's
+	 * Leave ends it, or the plugin's pass over networks dockerd dropped */
+	if (!id.dev && !id.ino)
+		return true;
 	return netns_path_is(c->external_netns, &id) || netns_in_use(&id);
 }
 

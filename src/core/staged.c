@@ -114,7 +114,7 @@ int staged_join(berth_ctx *ctx, const berth_join_spec *spec, berth_endpoint **ou
 		ret = berth_err_set(err, ENOENT, "no endpoint %.12s", spec->endpoint_id);
 	if (ret == 0 && ep.container_id[0])
 		ret = joined_before(ctx, &ep, spec, err);
-	else if (ret == 0 && (ret = external_container_take(ctx, &as, &c, &made, err)) == 0) {
+	else if (ret == 0 && (ret = external_container_take(ctx, &as, true, &c, &made, err)) == 0) {
 		snprintf(ep.container_id, sizeof(ep.container_id), "%s", c->id);
 		ep.ordinal = container_next_ordinal(c);
 		ep.ifname[0] = '\0';

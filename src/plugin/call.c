@@ -43,10 +43,11 @@ plugin_reply plugin_bad_field(const char *method, const char *field, const char 
 	return plugin_error(BAD_REQUEST, "%s: %s: expected %s", method, field, expected);
 }
 
-plugin_reply plugin_failed(const char *method, berth_err *err)
+plugin_reply plugin_failed(berth_err *err)
 {
-	plugin_reply r = plugin_error(err->code == EINVAL ? BAD_REQUEST : FAILED, "%s: %s", method,
-				      err->msg ? err->msg : "failed");
+	/* dockerd names the method before it */
+	plugin_reply r = plugin_error(err->code == EINVAL ? BAD_REQUEST : FAILED, "%s", err->msg ? err->msg : "failed");
+
 
 	berth_err_clear(err);
 	return r;

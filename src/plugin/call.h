@@ -18,8 +18,9 @@ int plugin_open(const plugin_state *st, const char *method, berth_ctx **ctx, plu
 /* A request field that is not what the method needs: 400, naming it. */
 plugin_reply plugin_bad_field(const char *method, const char *field, const char *expected);
 /* The reply to a failed berth call (err cleared): 400 for a request
- * berth refuses as invalid, 500 for the rest, with berth's message. */
-plugin_reply plugin_failed(const char *method, berth_err *err);
+ * berth refuses as invalid, 500 for the rest, with berth's message alone
+ * (dockerd shows it after the method's name). */
+plugin_reply plugin_failed(berth_err *err);
 /* {} */
 plugin_reply plugin_ok_empty(void);
 plugin_reply plugin_ok(json_t *body);

@@ -28,7 +28,7 @@ plugin_reply ipam_request_pool(const plugin_state *st, const json_t *req)
 	if (plugin_open(st, method, &ctx, &r) < 0)
 		return r;
 	if (berth_pool_request(ctx, &spec, &pool, &err) < 0) {
-		r = plugin_failed(method, &err);
+		r = plugin_failed(&err);
 	} else {
 		char subnet[BERTH_PREFIX_STRLEN];
 		r = plugin_ok(json_pack("{s:s,s:s,s:{}}", "PoolID", pool->id, "Pool",
@@ -52,7 +52,7 @@ plugin_reply ipam_release_pool(const plugin_state *st, const json_t *req)
 		return plugin_bad_field(method, "PoolID", "a pool's ID");
 	if (plugin_open(st, method, &ctx, &r) < 0)
 		return r;
-	r = berth_pool_release(ctx, id, &err) < 0 ? plugin_failed(method, &err) : plugin_ok_empty();
+	r = berth_pool_release(ctx, id, &err) < 0 ? plugin_failed(&err) : plugin_ok_empty();
 	berth_close(ctx);
 	return r;
 }
@@ -81,7 +81,7 @@ plugin_reply ipam_request_address(const plugin_state *st, const json_t *req)
 	if (plugin_open(st, method, &ctx, &r) < 0)
 		return r;
 	if (berth_pool_address_take(ctx, id, addr, holder_of(req), &got, &err) < 0) {
-		r = plugin_failed(method, &err);
+		r = plugin_failed(&err);
 	} else {
 		char text[BERTH_PREFIX_STRLEN];
 		r = plugin_ok(json_pack("{s:s,s:{}}", "Address", berth_prefix_format(&got, text), "Data"));
@@ -103,7 +103,7 @@ plugin_reply ipam_release_address(const plugin_state *st, const json_t *req)
 		return plugin_bad_field(method, "PoolID and Address", "a pool's ID and an address");
 	if (plugin_open(st, method, &ctx, &r) < 0)
 		return r;
-	r = berth_pool_address_release(ctx, id, addr, &err) < 0 ? plugin_failed(method, &err) : plugin_ok_empty();
+	r = berth_pool_address_release(ctx, id, addr, &err) < 0 ? plugin_failed(&err) : plugin_ok_empty();
 	berth_close(ctx);
 	return r;
 }

@@ -138,7 +138,7 @@ plugin_reply driver_create_network(const plugin_state *st, const json_t *req)
 		if (made_before(ctx, nr.spec.id) || berth_network_create(ctx, &nr.spec, &net, &err) == 0)
 			r = plugin_ok_empty();
 		else
-			r = plugin_failed(method, &err);
+			r = plugin_failed(&err);
 		berth_network_free(net);
 		berth_close(ctx);
 	}
@@ -160,7 +160,7 @@ static plugin_reply on_id(const plugin_state *st, const json_t *req, const char 
 		return plugin_bad_field(method, field, "an ID");
 	if (plugin_open(st, method, &ctx, &r) < 0)
 		return r;
-	r = fn(ctx, id, &err) < 0 ? plugin_failed(method, &err) : plugin_ok_empty();
+	r = fn(ctx, id, &err) < 0 ? plugin_failed(&err) : plugin_ok_empty();
 	berth_close(ctx);
 	return r;
 }
@@ -212,7 +212,7 @@ plugin_reply driver_create_endpoint(const plugin_state *st, const json_t *req)
 		return plugin_bad_field(method, "NetworkID, EndpointID and Interface", "IDs and addresses as strings");
 	if (plugin_open(st, method, &ctx, &r) < 0)
 		return r;
-	r = berth_endpoint_create(ctx, &spec, &ep, &err) < 0 ? plugin_failed(method, &err)
+	r = berth_endpoint_create(ctx, &spec, &ep, &err) < 0 ? plugin_failed(&err)
 							       : plugin_ok(interface_reply(iface, ep));
 	berth_endpoint_free(ep);
 	berth_close(ctx);
@@ -275,7 +275,7 @@ plugin_reply driver_join(const plugin_state *st, const json_t *req)
 	spec.external_id = spec.name = name;
 	if (plugin_open(st, method, &ctx, &r) < 0)
 		return r;
-	r = berth_endpoint_join(ctx, &spec, &ep, &err) < 0 ? plugin_failed(method, &err)
+	r = berth_endpoint_join(ctx, &spec, &ep, &err) < 0 ? plugin_failed(&err)
 							   : plugin_ok(join_reply(ep, network_internal(ctx, net_id)));
 	berth_endpoint_free(ep);
 	berth_close(ctx);

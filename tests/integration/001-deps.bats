@@ -34,6 +34,8 @@ COMMANDS=(
     # real CNI clients driving berth's plugin (101, 102): Podman, its
     # monitor and runtime; containerd, its shim and ctr
     podman conmon runc containerd containerd-shim-runc-v2 ctr
+    # dockerd driving berth's Docker plugin (111), with Debian's client
+    dockerd /usr/bin/docker tar
     # peers the benchmarks run side by side with berth: netavark; the CNI
     # reference plugins (bench/cni.sh), iptables-save to count their rules
     /usr/lib/podman/netavark iptables iptables-save

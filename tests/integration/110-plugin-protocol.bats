@@ -201,11 +201,11 @@ json_field() { python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(
     assert_match "$output" '^400 .*no.such.option' "an option berth does not know"
     ip link show "br-${net:0:12}" >/dev/null 2>&1 && fail "a bridge was made"
     call POST /NetworkDriver.CreateEndpoint "{\"NetworkID\":\"$net\",\"EndpointID\":\"e1\",\"Interface\":{\"Address\":\"10.91.0.2/24\"}}"
-    assert_match "$output" '^400 .*"Err":"CreateEndpoint: invalid endpoint ID \\"e1\\": expected 64 hex digits"' "a short endpoint ID"
+    assert_match "$output" '^400 .*"Err":"invalid endpoint ID \\"e1\\": expected 64 hex digits"' "a short endpoint ID"
     call POST /NetworkDriver.Join '{"NetworkID":"x","EndpointID":"e0c0000000000000000000000000000000000000000000000000000000000009","SandboxKey":"/run/netns/none"}'
-    assert_match "$output" '^500 .*"Err":"Join: no endpoint e0c000000000"' "a Join of an endpoint never made"
+    assert_match "$output" '^500 .*"Err":"no endpoint e0c000000000"' "a Join of an endpoint never made"
     call POST /IpamDriver.RequestAddress '{"PoolID":"LocalDefault/10.99.0.0/24","Address":""}'
-    assert_match "$output" '^500 .*"Error":"RequestAddress: .*no pool LocalDefault/10.99.0.0/24' "an address of no pool, in IPAM's Error field"
+    assert_match "$output" '^500 .*"Error":".*no pool LocalDefault/10.99.0.0/24' "an address of no pool, in IPAM's Error field"
     call POST /IpamDriver.RequestPool '{"AddressSpace":"LocalDefault","Pool":"10.92.0.1/24"}'
     assert_match "$output" '^400 .*host bits are set' "a pool with host bits"
     call POST /NetworkDriver.ProgramExternalConnectivity "{\"NetworkID\":\"$net\",\"EndpointID\":\"e0c0000000000000000000000000000000000000000000000000000000000009\",\"Options\":{\"com.docker.network.portmap\":[{\"HostIP\":\"\",\"HostPort\":8080,\"HostPortEnd\":8080,\"IP\":\"\",\"Port\":80,\"Proto\":6}]}}"

@@ -1,0 +1,138 @@
+#!/usr/bin/env bats
+#
+# dockerd (Debian 12's docker.io, 20.10) with berth as its network and IPAM
+# driver: `berth plugin serve` on /run/docker/plugins/berth.sock, where
+# dockerd looks for the driver "berth". All of it in this file's namespaces:
+# /run is a tmpfs of the file's, dockerd's data and exec roots and /etc/docker
+# are temporary, dockerd makes no iptables rules and no docker0
+# (--iptables=false --bridge=none), and its containers' cgroups go under a
+# parent of this file's, removed at the end (cgroupfs is the host's).
+# The image is scripts/mkrootfs's busybox, imported: no registry.
+
+# bats and helpers set status, output, stderr
+# shellcheck disable=SC2154
+
+load helpers
+
+# /usr/local/bin may hold another docker client; Debian's is the one tested
+DOCKER=/usr/bin/docker
+
+setup_file() {
+    local d=$BATS_FILE_TMPDIR
+    mount -t tmpfs -o mode=0755 berth-test-run /run
+    mkdir -p /run/netns /run/docker/plugins
+    mount -t tmpfs -o mode=0755 berth-test-netns /run/netns
+    mount -t tmpfs -o mode=0755 berth-test-etc-docker /etc/docker
+    export CGROUP_PARENT=berth-test-$$
+    berth plugin serve 2>"$d/plugin.err" &
+    echo $! >"$d/plugin.pid"
+    dockerd --data-root "$d/data" --exec-root "$d/exec" -H "unix://$d/docker.sock" --pidfile "$d/docker.pid" \
+        --storage-driver vfs --iptables=false --ip6tables=false --bridge=none --cgroup-parent "$CGROUP_PARENT" \
+        >"$d/dockerd.log" 2>&1 &
+    echo $! >"$d/dockerd.pid"
+    export DOCKER_HOST=unix://$d/docker.sock
+    wait_until 30 "$DOCKER" version >/dev/null 2>&1 ||
+        fail "dockerd did not start: $(tail -5 "$d/dockerd.log")"
+    scripts_dir=$(cd "$BATS_TEST_DIRNAME/../../scripts" && pwd)
+    "$scripts_dir/mkrootfs" "$d/rootfs" >/dev/null
+    tar -C "$d/rootfs" -c . | "$DOCKER" import -c 'ENV PATH=/bin' - bb:latest >/dev/null
+}
+
+teardown_file() {
+    local d=$BATS_FILE_TMPDIR
+    "$DOCKER" rm -f $("$DOCKER" ps -aq) >/dev/null 2>&1 || true
+    kill "$(cat "$d/dockerd.pid")" 2>/dev/null || true
+    wait_until 20 sh -c '! kill -0 "$1" 2>/dev/null' _ "$(cat "$d/dockerd.pid")" || true
+    kill "$(cat "$d/plugin.pid")" 2>/dev/null || true
+    # the cgroups dockerd made in the host's hierarchies, empty by now
+    local c
+    for c in /sys/fs/cgroup/*/"$CGROUP_PARENT" /sys/fs/cgroup/"$CGROUP_PARENT"; do
+        [ -d "$c" ] || continue
+        find "$c" -depth -mindepth 1 -type d -exec rmdir {} \; 2>/dev/null || true
+        rmdir "$c" 2>/dev/null || true
+    done
+}
+
+teardown() {
+    "$DOCKER" rm -f $("$DOCKER" ps -aq) >/dev/null 2>&1 || true
+}
+
+docker_ok() {
+    run --separate-stderr "$DOCKER" "$@"
+    assert_eq "$status" 0 "docker $* (stderr: $stderr)"
+}
+
+# net_id NAME: dockerd's ID of its network NAME
+docker_net_id() { "$DOCKER" network inspect -f '{{.Id}}' "$1"; }
+
+@test "docker network create -d berth --ipam-driver berth: berth's network with dockerd's ID, its bridge, its pool; network rm takes all of it" {
+    docker_ok network create -d berth --ipam-driver berth --subnet 10.95.0.0/24 --gateway 10.95.0.1 n1
+    local id; id=$(docker_net_id n1)
+    assert_eq "$(net_get "docker-${id:0:12}" 'd["Id"]')" "$id" "berth network inspect: the same network"
+    assert_contains "$(ip -o -4 addr show dev "br-${id:0:12}")" 10.95.0.1/24 "the bridge has the gateway"
+    run --separate-stderr "$DOCKER" network create -d berth --ipam-driver berth --subnet 10.95.0.0/25 n1b
+    assert_eq "$status" 1 "an overlapping network"
+    assert_contains "$stderr" "IpamDriver.RequestPool: pool 10.95.0.0/25 overlaps with network \"docker-${id:0:12}\" (10.95.0.0/24)" \
+        "berth's reason, shown by docker"
+    run --separate-stderr berth network rm "docker-${id:0:12}"
+    assert_contains "$stderr" "is dockerd's (made through berth plugin serve): use docker network rm" "berth refuses"
+    docker_ok network rm n1
+    ip link show "br-${id:0:12}" >/dev/null 2>&1 && fail "the bridge is still there"
+    berth_ok network ls
+    refute_contains "$output" "docker-${id:0:12}" "berth network ls"
+    # the pool went too: the subnet can be had again
+    docker_ok network create -d berth --ipam-driver berth --subnet 10.95.0.0/24 n1
+    docker_ok network rm n1
+}
+
+@test "docker run --network: eth0 is berth's veth, with dockerd's address and berth's MAC; two containers talk; --ip; berth ps shows them; stop leaves nothing" {
+    docker_ok network create -d berth --ipam-driver berth --subnet 10.96.0.0/24 n2
+    local id; id=$(docker_net_id n2)
+    docker_ok run -d --name c1 --network n2 bb:latest sleep 300
+    docker_ok run -d --name c2 --network n2 --ip 10.96.0.77 bb:latest sleep 300
+    docker_ok exec c1 ip -4 -o addr show eth0
+    assert_contains "$output" "10.96.0.2/24" "c1's address, from berth's pool"
+    docker_ok exec c1 cat /sys/class/net/eth0/address
+    assert_eq "$output" 02:42:0a:60:00:02 "the MAC berth made from it"
+    docker_ok exec c1 cat /sys/class/net/eth0/iflink
+    local peer; peer=$(ip -o link show | awk -F': ' -v i="$output" '$1 == i { print $2 }')
+    assert_match "$peer" "^veth[0-9a-f]{7}@" "eth0's peer in the host is a berth veth ($peer)"
+    assert_contains "$(ip -o link show "${peer%@*}")" "master br-${id:0:12}" "on the network's bridge"
+    docker_ok exec c1 ip route
+    assert_contains "$output" "default via 10.96.0.1" "the default route through berth's gateway"
+    docker_ok exec c1 ping -c1 -W2 10.96.0.77
+    docker_ok exec c2 ping -c1 -W2 10.96.0.2
+    berth_ok ps
+    assert_eq "$(grep -c ' docker-' <<<"$output")" 2 "berth ps: the two sandboxes"
+    berth_ok system check
+    assert_eq "$output" "the store and the kernel agree" "berth system check"
+    docker_ok rm -f c1 c2
+    berth_ok ps -a
+    refute_contains "$output" docker- "berth ps after docker rm"
+    assert_eq "$(ip -o link show master "br-${id:0:12}" | wc -l)" 0 "no veth left on the bridge"
+    docker_ok network rm n2
+}
+
+@test "docker network connect and disconnect: eth1 on a second berth network, gone again" {
+    docker_ok network create -d berth --ipam-driver berth --subnet 10.97.0.0/24 n3
+    docker_ok network create -d berth --ipam-driver berth --subnet 10.98.0.0/24 n4
+    docker_ok run -d --name c3 --network n3 bb:latest sleep 300
+    docker_ok network connect n4 c3
+    docker_ok exec c3 ip -4 -o addr show eth1
+    assert_contains "$output" "10.98.0.2/24" "eth1 on n4"
+    docker_ok network disconnect n4 c3
+    run "$DOCKER" exec c3 ip -4 -o addr show eth1
+    assert_eq "$status" 1 "eth1 gone"
+    local id4; id4=$(docker_net_id n4)
+    assert_eq "$(ip -o link show master "br-${id4:0:12}" | wc -l)" 0 "no veth left on n4's bridge"
+    docker_ok rm -f c3
+    docker_ok network rm n3 n4
+}
+
+@test "docker run -p on a berth network is refused with berth's reason until berth publishes ports for dockerd" {
+    docker_ok network create -d berth --ipam-driver berth --subnet 10.99.0.0/24 n5
+    run --separate-stderr "$DOCKER" run --rm --network n5 -p 8080:80 bb:latest true
+    [ "$status" -ne 0 ] || fail "docker run -p succeeded without a published port"
+    assert_contains "$stderr" "publishing ports (-p) through berth's plugin is not served yet" "docker's message"
+    docker_ok network rm n5
+}
