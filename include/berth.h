@@ -440,6 +440,13 @@ typedef struct berth_join_spec {
 int berth_endpoint_join(berth_ctx *ctx, const berth_join_spec *spec, berth_endpoint **out, berth_err *err);
 int berth_endpoint_leave(berth_ctx *ctx, const char *endpoint_id, berth_err *err);
 int berth_endpoint_delete(berth_ctx *ctx, const char *endpoint_id, berth_err *err);
+/* Published ports (-p specs, as berth_run_spec's) leading to a joined
+ * endpoint's addresses, as its container's (dockerd's
+ * ProgramExternalConnectivity); asked again, they replace the former.
+ * Unpublish takes them away (nothing published is success). */
+int berth_endpoint_publish(berth_ctx *ctx, const char *endpoint_id, const char *const *publish, size_t n,
+			   berth_err *err);
+int berth_endpoint_unpublish(berth_ctx *ctx, const char *endpoint_id, berth_err *err);
 /* -ENOENT when there is no such endpoint. */
 int berth_endpoint_get(berth_ctx *ctx, const char *endpoint_id, berth_endpoint **out, berth_err *err);
 void berth_endpoint_free(berth_endpoint *ep);

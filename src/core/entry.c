@@ -249,6 +249,21 @@ int berth_endpoint_delete(berth_ctx *ctx, const char *endpoint_id, berth_err *er
 	return staged_delete(ctx, endpoint_id, err);
 }
 
+int berth_endpoint_publish(berth_ctx *ctx, const char *endpoint_id, const char *const *publish, size_t n,
+			   berth_err *err)
+{
+	int ret = staged_publish(ctx, endpoint_id, publish, n, err);
+
+	if (recovered_after(ctx, ret, err))
+		ret = staged_publish(ctx, endpoint_id, publish, n, err);
+	return ret;
+}
+
+int berth_endpoint_unpublish(berth_ctx *ctx, const char *endpoint_id, berth_err *err)
+{
+	return staged_unpublish(ctx, endpoint_id, err);
+}
+
 int berth_endpoint_get(berth_ctx *ctx, const char *endpoint_id, berth_endpoint **out, berth_err *err)
 {
 	return staged_get(ctx, endpoint_id, out, err);

@@ -200,6 +200,64 @@ int staged_delete(berth_ctx *ctx, const char *endpoint_id, berth_err *err)
 	return ret;
 }
 
+/* The container the joined endpoint is in, and the endpoint's network. */
+static int joined(berth_ctx *ctx, const char *endpoint_id, berth_endpoint *ep, berth_container **c,
+		  berth_network **net, berth_err *err)
+{
+	bool found = false;
+	int ret = load(ctx, endpoint_id, ep, &found, err);
+
+	if (ret == 0 && !found)
+		ret = berth_err_set(err, ENOENT, "no endpoint %.12s", endpoint_id);
+	if (ret == 0 && !ep->container_id[0])
+		ret = berth_err_set(err, EINVAL, "endpoint %.12s is in no container (its Join comes first)", endpoint_id);
+	if (ret == 0)
+		ret = container_find(ctx, ep->container_id, c, err);
+	if (ret == 0 && net)
+		ret = berth_network_find(ctx, ep->network_id, net, err);
+	return ret;
+}
+
+int staged_publish(berth_ctx *ctx, const char *endpoint_id, const char *const *publish, size_t n, berth_err *err)
+{
+	berth_endpoint ep = { 0 };
+	berth_container *c = NULL;
+	berth_network *net = NULL;
+	berth_port *ports = NULL;
+	size_t n_ports = 0;
+	int ret = joined(ctx, endpoint_id, &ep, &c, &net, err);
+
+	if (ret == 0)
+		ret = container_ports_for(net, publish, n, &ports, &n_ports, err);
+	/* asked again (dockerd repeats): the ports are the new ones */
+	if (ret == 0 && c->n_ports)
+		ret = fw_ports_unpublish(ctx, c->id, err);
+	if (ret == 0)
+		ret = fw_ports_publish(ctx, c, ports, n_ports, &ep, err);
+	free(ports);
+	berth_network_free(net);
+	berth_container_free(c);
+	strv_free(ep.aliases);
+	return ret;
+}
+
+int staged_unpublish(berth_ctx *ctx, const char *endpoint_id, berth_err *err)
+{
+	berth_endpoint ep = { 0 };
+	berth_container *c = NULL;
+	int ret = joined(ctx, endpoint_id, &ep, &c, NULL, err);
+
+	if (ret == -ENOENT || ret == -EINVAL) { /* nothing of it is published */
+		berth_err_clear(err);
+		ret = 0;
+	} else if (ret == 0 && c->n_ports) {
+		ret = fw_ports_unpublish(ctx, c->id, err);
+	}
+	berth_container_free(c);
+	strv_free(ep.aliases);
+	return ret;
+}
+
 int staged_get(berth_ctx *ctx, const char *endpoint_id, berth_endpoint **out, berth_err *err)
 {
 	berth_endpoint ep = { 0 };

@@ -9,6 +9,8 @@ int staged_create(berth_ctx *ctx, const berth_endpoint_spec *spec, berth_endpoin
 int staged_join(berth_ctx *ctx, const berth_join_spec *spec, berth_endpoint **out, berth_err *err);
 int staged_leave(berth_ctx *ctx, const char *endpoint_id, berth_err *err);
 int staged_delete(berth_ctx *ctx, const char *endpoint_id, berth_err *err);
+int staged_publish(berth_ctx *ctx, const char *endpoint_id, const char *const *publish, size_t n, berth_err *err);
+int staged_unpublish(berth_ctx *ctx, const char *endpoint_id, berth_err *err);
 int staged_get(berth_ctx *ctx, const char *endpoint_id, berth_endpoint **out, berth_err *err);
 
 #endif

@@ -295,21 +295,96 @@ plugin_reply driver_oper_info(const plugin_state *st, const json_t *req)
 	return plugin_ok(json_pack("{s:{}}", "Value"));
 }
 
-/* -p arrives here (for the endpoint that gives the default route). */
+/* One of dockerd's port mappings as a -p spec
+ * ([HOST_IP:][HOST_PORT[-END]]:PORT/PROTO); false for one that is not. */
+static bool spec_of_mapping(const json_t *m, char *buf, size_t size)
+{
+	json_int_t port = json_integer_value(json_object_get(m, "Port"));
+	json_int_t host = json_integer_value(json_object_get(m, "HostPort"));
+	json_int_t end = json_integer_value(json_object_get(m, "HostPortEnd"));
+	json_int_t proto = json_integer_value(json_object_get(m, "Proto"));
+	bool bad = false;
+	const char *ip = plugin_str(m, "HostIP", &bad);
+	const char *name = proto == 6 ? "tcp" : proto == 17 ? "udp" : proto == 132 ? "sctp" : NULL;
+	char hosts[32] = "", addr[BERTH_ADDR_STRLEN + 3] = "";
+
+	if (bad || !name || port < 1 || port > 65535 || host < 0 || host > 65535 || end < 0 || end > 65535)
+		return false;
+	if (host && end > host)
+		snprintf(hosts, sizeof(hosts), "%u-%u", (unsigned)host, (unsigned)end);
+	else if (host)
+		snprintf(hosts, sizeof(hosts), "%u", (unsigned)host);
+	if (ip)
+		snprintf(addr, sizeof(addr), strchr(ip, ':') ? "[%s]:" : "%s:", ip);
+	if (!*addr && !*hosts)
+		snprintf(buf, size, "%u/%s", (unsigned)port, name);
+	else
+		snprintf(buf, size, "%s%s:%u/%s", addr, hosts, (unsigned)port, name);
+	return true;
+}
+
+/* The -p specs of the request's portmap (an array, maybe empty); NULL
+ * when one is not a mapping. */
+static char **specs_of_portmap(const json_t *map, size_t *n)
+{
+	char **specs = calloc(json_array_size(map) + 1, sizeof(*specs));
+	size_t i;
+	const json_t *m;
+
+	*n = 0;
+	json_array_foreach (map, i, m) {
+		char buf[BERTH_ADDR_STRLEN + 64];
+		if (!spec_of_mapping(m, buf, sizeof(buf)) || !(specs[*n] = strdup(buf))) {
+			for (size_t j = 0; j < *n; j++)
+				free(specs[j]);
+			free(specs);
+			return NULL;
+		}
+		(*n)++;
+	}
+	return specs;
+}
+
+static void specs_free(char **specs, size_t n)
+{
+	for (size_t i = 0; specs && i < n; i++)
+		free(specs[i]);
+	free(specs);
+}
+
+/* -p arrives here, for the endpoint that gives the default route. As on
+ * Docker's own bridge, an internal network publishes nothing. */
 plugin_reply driver_program_external(const plugin_state *st, const json_t *req)
 {
-	const json_t *ports = json_object_get(json_object_get(req, "Options"), OPT_PORTMAP);
+	static const char method[] = "ProgramExternalConnectivity";
+	const json_t *map = json_object_get(json_object_get(req, "Options"), OPT_PORTMAP);
+	bool bad = false;
+	const char *ep = plugin_str(req, "EndpointID", &bad), *net = plugin_str(req, "NetworkID", &bad);
+	berth_err err = { 0 };
+	berth_ctx *ctx = NULL;
+	plugin_reply r;
+	size_t n = 0;
 
-	(void)st;
-	if (json_array_size(ports))
-		return plugin_error(501, "ProgramExternalConnectivity: publishing ports (-p) through berth's plugin "
-					 "is not served yet by this build");
-	return plugin_ok_empty();
+	if (bad || !ep || !net || (map && !json_is_null(map) && !json_is_array(map)))
+		return plugin_bad_field(method, "NetworkID, EndpointID and Options", "IDs and a portmap array");
+	if (!json_array_size(map))
+		return plugin_ok_empty();
+	char **specs = specs_of_portmap(map, &n);
+	if (!specs)
+		return plugin_bad_field(method, OPT_PORTMAP, "mappings of Port, HostPort, HostPortEnd, Proto 6, 17 or 132");
+	if (plugin_open(st, method, &ctx, &r) == 0) {
+		if (network_internal(ctx, net) ||
+		    berth_endpoint_publish(ctx, ep, (const char *const *)specs, n, &err) == 0)
+			r = plugin_ok_empty();
+		else
+			r = plugin_failed(&err);
+		berth_close(ctx);
+	}
+	specs_free(specs, n);
+	return r;
 }
 
 plugin_reply driver_revoke_external(const plugin_state *st, const json_t *req)
 {
-	(void)st;
-	(void)req;
-	return plugin_ok_empty();
+	return on_id(st, req, "RevokeExternalConnectivity", "EndpointID", berth_endpoint_unpublish);
 }

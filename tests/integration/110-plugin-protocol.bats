@@ -209,7 +209,7 @@ json_field() { python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(
     call POST /IpamDriver.RequestPool '{"AddressSpace":"LocalDefault","Pool":"10.92.0.1/24"}'
     assert_match "$output" '^400 .*host bits are set' "a pool with host bits"
     call POST /NetworkDriver.ProgramExternalConnectivity "{\"NetworkID\":\"$net\",\"EndpointID\":\"e0c0000000000000000000000000000000000000000000000000000000000009\",\"Options\":{\"com.docker.network.portmap\":[{\"HostIP\":\"\",\"HostPort\":8080,\"HostPortEnd\":8080,\"IP\":\"\",\"Port\":80,\"Proto\":6}]}}"
-    assert_match "$output" '^501 .*publishing ports' "ports, not served yet"
+    assert_match "$output" '^500 .*"Err":"no endpoint e0c000000000"' "ports for an endpoint never made"
     berth_ok network ls
     refute_contains "$output" docker- "no network made"
 }

@@ -13,6 +13,7 @@
 # shellcheck disable=SC2154
 
 load helpers
+load fw_helpers
 
 # /usr/local/bin may hold another docker client; Debian's is the one tested
 DOCKER=/usr/bin/docker
@@ -129,10 +130,40 @@ docker_net_id() { "$DOCKER" network inspect -f '{{.Id}}' "$1"; }
     docker_ok network rm n3 n4
 }
 
-@test "docker run -p on a berth network is refused with berth's reason until berth publishes ports for dockerd" {
+# fetch URL: the body of an HTTP GET, or a failure after 3 s
+fetch() { python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode().strip())' "$1"; }
+
+@test "docker run -p 8080:80: reached from outside, from the host, from 127.0.0.1 and by hairpin, through berth's map, with no docker-proxy; gone at rm" {
+    fw_bed_up
     docker_ok network create -d berth --ipam-driver berth --subnet 10.99.0.0/24 n5
-    run --separate-stderr "$DOCKER" run --rm --network n5 -p 8080:80 bb:latest true
-    [ "$status" -ne 0 ] || fail "docker run -p succeeded without a published port"
-    assert_contains "$stderr" "publishing ports (-p) through berth's plugin is not served yet" "docker's message"
+    docker_ok run -d --name web --network n5 -p 8080:80 bb:latest \
+        sh -c 'mkdir -p /www && echo hello-from-berth >/www/index.html && exec httpd -f -p 80 -h /www'
+    wait_until 10 fetch http://10.99.0.2:80/ >/dev/null || fail "the server in the container does not answer"
+    assert_eq "$(ip netns exec "$OUT_NS" python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode().strip())' "http://$HOST_IP:8080/")" \
+        hello-from-berth "from outside, to the host's address"
+    assert_eq "$(fetch "http://$HOST_IP:8080/")" hello-from-berth "from the host, to its own address"
+    assert_eq "$(fetch http://127.0.0.1:8080/)" hello-from-berth "from the host, to 127.0.0.1"
+    docker_ok run --rm --network n5 bb:latest wget -qO- "http://$HOST_IP:8080/"
+    assert_eq "$output" hello-from-berth "hairpin: another container on the network, through the host's address"
+    assert_contains "$(nft -j list map inet berth ports4_any)" '8080' "the port in berth's map"
+    pgrep -x docker-proxy >/dev/null && fail "a docker-proxy runs"
+    berth_ok ps
+    assert_contains "$output" "0.0.0.0:8080->80/tcp" "berth ps shows the published port"
+    docker_ok rm -f web
+    refute_contains "$(nft -j list map inet berth ports4_any)" '8080' "the port's element, gone with the container"
     docker_ok network rm n5
+    fw_bed_down
+}
+
+@test "docker run -p on an internal berth network publishes nothing (as Docker's bridge); a port taken is refused with berth's reason" {
+    docker_ok network create -d berth --ipam-driver berth --internal --subnet 10.100.0.0/24 n6
+    docker_ok run -d --name i1 --network n6 -p 8081:80 bb:latest sleep 300
+    refute_contains "$(nft -j list map inet berth ports4_any 2>/dev/null)" '8081' "no element for an internal network"
+    docker_ok network create -d berth --ipam-driver berth --subnet 10.101.0.0/24 n7
+    docker_ok run -d --name p1 --network n7 -p 8082:80 bb:latest sleep 300
+    run --separate-stderr "$DOCKER" run -d --name p2 --network n7 -p 8082:80 bb:latest sleep 300
+    [ "$status" -ne 0 ] || fail "a second container got host port 8082"
+    assert_contains "$stderr" "8082" "docker shows berth's reason, naming the port: $stderr"
+    docker_ok rm -f i1 p1 p2
+    docker_ok network rm n6 n7
 }
