@@ -237,6 +237,9 @@ install: install-lib $(BUILD)/berth $(BUILD)/berth-plugin $(MAN_PAGES)
 	# a staged DESTDIR tree links within itself
 	install -d $(DESTDIR)$(PREFIX)/lib/cni
 	ln -sf ../../bin/berth $(DESTDIR)$(PREFIX)/lib/cni/berth
+	# the Docker plugin under systemd: socket activation (docs/docker.md)
+	install -D -m 0644 contrib/systemd/berth-plugin.socket $(DESTDIR)$(PREFIX)/lib/systemd/system/berth-plugin.socket
+	sed 's|@PREFIX@|$(PREFIX)|' contrib/systemd/berth-plugin.service >$(DESTDIR)$(PREFIX)/lib/systemd/system/berth-plugin.service
 
 clean:
 	rm -rf build build-asan

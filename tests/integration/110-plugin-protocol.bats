@@ -213,3 +213,35 @@ json_field() { python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(
     berth_ok network ls
     refute_contains "$output" docker- "no network made"
 }
+
+@test "make install ships systemd's socket and service units; under socket activation the server answers on the socket it is given and makes none" {
+    local dest=$BATS_TEST_TMPDIR/dest repo build version
+    repo=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+    build=$(realpath --relative-to="$repo" "$(dirname "$(command -v berth)")")
+    version=$(berth version)
+    version=${version##* }
+    run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$repo" --no-print-directory BUILD="$build" DESTDIR="$dest" \
+        PREFIX=/opt/berth -o "$build/berth" -o "$build/berth-plugin" -o "$build/libberth.a" \
+        -o "$build/libberth.so.$version" install
+    assert_eq "$status" 0 "make install (output: $output)"
+    local units=$dest/opt/berth/lib/systemd/system
+    assert_contains "$(cat "$units/berth-plugin.socket")" "ListenStream=/run/docker/plugins/berth.sock" "the socket unit"
+    assert_contains "$(cat "$units/berth-plugin.service")" "ExecStart=/opt/berth/bin/berth plugin serve" "the service, with PREFIX"
+    # systemd's part: a listening socket as fd 3, LISTEN_FDS and LISTEN_PID
+    mkdir -p "$(dirname "$SOCK")"
+    python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen()
+os.dup2(s.fileno(), 3)
+os.environ["LISTEN_FDS"] = "1"
+os.environ["LISTEN_PID"] = str(os.getpid())
+os.execvp("berth", ["berth", "plugin", "serve", "--socket", sys.argv[2]])
+' "$SOCK" "$BATS_TEST_TMPDIR/not-this.sock" 2>"$BATS_TEST_TMPDIR/serve.err" &
+    wait_until 10 sh -c 'python3 -c "$1" "$2" POST /Plugin.Activate "{}" >/dev/null 2>&1' _ "$CLIENT" "$SOCK" ||
+        fail "no answer on systemd's socket (stderr: $(cat "$BATS_TEST_TMPDIR/serve.err"))"
+    call POST /Plugin.Activate '{}'
+    assert_match "$output" '^200 .*"Implements":\["NetworkDriver","IpamDriver"\]' "Activate on the passed socket"
+    [ ! -e "$BATS_TEST_TMPDIR/not-this.sock" ] || fail "the server made a socket of its own"
+}
