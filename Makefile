@@ -50,8 +50,8 @@ PROG_LIBS = $(shell pkg-config --libs libmnl) -Wl,-Bstatic $(shell pkg-config --
 else
 PROG_LIBS = $(PKG_LIBS)
 endif
-PLUGIN_PKG_CFLAGS = $(shell pkg-config --cflags libmicrohttpd)
-PLUGIN_PKG_LIBS = $(shell pkg-config --libs libmicrohttpd)
+PLUGIN_PKG_CFLAGS = $(shell pkg-config --cflags libmicrohttpd libcurl)
+PLUGIN_PKG_LIBS = $(shell pkg-config --libs libmicrohttpd libcurl)
 
 LIB_SRC := $(wildcard src/core/*.c src/ipam/*.c src/driver/*.c src/fw/*.c src/nl/*.c src/store/*.c \
 	src/runtime/*.c src/util/*.c src/dns/*.c)
@@ -191,7 +191,7 @@ $(BUILD)/examples/%: examples/%.c examples/example_main.h $(STAGE)/.staged
 # The longest files first: prove -j2 starts them in this order, and one
 # that starts last sets how long the whole run takes.
 SLOW_TESTS := tests/integration/070-crash-networks.bats tests/integration/071-crash-containers.bats \
-	tests/integration/090-dns.bats tests/integration/034-exposure.bats
+	tests/integration/090-dns.bats tests/integration/111-docker.bats tests/integration/034-exposure.bats
 TESTS := $(SLOW_TESTS) $(filter-out $(SLOW_TESTS),$(wildcard tests/integration/*.bats)) \
 	$(wildcard tests/nobrnf/*.bats)
 

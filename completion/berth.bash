@@ -31,7 +31,7 @@ _berth_flags() {
     exec) echo "-e --env -i --privileged -t" ;;
     ps) echo "-a --all --format --no-trunc -q --quiet" ;;
     stop) echo "-t --time" ;;
-    "plugin serve") echo "--socket" ;;
+    "plugin serve") echo "--docker-host --socket" ;;
     esac
     [ -z "$1" ] || echo "--help"
 }
@@ -49,7 +49,7 @@ _berth_takes_value() {
     exec) flags="-e --env" ;;
     ps) flags="--format" ;;
     stop) flags="-t --time" ;;
-    "plugin serve") flags="--socket" ;;
+    "plugin serve") flags="--docker-host --socket" ;;
     esac
     [[ " $flags " == *" $2 "* ]]
 }

@@ -281,8 +281,12 @@ int berth_network_list(berth_ctx *ctx, berth_network ***out, size_t *n, berth_er
 int berth_network_remove(berth_ctx *ctx, const char *ref, berth_err *err);
 /* The front end a network was made for (berth_network_spec.made_for)
  * removes it by its full ID; berth_network_remove refuses. One gone
- * already is success (dockerd repeats). */
-int berth_network_remove_made_for(berth_ctx *ctx, const char *id, const char *made_for, berth_err *err);
+ * already is success (dockerd repeats). orphaned: the front end knows
+ * the network is gone from its owner (dockerd dropped it while the
+ * plugin was down): its endpoints go first, joined or not, and the pools
+ * of exactly its subnets after it. */
+int berth_network_remove_made_for(berth_ctx *ctx, const char *id, const char *made_for, bool orphaned,
+				  berth_err *err);
 /* Removes every user network without endpoints; returns their names. */
 int berth_network_prune(berth_ctx *ctx, char ***names, size_t *n, berth_err *err);
 

@@ -18,6 +18,7 @@ g++                            # berth.h in a C++ program (050)
 libmnl-dev libnftables-dev libjansson-dev libsqlite3-dev libcap-dev
 libc-ares-dev                  # the DNS resolver: forwarding (messages: glibc's libresolv)
 libmicrohttpd-dev              # berth-plugin: HTTP on the Docker plugin's unix socket
+libcurl4-openssl-dev           # berth-plugin: asks dockerd's API which networks it dropped
 libldns-dev                    # DNS tests: a second reader of the resolver's replies
 libcmocka-dev                  # unit tests
 bats perl                      # integration tests, run by prove (perl's)

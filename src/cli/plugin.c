@@ -31,18 +31,22 @@ static int serve_main(cli_env *env, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "docker-host", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = "berth plugin serve", *socket_path = NULL;
+	const char *path = "berth plugin serve", *socket_path = NULL, *docker_host = NULL;
 	char server[PATH_MAX + 32];
-	char *args[8];
+	char *args[10];
 	int c, n = 0;
 
 	cli_reset_getopt();
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 's')
+		if (c == 's')
+			socket_path = optarg;
+		else if (c == 'H')
+			docker_host = optarg;
+		else
 			return cli_bad_flag(path, argv);
-		socket_path = optarg;
 	}
 	if (optind != argc)
 		return cli_usage(path, "\"plugin serve\" accepts no arguments");
@@ -55,6 +59,10 @@ static int serve_main(cli_env *env, int argc, char **argv)
 	if (socket_path) {
 		args[n++] = "--socket";
 		args[n++] = (char *)socket_path;
+	}
+	if (docker_host) {
+		args[n++] = "--docker-host";
+		args[n++] = (char *)docker_host;
 	}
 	if (env->cfg.root) {
 		args[n++] = "--root";
@@ -72,12 +80,14 @@ static int serve_main(cli_env *env, int argc, char **argv)
 
 const cli_cmd plugin_commands[] = {
 	{ "serve", NULL, serve_main, "Serve dockerd as its network and IPAM driver \"berth\"",
-	  "[--socket PATH]\n\n"
+	  "[--socket PATH] [--docker-host unix://PATH]\n\n"
 	  "Answers libnetwork's remote driver API on a unix socket until SIGTERM: dockerd finds the\n"
-	  "driver berth by its socket (docker network create -d berth --ipam-driver berth ...).\n"
-	  "Under systemd's socket activation, serves the socket it passes. So far: activation and\n"
-	  "capabilities; networks, endpoints and addresses are not served yet (issue 16).\n\n"
-	  "      --socket PATH   the socket to listen on (default /run/docker/plugins/berth.sock)\n",
+	  "driver berth by its socket (docker network create -d berth --ipam-driver berth ...), and\n"
+	  "its networks, addresses, containers' interfaces and -p ports are berth's. Under systemd's\n"
+	  "socket activation, serves the socket it passes. At start, and when dockerd activates it,\n"
+	  "removes the networks dockerd dropped while it was down (dockerd's API says 404).\n\n"
+	  "      --socket PATH              the socket to listen on (default /run/docker/plugins/berth.sock)\n"
+	  "      --docker-host unix://PATH  dockerd's API (default $DOCKER_HOST, then /run/docker.sock)\n",
 	  NULL, false },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, false },
 };

@@ -14,13 +14,16 @@
 #include "core/container_ops.h"
 #include "core/firewall.h"
 #include "core/network.h"
+#include "core/pool.h"
 #include "core/predefined.h"
 #include "core/recover.h"
 #include "core/resolver.h"
 #include "fw/ruleset.h"
 #include "util/err.h"
+#include "util/xalloc.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Someone flushed the ruleset or reloaded a firewall: berth's table is
@@ -135,7 +138,8 @@ int berth_network_remove(berth_ctx *ctx, const char *ref, berth_err *err)
 	return ret < 0 ? ret : remove_found(ctx, net, err);
 }
 
-int berth_network_remove_made_for(berth_ctx *ctx, const char *id, const char *made_for, berth_err *err)
+int berth_network_remove_made_for(berth_ctx *ctx, const char *id, const char *made_for, bool orphaned,
+				  berth_err *err)
 {
 	berth_network *net = NULL;
 	int ret = berth_network_find(ctx, id, &net, err);
@@ -150,7 +154,16 @@ int berth_network_remove_made_for(berth_ctx *ctx, const char *id, const char *ma
 				    made_for);
 		berth_network_free(net);
 	}
-	return ret < 0 ? ret : remove_found(ctx, net, err);
+	if (ret < 0 || !orphaned)
+		return ret < 0 ? ret : remove_found(ctx, net, err);
+	size_t n = net->n_subnets;
+	berth_subnet *subnets = xmemdup(net->subnets, n * sizeof(*subnets));
+	if ((ret = staged_delete_on_network(ctx, net->id, err)) < 0)
+		berth_network_free(net);
+	else if ((ret = remove_found(ctx, net, err)) == 0)
+		ret = pools_drop_subnets(ctx, subnets, n, err);
+	free(subnets);
+	return ret;
 }
 
 int berth_network_prune(berth_ctx *ctx, char ***names, size_t *n_names, berth_err *err)

@@ -1,6 +1,7 @@
 /* Address pools for Docker's IPAM driver protocol (berth.h): checked
  * before anything is written, then one store transaction that sees every
  * network and pool, so two requests never take overlapping subnets. */
+#include "core/pool.h"
 #include "core/context.h"
 #include "core/network_spec.h"
 #include "core/subnets.h"
@@ -203,4 +204,13 @@ void berth_pool_free(berth_pool *pool)
 	free(pool->id);
 	free(pool->address_space);
 	free(pool);
+}
+
+int pools_drop_subnets(berth_ctx *ctx, const berth_subnet *subnets, size_t n, berth_err *err)
+{
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		ret = store_pool_drop_subnet(ctx->store, &subnets[i].subnet, err);
+	return ret;
 }

@@ -258,6 +258,20 @@ int staged_unpublish(berth_ctx *ctx, const char *endpoint_id, berth_err *err)
 	return ret;
 }
 
+int staged_delete_on_network(berth_ctx *ctx, const char *net_id, berth_err *err)
+{
+	berth_endpoint *eps = NULL;
+	size_t n = 0;
+	int ret = store_endpoints_on_network(ctx->store, net_id, &eps, &n, err);
+
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		ret = staged_delete(ctx, eps[i].id, err);
+	for (size_t i = 0; i < n; i++)
+		strv_free(eps[i].aliases);
+	free(eps);
+	return ret;
+}
+
 int staged_get(berth_ctx *ctx, const char *endpoint_id, berth_endpoint **out, berth_err *err)
 {
 	berth_endpoint ep = { 0 };

@@ -11,6 +11,9 @@ int staged_leave(berth_ctx *ctx, const char *endpoint_id, berth_err *err);
 int staged_delete(berth_ctx *ctx, const char *endpoint_id, berth_err *err);
 int staged_publish(berth_ctx *ctx, const char *endpoint_id, const char *const *publish, size_t n, berth_err *err);
 int staged_unpublish(berth_ctx *ctx, const char *endpoint_id, berth_err *err);
+/* Every endpoint on the network, joined or not, as dockerd's
+ * DeleteEndpoint would take it. */
+int staged_delete_on_network(berth_ctx *ctx, const char *net_id, berth_err *err);
 int staged_get(berth_ctx *ctx, const char *endpoint_id, berth_endpoint **out, berth_err *err);
 
 #endif

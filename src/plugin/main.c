@@ -12,10 +12,11 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "root", required_argument, NULL, 'r' },
 		{ "run-dir", required_argument, NULL, 'd' },
+		{ "docker-host", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	berth_config cfg = { 0 };
-	const char *socket_path = PLUGIN_DEFAULT_SOCKET;
+	const char *socket_path = PLUGIN_DEFAULT_SOCKET, *docker_host = NULL;
 	char why[512];
 	int c;
 
@@ -24,16 +25,17 @@ int main(int argc, char **argv)
 		case 's': socket_path = optarg; break;
 		case 'r': cfg.root = optarg; break;
 		case 'd': cfg.run_dir = optarg; break;
+		case 'H': docker_host = optarg; break;
 		default:
-			fprintf(stderr, "usage: berth-plugin [--socket PATH] [--root DIR] [--run-dir DIR]\n");
+			fprintf(stderr, "usage: berth-plugin [--socket PATH] [--docker-host unix://PATH] [--root DIR] [--run-dir DIR]\n");
 			return 2;
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "usage: berth-plugin [--socket PATH] [--root DIR] [--run-dir DIR]\n");
+		fprintf(stderr, "usage: berth-plugin [--socket PATH] [--docker-host unix://PATH] [--root DIR] [--run-dir DIR]\n");
 		return 2;
 	}
-	if (plugin_serve(&cfg, socket_path, why, sizeof(why)) < 0) {
+	if (plugin_serve(&cfg, socket_path, docker_host, why, sizeof(why)) < 0) {
 		fprintf(stderr, "berth: error: %s\n", why);
 		return 1;
 	}

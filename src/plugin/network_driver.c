@@ -167,7 +167,7 @@ static plugin_reply on_id(const plugin_state *st, const json_t *req, const char 
 
 static int remove_network(berth_ctx *ctx, const char *id, berth_err *err)
 {
-	return berth_network_remove_made_for(ctx, id, MADE_FOR, err);
+	return berth_network_remove_made_for(ctx, id, MADE_FOR, false, err);
 }
 
 plugin_reply driver_delete_network(const plugin_state *st, const json_t *req)

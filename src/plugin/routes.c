@@ -1,5 +1,6 @@
 #include "plugin/routes.h"
 #include "plugin/call.h"
+#include "plugin/orphans.h"
 #include "plugin/ipam_driver.h"
 #include "plugin/network_driver.h"
 
@@ -10,11 +11,12 @@
 #define NOT_FOUND 404
 
 
-/* Plugin.Activate: what this plugin implements, once per dockerd. */
+/* Plugin.Activate: what this plugin implements, once per dockerd (a
+ * dockerd started again: what it dropped meanwhile is looked for). */
 static plugin_reply activate(const plugin_state *st, const json_t *req)
 {
-	(void)st;
 	(void)req;
+	plugin_orphans_sweep(st);
 	return plugin_ok(json_pack("{s:[s,s]}", "Implements", "NetworkDriver", "IpamDriver"));
 }
 

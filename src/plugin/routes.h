@@ -8,6 +8,7 @@
 
 typedef struct plugin_state {
 	berth_config cfg;
+	const char *docker_host; /* unix://PATH of dockerd's API; NULL: the default */
 } plugin_state;
 
 /* An HTTP status and the JSON to send with it (owned by the caller). */

@@ -1,6 +1,8 @@
 #include "plugin/serve.h"
+#include "plugin/orphans.h"
 #include "plugin/http.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -117,9 +119,10 @@ static void wait_for_end(const sigset_t *ends)
 		;
 }
 
-int plugin_serve(const berth_config *cfg, const char *socket_path, char *why, size_t why_len)
+int plugin_serve(const berth_config *cfg, const char *socket_path, const char *docker_host, char *why,
+		 size_t why_len)
 {
-	plugin_state st = { .cfg = *cfg };
+	plugin_state st = { .cfg = *cfg, .docker_host = docker_host };
 	int fd = activated_socket();
 	bool own_file = fd < 0;
 	sigset_t ends, old;
@@ -132,6 +135,9 @@ int plugin_serve(const berth_config *cfg, const char *socket_path, char *why, si
 	pthread_sigmask(SIG_BLOCK, &ends, &old);
 	/* a client that goes away mid-reply must not end the server */
 	signal(SIGPIPE, SIG_IGN);
+	/* before any thread: libcurl's own setup is not thread-safe */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	plugin_orphans_sweep(&st);
 	/* one thread serves every request, in turn: the handlers share one
 	 * berth context and the store serializes writers anyway */
 	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
@@ -149,5 +155,6 @@ int plugin_serve(const berth_config *cfg, const char *socket_path, char *why, si
 	if (own_file)
 		unlink(socket_path);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	curl_global_cleanup();
 	return ret;
 }

@@ -12,8 +12,11 @@
 #define PLUGIN_DEFAULT_SOCKET "/run/docker/plugins/berth.sock"
 
 /* Serves on `socket_path` (or on the socket systemd passes, LISTEN_FDS)
- * until SIGTERM or SIGINT; then the socket file goes. 0, or -1 with the
+ * until SIGTERM or SIGINT; then the socket file goes. docker_host
+ * (unix://PATH; NULL: $DOCKER_HOST, then /run/docker.sock) is dockerd's
+ * API, asked about networks dockerd may have dropped meanwhile. 0, or -1 with the
  * reason in why. */
-int plugin_serve(const berth_config *cfg, const char *socket_path, char *why, size_t why_len);
+int plugin_serve(const berth_config *cfg, const char *socket_path, const char *docker_host, char *why,
+		 size_t why_len);
 
 #endif

@@ -281,7 +281,9 @@ int store_container_reload_endpoints(store *s, berth_container *c, berth_err *er
 	return rc == SQLITE_DONE ? 0 : db_error(s, err, rc, "reading endpoints");
 }
 
-static int endpoints_where(store *s, const char *where, berth_endpoint **out, size_t *n, berth_err *err)
+/* Endpoints WHERE `where` (a literal), whose one `?`, if any, is `param`. */
+static int endpoints_where(store *s, const char *where, const char *param, berth_endpoint **out, size_t *n,
+			   berth_err *err)
 {
 	_cleanup_free_ char *sql = xasprintf(ENDPOINT_COLUMNS " WHERE %s", where);
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
@@ -291,6 +293,8 @@ static int endpoints_where(store *s, const char *where, berth_endpoint **out, si
 	*n = 0;
 	if (ret < 0)
 		return ret;
+	if (param)
+		sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
 		endpoint_from_row(st, &(*out)[(*n)++]);
@@ -300,13 +304,18 @@ static int endpoints_where(store *s, const char *where, berth_endpoint **out, si
 
 int store_endpoints_of_no_container(store *s, berth_endpoint **out, size_t *n, berth_err *err)
 {
-	return endpoints_where(s, "container_id <> '' AND container_id NOT IN (SELECT id FROM containers)", out, n,
-			       err);
+	return endpoints_where(s, "container_id <> '' AND container_id NOT IN (SELECT id FROM containers)", NULL, out,
+			       n, err);
+}
+
+int store_endpoints_on_network(store *s, const char *net_id, berth_endpoint **out, size_t *n, berth_err *err)
+{
+	return endpoints_where(s, "network_id = ?", net_id, out, n, err);
 }
 
 int store_endpoints_staged(store *s, berth_endpoint **out, size_t *n, berth_err *err)
 {
-	return endpoints_where(s, "container_id = ''", out, n, err);
+	return endpoints_where(s, "container_id = ''", NULL, out, n, err);
 }
 
 int store_endpoint_get(store *s, const char *id, berth_endpoint *out, bool *found, berth_err *err)

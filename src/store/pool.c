@@ -79,6 +79,13 @@ int store_pool_drop(store *s, const char *id, berth_err *err)
 	return run_on_id(s, "DELETE FROM pools WHERE id = ?", id, err);
 }
 
+int store_pool_drop_subnet(store *s, const berth_prefix *subnet, berth_err *err)
+{
+	char text[BERTH_PREFIX_STRLEN];
+
+	return run_on_id(s, "DELETE FROM pools WHERE subnet = ?", berth_prefix_format(subnet, text), err);
+}
+
 int store_pool_subnets(store *s, berth_prefix **out, size_t *n, berth_err *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;

@@ -60,6 +60,8 @@ int store_pool_get(store *s, const char *id, store_pool *out, berth_err *err);
 int store_pool_add(store *s, const store_pool *p, berth_err *err);
 /* The pool and its leases go. Nothing to drop is success. */
 int store_pool_drop(store *s, const char *id, berth_err *err);
+/* Every pool of exactly that subnet, with its leases. */
+int store_pool_drop_subnet(store *s, const berth_prefix *subnet, berth_err *err);
 /* The subnets of every pool, for conflicts and choices. */
 int store_pool_subnets(store *s, berth_prefix **out, size_t *n, berth_err *err);
 void store_pool_clear(store_pool *p);
@@ -120,6 +122,8 @@ int store_endpoints_of_no_container(store *s, berth_endpoint **out, size_t *n, b
 /* Staged endpoints (core/staged.h): container_id "", made before their
  * container joins. */
 int store_endpoints_staged(store *s, berth_endpoint **out, size_t *n, berth_err *err);
+/* Every endpoint on the network, staged or in a container. */
+int store_endpoints_on_network(store *s, const char *net_id, berth_endpoint **out, size_t *n, berth_err *err);
 /* The endpoint of this ID in *out; *found false when there is none. */
 int store_endpoint_get(store *s, const char *id, berth_endpoint *out, bool *found, berth_err *err);
 /* Its container_id ("": staged again), ordinal and ifname. */

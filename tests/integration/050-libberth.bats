@@ -475,9 +475,23 @@ docker_network() {
     cnm create "$net" e9d0000000000000000000000000000000000000000000000000000000000003 10.79.1.5 -
     assert_eq "$status" 1 "an address taken"
     assert_contains "$stderr" "address 10.79.1.5 is already in use on network dnet-5e7a" "stderr"
-    cnm join "$ep" docker-x /nonexistent
-    assert_contains "$stderr" "network namespace /nonexistent" "a Join into nothing"
+    cnm join "$ep" docker-x /etc/hostname
+    assert_eq "$status" 1 "a Join into a file that is no namespace"
+    assert_contains "$stderr" "network namespace /etc/hostname: not a network namespace" "stderr"
     cnm_ok get "$ep"
     assert_eq "${output%% *}" - "still staged"
+    # dockerd joins before runc makes the namespace: a path that names
+    # nothing yet is taken, and the container lives until its Leave
+    cnm_ok join "$ep" docker-x "$BATS_TEST_TMPDIR/netns-to-come"
+    cnm_ok get "$ep"
+    [ "${output%% *}" != - ] || fail "not joined"
+    berth_ok ps
+    assert_contains "$output" docker-x "berth ps"
+    berth_ok system reconcile
+    berth_ok ps
+    assert_contains "$output" docker-x "kept by reconcile: its namespace is still to come"
+    cnm_ok leave "$ep"
+    berth_ok ps -a
+    refute_contains "$output" docker-x "gone with its Leave"
     cnm_ok delete "$ep"
 }

@@ -103,15 +103,8 @@ assert_cni_error() {
 }
 
 @test "make install links PREFIX/lib/cni/berth to the binary, and a runtime runs it by that path" {
-    local dest=$BATS_TEST_TMPDIR/dest repo build version
-    repo=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-    build=$(realpath --relative-to="$repo" "$(dirname "$(command -v berth)")")
-    version=$(berth version)
-    version=${version##* }
-    # -o: install what is built, compile nothing
-    run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$repo" --no-print-directory BUILD="$build" DESTDIR="$dest" \
-        PREFIX=/opt/berth -o "$build/berth" -o "$build/libberth.a" -o "$build/libberth.so.$version" install
-    assert_eq "$status" 0 "make install (output: $output)"
+    local dest=$BATS_TEST_TMPDIR/dest
+    make_install "$dest"
     assert_eq "$(readlink "$dest/opt/berth/lib/cni/berth")" ../../bin/berth "lib/cni/berth ->"
     run --separate-stderr env CNI_COMMAND=VERSION "$dest/opt/berth/lib/cni/berth" <<<'{"cniVersion": "1.0.0"}'
     assert_eq "$status" 0 "VERSION through the link (stderr: $stderr)"

@@ -215,15 +215,8 @@ json_field() { python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(
 }
 
 @test "make install ships systemd's socket and service units; under socket activation the server answers on the socket it is given and makes none" {
-    local dest=$BATS_TEST_TMPDIR/dest repo build version
-    repo=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-    build=$(realpath --relative-to="$repo" "$(dirname "$(command -v berth)")")
-    version=$(berth version)
-    version=${version##* }
-    run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$repo" --no-print-directory BUILD="$build" DESTDIR="$dest" \
-        PREFIX=/opt/berth -o "$build/berth" -o "$build/berth-plugin" -o "$build/libberth.a" \
-        -o "$build/libberth.so.$version" install
-    assert_eq "$status" 0 "make install (output: $output)"
+    local dest=$BATS_TEST_TMPDIR/dest
+    make_install "$dest"
     local units=$dest/opt/berth/lib/systemd/system
     assert_contains "$(cat "$units/berth-plugin.socket")" "ListenStream=/run/docker/plugins/berth.sock" "the socket unit"
     assert_contains "$(cat "$units/berth-plugin.service")" "ExecStart=/opt/berth/bin/berth plugin serve" "the service, with PREFIX"

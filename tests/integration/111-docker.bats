@@ -167,3 +167,44 @@ fetch() { python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(s
     docker_ok rm -f i1 p1 p2
     docker_ok network rm n6 n7
 }
+
+# plugin_stop, plugin_start [ENV...]: the plugin server of this file
+plugin_stop() {
+    local pid; pid=$(cat "$BATS_FILE_TMPDIR/plugin.pid")
+    kill "$pid" 2>/dev/null || true
+    wait_until 10 sh -c '! kill -0 "$1" 2>/dev/null' _ "$pid"
+}
+plugin_start() {
+    env "$@" berth plugin serve 2>>"$BATS_FILE_TMPDIR/plugin.err" &
+    echo $! >"$BATS_FILE_TMPDIR/plugin.pid"
+    wait_until 10 test -S /run/docker/plugins/berth.sock
+}
+
+@test "a network dockerd removed while the plugin was down goes, with its pool, when the plugin starts again; a live one stays; with dockerd unreachable nothing goes" {
+    docker_ok network create -d berth --ipam-driver berth --subnet 10.102.0.0/24 gone
+    docker_ok network create -d berth --ipam-driver berth --subnet 10.103.0.0/24 live
+    local gone live
+    gone=$(docker_net_id gone)
+    live=$(docker_net_id live)
+    plugin_stop
+    # dockerd retries the plugin for about 15 s, then removes its network anyway
+    docker_ok network rm gone
+    berth_ok network ls
+    assert_contains "$output" "docker-${gone:0:12}" "berth has not heard of it"
+    # dockerd's API out of reach: nothing is taken on a guess
+    plugin_start DOCKER_HOST=unix:///nonexistent/docker.sock
+    wait_until 10 grep -q "could not say which of its networks are gone" "$BATS_FILE_TMPDIR/plugin.err"
+    berth_ok network ls
+    assert_contains "$output" "docker-${gone:0:12}" "kept while dockerd cannot be asked"
+    plugin_stop
+    plugin_start
+    wait_until 10 grep -q "network docker-${gone:0:12} was removed by dockerd while the plugin was down: removed" \
+        "$BATS_FILE_TMPDIR/plugin.err"
+    berth_ok network ls
+    refute_contains "$output" "docker-${gone:0:12}" "the orphan"
+    assert_contains "$output" "docker-${live:0:12}" "the live network stays"
+    ip link show "br-${gone:0:12}" >/dev/null 2>&1 && fail "the orphan's bridge is still there"
+    # its pool went too: the subnet is free for a new network
+    docker_ok network create -d berth --ipam-driver berth --subnet 10.102.0.0/24 again
+    docker_ok network rm again live
+}

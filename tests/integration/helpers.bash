@@ -386,3 +386,17 @@ container_teardown() {
 
 # ps_count [ARGS]: number of lines of berth ps -q ARGS.
 ps_count() { berth ps -q "$@" | grep -c . || true; }
+
+# make_install DEST: `make install PREFIX=/opt/berth DESTDIR=DEST` of what
+# is built (nothing is compiled: -o for every program and library)
+make_install() {
+    local repo build version
+    repo=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+    build=$(realpath --relative-to="$repo" "$(dirname "$(command -v berth)")")
+    version=$(berth version)
+    version=${version##* }
+    run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$repo" --no-print-directory BUILD="$build" DESTDIR="$1" \
+        PREFIX=/opt/berth -o "$build/berth" -o "$build/berth-plugin" -o "$build/libberth.a" \
+        -o "$build/libberth.so.$version" install
+    assert_eq "$status" 0 "make install (output: $output)"
+}
