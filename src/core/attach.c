@@ -135,6 +135,43 @@ static bool same_netns(const berth_container *c, const netns_id *ns)
 	return rec->netns_dev == ns->dev && rec->netns_ino == ns->ino;
 }
 
+/* Recorded before the runtime made its namespace (dockerd's first Join). */
+static bool netns_to_come(const berth_container *c)
+{
+	const container_rec *rec = container_rec_of(c);
+
+	return !rec->netns_dev && !rec->netns_ino;
+}
+
+/* The namespace it was waiting for exists now (at fd): recorded and
+ * adopted, so that its end is seen, as any other runtime's. */
+static int learn_netns(berth_ctx *ctx, berth_container *c, int fd, const netns_id *ns, berth_err *err)
+{
+	container_rec *rec = container_rec_of(c);
+	int ret;
+
+	rec->netns_dev = ns->dev;
+	rec->netns_ino = ns->ino;
+	if ((ret = store_container_set_netns(ctx->store, c, err)) < 0)
+		return ret;
+	return sandbox_adopt_netns(ctx, c->id, fd, err);
+}
+
+int external_netns_learn(berth_ctx *ctx, berth_container *c, berth_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	netns_id ns;
+	berth_err ignored = { 0 };
+
+	if (!c->external_id || !netns_to_come(c) || !c->external_netns)
+		return 0;
+	if (open_given_netns(c->external_netns, &fd, &ns, &ignored) < 0) {
+		berth_err_clear(&ignored); /* still to come */
+		return 0;
+	}
+	return learn_netns(ctx, c, fd, &ns, err);
+}
+
 /* Another ADD of the same container (containerd attaches a pod's
  * networks at once) recorded it first: this one joins it. */
 static int join_concurrent(berth_ctx *ctx, const berth_attach_spec *spec, const netns_id *ns, berth_container **out,
@@ -237,7 +274,7 @@ static int container_for(berth_ctx *ctx, const berth_attach_spec *spec, const ne
 	*made = false;
 	if (ret < 0)
 		return ret;
-	if (known && same_netns(known, ns)) {
+	if (known && (same_netns(known, ns) || netns_to_come(known))) {
 		*out = known;
 		return 0;
 	}
@@ -381,6 +418,10 @@ int external_container_take(berth_ctx *ctx, const berth_attach_spec *spec, bool 
 	}
 	if (ret == 0)
 		ret = container_for(ctx, spec, &ns, out, made, err);
+	/* a later Join (network connect) of a sandbox first joined before
+	 * its namespace existed: the same container, which learns it now */
+	if (ret == 0 && !*made && fd >= 0 && netns_to_come(*out))
+		ret = learn_netns(ctx, *out, fd, &ns, err);
 	if (ret == 0 && *made && fd >= 0 && (ret = sandbox_adopt_netns(ctx, (*out)->id, fd, err)) < 0) {
 		berth_err ignored = { 0 };
 		external_container_release(ctx, *out, &ignored);

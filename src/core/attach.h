@@ -19,6 +19,9 @@ int detach_external(berth_ctx *ctx, const char *external_id, const char *network
  * lives until the runtime takes its endpoints away. */
 int external_container_take(berth_ctx *ctx, const berth_attach_spec *spec, bool netns_later, berth_container **out,
 			    bool *made, berth_err *err);
+/* A container recorded before its namespace existed, whose path names
+ * one now: recorded and adopted (nothing when it is still to come). */
+int external_netns_learn(berth_ctx *ctx, berth_container *c, berth_err *err);
 int external_container_running(berth_ctx *ctx, berth_container *c, berth_err *err);
 /* Its last endpoint left: nothing of it stays. */
 int external_container_release(berth_ctx *ctx, berth_container *c, berth_err *err);

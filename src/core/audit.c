@@ -3,6 +3,7 @@
  * finds as it is (check), or puts it right and says how (reconcile);
  * reconcile's other steps (containers whose monitor died, the firewall
  * table rebuilt from the store) are recover.c's and firewall.c's. */
+#include "core/attach.h"
 #include "core/container.h"
 #include "core/endpoint.h"
 #include "core/firewall.h"
@@ -10,6 +11,7 @@
 #include "core/recover.h"
 #include "core/resolver.h"
 #include "core/sandbox.h"
+#include "driver/driver.h"
 #include "fw/ruleset.h"
 #include "ipam/pool.h"
 #include "nl/link.h"
@@ -214,9 +216,25 @@ static bool endpoint_in_making(audit *a, berth_container *c, size_t i)
 	return true;
 }
 
+/* Its container's end still in the host: joined, not yet moved in by the
+ * runtime. */
+static bool peer_in_host(audit *a, const berth_endpoint *ep)
+{
+	char peer[sizeof(ep->ifname)];
+	unsigned index = 0;
+	berth_err ignored = { 0 };
+
+	snprintf(peer, sizeof(peer), STAGED_PEER_PREFIX "%s", ep->host_ifname + strlen(HOST_VETH_PREFIX));
+	if (nl_link_find(a->ctx->nl, peer, &index, &ignored) < 0) {
+		berth_err_clear(&ignored);
+		return true; /* cannot tell */
+	}
+	return index != 0;
+}
+
 /* An endpoint whose interface the runtime named (a staged one's, after
- * its Join: ifname "") is found by its MAC. */
-static bool interface_present(const host_links *inside, const berth_endpoint *ep)
+ * its Join: ifname "") is found by its MAC, or is on its way in. */
+static bool interface_present(audit *a, const host_links *inside, const berth_endpoint *ep)
 {
 	uint8_t mac[6];
 
@@ -227,7 +245,7 @@ static bool interface_present(const host_links *inside, const berth_endpoint *ep
 	for (size_t i = 0; i < inside->n; i++)
 		if (inside->items[i].info.has_mac && !memcmp(inside->items[i].info.mac, mac, sizeof(mac)))
 			return true;
-	return false;
+	return peer_in_host(a, ep);
 }
 
 /* Endpoints whose interface is gone (a disconnect killed after the link
@@ -238,7 +256,7 @@ static void look_for_lost_interfaces(audit *a, berth_container *c, const host_li
 		const berth_endpoint *ep = &c->endpoints[i];
 		char addr[ENDPOINT_ADDRS_STRLEN];
 		berth_err one = { 0 };
-		if (endpoint_in_making(a, c, i) || interface_present(inside, ep))
+		if (endpoint_in_making(a, c, i) || interface_present(a, inside, ep))
 			continue;
 		_cleanup_free_ char *what = xasprintf("container %s: endpoint on network %s: interface %s%s is gone from its sandbox",
 						      c->name, network_name(a, ep->network_id), ep->ifname[0] ? "" : "with MAC ",
@@ -346,6 +364,11 @@ static int look_at_endpoints(audit *a, berth_err *err)
 
 	for (size_t i = 0; ret == 0 && i < a->n_cs; i++) {
 		berth_container *c = a->cs[i];
+		berth_err ignored = { 0 };
+		/* one recorded before its namespace existed (dockerd's) is known
+		 * by it from now on, and then looked at as any other */
+		if (a->fix && external_netns_learn(a->ctx, c, &ignored) < 0)
+			berth_err_clear(&ignored);
 		/* created: its owner is making it, or died (look_at_abandoned) */
 		if (c->state == BERTH_CONTAINER_RUNNING && container_alive(c) && sandbox_owns_netns(c))
 			ret = look_inside(a, c, err);

@@ -327,11 +327,15 @@ int endpoint_stage(berth_ctx *ctx, const endpoint_request *req, const char *id, 
 	if ((ret = record(ctx, req, &ep, err)) < 0)
 		return ret;
 	mac_for(req, &ep, mac);
-	if ((ret = ops->attach(ctx->nl, req->net, &ep, -1, mac, err)) == 0)
+	/* a failed attach took away what it made: only a made link is deleted */
+	bool made = (ret = ops->attach(ctx->nl, req->net, &ep, -1, mac, err)) == 0;
+	if (made)
 		ret = store_endpoint_made(ctx->store, ep.id, err);
 	if (ret < 0) {
+		berth_err ignored = { 0 };
 		berth_err_wrap(err, "making an endpoint on network %s", req->net->name);
-		endpoint_detach(ctx, &ep, true, err);
+		if (endpoint_detach(ctx, &ep, made, err) < 0 || (made && nl_settle(ctx->nl, &ignored) < 0))
+			berth_err_clear(&ignored);
 		return ret;
 	}
 	*out = ep;

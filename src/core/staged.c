@@ -13,9 +13,11 @@
 #include "core/firewall.h"
 #include "driver/driver.h"
 #include "nl/link.h"
+#include "util/cleanup.h"
 #include "util/err.h"
 #include "util/id.h"
 #include "util/strv.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -27,8 +29,8 @@ static int check_id(const char *id, berth_err *err)
 {
 	if (id && strlen(id) == BERTH_ID_HEX && is_hex_string(id))
 		return 0;
-	return berth_err_set(err, EINVAL, "invalid endpoint ID \"%.64s\": expected %d hex digits", id ? id : "",
-			     BERTH_ID_HEX);
+	_cleanup_free_ char *shown = text_escaped(id ? id : "");
+	return berth_err_set(err, EINVAL, "invalid endpoint ID \"%.64s\": expected %d hex digits", shown, BERTH_ID_HEX);
 }
 
 static int load(berth_ctx *ctx, const char *id, berth_endpoint *ep, bool *found, berth_err *err)
@@ -67,6 +69,9 @@ int staged_create(berth_ctx *ctx, const berth_endpoint_spec *spec, berth_endpoin
 	berth_endpoint ep = { 0 };
 	bool found = false;
 	int ret = load(ctx, spec->id, &ep, &found, err);
+
+	if (ret == 0 && !spec->network)
+		ret = berth_err_set(err, EINVAL, "endpoint %.12s: no network given", spec->id);
 
 	if (ret == 0)
 		ret = berth_network_find(ctx, spec->network, &net, err);
@@ -110,6 +115,8 @@ int staged_join(berth_ctx *ctx, const berth_join_spec *spec, berth_endpoint **ou
 	bool found = false, made = false;
 	int ret = load(ctx, spec->endpoint_id, &ep, &found, err);
 
+	if (ret == 0 && !spec->netns_path)
+		ret = berth_err_set(err, EINVAL, "endpoint %.12s: no network namespace given to join", spec->endpoint_id);
 	if (ret == 0 && !found)
 		ret = berth_err_set(err, ENOENT, "no endpoint %.12s", spec->endpoint_id);
 	if (ret == 0 && ep.container_id[0])
@@ -137,11 +144,30 @@ int staged_join(berth_ctx *ctx, const berth_join_spec *spec, berth_endpoint **ou
 	return ret;
 }
 
-/* Published ports lead to the container's first endpoint: they go when
- * it leaves. */
-static int unpublish_if_first(berth_ctx *ctx, berth_container *c, const berth_endpoint *ep, berth_err *err)
+/* Whether the container's published ports lead to the endpoint's
+ * addresses (dockerd publishes to the endpoint that gives the default
+ * route, whichever it is). */
+static bool ports_lead_to(berth_ctx *ctx, const berth_container *c, const berth_endpoint *ep)
 {
-	if (!c->n_ports || !c->n_endpoints || strcmp(c->endpoints[0].id, ep->id))
+	published_port *ps = NULL;
+	size_t n = 0;
+	bool leads = false;
+	berth_err ignored = { 0 };
+
+	if (store_ports_load(ctx->store, c->id, &ps, &n, &ignored) < 0) {
+		berth_err_clear(&ignored);
+		return true; /* cannot tell: none may lead to a freed address */
+	}
+	for (size_t i = 0; i < n && !leads; i++)
+		leads = endpoint_has_addr(ep, &ps[i].target);
+	free(ps);
+	return leads;
+}
+
+/* The ports go with the endpoint they lead to. */
+static int unpublish_if_theirs(berth_ctx *ctx, berth_container *c, const berth_endpoint *ep, berth_err *err)
+{
+	if (!c->n_ports || !ports_lead_to(ctx, c, ep))
 		return 0;
 	int ret = fw_ports_unpublish(ctx, c->id, err);
 	if (ret < 0)
@@ -149,7 +175,7 @@ static int unpublish_if_first(berth_ctx *ctx, berth_container *c, const berth_en
 	free(c->ports);
 	c->ports = NULL;
 	c->n_ports = 0;
-	return store_container_update(ctx->store, c, err);
+	return 0;
 }
 
 static int leave(berth_ctx *ctx, berth_endpoint *ep, berth_err *err)
@@ -161,7 +187,7 @@ static int leave(berth_ctx *ctx, berth_endpoint *ep, berth_err *err)
 		berth_err_clear(err);
 		ret = 0;
 	} else if (ret == 0) {
-		ret = unpublish_if_first(ctx, c, ep, err);
+		ret = unpublish_if_theirs(ctx, c, ep, err);
 	}
 	ep->container_id[0] = '\0';
 	ep->ordinal = 0;
@@ -227,6 +253,9 @@ int staged_publish(berth_ctx *ctx, const char *endpoint_id, const char *const *p
 	size_t n_ports = 0;
 	int ret = joined(ctx, endpoint_id, &ep, &c, &net, err);
 
+	/* dockerd's sandbox has its namespace by now, if not at Join */
+	if (ret == 0)
+		ret = external_netns_learn(ctx, c, err);
 	if (ret == 0)
 		ret = container_ports_for(net, publish, n, &ports, &n_ports, err);
 	/* asked again (dockerd repeats): the ports are the new ones */
@@ -263,13 +292,17 @@ int staged_delete_on_network(berth_ctx *ctx, const char *net_id, berth_err *err)
 	berth_endpoint *eps = NULL;
 	size_t n = 0;
 	int ret = store_endpoints_on_network(ctx->store, net_id, &eps, &n, err);
+	bool failed = false;
 
-	for (size_t i = 0; ret == 0 && i < n; i++)
-		ret = staged_delete(ctx, eps[i].id, err);
+	/* every one is tried; the failures are reported together */
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		berth_err one = { 0 };
+		failed |= berth_err_collect(err, staged_delete(ctx, eps[i].id, &one), &one) < 0;
+	}
 	for (size_t i = 0; i < n; i++)
 		strv_free(eps[i].aliases);
 	free(eps);
-	return ret;
+	return ret < 0 ? ret : failed ? -err->code : 0;
 }
 
 int staged_get(berth_ctx *ctx, const char *endpoint_id, berth_endpoint **out, berth_err *err)

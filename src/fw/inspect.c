@@ -7,32 +7,53 @@
 #include "util/xalloc.h"
 
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static bool table_looks_whole(berth_err *err);
+/* What berth's table must hold, as a number: a stamp written by another
+ * version of berth (the run dir lives through an upgrade) does not count. */
+static uint64_t expected_fingerprint(void)
+{
+	size_t n_expected = 0, n_sets = 0;
+	const fw_chain_rules *expected = fw_ruleset_expected(&n_expected);
+	const char *const *sets = fw_ruleset_sets(&n_sets);
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 
-/* "<netns inode> <generation>": the ruleset as it is now, in this
- * namespace; false when the kernel does not say. */
+	for (size_t i = 0; i < n_expected + n_sets; i++) {
+		char item[128];
+		if (i < n_expected)
+			snprintf(item, sizeof(item), "%s %u;", expected[i].chain, expected[i].rules);
+		else
+			snprintf(item, sizeof(item), "set %s;", sets[i - n_expected]);
+		for (const char *c = item; *c; c++)
+			h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	}
+	return h;
+}
+
+/* "<netns inode> <generation> <fingerprint>": the ruleset as it is now, in
+ * this thread's namespace; false when the kernel does not say. */
 static bool ruleset_stamp(char *buf, size_t size)
 {
 	berth_err ignored = { 0 };
 	struct stat st;
 	uint32_t gen;
 
-	if (stat("/proc/self/ns/net", &st) < 0 || nft_generation(&gen, &ignored) < 0) {
+	if (stat("/proc/thread-self/ns/net", &st) < 0 || nft_generation(&gen, &ignored) < 0) {
 		berth_err_clear(&ignored);
 		return false;
 	}
-	snprintf(buf, size, "%llu %u\n", (unsigned long long)st.st_ino, gen);
+	snprintf(buf, size, "%llu %u %016llx\n", (unsigned long long)st.st_ino, gen,
+		 (unsigned long long)expected_fingerprint());
 	return true;
 }
 
 static bool file_holds(const char *file, const char *text)
 {
-	char buf[64] = "";
+	char buf[96] = "";
 	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 
@@ -48,22 +69,8 @@ static void file_put(const char *file, const char *text)
 		return;
 }
 
-bool fw_table_whole(const char *known, berth_err *err)
-{
-	char stamp[64];
-	/* taken before looking: a change made while we look moves it on, so
-	 * the next command looks again */
-	bool stamped = known && ruleset_stamp(stamp, sizeof(stamp));
-
-	if (stamped && file_holds(known, stamp))
-		return true;
-	bool whole = table_looks_whole(err);
-	if (whole && stamped)
-		file_put(known, stamp);
-	return whole;
-}
-
-static bool table_looks_whole(berth_err *err)
+/* 1: whole, 0: not, -1: the kernel cannot tell (the cause in err). */
+static int table_state(berth_err *err)
 {
 	size_t n_expected = 0, n_sets = 0;
 	const fw_chain_rules *expected = fw_ruleset_expected(&n_expected);
@@ -72,7 +79,7 @@ static bool table_looks_whole(berth_err *err)
 	bool whole;
 
 	if (nft_table_summarize(FW_FAMILY, FW_TABLE, &sum, err) < 0)
-		return true; /* cannot tell: leave it */
+		return -1;
 	whole = sum.exists;
 	for (size_t i = 0; whole && i < n_expected; i++)
 		whole = nft_summary_rules(&sum, expected[i].chain) == expected[i].rules;
@@ -80,6 +87,23 @@ static bool table_looks_whole(berth_err *err)
 		whole = nft_summary_has_set(&sum, sets[i]);
 	nft_table_summary_free(&sum);
 	return whole;
+}
+
+bool fw_table_whole(const char *known, berth_err *err)
+{
+	char stamp[96];
+	/* taken before looking: a change made while we look moves it on, so
+	 * the next command looks again */
+	bool stamped = known && ruleset_stamp(stamp, sizeof(stamp));
+
+	if (stamped && file_holds(known, stamp))
+		return true;
+	int state = table_state(err);
+	/* only a table seen whole is remembered so, not one the kernel could
+	 * not show */
+	if (state == 1 && stamped)
+		file_put(known, stamp);
+	return state != 0; /* cannot tell: leave it */
 }
 
 static bool warned_before(const char *file, const char *line)

@@ -16,9 +16,18 @@ plugin_reply plugin_error(unsigned status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* JSON carries UTF-8 only: a request's bytes quoted in the message, or
+	 * a character the length limit cut, would leave no reply at all */
+	json_t *text = json_string(msg);
+	if (!text) {
+		for (char *p = msg; *p; p++)
+			if ((unsigned char)*p >= 0x80)
+				*p = '?';
+		text = json_string(msg);
+	}
 	/* dockerd's IPAM client reads "Error"; a failed status is read for
 	 * "Err" by both: both are set */
-	return (plugin_reply){ status, json_pack("{s:s,s:s}", "Err", msg, "Error", msg) };
+	return (plugin_reply){ status, json_pack("{s:O,s:o}", "Err", text, "Error", text) };
 }
 
 int plugin_open(const plugin_state *st, const char *method, berth_ctx **ctx, plugin_reply *reply)

@@ -67,8 +67,10 @@ static plugin_reply reply_to(plugin_state *st, const char *url, const char *meth
 				    jerr.line, jerr.column, jerr.text);
 	if (!json_is_object(req))
 		r = plugin_error(MHD_HTTP_BAD_REQUEST, "%s: the request is not a JSON object", url);
-	else if (!(r = plugin_route(st, url, req)).body)
+	else if (!(r = plugin_route(st, url, req)).body && r.status == MHD_HTTP_NOT_FOUND)
 		r = plugin_error(MHD_HTTP_NOT_FOUND, "%s: no such method of berth's plugin", url);
+	else if (!r.body)
+		r = plugin_error(MHD_HTTP_INTERNAL_SERVER_ERROR, "%s: the reply could not be made", url);
 	json_decref(req);
 	return r;
 }

@@ -64,7 +64,10 @@ static bool read_generic(network_request *nr, const json_t *generic, const char 
 		*bad = OPT_GENERIC ": an object";
 		return false;
 	}
-	nr->options = calloc(json_object_size(generic) + 1, sizeof(*nr->options));
+	if (!(nr->options = calloc(json_object_size(generic) + 1, sizeof(*nr->options)))) {
+		*bad = "memory";
+		return false;
+	}
 	json_object_foreach ((json_t *)generic, key, v) {
 		if (!json_is_string(v)) {
 			*bad = OPT_GENERIC ": string values";
@@ -332,6 +335,8 @@ static char **specs_of_portmap(const json_t *map, size_t *n)
 	const json_t *m;
 
 	*n = 0;
+	if (!specs)
+		return NULL;
 	json_array_foreach (map, i, m) {
 		char buf[BERTH_ADDR_STRLEN + 64];
 		if (!spec_of_mapping(m, buf, sizeof(buf)) || !(specs[*n] = strdup(buf))) {

@@ -18,7 +18,7 @@ typedef struct plugin_reply {
 } plugin_reply;
 
 /* The reply to a POST of `path` with `request` (an object; {} for an
- * empty body): NULL body when no method has that path (the caller
- * answers 404). */
+ * empty body): status 404 and no body when no method has that path (the
+ * caller says so); any other reply without a body could not be made. */
 plugin_reply plugin_route(const plugin_state *st, const char *path, const json_t *request);
 #endif

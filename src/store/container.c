@@ -79,6 +79,19 @@ int store_container_update(store *s, const berth_container *c, berth_err *err)
 	return step_done(s, st, err);
 }
 
+int store_container_set_netns(store *s, const berth_container *c, berth_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int ret = prepare(s, "UPDATE containers SET netns_dev = ?, netns_ino = ? WHERE id = ?", &st, err);
+
+	if (ret < 0)
+		return ret;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)container_rec_of(c)->netns_dev);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)container_rec_of(c)->netns_ino);
+	sqlite3_bind_text(st, 3, c->id, -1, SQLITE_STATIC);
+	return step_done(s, st, err);
+}
+
 int store_container_delete(store *s, const char *id, berth_err *err)
 {
 	int ret = run_on_id(s, "DELETE FROM endpoints WHERE container_id = ?", id, err);

@@ -34,6 +34,25 @@ struct stmt_cache {
 
 static pthread_mutex_t caches_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct stmt_cache *caches;
+static pthread_once_t fork_handlers_once = PTHREAD_ONCE_INIT;
+
+/* A child forked while another thread of a libberth user held the lock
+ * would never get it (berth's monitors and resolver close their store
+ * after the fork): the lock is taken across every fork. */
+static void lock_for_fork(void)
+{
+	pthread_mutex_lock(&caches_lock);
+}
+
+static void unlock_after_fork(void)
+{
+	pthread_mutex_unlock(&caches_lock);
+}
+
+static void add_fork_handlers(void)
+{
+	pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
+}
 
 static struct stmt_cache *cache_of_db(const sqlite3 *db)
 {
@@ -48,6 +67,7 @@ void stmt_cache_start(const sqlite3 *db)
 	struct stmt_cache *c = xzalloc(sizeof(*c));
 
 	c->db = db;
+	pthread_once(&fork_handlers_once, add_fork_handlers);
 	pthread_mutex_lock(&caches_lock);
 	c->next = caches;
 	caches = c;

@@ -85,6 +85,9 @@ int store_leases_load(store *s, store_lease **out, size_t *n, berth_err *err);
 int store_container_insert(store *s, const berth_container *c, berth_err *err);
 /* Writes the mutable fields: state, pids, exit code, times. */
 int store_container_update(store *s, const berth_container *c, berth_err *err);
+/* The network namespace another runtime's container is known by (its
+ * dev and inode), learnt after it was recorded. */
+int store_container_set_netns(store *s, const berth_container *c, berth_err *err);
 /* Deletes the container and its endpoint rows. */
 int store_container_delete(store *s, const char *id, berth_err *err);
 /* A container (its name) with an endpoint on the network, or NULL. */

@@ -495,3 +495,39 @@ docker_network() {
     refute_contains "$output" docker-x "gone with its Leave"
     cnm_ok delete "$ep"
 }
+
+@test "cnm-endpoint: a sandbox joined before its namespace existed keeps its endpoint when a second one joins once it does (docker network connect)" {
+    local net=5e7a9ed0000000000000000000000000000000000000000000000000000000cc
+    local net2=6e7a9ed0000000000000000000000000000000000000000000000000000000cc
+    local ep1=e9d0000000000000000000000000000000000000000000000000000000000011
+    local ep2=e9d0000000000000000000000000000000000000000000000000000000000012
+    local key=$BATS_TEST_TMPDIR/sandbox-key
+    own_state
+    docker_network "$net" 10.79.3.0/24 10.79.3.1
+    docker_network "$net2" 10.79.4.0/24 10.79.4.1
+    cnm_ok create "$net" "$ep1" 10.79.3.5 -
+    cnm_ok join "$ep1" docker-y "$key" # runc has not made it yet
+    cnm_ok get "$ep1"
+    local cid=${output%% *} peer1
+    peer1=vethc$(cut -d' ' -f2 <<<"$output" | sed 's/^veth//')
+    # runc makes the namespace; dockerd moves the first end in
+    ip netns add "sy$$"
+    touch "$key"
+    mount --bind "/run/netns/sy$$" "$key"
+    ip link set "$peer1" netns "sy$$"
+    cnm_ok create "$net2" "$ep2" 10.79.4.5 -
+    cnm_ok join "$ep2" docker-y "$key"
+    cnm_ok get "$ep1"
+    assert_eq "${output%% *}" "$cid" "the first endpoint is still the container's"
+    cnm_ok get "$ep2"
+    assert_eq "${output%% *}" "$cid" "the second joined the same container"
+    ip -n "sy$$" link show "$peer1" >/dev/null || fail "the first interface went"
+    cnm_ok leave "$ep2"
+    cnm_ok leave "$ep1"
+    cnm_ok delete "$ep2"
+    cnm_ok delete "$ep1"
+    umount "$key"
+    ip netns del "sy$$"
+    berth_ok ps -a
+    refute_contains "$output" docker-y "gone"
+}

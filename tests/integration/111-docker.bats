@@ -121,6 +121,10 @@ docker_net_id() { "$DOCKER" network inspect -f '{{.Id}}' "$1"; }
     docker_ok network connect n4 c3
     docker_ok exec c3 ip -4 -o addr show eth1
     assert_contains "$output" "10.98.0.2/24" "eth1 on n4"
+    docker_ok exec c3 ping -c1 -W2 10.98.0.1
+    docker_ok exec c3 ping -c1 -W2 10.97.0.1
+    berth_ok system check
+    assert_eq "$output" "the store and the kernel agree" "both endpoints, found in the sandbox berth learnt at the connect"
     docker_ok network disconnect n4 c3
     run "$DOCKER" exec c3 ip -4 -o addr show eth1
     assert_eq "$status" 1 "eth1 gone"
@@ -149,6 +153,10 @@ fetch() { python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(s
     pgrep -x docker-proxy >/dev/null && fail "a docker-proxy runs"
     berth_ok ps
     assert_contains "$output" "0.0.0.0:8080->80/tcp" "berth ps shows the published port"
+    # the plugin's state is the store: a restart loses nothing
+    plugin_stop
+    plugin_start
+    assert_eq "$(fetch "http://$HOST_IP:8080/")" hello-from-berth "after the plugin's restart"
     docker_ok rm -f web
     refute_contains "$(nft -j list map inet berth ports4_any)" '8080' "the port's element, gone with the container"
     docker_ok network rm n5
@@ -207,4 +215,30 @@ plugin_start() {
     # its pool went too: the subnet is free for a new network
     docker_ok network create -d berth --ipam-driver berth --subnet 10.102.0.0/24 again
     docker_ok network rm again live
+}
+
+@test "20 docker runs at once on one berth network: each its own address, all reachable; all gone after rm" {
+    docker_ok network create -d berth --ipam-driver berth --subnet 10.104.0.0/24 busy
+    local i pids=()
+    for i in $(seq 20); do
+        "$DOCKER" run -d --name "b$i" --network busy bb:latest sleep 300 >/dev/null 2>"$BATS_TEST_TMPDIR/run$i.err" &
+        pids+=($!)
+    done
+    for i in "${!pids[@]}"; do
+        wait "${pids[$i]}" || fail "docker run b$((i + 1)): $(cat "$BATS_TEST_TMPDIR/run$((i + 1)).err")"
+    done
+    local addrs=()
+    for i in $(seq 20); do
+        addrs+=("$("$DOCKER" exec "b$i" ip -4 -o addr show eth0 | awk '{ print $4 }')")
+    done
+    assert_eq "$(printf '%s\n' "${addrs[@]}" | sort -u | wc -l)" 20 "20 distinct addresses: ${addrs[*]}"
+    for i in $(seq 20); do
+        ping -c1 -W2 "${addrs[$((i - 1))]%/*}" >/dev/null || fail "b$i (${addrs[$((i - 1))]}) does not answer"
+    done
+    berth_ok system check
+    assert_eq "$output" "the store and the kernel agree" "berth system check"
+    "$DOCKER" rm -f $(seq -f 'b%g' 20) >/dev/null
+    local id; id=$(docker_net_id busy)
+    assert_eq "$(ip -o link show master "br-${id:0:12}" | wc -l)" 0 "no veth left on the bridge"
+    docker_ok network rm busy
 }
