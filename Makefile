@@ -158,7 +158,7 @@ $(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libberth.a
 
 $(BUILD)/tests/fuzz/fuzz_port_spec: $(BUILD)/src/cli/port_text.o
 $(BUILD)/tests/fuzz/fuzz_cni_conf: $(BUILD)/src/cni/conf.o
-$(BUILD)/tests/fuzz/fuzz_plugin_request: $(BUILD)/src/plugin/call.o
+$(BUILD)/tests/fuzz/fuzz_plugin_request: $(BUILD)/src/plugin/call.o $(BUILD)/src/plugin/held.o
 
 fuzz-targets: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 

@@ -451,6 +451,13 @@ int berth_endpoint_delete(berth_ctx *ctx, const char *endpoint_id, berth_err *er
 int berth_endpoint_publish(berth_ctx *ctx, const char *endpoint_id, const char *const *publish, size_t n,
 			   berth_err *err);
 int berth_endpoint_unpublish(berth_ctx *ctx, const char *endpoint_id, berth_err *err);
+/* Binds a socket to each port's host port (ports[i] -> (*fds)[i], -1 where
+ * the kernel has no such protocol), not listening: while the caller keeps
+ * them, a bind of the port by anyone else fails with EADDRINUSE, as with
+ * docker-proxy, and nothing queues on them. All or none; the caller
+ * closes them and frees *fds. For a resident front end (berth run's
+ * monitor holds its container's itself). */
+int berth_ports_hold(const berth_port *ports, size_t n, int **fds, berth_err *err);
 /* -ENOENT when there is no such endpoint. */
 int berth_endpoint_get(berth_ctx *ctx, const char *endpoint_id, berth_endpoint **out, berth_err *err);
 void berth_endpoint_free(berth_endpoint *ep);

@@ -15,6 +15,7 @@
 #include "core/firewall.h"
 #include "core/network.h"
 #include "core/pool.h"
+#include "core/ports.h"
 #include "core/predefined.h"
 #include "core/recover.h"
 #include "core/resolver.h"
@@ -275,6 +276,11 @@ int berth_endpoint_publish(berth_ctx *ctx, const char *endpoint_id, const char *
 int berth_endpoint_unpublish(berth_ctx *ctx, const char *endpoint_id, berth_err *err)
 {
 	return staged_unpublish(ctx, endpoint_id, err);
+}
+
+int berth_ports_hold(const berth_port *ports, size_t n, int **fds, berth_err *err)
+{
+	return ports_hold(ports, n, fds, err);
 }
 
 int berth_endpoint_get(berth_ctx *ctx, const char *endpoint_id, berth_endpoint **out, berth_err *err)

@@ -6,6 +6,7 @@
  * into its sandbox after Join. */
 #include "plugin/network_driver.h"
 #include "plugin/call.h"
+#include "plugin/held.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 
 #define MADE_FOR "docker"
 #define NETWORK_NAME_PREFIX "docker-"
+/* what berth network ls --filter label=berth.docker finds them by */
+#define DOCKER_LABEL "berth.docker=1"
 /* the options dockerd sends CreateNetwork */
 #define OPT_GENERIC "com.docker.network.generic" /* -o KEY=VALUE */
 #define OPT_INTERNAL "com.docker.network.internal"
@@ -24,7 +27,7 @@
  * the strings point into the request. */
 typedef struct network_request {
 	berth_network_spec spec;
-	const char *subnets[2], *gateways[2];
+	const char *subnets[2], *gateways[2], *labels[1];
 	char gateway_text[2][BERTH_ADDR_STRLEN];
 	char name[sizeof(NETWORK_NAME_PREFIX) + SHORT_ID];
 	const char **options;
@@ -101,8 +104,9 @@ static bool read_network_request(network_request *nr, const json_t *req, const c
 		return false;
 	}
 	snprintf(nr->name, sizeof(nr->name), NETWORK_NAME_PREFIX "%.*s", SHORT_ID, id);
+	nr->labels[0] = DOCKER_LABEL;
 	nr->spec = (berth_network_spec){ .name = nr->name, .id = id, .made_for = MADE_FOR, .subnets = nr->subnets,
-					 .gateways = nr->gateways,
+					 .gateways = nr->gateways, .labels = nr->labels, .n_labels = 1,
 					 .internal = json_is_true(json_object_get(opts, OPT_INTERNAL)),
 					 .ipv6 = json_is_true(json_object_get(opts, OPT_IPV6)) };
 	return read_pool_data(nr, json_object_get(req, "IPv4Data"), bad) &&
@@ -147,6 +151,48 @@ plugin_reply driver_create_network(const plugin_state *st, const json_t *req)
 	}
 	network_request_free(&nr);
 	return r;
+}
+
+/* The container an endpoint is in ("" when none, or no endpoint). */
+static void container_of(berth_ctx *ctx, const char *endpoint_id, char cid[BERTH_ID_HEX + 1])
+{
+	berth_endpoint *ep = NULL;
+	berth_err ignored = { 0 };
+
+	cid[0] = '\0';
+	if (berth_endpoint_get(ctx, endpoint_id, &ep, &ignored) == 0)
+		snprintf(cid, BERTH_ID_HEX + 1, "%s", ep->container_id);
+	berth_err_clear(&ignored);
+	berth_endpoint_free(ep);
+}
+
+/* What the plugin holds of the container follows what the store has of
+ * it after fn (its ports may have gone with the endpoint). */
+static int hold_after(berth_ctx *ctx, const char *endpoint_id, int (*fn)(berth_ctx *, const char *, berth_err *),
+		      berth_err *err)
+{
+	char cid[BERTH_ID_HEX + 1];
+
+	container_of(ctx, endpoint_id, cid);
+	int ret = fn(ctx, endpoint_id, err);
+	if (cid[0])
+		held_take(ctx, cid);
+	return ret;
+}
+
+static int leave_held(berth_ctx *ctx, const char *id, berth_err *err)
+{
+	return hold_after(ctx, id, berth_endpoint_leave, err);
+}
+
+static int delete_held(berth_ctx *ctx, const char *id, berth_err *err)
+{
+	return hold_after(ctx, id, berth_endpoint_delete, err);
+}
+
+static int unpublish_held(berth_ctx *ctx, const char *id, berth_err *err)
+{
+	return hold_after(ctx, id, berth_endpoint_unpublish, err);
 }
 
 /* A call on one object: its ID field read, a context opened, `fn` run. */
@@ -224,7 +270,7 @@ plugin_reply driver_create_endpoint(const plugin_state *st, const json_t *req)
 
 plugin_reply driver_delete_endpoint(const plugin_state *st, const json_t *req)
 {
-	return on_id(st, req, "DeleteEndpoint", "EndpointID", berth_endpoint_delete);
+	return on_id(st, req, "DeleteEndpoint", "EndpointID", delete_held);
 }
 
 /* The sandbox is the container, to berth: "docker-" and the 12 hex digits
@@ -287,7 +333,7 @@ plugin_reply driver_join(const plugin_state *st, const json_t *req)
 
 plugin_reply driver_leave(const plugin_state *st, const json_t *req)
 {
-	return on_id(st, req, "Leave", "EndpointID", berth_endpoint_leave);
+	return on_id(st, req, "Leave", "EndpointID", leave_held);
 }
 
 /* Shown by docker inspect; berth has nothing to add there. */
@@ -378,11 +424,18 @@ plugin_reply driver_program_external(const plugin_state *st, const json_t *req)
 	if (!specs)
 		return plugin_bad_field(method, OPT_PORTMAP, "mappings of Port, HostPort, HostPortEnd, Proto 6, 17 or 132");
 	if (plugin_open(st, method, &ctx, &r) == 0) {
+		char cid[BERTH_ID_HEX + 1];
+		container_of(ctx, ep, cid);
+		/* a port we hold would be taken, to berth: let go (dockerd repeats) */
+		if (cid[0])
+			held_release(cid);
 		if (network_internal(ctx, net) ||
 		    berth_endpoint_publish(ctx, ep, (const char *const *)specs, n, &err) == 0)
 			r = plugin_ok_empty();
 		else
 			r = plugin_failed(&err);
+		if (cid[0])
+			held_take(ctx, cid);
 		berth_close(ctx);
 	}
 	specs_free(specs, n);
@@ -391,5 +444,5 @@ plugin_reply driver_program_external(const plugin_state *st, const json_t *req)
 
 plugin_reply driver_revoke_external(const plugin_state *st, const json_t *req)
 {
-	return on_id(st, req, "RevokeExternalConnectivity", "EndpointID", berth_endpoint_unpublish);
+	return on_id(st, req, "RevokeExternalConnectivity", "EndpointID", unpublish_held);
 }

@@ -8,6 +8,7 @@
  * endpoints dockerd left on it. Unreachable, or any other answer: the
  * network stays. HTTP over the unix socket is libcurl's. */
 #include "plugin/orphans.h"
+#include "plugin/held.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -150,20 +151,40 @@ static int sweep(berth_ctx *ctx, CURL *curl, const char *socket_path, berth_netw
 	return removed;
 }
 
+/* Asks dockerd, when it can be asked, about each of its networks. */
+static int sweep_if_asked(berth_ctx *ctx, const char *socket_path, berth_network **nets, size_t n)
+{
+	size_t mine = 0;
+	int removed = 0;
+
+	for (size_t i = 0; i < n; i++)
+		mine += dockerds(nets[i]);
+	if (!mine)
+		return 0;
+	if (!socket_path) {
+		fprintf(stderr, "berth-plugin: warning: DOCKER_HOST is not a unix socket: networks dockerd dropped "
+				"while the plugin was down are kept (--docker-host unix://PATH)\n");
+		return 0;
+	}
+	CURL *curl = curl_easy_init();
+	if (curl && is_dockerd(curl, socket_path))
+		removed = sweep(ctx, curl, socket_path, nets, n);
+	else
+		fprintf(stderr, "berth-plugin: warning: dockerd (%s) could not say which of its networks are gone "
+				"(no answer, or not dockerd): they are kept\n",
+			socket_path);
+	curl_easy_cleanup(curl);
+	return removed;
+}
+
 int plugin_orphans_sweep(const plugin_state *st)
 {
-	const char *socket_path = docker_socket(st->docker_host);
 	berth_network **nets = NULL;
 	berth_err err = { 0 };
 	berth_ctx *ctx = NULL;
 	size_t n = 0;
 	int removed = 0;
 
-	if (!socket_path) {
-		fprintf(stderr, "berth-plugin: warning: DOCKER_HOST is not a unix socket: networks dockerd dropped "
-				"while the plugin was down are kept (--docker-host unix://PATH)\n");
-		return 0;
-	}
 	if (berth_open(&st->cfg, &ctx, &err) < 0 || berth_network_list(ctx, &nets, &n, &err) < 0) {
 		fprintf(stderr, "berth-plugin: warning: looking for networks dockerd dropped: %s\n",
 			err.msg ? err.msg : "failed");
@@ -171,17 +192,9 @@ int plugin_orphans_sweep(const plugin_state *st)
 		berth_close(ctx);
 		return 0;
 	}
-	size_t mine = 0;
-	for (size_t i = 0; i < n; i++)
-		mine += dockerds(nets[i]);
-	CURL *curl = NULL;
-	if (mine && (curl = curl_easy_init()) && is_dockerd(curl, socket_path))
-		removed = sweep(ctx, curl, socket_path, nets, n);
-	else if (mine)
-		fprintf(stderr, "berth-plugin: warning: dockerd (%s) could not say which of its networks are gone "
-				"(no answer, or not dockerd): they are kept\n",
-			socket_path);
-	curl_easy_cleanup(curl);
+	removed = sweep_if_asked(ctx, docker_socket(st->docker_host), nets, n);
+	/* the ports of what is left are held, none of what went */
+	held_resync(ctx);
 	berth_network_list_free(nets, n);
 	berth_close(ctx);
 	return removed;

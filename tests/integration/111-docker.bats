@@ -71,6 +71,9 @@ docker_net_id() { "$DOCKER" network inspect -f '{{.Id}}' "$1"; }
     local id; id=$(docker_net_id n1)
     assert_eq "$(net_get "docker-${id:0:12}" 'd["Id"]')" "$id" "berth network inspect: the same network"
     assert_contains "$(ip -o -4 addr show dev "br-${id:0:12}")" 10.95.0.1/24 "the bridge has the gateway"
+    berth_ok network ls --filter label=berth.docker --format json
+    assert_eq "$(python3 -c 'import json, sys; print(" ".join(json.loads(l)["Name"] for l in sys.argv[1].splitlines()))' "$output")" \
+        "docker-${id:0:12}" "berth network ls: labelled as dockerd's"
     run --separate-stderr "$DOCKER" network create -d berth --ipam-driver berth --subnet 10.95.0.0/25 n1b
     assert_eq "$status" 1 "an overlapping network"
     assert_contains "$stderr" "IpamDriver.RequestPool: pool 10.95.0.0/25 overlaps with network \"docker-${id:0:12}\" (10.95.0.0/24)" \
@@ -134,6 +137,9 @@ docker_net_id() { "$DOCKER" network inspect -f '{{.Id}}' "$1"; }
     docker_ok network rm n3 n4
 }
 
+# host_bind PORT: a host daemon can bind 0.0.0.0:PORT (TCP)
+host_bind() { python3 -c 'import socket, sys; socket.socket().bind(("0.0.0.0", int(sys.argv[1])))' "$1" 2>/dev/null; }
+
 # fetch URL: the body of an HTTP GET, or a failure after 3 s
 fetch() { python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode().strip())' "$1"; }
 
@@ -151,14 +157,17 @@ fetch() { python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(s
     assert_eq "$output" hello-from-berth "hairpin: another container on the network, through the host's address"
     assert_contains "$(nft -j list map inet berth ports4_any)" '8080' "the port in berth's map"
     pgrep -x docker-proxy >/dev/null && fail "a docker-proxy runs"
+    host_bind 8080 && fail "a host daemon could bind 0.0.0.0:8080 while it is published"
     berth_ok ps
     assert_contains "$output" "0.0.0.0:8080->80/tcp" "berth ps shows the published port"
     # the plugin's state is the store: a restart loses nothing
     plugin_stop
     plugin_start
     assert_eq "$(fetch "http://$HOST_IP:8080/")" hello-from-berth "after the plugin's restart"
+    host_bind 8080 && fail "the port is not held again after the plugin's restart"
     docker_ok rm -f web
     refute_contains "$(nft -j list map inet berth ports4_any)" '8080' "the port's element, gone with the container"
+    host_bind 8080 || fail "the host port is still held after docker rm"
     docker_ok network rm n5
     fw_bed_down
 }
@@ -241,4 +250,24 @@ plugin_start() {
     local id; id=$(docker_net_id busy)
     assert_eq "$(ip -o link show master "br-${id:0:12}" | wc -l)" 0 "no veth left on the bridge"
     docker_ok network rm busy
+}
+
+@test "--ip-range gives containers addresses from the sub-pool; two berth networks of dockerd's are isolated from each other, as berth's own" {
+    docker_ok network create -d berth --ipam-driver berth --subnet 10.105.0.0/24 --ip-range 10.105.0.128/25 r1
+    docker_ok network create -d berth --ipam-driver berth --subnet 10.106.0.0/24 r2
+    docker_ok run -d --name a1 --network r1 bb:latest sleep 300
+    docker_ok run -d --name a2 --network r2 bb:latest sleep 300
+    # the gateway, asked for without --gateway, is the range's first
+    # address, as dockerd's own IPAM gives it; containers the next ones
+    local r1; r1=$(docker_net_id r1)
+    assert_eq "$(net_get "docker-${r1:0:12}" 'd["IPAM"]["Config"][0]["Gateway"]')" 10.105.0.128 "the gateway"
+    docker_ok exec a1 ip -4 -o addr show eth0
+    assert_contains "$output" "10.105.0.129/24" "the container's address, from the range"
+    docker_ok exec a2 ip -4 -o addr show eth0
+    local a2=${output#*inet }
+    a2=${a2%%/*}
+    run "$DOCKER" exec a1 ping -c1 -W1 "$a2"
+    [ "$status" -ne 0 ] || fail "a1 on r1 reached a2 on r2 ($a2)"
+    docker_ok rm -f a1 a2
+    docker_ok network rm r1 r2
 }
