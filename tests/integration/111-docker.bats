@@ -172,17 +172,22 @@ fetch() { python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(s
     fw_bed_down
 }
 
-@test "docker run -p on an internal berth network publishes nothing (as Docker's bridge); a port taken is refused with berth's reason" {
+@test "an internal berth network reaches nothing outside and publishes nothing (as Docker's bridge), a plain one goes out; a port taken is refused with berth's reason" {
+    fw_bed_up
     docker_ok network create -d berth --ipam-driver berth --internal --subnet 10.100.0.0/24 n6
     docker_ok run -d --name i1 --network n6 -p 8081:80 bb:latest sleep 300
     refute_contains "$(nft -j list map inet berth ports4_any 2>/dev/null)" '8081' "no element for an internal network"
+    run "$DOCKER" exec i1 ping -c1 -W1 "$OUT_IP"
+    [ "$status" -ne 0 ] || fail "a container of an internal network reached the outside"
     docker_ok network create -d berth --ipam-driver berth --subnet 10.101.0.0/24 n7
     docker_ok run -d --name p1 --network n7 -p 8082:80 bb:latest sleep 300
+    docker_ok exec p1 ping -c1 -W2 "$OUT_IP"
     run --separate-stderr "$DOCKER" run -d --name p2 --network n7 -p 8082:80 bb:latest sleep 300
     [ "$status" -ne 0 ] || fail "a second container got host port 8082"
     assert_contains "$stderr" "8082" "docker shows berth's reason, naming the port: $stderr"
     docker_ok rm -f i1 p1 p2
     docker_ok network rm n6 n7
+    fw_bed_down
 }
 
 # plugin_stop, plugin_start [ENV...]: the plugin server of this file
