@@ -47,6 +47,16 @@ int plugin_open(const plugin_state *st, const char *method, berth_ctx **ctx, plu
 	return 0;
 }
 
+bool plugin_network_is_dockerds(const berth_network *net)
+{
+	return net->made_for && !strcmp(net->made_for, PLUGIN_MADE_FOR);
+}
+
+bool plugin_container_is_dockerds(const berth_container *c)
+{
+	return c->external_id && !strncmp(c->external_id, PLUGIN_NAME_PREFIX, strlen(PLUGIN_NAME_PREFIX));
+}
+
 plugin_reply plugin_bad_field(const char *method, const char *field, const char *expected)
 {
 	return plugin_error(BAD_REQUEST, "%s: %s: expected %s", method, field, expected);

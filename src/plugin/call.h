@@ -10,6 +10,17 @@
 #include <berth.h>
 #include <jansson.h>
 
+/* What berth's store calls dockerd's: networks made for it
+ * (berth_network.made_for), and the names of its networks and sandboxes,
+ * "docker-" and 12 hex digits of dockerd's ID or sandbox key. */
+#define PLUGIN_MADE_FOR "docker"
+#define PLUGIN_NAME_PREFIX "docker-"
+#define PLUGIN_SHORT_ID 12
+#define PLUGIN_NAME_SIZE (sizeof(PLUGIN_NAME_PREFIX) + PLUGIN_SHORT_ID)
+/* A network made for dockerd; a container that is dockerd's sandbox. */
+bool plugin_network_is_dockerds(const berth_network *net);
+bool plugin_container_is_dockerds(const berth_container *c);
+
 /* An error reply: IpamDriver's field is "Error", NetworkDriver's "Err"
  * (and dockerd reads "Err" of any failed status): both are set. */
 plugin_reply plugin_error(unsigned status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

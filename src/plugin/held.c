@@ -5,6 +5,7 @@
  * map sends to a container. The sockets are the only state the plugin
  * keeps in memory; at start they are made again from the store. */
 #include "plugin/held.h"
+#include "plugin/call.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -91,12 +92,6 @@ void held_take(berth_ctx *ctx, const char *container_id)
 	berth_container_free(c);
 }
 
-/* dockerd's sandboxes are berth's containers named so (network_driver.c). */
-static bool dockerds(const berth_container *c)
-{
-	return c->external_id && !strncmp(c->external_id, "docker-", 7);
-}
-
 void held_resync(berth_ctx *ctx)
 {
 	berth_container **cs = NULL;
@@ -120,7 +115,7 @@ void held_resync(berth_ctx *ctx)
 	}
 	pthread_mutex_unlock(&holds_lock);
 	for (size_t j = 0; j < n; j++)
-		if (dockerds(cs[j]) && cs[j]->n_ports && !held_has(cs[j]->id))
+		if (plugin_container_is_dockerds(cs[j]) && cs[j]->n_ports && !held_has(cs[j]->id))
 			hold_container(cs[j]);
 	berth_container_list_free(cs, n);
 }

@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MADE_FOR "docker"
-#define NETWORK_NAME_PREFIX "docker-"
 /* what berth network ls --filter label=berth.docker finds them by */
 #define DOCKER_LABEL "berth.docker=1"
 /* the options dockerd sends CreateNetwork */
@@ -21,7 +19,6 @@
 #define OPT_INTERNAL "com.docker.network.internal"
 #define OPT_IPV6 "com.docker.network.enable_ipv6"
 #define OPT_PORTMAP "com.docker.network.portmap"
-#define SHORT_ID 12
 
 /* What CreateNetwork's request says, as berth_network_create takes it;
  * the strings point into the request. */
@@ -29,7 +26,7 @@ typedef struct network_request {
 	berth_network_spec spec;
 	const char *subnets[2], *gateways[2], *labels[1];
 	char gateway_text[2][BERTH_ADDR_STRLEN];
-	char name[sizeof(NETWORK_NAME_PREFIX) + SHORT_ID];
+	char name[PLUGIN_NAME_SIZE];
 	const char **options;
 } network_request;
 
@@ -103,10 +100,11 @@ static bool read_network_request(network_request *nr, const json_t *req, const c
 		*bad = "NetworkID: dockerd's network ID";
 		return false;
 	}
-	snprintf(nr->name, sizeof(nr->name), NETWORK_NAME_PREFIX "%.*s", SHORT_ID, id);
+	snprintf(nr->name, sizeof(nr->name), PLUGIN_NAME_PREFIX "%.*s", PLUGIN_SHORT_ID, id);
 	nr->labels[0] = DOCKER_LABEL;
-	nr->spec = (berth_network_spec){ .name = nr->name, .id = id, .made_for = MADE_FOR, .subnets = nr->subnets,
-					 .gateways = nr->gateways, .labels = nr->labels, .n_labels = 1,
+	nr->spec = (berth_network_spec){ .name = nr->name, .id = id, .made_for = PLUGIN_MADE_FOR,
+					 .subnets = nr->subnets, .gateways = nr->gateways, .labels = nr->labels,
+					 .n_labels = 1,
 					 .internal = json_is_true(json_object_get(opts, OPT_INTERNAL)),
 					 .ipv6 = json_is_true(json_object_get(opts, OPT_IPV6)) };
 	return read_pool_data(nr, json_object_get(req, "IPv4Data"), bad) &&
@@ -119,8 +117,8 @@ static bool made_before(berth_ctx *ctx, const char *id)
 {
 	berth_network *net = NULL;
 	berth_err ignored = { 0 };
-	bool found = berth_network_find(ctx, id, &net, &ignored) == 0 && !strcmp(net->id, id) && net->made_for &&
-		     !strcmp(net->made_for, MADE_FOR);
+	bool found = berth_network_find(ctx, id, &net, &ignored) == 0 && !strcmp(net->id, id) &&
+		     plugin_network_is_dockerds(net);
 
 	berth_network_free(net);
 	berth_err_clear(&ignored);
@@ -216,7 +214,7 @@ static plugin_reply on_id(const plugin_state *st, const json_t *req, const char 
 
 static int remove_network(berth_ctx *ctx, const char *id, berth_err *err)
 {
-	return berth_network_remove_made_for(ctx, id, MADE_FOR, false, err);
+	return berth_network_remove_made_for(ctx, id, PLUGIN_MADE_FOR, false, err);
 }
 
 plugin_reply driver_delete_network(const plugin_state *st, const json_t *req)
@@ -279,7 +277,7 @@ static void sandbox_name(const char *key, char *buf, size_t size)
 {
 	const char *base = strrchr(key, '/');
 
-	snprintf(buf, size, NETWORK_NAME_PREFIX "%.*s", SHORT_ID, base ? base + 1 : key);
+	snprintf(buf, size, PLUGIN_NAME_PREFIX "%.*s", PLUGIN_SHORT_ID, base ? base + 1 : key);
 }
 
 /* Docker's internal networks give no default route. */
@@ -311,7 +309,7 @@ plugin_reply driver_join(const plugin_state *st, const json_t *req)
 	static const char method[] = "Join";
 	bool bad = false;
 	const char *key = plugin_str(req, "SandboxKey", &bad), *net_id = plugin_str(req, "NetworkID", &bad);
-	char name[sizeof(NETWORK_NAME_PREFIX) + SHORT_ID];
+	char name[PLUGIN_NAME_SIZE];
 	berth_join_spec spec = { .endpoint_id = plugin_str(req, "EndpointID", &bad), .netns_path = key };
 	berth_endpoint *ep = NULL;
 	berth_err err = { 0 };

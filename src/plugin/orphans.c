@@ -9,6 +9,7 @@
  * network stays. HTTP over the unix socket is libcurl's. */
 #include "plugin/orphans.h"
 #include "plugin/held.h"
+#include "plugin/call.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -17,7 +18,6 @@
 #include <strings.h>
 #include <time.h>
 
-#define MADE_FOR "docker"
 #define DEFAULT_DOCKER_SOCKET "/run/docker.sock"
 #define ASK_TIMEOUT_MS 2000L
 /* a network dockerd is still storing after its CreateNetwork may not be
@@ -115,7 +115,7 @@ static void remove_orphan(berth_ctx *ctx, const berth_network *net)
 {
 	berth_err err = { 0 };
 
-	if (berth_network_remove_made_for(ctx, net->id, MADE_FOR, true, &err) < 0)
+	if (berth_network_remove_made_for(ctx, net->id, PLUGIN_MADE_FOR, true, &err) < 0)
 		fprintf(stderr, "berth-plugin: warning: network %s is gone from dockerd, but could not be removed: %s\n",
 			net->name, err.msg ? err.msg : "failed");
 	else
@@ -126,7 +126,7 @@ static void remove_orphan(berth_ctx *ctx, const berth_network *net)
 
 static bool dockerds(const berth_network *net)
 {
-	return net->made_for && !strcmp(net->made_for, MADE_FOR) && time(NULL) - net->created_sec >= YOUNG_SEC;
+	return plugin_network_is_dockerds(net) && time(NULL) - net->created_sec >= YOUNG_SEC;
 }
 
 /* Asks dockerd about each of its networks; stops at the first question
