@@ -274,9 +274,12 @@ int staged_unpublish(berth_ctx *ctx, const char *endpoint_id, berth_err *err)
 {
 	berth_endpoint ep = { 0 };
 	berth_container *c = NULL;
-	int ret = joined(ctx, endpoint_id, &ep, &c, NULL, err);
+	int ret = check_id(endpoint_id, err);
 
-	if (ret == -ENOENT || ret == -EINVAL) { /* nothing of it is published */
+	if (ret < 0)
+		return ret;
+	/* no such endpoint, or in no container: nothing of it is published */
+	if ((ret = joined(ctx, endpoint_id, &ep, &c, NULL, err)) == -ENOENT || ret == -EINVAL) {
 		berth_err_clear(err);
 		ret = 0;
 	} else if (ret == 0 && c->n_ports) {

@@ -210,6 +210,10 @@ json_field() { python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(
     assert_match "$output" '^400 .*host bits are set' "a pool with host bits"
     call POST /NetworkDriver.ProgramExternalConnectivity "{\"NetworkID\":\"$net\",\"EndpointID\":\"e0c0000000000000000000000000000000000000000000000000000000000009\",\"Options\":{\"com.docker.network.portmap\":[{\"HostIP\":\"\",\"HostPort\":8080,\"HostPortEnd\":8080,\"IP\":\"\",\"Port\":80,\"Proto\":6}]}}"
     assert_match "$output" '^500 .*"Err":"no endpoint e0c000000000"' "ports for an endpoint never made"
+    call POST /NetworkDriver.RevokeExternalConnectivity '{"NetworkID":"x","EndpointID":"e1"}'
+    assert_match "$output" '^400 .*"Err":"invalid endpoint ID \\"e1\\": expected 64 hex digits"' "a Revoke of a malformed ID"
+    call POST /NetworkDriver.RevokeExternalConnectivity '{"NetworkID":"x","EndpointID":"e0c0000000000000000000000000000000000000000000000000000000000009"}'
+    assert_eq "$output" '200 application/vnd.docker.plugins.v1+json {}' "a Revoke of an endpoint never made: nothing to take away"
     berth_ok network ls
     refute_contains "$output" docker- "no network made"
 }
